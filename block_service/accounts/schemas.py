@@ -1,0 +1,101 @@
+"""Account schemas: forms in, people out, and the Viewer every request carries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+import msgspec
+
+Role = Literal["resident", "merchant", "council", "staff"]
+ROLES: tuple[str, ...] = ("resident", "merchant", "council", "staff")
+GRANTABLE_ROLES: tuple[str, ...] = ("resident", "staff")
+
+DisplayName = Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+Contact = Annotated[str, msgspec.Meta(min_length=3, max_length=254)]
+Password = Annotated[str, msgspec.Meta(min_length=8, max_length=128)]
+Reason = Annotated[str, msgspec.Meta(min_length=2, max_length=500)]
+
+
+class Viewer(msgspec.Struct, frozen=True, kw_only=True):
+    """Who is asking: anonymous when person_id is None."""
+
+    person_id: int | None = None
+    display_name: str = ""
+    roles: frozenset[str] = frozenset()
+    shop_ids: frozenset[int] = frozenset()
+
+    @property
+    def is_signed_in(self) -> bool:
+        return self.person_id is not None
+
+    def has(self, *roles: str) -> bool:
+        return any(role in self.roles for role in roles)
+
+    @property
+    def is_staff(self) -> bool:
+        return "staff" in self.roles
+
+    def acts_for(self, shop_id: int) -> bool:
+        return shop_id in self.shop_ids
+
+
+ANONYMOUS = Viewer()
+
+
+class SignUpForm(msgspec.Struct, kw_only=True):
+    display_name: DisplayName
+    contact: Contact
+    password: Password
+    password_again: Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
+
+
+class LoginForm(msgspec.Struct, kw_only=True):
+    contact: Contact
+    password: Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
+
+
+class PasswordForm(msgspec.Struct, kw_only=True):
+    current_password: Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
+    new_password: Password
+    new_password_again: Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
+
+
+class ProfileForm(msgspec.Struct, kw_only=True):
+    display_name: DisplayName
+    language: Literal["zh-Hans", "en"]
+
+
+class ReasonForm(msgspec.Struct, kw_only=True):
+    reason: Reason
+
+
+class RoleForm(msgspec.Struct, kw_only=True):
+    role: Literal["resident", "staff"]
+
+
+class SignedIn(msgspec.Struct, frozen=True, kw_only=True):
+    """What a successful login hands to the session."""
+
+    person_id: int
+    session_version: int
+    language: str
+
+
+class PersonOut(msgspec.Struct, kw_only=True):
+    id: int
+    display_name: str
+    email: str | None
+    phone: str | None
+    language: str
+    is_active: bool
+    disabled_reason: str
+    created_at: dt.datetime
+    roles: list[str] = []
+
+
+class PersonFilter(msgspec.Struct, kw_only=True):
+    q: str | None = None
+    role: str | None = None
+    page: int = 1
+    per_page: int = 50

@@ -1,0 +1,348 @@
+"""Account rules: sign up, log in, passwords, profiles, roles, disabling."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import re
+from functools import lru_cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from piccolo.query.methods.select import Count
+
+from block_service.accounts.schemas import (
+    GRANTABLE_ROLES,
+    LoginForm,
+    PasswordForm,
+    PersonFilter,
+    PersonOut,
+    ProfileForm,
+    SignedIn,
+    SignUpForm,
+    Viewer,
+)
+from block_service.accounts.tables import Person, RoleGrant
+from block_service.audit.services import record_change
+from block_service.db import is_unique_violation, write_transaction
+from block_service.errors import Conflict, Forbidden, FormInvalid, Invalid, NotFound
+from block_service.pagination import Page, clamp, paginate
+from block_service.web.i18n import gettext as _
+
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MOBILE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
+# A hash of a random password, checked when no account matches, so a wrong contact costs the
+# same time as a wrong password and does not reveal which accounts exist.
+_DUMMY_PASSWORD = "not-a-real-password-for-timing"
+
+
+@lru_cache(maxsize=1)
+def _hasher() -> PasswordHasher:
+    return PasswordHasher()
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return _hasher().hash(_DUMMY_PASSWORD)
+
+
+async def hash_password(password: str) -> str:
+    return await asyncio.to_thread(_hasher().hash, password)
+
+
+async def _verify_password(password_hash: str, password: str) -> bool:
+    def verify() -> bool:
+        try:
+            return _hasher().verify(password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    return await asyncio.to_thread(verify)
+
+
+def normalise_contact(contact: str) -> tuple[str | None, str | None]:
+    """(email, phone) from what a person typed; raise Invalid when it is neither."""
+    contact = contact.strip()
+    if "@" in contact:
+        if not EMAIL_PATTERN.match(contact):
+            raise Invalid("Enter a valid email address or mobile number.", field="contact")
+        return contact.lower(), None
+    digits = re.sub(r"[\s\-]", "", contact)
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    if not MOBILE_PATTERN.match(digits):
+        raise Invalid("Enter a valid email address or mobile number.", field="contact")
+    return None, digits
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+async def _contact_taken(email: str | None, phone: str | None) -> bool:
+    if email:
+        return await Person.exists().where(Person.email == email)
+    return await Person.exists().where(Person.phone == phone)
+
+
+async def sign_up(form: SignUpForm, language: str) -> SignedIn:
+    """Create a resident account; a second submit of the same form is refused, not duplicated."""
+    if form.password != form.password_again:
+        raise FormInvalid({"password_again": _("The two passwords differ.")})
+    email, phone = normalise_contact(form.contact)
+    password_hash = await hash_password(form.password)
+    try:
+        person_id = await _insert_resident(form.display_name, email, phone, password_hash, language)
+    except Exception as error:
+        if is_unique_violation(error):
+            raise Conflict("An account with this email or mobile number already exists.", field="contact") from None
+        raise
+    return SignedIn(person_id=person_id, session_version=1, language=language)
+
+
+async def _insert_resident(
+    display_name: str, email: str | None, phone: str | None, password_hash: str, language: str
+) -> int:
+    async with write_transaction():
+        if await _contact_taken(email, phone):
+            raise Conflict("An account with this email or mobile number already exists.", field="contact")
+        now = _now()
+        rows = await Person.insert(
+            Person(
+                display_name=display_name, email=email, phone=phone, password_hash=password_hash,
+                language=language, created_at=now,
+            )
+        ).returning(Person.id)
+        person_id = rows[0]["id"]
+        await RoleGrant.insert(RoleGrant(person=person_id, role="resident", granted_at=now))
+        await record_change(
+            actor_id=person_id, action="account.created", object_type="person", object_id=person_id,
+            after={"display_name": display_name, "email": email, "phone": phone, "roles": ["resident"]},
+        )
+    return person_id
+
+
+async def log_in(form: LoginForm) -> SignedIn:
+    try:
+        email, phone = normalise_contact(form.contact)
+    except Invalid:
+        email, phone = None, None
+    row = None
+    if email or phone:
+        condition = Person.email == email if email else Person.phone == phone
+        row = await Person.select(
+            Person.id, Person.password_hash, Person.is_active, Person.session_version, Person.language
+        ).where(condition).first()
+    if row is None:
+        await _verify_password(_dummy_hash(), form.password)
+        raise Invalid("Wrong email, mobile number or password.")
+    if not await _verify_password(row["password_hash"], form.password):
+        raise Invalid("Wrong email, mobile number or password.")
+    if not row["is_active"]:
+        raise Forbidden("This account has been disabled. Please contact the workstation.")
+    if _hasher().check_needs_rehash(row["password_hash"]):
+        await Person.update({Person.password_hash: await hash_password(form.password)}).where(
+            Person.id == row["id"]
+        )
+    return SignedIn(person_id=row["id"], session_version=row["session_version"], language=row["language"])
+
+
+async def load_viewer(person_id: int, session_version: int) -> Viewer | None:
+    """The signed-in person with roles, in one statement; None when the session is no longer valid."""
+    rows = await Person.raw(
+        "SELECT p.display_name, r.role FROM person p LEFT JOIN role_grant r ON r.person = p.id "
+        "WHERE p.id = {} AND p.is_active = {} AND p.session_version = {}",
+        person_id, True, session_version,
+    )
+    if not rows:
+        return None
+    roles = frozenset(row["role"] for row in rows if row["role"])
+    return Viewer(person_id=person_id, display_name=rows[0]["display_name"], roles=roles)
+
+
+async def change_password(person_id: int, form: PasswordForm) -> int:
+    """Set a new password and end every other session; returns the new session version."""
+    if form.new_password != form.new_password_again:
+        raise FormInvalid({"new_password_again": _("The two passwords differ.")})
+    row = await Person.select(Person.password_hash).where(Person.id == person_id).first()
+    if row is None:
+        raise NotFound("No such person.")
+    if not await _verify_password(row["password_hash"], form.current_password):
+        raise FormInvalid({"current_password": _("The current password is wrong.")})
+    new_hash = await hash_password(form.new_password)
+    async with write_transaction():
+        await Person.update(
+            {Person.password_hash: new_hash, Person.session_version: Person.session_version + 1}
+        ).where(Person.id == person_id)
+        await record_change(
+            actor_id=person_id, action="account.password_changed", object_type="person", object_id=person_id
+        )
+        version = await Person.select(Person.session_version).where(Person.id == person_id).first()
+    return version["session_version"]
+
+
+async def update_profile(person_id: int, form: ProfileForm) -> None:
+    async with write_transaction():
+        before = await Person.select(Person.display_name, Person.language).where(Person.id == person_id).first()
+        if before is None:
+            raise NotFound("No such person.")
+        after = {"display_name": form.display_name, "language": form.language}
+        if before == after:
+            return
+        await Person.update({Person.display_name: form.display_name, Person.language: form.language}).where(
+            Person.id == person_id
+        )
+        await record_change(
+            actor_id=person_id, action="account.profile_changed", object_type="person", object_id=person_id,
+            before=before, after=after,
+        )
+
+
+async def set_language(person_id: int, language: str) -> None:
+    await Person.update({Person.language: language}).where(Person.id == person_id)
+
+
+async def get_person(person_id: int) -> PersonOut:
+    row = await Person.select(
+        Person.id, Person.display_name, Person.email, Person.phone, Person.language, Person.is_active,
+        Person.disabled_reason, Person.created_at,
+    ).where(Person.id == person_id).first()
+    if row is None:
+        raise NotFound("No such person.")
+    roles = await RoleGrant.select(RoleGrant.role).where(RoleGrant.person == person_id).order_by(RoleGrant.role)
+    return PersonOut(**row, roles=[r["role"] for r in roles])
+
+
+async def list_people(filters: PersonFilter) -> Page[PersonOut]:
+    """Staff's list of accounts; roles come from one grouped second statement, not one per row."""
+    page, per_page = clamp(filters.page, filters.per_page)
+    query = Person.select(
+        Person.id, Person.display_name, Person.email, Person.phone, Person.language, Person.is_active,
+        Person.disabled_reason, Person.created_at,
+    ).order_by(Person.id, ascending=False)
+    count = Person.count()
+    conditions = []
+    if filters.q:
+        needle = f"%{filters.q.strip()}%"
+        conditions.append(
+            (Person.display_name.ilike(needle)) | (Person.email.ilike(needle)) | (Person.phone.like(needle))
+        )
+    if filters.role:
+        conditions.append(Person.id.is_in(RoleGrant.select(RoleGrant.person).where(RoleGrant.role == filters.role)))
+    for condition in conditions:
+        query = query.where(condition)
+        count = count.where(condition)
+    result = await paginate(query, count, page, per_page, lambda row: PersonOut(**row))
+    ids = [person.id for person in result.items]
+    if ids:
+        grants = await RoleGrant.select(RoleGrant.person, RoleGrant.role).where(RoleGrant.person.is_in(ids))
+        by_person: dict[int, list[str]] = {}
+        for grant in grants:
+            by_person.setdefault(grant["person"], []).append(grant["role"])
+        for person in result.items:
+            person.roles = sorted(by_person.get(person.id, []))
+    return result
+
+
+async def count_people_by_role() -> dict[str, int]:
+    rows = await RoleGrant.select(RoleGrant.role, Count()).group_by(RoleGrant.role)
+    return {row["role"]: row["count"] for row in rows}
+
+
+async def disable_account(staff: Viewer, person_id: int, reason: str) -> None:
+    """Disable an account; bumping the session version ends all of its sessions at once."""
+    if person_id == staff.person_id:
+        raise Invalid("You cannot disable your own account.")
+    async with write_transaction():
+        row = await Person.select(Person.is_active).where(Person.id == person_id).first()
+        if row is None:
+            raise NotFound("No such person.")
+        if not row["is_active"]:
+            raise Conflict("This account is already disabled.")
+        await Person.update(
+            {Person.is_active: False, Person.disabled_reason: reason,
+             Person.session_version: Person.session_version + 1}
+        ).where(Person.id == person_id)
+        await record_change(
+            actor_id=staff.person_id, action="account.disabled", object_type="person", object_id=person_id,
+            before={"is_active": True}, after={"is_active": False, "reason": reason},
+        )
+
+
+async def enable_account(staff: Viewer, person_id: int) -> None:
+    async with write_transaction():
+        row = await Person.select(Person.is_active).where(Person.id == person_id).first()
+        if row is None:
+            raise NotFound("No such person.")
+        if row["is_active"]:
+            raise Conflict("This account is already active.")
+        await Person.update({Person.is_active: True, Person.disabled_reason: ""}).where(Person.id == person_id)
+        await record_change(
+            actor_id=staff.person_id, action="account.enabled", object_type="person", object_id=person_id,
+            before={"is_active": False}, after={"is_active": True},
+        )
+
+
+async def grant_role(actor_id: int | None, person_id: int, role: str) -> bool:
+    """Grant a role inside the caller's transaction; False when the person already had it."""
+    if await RoleGrant.exists().where((RoleGrant.person == person_id) & (RoleGrant.role == role)):
+        return False
+    await RoleGrant.insert(RoleGrant(person=person_id, role=role, granted_at=_now()))
+    await record_change(
+        actor_id=actor_id, action="role.granted", object_type="person", object_id=person_id, after={"role": role}
+    )
+    return True
+
+
+async def revoke_role(actor_id: int | None, person_id: int, role: str) -> bool:
+    if not await RoleGrant.exists().where((RoleGrant.person == person_id) & (RoleGrant.role == role)):
+        return False
+    await RoleGrant.delete().where((RoleGrant.person == person_id) & (RoleGrant.role == role))
+    await record_change(
+        actor_id=actor_id, action="role.revoked", object_type="person", object_id=person_id, before={"role": role}
+    )
+    return True
+
+
+async def staff_grant_role(staff: Viewer, person_id: int, role: str) -> None:
+    if role not in GRANTABLE_ROLES:
+        raise Invalid("This role is not granted by hand.")
+    async with write_transaction():
+        if not await Person.exists().where(Person.id == person_id):
+            raise NotFound("No such person.")
+        if not await grant_role(staff.person_id, person_id, role):
+            raise Conflict("This person already has this role.")
+
+
+async def staff_revoke_role(staff: Viewer, person_id: int, role: str) -> None:
+    if role not in GRANTABLE_ROLES:
+        raise Invalid("This role is not granted by hand.")
+    if role == "staff" and person_id == staff.person_id:
+        raise Invalid("You cannot take the staff role from yourself.")
+    async with write_transaction():
+        if not await revoke_role(staff.person_id, person_id, role):
+            raise Conflict("This person does not have this role.")
+
+
+async def create_staff(email: str, password: str, display_name: str) -> int:
+    """Used by the CLI: a staff account, or the staff role added to an existing one."""
+    email_value, _phone = normalise_contact(email)
+    if not email_value:
+        raise Invalid("Enter a valid email address or mobile number.")
+    password_hash = await hash_password(password)
+    async with write_transaction():
+        row = await Person.select(Person.id).where(Person.email == email_value).first()
+        if row is None:
+            rows = await Person.insert(
+                Person(display_name=display_name, email=email_value, password_hash=password_hash,
+                       created_at=_now())
+            ).returning(Person.id)
+            person_id = rows[0]["id"]
+            await record_change(
+                actor_id=None, action="account.created", object_type="person", object_id=person_id,
+                after={"display_name": display_name, "email": email_value, "via": "cli"},
+            )
+        else:
+            person_id = row["id"]
+        await grant_role(None, person_id, "staff")
+    return person_id

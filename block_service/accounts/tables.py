@@ -1,0 +1,25 @@
+"""Tables of people and the roles they hold."""
+
+from piccolo.columns import Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.table import Table
+
+
+class Person(Table, tablename="person"):
+    display_name = Varchar(length=40)
+    email = Varchar(length=254, null=True, default=None, unique=True)
+    phone = Varchar(length=20, null=True, default=None, unique=True)
+    password_hash = Varchar(length=200)
+    language = Varchar(length=10, default="zh-Hans")
+    is_active = Boolean(default=True)
+    # Bumped on password change and on disabling: every older session stops being valid.
+    session_version = Integer(default=1)
+    disabled_reason = Text(default="")
+    created_at = Timestamptz(index=True)
+
+
+class RoleGrant(Table, tablename="role_grant"):
+    """One role a person holds. (person, role) is unique through a raw index in the migrations."""
+
+    person = ForeignKey(references=Person, index=True)
+    role = Varchar(length=20, index=True)
+    granted_at = Timestamptz()

@@ -1,0 +1,119 @@
+"""create_app(): plugins, templates, CSRF, sessions, auth, static files, lifespan — nothing else."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from litestar import Litestar, Request
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import CacheControlHeader, State
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import RedocRenderPlugin
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.static_files import create_static_files_router
+from litestar.stores.base import Store
+from litestar.stores.memory import MemoryStore
+
+from block_service.accounts.controllers import AccountApiController, AccountController, StaffPeopleController
+from block_service.audit.controllers import AuditController
+from block_service.db import close_database, open_database
+from block_service.migrate import apply_migrations
+from block_service.settings import PROJECT_ROOT, Settings, get_settings
+from block_service.shops.controllers import ShopApiController, ShopController, StaffShopController
+from block_service.web.auth import ViewerMiddleware, enforce_route_access
+from block_service.web.errors import handle_error
+from block_service.web.i18n import load_catalogues
+from block_service.web.language import LanguageMiddleware
+from block_service.web.security import security_headers
+from block_service.web.session import RotatingSessionConfig
+from block_service.web.system import SystemController
+from block_service.web.templating import create_template_config
+
+STATIC_DIR = PROJECT_ROOT / "static"
+MAX_BODY_BYTES = 30 * 1024 * 1024
+
+
+def build_stores(settings: Settings) -> dict[str, Store]:
+    """Sessions and rate-limit counters: in Redis when several processes must share them."""
+    if settings.redis_url:
+        from litestar.stores.redis import RedisStore
+
+        root = RedisStore.with_client(url=settings.redis_url, namespace="block")
+        return {"sessions": root.with_namespace("sessions"), "rate_limit": root.with_namespace("rate_limit")}
+    return {"sessions": MemoryStore(), "rate_limit": MemoryStore()}
+
+
+def _is_rate_limited(request: Request) -> bool:
+    return request.method == "POST" and bool(request.route_handler.opt.get("rate_limited"))
+
+
+@contextlib.asynccontextmanager
+async def _database_lifespan(app: Litestar) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    load_catalogues()
+    await open_database(settings.db_pool_size)
+    try:
+        if settings.migrate_on_start:
+            await apply_migrations(settings.var_dir)
+        yield
+    finally:
+        await close_database()
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    session_config = RotatingSessionConfig(
+        key="block_session",
+        max_age=settings.session_idle_minutes * 60,
+        secure=not settings.debug,
+        httponly=True,
+        samesite="lax",
+        exclude=["^/static/"],
+    )
+    rate_limit_config = RateLimitConfig(
+        rate_limit=("minute", settings.login_rate_per_minute),
+        check_throttle_handler=_is_rate_limited,
+        exclude=["^/static/"],
+    )
+    csrf_config = CSRFConfig(
+        secret=settings.secret_key,
+        cookie_name="block_csrf",
+        cookie_secure=not settings.debug,
+        cookie_httponly=True,
+        cookie_samesite="lax",
+        header_name="x-csrftoken",
+    )
+    return Litestar(
+        route_handlers=[
+            SystemController,
+            AccountController,
+            StaffPeopleController,
+            AccountApiController,
+            ShopController,
+            StaffShopController,
+            ShopApiController,
+            AuditController,
+            create_static_files_router(
+                path="/static", directories=[STATIC_DIR], name="static",
+                cache_control=CacheControlHeader(max_age=3600, public=True), include_in_schema=False,
+            ),
+        ],
+        middleware=[LanguageMiddleware(), session_config.middleware, ViewerMiddleware(), rate_limit_config.middleware],
+        guards=[enforce_route_access],
+        csrf_config=csrf_config,
+        template_config=create_template_config(settings.debug),
+        plugins=[HTMXPlugin()],
+        stores=build_stores(settings),
+        exception_handlers={Exception: handle_error},
+        before_send=[security_headers(settings.debug)],
+        lifespan=[_database_lifespan],
+        openapi_config=OpenAPIConfig(
+            title="Lingyan block workstation API", version="0.1.0", path="/schema",
+            render_plugins=[RedocRenderPlugin()],
+        ),
+        state=State({"settings": settings}),
+        request_max_body_size=MAX_BODY_BYTES,
+        debug=settings.debug,
+    )

@@ -1,0 +1,28 @@
+"""The audit log page for staff."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get
+from litestar.params import FromQuery
+from litestar.response import Template
+
+from block_service.audit.schemas import AuditFilter
+from block_service.audit.services import distinct_actions, list_audit_entries
+from block_service.web.templating import render
+
+
+class AuditController(Controller):
+    @get("/staff/audit", name="audit_log")
+    async def audit_log(
+        self,
+        request: Request,
+        action: FromQuery[str | None] = None,
+        object_type: FromQuery[str | None] = None,
+        object_id: FromQuery[int | None] = None,
+        actor: FromQuery[int | None] = None,
+        page: FromQuery[int] = 1,
+    ) -> Template:
+        filters = AuditFilter(action=action or None, object_type=object_type or None, object_id=object_id,
+                              actor_id=actor, page=page)
+        return render(request, "audit/log.html", fragment="audit/_entries.html",
+                      result=await list_audit_entries(filters), filters=filters, actions=await distinct_actions())

@@ -1,0 +1,63 @@
+"""Record every state change, and let staff browse the record."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import msgspec
+
+from block_service.audit.schemas import AuditEntryOut, AuditFilter
+from block_service.audit.tables import AuditEntry
+from block_service.pagination import Page, clamp, paginate
+
+
+def _snapshot(value: Any) -> str:
+    if value is None:
+        return ""
+    return msgspec.json.encode(value).decode()
+
+
+async def record_change(
+    *, actor_id: int | None, action: str, object_type: str, object_id: int | None,
+    before: Any = None, after: Any = None,
+) -> None:
+    """Call inside the transaction of the change itself, so the record and the change stand or fall together."""
+    await AuditEntry.insert(
+        AuditEntry(
+            at=dt.datetime.now(dt.timezone.utc),
+            actor=actor_id,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            before=_snapshot(before),
+            after=_snapshot(after),
+        )
+    )
+
+
+async def list_audit_entries(filters: AuditFilter) -> Page[AuditEntryOut]:
+    page, per_page = clamp(filters.page, filters.per_page)
+    conditions = []
+    if filters.action:
+        conditions.append(AuditEntry.action.like(f"{filters.action}%"))
+    if filters.object_type:
+        conditions.append(AuditEntry.object_type == filters.object_type)
+    if filters.object_id is not None:
+        conditions.append(AuditEntry.object_id == filters.object_id)
+    if filters.actor_id is not None:
+        conditions.append(AuditEntry.actor == filters.actor_id)
+    query = AuditEntry.select(
+        AuditEntry.id, AuditEntry.at, AuditEntry.actor, AuditEntry.actor.display_name.as_alias("actor_name"),
+        AuditEntry.action, AuditEntry.object_type, AuditEntry.object_id, AuditEntry.before, AuditEntry.after,
+    ).order_by(AuditEntry.id, ascending=False)
+    count = AuditEntry.count()
+    for condition in conditions:
+        query = query.where(condition)
+        count = count.where(condition)
+    return await paginate(query, count, page, per_page, lambda row: msgspec.convert(row, AuditEntryOut))
+
+
+async def distinct_actions() -> list[str]:
+    rows = await AuditEntry.select(AuditEntry.action).distinct().order_by(AuditEntry.action)
+    return [row["action"] for row in rows]

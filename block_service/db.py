@@ -1,0 +1,171 @@
+"""Database engines: SQLite with reused connections, PostgreSQL with a pool; write transactions."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiosqlite
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.querystring import QueryString
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
+
+
+class PooledSQLiteTransaction(SQLiteTransaction):
+    """Piccolo's SQLite transaction, but on a pooled connection that is never leaked."""
+
+    async def __aenter__(self) -> SQLiteTransaction:
+        if self._parent is not None:
+            return self._parent
+        self.connection = await self.engine.get_connection()
+        try:
+            await self.begin()
+        except BaseException:
+            # A failed BEGIN IMMEDIATE would otherwise leave a live connection thread behind.
+            await self.connection.close()
+            raise
+        self.context = self.engine.current_transaction.set(self)
+        return self
+
+    async def __aexit__(self, exception_type, exception, traceback) -> bool:
+        if self._parent:
+            return exception is None
+        try:
+            if exception:
+                if not self._rolled_back:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        finally:
+            self.engine.current_transaction.reset(self.context)
+            await self.engine.release_connection(self.connection)
+        return exception is None
+
+
+class PooledSQLiteEngine(SQLiteEngine):
+    """SQLiteEngine that keeps a few connections open instead of opening one per query.
+
+    Piccolo's engine opens a new aiosqlite connection (and thread) for every statement; on a
+    list page that cost more than the query itself. Idle connections wait here for reuse.
+    """
+
+    def __init__(self, path: str, pool_size: int = 8, **kwargs: Any) -> None:
+        super().__init__(path=path, timeout=30, **kwargs)
+        self.pool_size = pool_size
+        self._idle: list[aiosqlite.Connection] = []
+
+    async def _open(self) -> aiosqlite.Connection:
+        connection = await aiosqlite.connect(**self.connection_kwargs)
+        connection.row_factory = dict_factory  # type: ignore[assignment]
+        await connection.execute("PRAGMA foreign_keys = ON")
+        await connection.execute("PRAGMA synchronous = NORMAL")
+        return connection
+
+    async def get_connection(self) -> aiosqlite.Connection:
+        if self._idle:
+            return self._idle.pop()
+        return await self._open()
+
+    async def release_connection(self, connection: aiosqlite.Connection) -> None:
+        if connection.in_transaction or len(self._idle) >= self.pool_size:
+            await connection.close()
+        else:
+            self._idle.append(connection)
+
+    async def close_pool(self) -> None:
+        idle, self._idle = self._idle, []
+        for connection in idle:
+            await connection.close()
+
+    async def _run_in_new_connection(self, query, args=None, query_type="generic", table=None):
+        connection = await self.get_connection()
+        try:
+            async with connection.execute(query, args or []) as cursor:
+                rows = await cursor.fetchall()
+        except BaseException:
+            await connection.close()
+            raise
+        await self.release_connection(connection)
+        return rows
+
+    async def _run_in_existing_connection(self, connection, query, args=None, query_type="generic", table=None):
+        async with connection.execute(query, args or []) as cursor:
+            return await cursor.fetchall()
+
+    def transaction(
+        self, transaction_type: TransactionType = TransactionType.deferred, allow_nested: bool = True
+    ) -> SQLiteTransaction:
+        return PooledSQLiteTransaction(engine=self, transaction_type=transaction_type, allow_nested=allow_nested)
+
+
+def make_engine(database_url: str, sqlite_path: str | None = None, pool_size: int = 10) -> Engine:
+    """The engine for BLOCK_DATABASE_URL; the PostgreSQL pool itself opens in the app lifespan."""
+    if database_url.startswith(("postgresql://", "postgres://")):
+        return PostgresEngine(config={"dsn": database_url})
+    assert sqlite_path is not None
+    return PooledSQLiteEngine(path=sqlite_path, pool_size=pool_size)
+
+
+def engine() -> Engine:
+    from block_service.piccolo_conf import DB
+
+    return DB
+
+
+def is_sqlite() -> bool:
+    return isinstance(engine(), SQLiteEngine)
+
+
+@contextlib.asynccontextmanager
+async def write_transaction() -> AsyncIterator[None]:
+    """One transaction for a multi-step write; IMMEDIATE on SQLite so read-then-write never deadlocks."""
+    db = engine()
+    if isinstance(db, SQLiteEngine):
+        async with db.transaction(transaction_type=TransactionType.immediate):
+            yield
+    else:
+        async with db.transaction():
+            yield
+
+
+async def open_database(pool_size: int) -> None:
+    db = engine()
+    if isinstance(db, PostgresEngine):
+        await db.start_connection_pool(min_size=1, max_size=pool_size)
+
+
+async def close_database() -> None:
+    db = engine()
+    if isinstance(db, PostgresEngine):
+        await db.close_connection_pool()
+    elif isinstance(db, PooledSQLiteEngine):
+        await db.close_pool()
+
+
+def enable_wal(path: str) -> None:
+    """WAL lets readers run beside a writer; the setting persists in the file, so once is enough."""
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        connection.execute("PRAGMA journal_mode = WAL")
+
+
+def is_unique_violation(error: BaseException) -> bool:
+    """True for a unique-index refusal on either engine (a race the service lost fairly)."""
+    import sqlite3
+
+    import asyncpg
+
+    if isinstance(error, asyncpg.exceptions.UniqueViolationError):
+        return True
+    return isinstance(error, sqlite3.IntegrityError) and "UNIQUE" in str(error)
+
+
+async def ping_database() -> bool:
+    try:
+        await engine().run_querystring(QueryString("SELECT 1"))
+    except Exception:  # any failure means "not ready"; /readyz reports it, it does not raise
+        return False
+    return True

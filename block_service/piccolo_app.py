@@ -1,0 +1,14 @@
+"""Piccolo app config: every table of every domain, migrations in the top-level migrations/."""
+
+from piccolo.conf.apps import AppConfig
+
+from block_service.accounts.tables import Person, RoleGrant
+from block_service.audit.tables import AuditEntry
+from block_service.settings import PROJECT_ROOT
+from block_service.shops.tables import Industry, Segment, Shop, ShopApplication, ShopMerchant
+
+APP_CONFIG = AppConfig(
+    app_name="block",
+    migrations_folder_path=str(PROJECT_ROOT / "migrations"),
+    table_classes=[Person, RoleGrant, AuditEntry, Segment, Industry, Shop, ShopMerchant, ShopApplication],
+)

@@ -1,0 +1,118 @@
+"""Reference data every block needs (segments, industries) and the demo block for first runs."""
+
+from __future__ import annotations
+
+from block_service.accounts.schemas import SignUpForm, Viewer
+from block_service.accounts.services import create_staff, sign_up
+from block_service.accounts.tables import Person
+from block_service.db import write_transaction
+from block_service.shops.schemas import ShopApplicationForm
+from block_service.shops.services import apply_for_shop, approve_application, reject_application
+from block_service.shops.tables import Industry, Segment
+
+# House-number ranges of the block's part of Lingyan South Road, north to south; Lane 1141,
+# where the workstation stands, is the busiest node and has a segment of its own.
+SEGMENTS = [
+    ("north", "北段（1001–1099号）", "North (No. 1001–1099)", 1001, 1099),
+    ("upper-middle", "中北段（1100–1139号）", "Upper middle (No. 1100–1139)", 1100, 1139),
+    ("lane-1141", "1141弄节点（1140–1160号）", "Lane 1141 node (No. 1140–1160)", 1140, 1160),
+    ("lower-middle", "中南段（1161–1229号）", "Lower middle (No. 1161–1229)", 1161, 1229),
+    ("south", "南段（1230–1299号）", "South (No. 1230–1299)", 1230, 1299),
+]
+
+INDUSTRIES = [
+    ("catering", "餐饮", "Catering"),
+    ("retail", "零售", "Retail"),
+    ("daily-services", "生活服务", "Daily services"),
+    ("education", "教育培训", "Education & training"),
+    ("health", "医疗健康", "Health"),
+    ("other", "其他", "Other"),
+]
+
+DEMO_PASSWORD_STAFF = "lingyan-staff-2026"
+DEMO_PASSWORD_PEOPLE = "lingyan-demo-2026"
+DEMO_LOGINS = [
+    ("staff", "staff@lingyan.example", DEMO_PASSWORD_STAFF),
+    ("merchant", "13800001001", DEMO_PASSWORD_PEOPLE),
+    ("resident", "13900002001", DEMO_PASSWORD_PEOPLE),
+]
+
+# (merchant name, mobile, shop, house number, industry slug, licence)
+DEMO_SHOPS = [
+    ("张师傅", "13800001001", "老张生煎", "1143号", "catering", "91310115MA1K4AB12X"),
+    ("李老板", "13800001002", "凌岩水果店", "1021号", "retail", "91310115MA1K4AB23Y"),
+    ("王阿姨", "13800001003", "巧手裁缝铺", "1141弄3号", "daily-services", "92310115MA1K4AB34Z"),
+    ("陈经理", "13800001004", "好邻居便利店", "1152号", "retail", "91310115MA1K4AB45A"),
+    ("刘医生", "13800001005", "东明社区药房", "1188号", "health", "91310115MA1K4AB56B"),
+    ("赵老师", "13800001006", "小书童托管班", "1235号", "education", "52310115MA1K4AB67C"),
+    ("孙师傅", "13800001007", "快修电动车行", "1266号", "daily-services", "92310115MA1K4AB78D"),
+    ("周老板", "13800001008", "川味小面馆", "1117号", "catering", "92310115MA1K4AB89E"),
+    ("吴女士", "13800001009", "花语花店", "1205号", "retail", "92310115MA1K4AB90F"),
+    ("郑师傅", "13800001010", "凌岩理发店", "1063号", "daily-services", "92310115MA1K4AC01G"),
+]
+
+DEMO_RESIDENTS = [("1141弄居民 王先生", "13900002001"), ("退休教师 林阿姨", "13900002002"), ("上班族 小黄", "13900002003")]
+
+
+async def ensure_reference_data() -> None:
+    """Segments and industries, only into empty tables: staff edits are never overwritten."""
+    async with write_transaction():
+        if not await Segment.exists():
+            for order, (slug, name_zh, name_en, first, last) in enumerate(SEGMENTS):
+                await Segment.insert(Segment(slug=slug, name_zh=name_zh, name_en=name_en, first_number=first,
+                                             last_number=last, sort_order=order))
+        if not await Industry.exists():
+            for order, (slug, name_zh, name_en) in enumerate(INDUSTRIES):
+                await Industry.insert(Industry(slug=slug, name_zh=name_zh, name_en=name_en, sort_order=order))
+
+
+async def seed_demo() -> bool:
+    """The demo block: staff, verified merchants with their shops, residents. False if people exist."""
+    await ensure_reference_data()
+    if await Person.exists():
+        return False
+    staff_id = await create_staff(DEMO_LOGINS[0][1], DEMO_PASSWORD_STAFF, "工作站 小凌")
+    staff = Viewer(person_id=staff_id, display_name="工作站 小凌", roles=frozenset({"staff"}))
+    industries = {row["slug"]: row["id"] for row in await Industry.select(Industry.id, Industry.slug)}
+    for name, mobile, shop, house_number, industry, licence in DEMO_SHOPS:
+        signed_in = await sign_up(
+            SignUpForm(display_name=name, contact=mobile, password=DEMO_PASSWORD_PEOPLE,
+                       password_again=DEMO_PASSWORD_PEOPLE),
+            language="zh-Hans",
+        )
+        applicant = Viewer(person_id=signed_in.person_id, display_name=name, roles=frozenset({"resident"}))
+        application_id = await apply_for_shop(
+            applicant,
+            ShopApplicationForm(shop_name=shop, house_number=house_number, industry_id=industries[industry],
+                                licence_number=licence, phone=f"021-5888{mobile[-4:]}"),
+        )
+        await approve_application(staff, application_id)
+    for name, mobile in DEMO_RESIDENTS:
+        await sign_up(
+            SignUpForm(display_name=name, contact=mobile, password=DEMO_PASSWORD_PEOPLE,
+                       password_again=DEMO_PASSWORD_PEOPLE),
+            language="zh-Hans",
+        )
+    # One application waiting in the staff queue and one already turned down, so both states show.
+    waiting = await sign_up(
+        SignUpForm(display_name="马老板", contact="13800001011", password=DEMO_PASSWORD_PEOPLE,
+                   password_again=DEMO_PASSWORD_PEOPLE), language="zh-Hans")
+    await apply_for_shop(
+        Viewer(person_id=waiting.person_id, roles=frozenset({"resident"})),
+        ShopApplicationForm(shop_name="马记烧烤", house_number="1147号", industry_id=industries["catering"],
+                            licence_number="92310115MA1K4AC12H", phone="021-58881011"),
+    )
+    turned_down = await apply_for_shop(
+        Viewer(person_id=waiting.person_id, roles=frozenset({"resident"})),
+        ShopApplicationForm(shop_name="马记夜宵摊", house_number="1149号", industry_id=industries["catering"],
+                            licence_number="92310115MA1K4AC23J", phone="021-58881011"),
+    )
+    await reject_application(staff, turned_down, "营业执照照片上的地址与门牌号不一致，请核对后重新申请。")
+    return True
+
+
+def demo_logins_text() -> str:
+    lines = ["Demo logins (password after the slash):"]
+    for role, login, password in DEMO_LOGINS:
+        lines.append(f"  {role:<9} {login} / {password}")
+    return "\n".join(lines)

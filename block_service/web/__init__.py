@@ -1,0 +1,1 @@
+"""Shared web machinery: i18n, security headers, sessions, permissions, errors, htmx helpers."""

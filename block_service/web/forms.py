@@ -1,0 +1,89 @@
+"""Read a submitted form into its msgspec Struct, collecting every field's error in the person's language."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+import msgspec
+from msgspec import inspect as mi
+
+from block_service.errors import FormInvalid
+from block_service.web.i18n import gettext as _
+
+T = TypeVar("T", bound=msgspec.Struct)
+
+
+def _unwrap(info: mi.Type) -> tuple[mi.Type, bool]:
+    """The field's type without None, and whether None is allowed."""
+    if isinstance(info, mi.UnionType):
+        others = [t for t in info.types if not isinstance(t, mi.NoneType)]
+        if len(others) == 1:
+            return others[0], True
+    return info, False
+
+
+def _check(value: Any, info: mi.Type) -> tuple[Any, str | None]:
+    if isinstance(info, mi.StrType):
+        text = str(value).strip().replace("\r\n", "\n")
+        if info.min_length and len(text) < info.min_length:
+            if not text:
+                return None, _("This field is required.")
+            return None, _("Enter at least %(count)s characters.", count=info.min_length)
+        if info.max_length is not None and len(text) > info.max_length:
+            return None, _("Enter at most %(count)s characters.", count=info.max_length)
+        if info.pattern and text and not re.search(info.pattern, text):
+            return None, _("This value has the wrong format.")
+        return text, None
+    if isinstance(info, mi.IntType):
+        try:
+            number = int(str(value).strip())
+        except ValueError:
+            return None, _("Enter a whole number.")
+        if info.ge is not None and number < info.ge:
+            return None, _("Enter a number of at least %(count)s.", count=info.ge)
+        if info.le is not None and number > info.le:
+            return None, _("Enter a number of at most %(count)s.", count=info.le)
+        return number, None
+    if isinstance(info, mi.BoolType):
+        return str(value).strip().lower() in {"1", "true", "on", "yes"}, None
+    if isinstance(info, mi.LiteralType):
+        if value in info.values:
+            return value, None
+        return None, _("Choose one of the offered options.")
+    return value, None
+
+
+def read_form(form_type: type[T], data: Mapping[str, Any]) -> T:
+    """Convert submitted fields into `form_type`; raise FormInvalid listing each bad field."""
+    struct_info = mi.type_info(form_type)
+    assert isinstance(struct_info, mi.StructType)
+    cleaned: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for field in struct_info.fields:
+        raw = data.get(field.encode_name)
+        if isinstance(raw, list):
+            raw = raw[-1] if raw else None
+        field_type, nullable = _unwrap(field.type)
+        is_blank = raw is None or (isinstance(raw, str) and raw.strip() == "")
+        if is_blank and not isinstance(field_type, mi.BoolType):
+            if field.required and not nullable:
+                if isinstance(field_type, mi.StrType) and not field_type.min_length:
+                    cleaned[field.name] = ""
+                    continue
+                errors[field.encode_name] = _("This field is required.")
+            elif nullable:
+                cleaned[field.name] = None
+            continue
+        value, error = _check(raw if raw is not None else "", field_type)
+        if error:
+            errors[field.encode_name] = error
+        else:
+            cleaned[field.name] = value
+    if errors:
+        raise FormInvalid(errors)
+    try:
+        return msgspec.convert(cleaned, form_type)
+    except msgspec.ValidationError as error:
+        raise FormInvalid({"__all__": _("Some values were not accepted: %(detail)s", detail=str(error))}) from error

@@ -1,0 +1,99 @@
+"""Translations: Babel catalogues per language, the request's language in a context variable."""
+
+from __future__ import annotations
+
+import contextvars
+import gettext as gettext_module
+import io
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import LazyProxy
+
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+LANGUAGES = {"zh-Hans": "zh_Hans", "en": "en"}
+LANGUAGE_NAMES = {"zh-Hans": "中文", "en": "English"}
+LANGUAGE_COOKIE = "lang"
+DEFAULT_LANGUAGE = "zh-Hans"
+
+_catalogues: dict[str, gettext_module.NullTranslations] = {}
+current_language: contextvars.ContextVar[str] = contextvars.ContextVar("language", default=DEFAULT_LANGUAGE)
+
+
+def load_catalogues() -> None:
+    """Compile the .po files in memory (no build step); called once at start-up."""
+    for language, folder in LANGUAGES.items():
+        po_path = LOCALE_DIR / folder / "LC_MESSAGES" / "messages.po"
+        if not po_path.exists():
+            _catalogues[language] = gettext_module.NullTranslations()
+            continue
+        with po_path.open("rb") as po_file:
+            catalogue = read_po(po_file, locale=folder)
+        buffer = io.BytesIO()
+        write_mo(buffer, catalogue, use_fuzzy=False)
+        buffer.seek(0)
+        _catalogues[language] = gettext_module.GNUTranslations(buffer)
+
+
+def _translations() -> gettext_module.NullTranslations:
+    if not _catalogues:
+        load_catalogues()
+    return _catalogues.get(current_language.get()) or gettext_module.NullTranslations()
+
+
+def gettext(message: str, **params: object) -> str:
+    text = _translations().gettext(message)
+    return text % params if params else text
+
+
+def ngettext(singular: str, plural: str, count: int, **params: object) -> str:
+    text = _translations().ngettext(singular, plural, count)
+    params.setdefault("num", count)
+    return text % params
+
+
+def lazy_gettext(message: str, **params: object) -> LazyProxy:
+    """A message translated when it is shown, for texts defined before any request exists."""
+    return LazyProxy(gettext, message, enable_cache=False, **params)
+
+
+_ = gettext
+
+
+def negotiate(cookie_value: str | None, accept_language: str | None, default: str) -> str:
+    """The person's chosen language, else the browser's preference, else the service default."""
+    if cookie_value in LANGUAGES:
+        return cookie_value
+    for tag, _quality in _parse_accept_language(accept_language or ""):
+        tag = tag.lower()
+        if tag.startswith("zh"):
+            return "zh-Hans"
+        if tag.startswith("en"):
+            return "en"
+    return default
+
+
+def _parse_accept_language(header: str) -> list[tuple[str, float]]:
+    tags: list[tuple[str, float]] = []
+    for part in header.split(","):
+        pieces = part.strip().split(";")
+        if not pieces[0]:
+            continue
+        quality = 1.0
+        for piece in pieces[1:]:
+            if piece.strip().startswith("q="):
+                try:
+                    quality = float(piece.strip()[2:])
+                except ValueError:
+                    quality = 0.0
+        tags.append((pieces[0].strip(), quality))
+    return sorted(tags, key=lambda item: -item[1])
+
+
+def localized(record: object, field: str) -> str:
+    """Pick name_zh or name_en of a data row by the current language."""
+    suffix = "zh" if current_language.get() == "zh-Hans" else "en"
+    if isinstance(record, dict):
+        return record.get(f"{field}_{suffix}") or record.get(f"{field}_zh") or ""
+    return getattr(record, f"{field}_{suffix}", "") or getattr(record, f"{field}_zh", "")

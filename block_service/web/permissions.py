@@ -1,0 +1,105 @@
+"""The route permission table: every route by name, with the roles that may use it.
+
+`enforce_route_access` (web/auth.py) reads this table for every request; a route missing here is
+refused to everybody, and tests/test_permissions.py fails on it. Where a row says `owner`, the
+service also checks that the person acts for that object (a merchant only for their own shop).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from litestar.handlers.base import BaseRouteHandler
+
+ANYONE = "anyone"
+SIGNED_IN = "signed_in"
+RESIDENT = "resident"
+MERCHANT = "merchant"
+COUNCIL = "council"
+STAFF = "staff"
+
+
+class Access(NamedTuple):
+    roles: frozenset[str]
+    owner: str | None = None
+
+
+def _access(*roles: str, owner: str | None = None) -> Access:
+    return Access(frozenset(roles), owner)
+
+
+PUBLIC = _access(ANYONE)
+MEMBERS = _access(SIGNED_IN)
+STAFF_ONLY = _access(STAFF)
+
+ROUTE_ACCESS: dict[str, Access] = {
+    # system and shell
+    "home": PUBLIC,
+    "healthz": PUBLIC,
+    "readyz": PUBLIC,
+    "static": PUBLIC,
+    "set_language": PUBLIC,
+    # accounts
+    "signup_form": PUBLIC,
+    "signup": PUBLIC,
+    "login_form": PUBLIC,
+    "login": PUBLIC,
+    "logout": MEMBERS,
+    "me": MEMBERS,
+    "update_profile": MEMBERS,
+    "change_password": MEMBERS,
+    # shops
+    "shops": PUBLIC,
+    "shop": PUBLIC,
+    "apply_form": MEMBERS,
+    "apply": MEMBERS,
+    "my_shops": MEMBERS,
+    "shop_edit_form": _access(MERCHANT, STAFF, owner="shop"),
+    "shop_edit": _access(MERCHANT, STAFF, owner="shop"),
+    # workstation staff
+    "applications": STAFF_ONLY,
+    "approve_application": STAFF_ONLY,
+    "reject_application": STAFF_ONLY,
+    "people": STAFF_ONLY,
+    "person": STAFF_ONLY,
+    "disable_person": STAFF_ONLY,
+    "enable_person": STAFF_ONLY,
+    "grant_role": STAFF_ONLY,
+    "revoke_role": STAFF_ONLY,
+    "registry": STAFF_ONLY,
+    "create_segment": STAFF_ONLY,
+    "update_segment": STAFF_ONLY,
+    "create_industry": STAFF_ONLY,
+    "update_industry": STAFF_ONLY,
+    "remove_merchant": STAFF_ONLY,
+    "audit_log": STAFF_ONLY,
+    # JSON API
+    "api_me": MEMBERS,
+    "api_shops": PUBLIC,
+    "api_shop": PUBLIC,
+    "api_segments": PUBLIC,
+    "api_industries": PUBLIC,
+    "api_apply": MEMBERS,
+    "api_applications": STAFF_ONLY,
+    # Handlers Litestar makes itself: the OpenAPI schema under /schema and automatic OPTIONS answers.
+    "openapi": PUBLIC,
+    "options": PUBLIC,
+}
+
+CLOSED = Access(frozenset())
+
+
+def route_key(handler: BaseRouteHandler) -> str:
+    """The table key of a handler: its name; Litestar's own handlers get a fixed key."""
+    owner = getattr(handler, "owner", None)
+    if owner is not None and getattr(owner, "path", "") == "/schema":
+        return "openapi"
+    if handler.handler_name == "options_handler" and not handler.name:
+        return "options"
+    if handler.name == "static/head":
+        return "static"
+    return handler.name or f"unnamed:{handler.handler_name}"
+
+
+def access_for(handler: BaseRouteHandler) -> frozenset[str]:
+    return ROUTE_ACCESS.get(route_key(handler), CLOSED).roles

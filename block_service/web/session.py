@@ -1,0 +1,69 @@
+"""Server-side sessions that rotate their id at login and never store empty sessions."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from litestar.datastructures import Cookie, MutableScopeHeaders
+from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
+from litestar.types import Empty, Message, ScopeSession
+from litestar.utils.dataclass import extract_dataclass_items
+
+ROTATE_KEY = "_rotate"
+LOADED_KEY = "block_session_loaded"
+
+
+class RotatingSessionBackend(ServerSideSessionBackend):
+    """Litestar's server-side backend with three changes.
+
+    - A session marked for rotation (at login) is stored under a fresh id and the old id is
+      deleted, so a session id planted before login is worthless after it.
+    - Anonymous visitors with nothing in their session get no cookie and no store entry.
+    - An unchanged session is not written back on every response.
+    """
+
+    async def load_from_connection(self, connection) -> dict[str, Any]:
+        data = await super().load_from_connection(connection)
+        connection.scope.setdefault("state", {})[LOADED_KEY] = dict(data)
+        return data
+
+    async def store_in_message(self, scope_session: ScopeSession, message: Message, connection) -> None:
+        scope = connection.scope
+        store = self.config.get_store_from_app(scope["app"])
+        headers = MutableScopeHeaders.from_message(message)
+        cookie_params = dict(extract_dataclass_items(self.config, exclude_none=True, include=Cookie.__dict__.keys()))
+        old_id = connection.cookies.get(self.config.key)
+        if old_id == "null":
+            old_id = None
+
+        if scope_session is Empty or not scope_session:
+            if old_id:
+                await self.delete(old_id, store=store)
+                headers.add("Set-Cookie", Cookie(value="null", key=self.config.key, expires=0,
+                                                 **cookie_params).to_header(header=""))
+            return
+
+        session = dict(scope_session)
+        rotate = session.pop(ROTATE_KEY, False)
+        if rotate or not old_id:
+            if old_id:
+                await self.delete(old_id, store=store)
+            session_id = self.generate_session_id()
+        else:
+            session_id = old_id
+            if session == scope.get("state", {}).get(LOADED_KEY):
+                return
+        await self.set(session_id=session_id, data=self.serialize_data(session, scope), store=store)
+        headers.add("Set-Cookie", Cookie(value=session_id, key=self.config.key, **cookie_params).to_header(header=""))
+
+
+class RotatingSessionConfig(ServerSideSessionConfig):
+    _backend_class = RotatingSessionBackend
+
+
+def start_session(session: dict[str, Any], *, person_id: int, session_version: int) -> None:
+    """Fill a fresh, rotated session for a person who has just proved who they are."""
+    now = int(time.time())
+    session.clear()
+    session.update({"pid": person_id, "ver": session_version, "auth_at": now, "seen_at": now, ROTATE_KEY: True})

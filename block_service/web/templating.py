@@ -1,0 +1,80 @@
+"""Jinja2 environment, template globals and the render helper shared by all controllers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from litestar import Request
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.response import Template
+from litestar.template.config import TemplateConfig
+
+from block_service.settings import PROJECT_ROOT
+from block_service.web.labels import role_label, status_label
+from block_service.web.i18n import LANGUAGE_NAMES, current_language, gettext, localized, ngettext
+
+TEMPLATES_DIR = PROJECT_ROOT / "templates"
+BLOCK_TIMEZONE = ZoneInfo("Asia/Shanghai")
+FLASH_KEY = "_flashes"
+
+
+def format_datetime(value: dt.datetime | None, with_time: bool = True) -> str:
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    local = value.astimezone(BLOCK_TIMEZONE)
+    return local.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
+
+
+def flash(request: Request, message: str, category: str = "info") -> None:
+    """A one-time message shown on the next page (already translated by the caller)."""
+    request.session.setdefault(FLASH_KEY, []).append({"message": message, "category": category})
+
+
+def pop_flashes(request: Request) -> list[dict[str, str]]:
+    session = request.scope.get("session")
+    if not isinstance(session, dict) or FLASH_KEY not in session:
+        return []
+    return session.pop(FLASH_KEY)
+
+
+def current_viewer(request: Request):
+    from block_service.web.auth import viewer_of
+
+    return viewer_of(request.scope)
+
+
+def create_template_config(debug: bool) -> TemplateConfig:
+    environment = Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        undefined=StrictUndefined,
+        auto_reload=debug,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    environment.globals.update(
+        localized=localized,
+        language=current_language.get,
+        language_names=LANGUAGE_NAMES,
+        format_datetime=format_datetime,
+        pop_flashes=pop_flashes,
+        current_viewer=current_viewer,
+        role_label=role_label,
+        status_label=status_label,
+    )
+    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment))
+
+
+def render(
+    request: Request, template: str, *, fragment: str | None = None, status_code: int = 200, **context: Any
+) -> Template:
+    """The full page, or just its fragment when htmx asks for a piece of the page."""
+    name = fragment if fragment and request.headers.get("hx-request") == "true" else template
+    return Template(template_name=name, context=context, status_code=status_code)
