@@ -169,3 +169,13 @@ async def ping_database() -> bool:
     except Exception:  # any failure means "not ready"; /readyz reports it, it does not raise
         return False
     return True
+
+
+def contains(column, text: str):
+    """A case-insensitive substring condition (works for Chinese too).
+
+    Piccolo has no LIKE ... ESCAPE, so a typed % is dropped rather than used as a wildcard; a typed _
+    still matches any one character, which only ever widens a search.
+    """
+    pattern = "%" + text.replace("%", "").replace("\\", "") + "%"
+    return column.like(pattern) if is_sqlite() else column.ilike(pattern)

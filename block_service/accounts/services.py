@@ -24,7 +24,7 @@ from block_service.accounts.schemas import (
 )
 from block_service.accounts.tables import Person, RoleGrant
 from block_service.audit.services import record_change
-from block_service.db import is_unique_violation, write_transaction
+from block_service.db import contains, is_unique_violation, write_transaction
 from block_service.errors import Conflict, Forbidden, FormInvalid, Invalid, NotFound
 from block_service.pagination import Page, clamp, paginate
 from block_service.web.i18n import gettext as _
@@ -223,9 +223,9 @@ async def list_people(filters: PersonFilter) -> Page[PersonOut]:
     count = Person.count()
     conditions = []
     if filters.q:
-        needle = f"%{filters.q.strip()}%"
+        needle = filters.q.strip()
         conditions.append(
-            (Person.display_name.ilike(needle)) | (Person.email.ilike(needle)) | (Person.phone.like(needle))
+            contains(Person.display_name, needle) | contains(Person.email, needle) | contains(Person.phone, needle)
         )
     if filters.role:
         conditions.append(Person.id.is_in(RoleGrant.select(RoleGrant.person).where(RoleGrant.role == filters.role)))

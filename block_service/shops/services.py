@@ -10,7 +10,7 @@ import msgspec
 from block_service.accounts.schemas import Viewer
 from block_service.accounts.services import grant_role, revoke_role
 from block_service.audit.services import record_change
-from block_service.db import is_unique_violation, write_transaction
+from block_service.db import contains, is_unique_violation, write_transaction
 from block_service.errors import Conflict, Forbidden, FormInvalid, Invalid, NotFound
 from block_service.pagination import Page, clamp, paginate
 from block_service.shops.schemas import (
@@ -166,8 +166,8 @@ async def list_shops(filters: ShopFilter) -> Page[ShopOut]:
     page, per_page = clamp(filters.page, filters.per_page)
     conditions = []
     if filters.q and filters.q.strip():
-        needle = f"%{filters.q.strip()}%"
-        conditions.append(Shop.name.ilike(needle) | Shop.house_number.ilike(needle))
+        needle = filters.q.strip()
+        conditions.append(contains(Shop.name, needle) | contains(Shop.house_number, needle))
     if filters.segment:
         conditions.append(Shop.segment == filters.segment)
     if filters.industry:

@@ -1,0 +1,117 @@
+"""Every registered route is in the permission table, and refuses every role the table does not list."""
+
+import re
+
+import pytest
+
+from block_service.web.permissions import ANYONE, ROUTE_ACCESS, SIGNED_IN, route_key
+from tests.helpers import make_person, make_shop
+
+PERSONAS = ("anonymous", "resident", "merchant", "staff")
+# Routes Litestar adds by itself and the static files: nothing to refuse there.
+ALWAYS_OPEN = {"options", "openapi", "static"}
+
+
+def _all_handlers(app):
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            for method in sorted(handler.http_methods):
+                yield route.path, method, handler
+
+
+def test_every_route_has_a_row_in_the_permission_table(app):
+    missing = sorted({f"{method} {path} ({route_key(handler)})"
+                      for path, method, handler in _all_handlers(app) if route_key(handler) not in ROUTE_ACCESS})
+    assert not missing, f"add these routes to block_service/web/permissions.py: {missing}"
+
+
+def test_the_table_names_no_route_that_does_not_exist(app):
+    keys = {route_key(handler) for _path, _method, handler in _all_handlers(app)}
+    assert set(ROUTE_ACCESS) - keys == set()
+
+
+def _allowed(persona: str, roles: frozenset[str]) -> bool:
+    if ANYONE in roles:
+        return True
+    if persona == "anonymous":
+        return False
+    return SIGNED_IN in roles or persona in roles
+
+
+@pytest.fixture
+async def people(browser_factory):
+    """A browser per persona, logged in; the merchant acts for one shop, another merchant for another."""
+    resident = await make_person("居民", "13900000001")
+    merchant = await make_person("店主", "13800000001")
+    neighbour = await make_person("隔壁店主", "13800000002")
+    await make_person("工作站", "staff@test.example", roles=("staff",))
+    own_shop = await make_shop(merchant, name="老张生煎", house_number="1143号")
+    other_shop = await make_shop(neighbour, name="隔壁水果店", house_number="1021号")
+    browsers = {"anonymous": browser_factory()}
+    for persona, contact in (("resident", "13900000001"), ("merchant", "13800000001"), ("staff", "staff@test.example")):
+        browsers[persona] = browser_factory()
+        await browsers[persona].log_in(contact)
+    return {"browsers": browsers, "own_shop": own_shop, "other_shop": other_shop, "resident": resident}
+
+
+def _fill(path: str, people) -> str:
+    values = {"shop_id": people["own_shop"], "person_id": people["resident"], "application_id": 1,
+              "segment_id": 1, "industry_id": 1, "role": "resident", "file_path": "block.css",
+              "path": "openapi.yaml"}
+    return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: str(values[m.group(1)]), path)
+
+
+async def test_each_route_refuses_the_roles_it_does_not_list(app, people):
+    checked = 0
+    for path, method, handler in _all_handlers(app):
+        key = route_key(handler)
+        if key in ALWAYS_OPEN or method in ("OPTIONS", "HEAD"):
+            continue
+        roles = ROUTE_ACCESS[key].roles
+        url = _fill(path, people)
+        for persona in PERSONAS:
+            if _allowed(persona, roles):
+                continue
+            browser = people["browsers"][persona]
+            if method == "GET":
+                response = await browser.get(url)
+            else:
+                response = await browser.post(url, {})
+            checked += 1
+            if persona == "anonymous":
+                refused = response.status_code in (401, 403) or (
+                    response.status_code == 303 and response.headers["location"].startswith("/login"))
+            else:
+                refused = response.status_code == 403
+            assert refused, f"{persona} was not refused {method} {url}: {response.status_code}"
+    assert checked > 40
+
+
+async def test_pages_open_to_a_role_answer_it(app, people):
+    for path, method, handler in _all_handlers(app):
+        key = route_key(handler)
+        if method != "GET" or key in ALWAYS_OPEN:
+            continue
+        for persona in PERSONAS:
+            if not _allowed(persona, ROUTE_ACCESS[key].roles):
+                continue
+            response = await people["browsers"][persona].get(_fill(path, people))
+            assert response.status_code == 200, f"{persona} GET {path}: {response.status_code}"
+
+
+async def test_a_merchant_cannot_act_for_a_shop_they_do_not_represent(people):
+    merchant = people["browsers"]["merchant"]
+    other = people["other_shop"]
+    assert (await merchant.get(f"/shops/{other}/edit")).status_code == 403
+    response = await merchant.post(f"/shops/{other}/edit", {"phone": "13811112222", "opening_hours": "全天"})
+    assert response.status_code == 403
+    page = await people["browsers"]["anonymous"].get(f"/shops/{other}")
+    assert "13811112222" not in page.text and "全天" not in page.text
+    own = await merchant.post(f"/shops/{people['own_shop']}/edit", {"phone": "13811112222", "opening_hours": "全天"})
+    assert own.status_code == 303
+
+
+async def test_a_resident_cannot_post_as_a_shop(people):
+    resident = people["browsers"]["resident"]
+    response = await resident.post(f"/shops/{people['own_shop']}/edit", {"phone": "13811112222"})
+    assert response.status_code == 403

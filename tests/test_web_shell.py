@@ -1,0 +1,154 @@
+"""The web shell: security headers, error pages in both languages, health probes, rate limits, timeouts."""
+
+import time
+
+import pytest
+
+from block_service.accounts.tables import Person
+from tests.helpers import make_person, make_shop, text_of
+
+
+@pytest.mark.parametrize("path", ["/", "/nope", "/shops?page=abc", "/static/block.css", "/healthz", "/me"])
+async def test_security_headers_on_every_response(browser, path):
+    response = await browser.get(path)
+    csp = response.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "strict-origin-when-cross-origin"
+    assert response.headers["strict-transport-security"].startswith("max-age=")
+
+
+async def test_security_headers_on_a_refused_csrf_post(browser):
+    response = await browser.post("/signup", {}, csrf=False)
+    assert response.status_code == 403
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+
+
+async def test_no_inline_scripts_in_pages(browser):
+    page = await browser.get("/")
+    assert "<script>" not in page.text
+    assert 'src="/static/htmx-2.0.11.min.js"' in page.text
+    assert "x-csrftoken" in page.text  # htmx sends the token on every request
+
+
+@pytest.mark.parametrize(("language", "expected"), [("zh-CN", "页面不存在"), ("en", "This page does not exist.")])
+async def test_not_found_page_in_both_languages(browser_factory, language, expected):
+    response = await browser_factory(language).get("/no-such-page")
+    assert response.status_code == 404
+    assert expected in text_of(response.text)
+
+
+async def test_wrong_type_in_the_address_gets_a_clear_400(browser):
+    response = await browser.get("/shops?page=abc")
+    assert response.status_code == 400
+    assert "无效" in text_of(response.text) or "不正确" in text_of(response.text)
+
+
+async def test_api_errors_are_json_in_the_persons_language(browser_factory):
+    response = await browser_factory("en").get("/api/shops/999")
+    assert response.status_code == 404
+    assert response.json() == {"status_code": 404, "detail": "No such shop."}
+
+
+async def test_health_probes(browser):
+    assert (await browser.get("/healthz")).json() == {"status": "ok"}
+    ready = await browser.get("/readyz")
+    assert ready.status_code == 200 and ready.json() == {"status": "ready"}
+
+
+async def test_anonymous_visitors_get_no_session(browser):
+    response = await browser.get("/shops")
+    assert not any(c.startswith("block_session=") for c in response.headers.get_list("set-cookie"))
+
+
+async def test_login_is_rate_limited(db, browser_factory):
+    from httpx import ASGITransport, AsyncClient
+
+    from block_service.app import create_app
+    from tests.conftest import make_settings
+    from tests.helpers import Browser
+
+    app = create_app(make_settings(login_rate_per_minute=3))
+    client = AsyncClient(transport=ASGITransport(app=app), base_url="https://testserver")
+    browser = Browser(client)
+    try:
+        statuses = [(await browser.post("/login", {"contact": "13900000000", "password": "x"})).status_code
+                    for _ in range(5)]
+        assert statuses[:3] == [422, 422, 422]
+        assert statuses[3:] == [429, 429]
+        page = await browser.post("/login", {"contact": "13900000000", "password": "x"})
+        assert "过多" in text_of(page.text)
+    finally:
+        await client.aclose()
+
+
+async def test_idle_sessions_expire(db):
+    from block_service.accounts.schemas import ANONYMOUS
+    from block_service.web.auth import _viewer_from_session
+    from tests.conftest import make_settings
+
+    person = await make_person()
+    settings = make_settings()
+    now = int(time.time())
+    fresh = {"pid": person, "ver": 1, "auth_at": now - 60, "seen_at": now - 60}
+    assert (await _viewer_from_session(fresh, settings)).person_id == person
+    idle = {"pid": person, "ver": 1, "auth_at": now - 60, "seen_at": now - settings.session_idle_minutes * 60 - 1}
+    assert await _viewer_from_session(idle, settings) is ANONYMOUS and idle == {}
+    old = {"pid": person, "ver": 1, "auth_at": now - settings.session_absolute_hours * 3600 - 1, "seen_at": now}
+    assert await _viewer_from_session(old, settings) is ANONYMOUS
+
+
+async def test_disabling_an_account_ends_its_sessions(browser_factory):
+    person = await make_person("被禁用的人", "13900000011")
+    await make_person("工作站", "staff@test.example", roles=("staff",))
+    victim, staff = browser_factory(), browser_factory()
+    await victim.log_in("13900000011")
+    await staff.log_in("staff@test.example")
+    response = await staff.post(f"/staff/people/{person}/disable", {"reason": "冒用他人身份"})
+    assert response.status_code == 303
+    assert (await victim.get("/me")).status_code == 303
+    again = await browser_factory().post("/login", {"contact": "13900000011", "password": "correct horse battery"})
+    assert again.status_code == 403
+    assert "停用" in text_of(again.text) or "禁用" in text_of(again.text)
+
+
+async def test_disabling_needs_a_reason(browser_factory):
+    person = await make_person("居民", "13900000012")
+    await make_person("工作站", "staff@test.example", roles=("staff",))
+    staff = browser_factory()
+    await staff.log_in("staff@test.example")
+    response = await staff.post(f"/staff/people/{person}/disable", {"reason": ""})
+    assert response.status_code == 422
+    assert (await Person.select(Person.is_active).where(Person.id == person).first())["is_active"] is True
+
+
+async def test_user_text_is_rendered_inert(browser_factory):
+    payload = '<script>alert(1)</script><img src=x onerror=alert(2)>'
+    owner = await make_person(payload, "13800000021")
+    shop_id = await make_shop(owner, name=payload[:60])
+    merchant = browser_factory()
+    await merchant.log_in("13800000021")
+    await merchant.post(f"/shops/{shop_id}/edit", {"phone": "13800000021", "description": payload})
+    for page in (await merchant.get(f"/shops/{shop_id}"), await merchant.get("/shops"), await merchant.get("/me")):
+        assert "<script>alert" not in page.text
+        assert "<img src=x" not in page.text
+        assert "&lt;script&gt;" in page.text
+
+
+async def test_shop_list_runs_the_same_number_of_statements_whatever_the_page_size(browser, count_queries):
+    owner = await make_person()
+    for number in range(25):
+        await make_shop(owner, name=f"店铺{number}", house_number=f"{1001 + number}号",
+                        licence=f"9131011500000000{number:02d}")
+    counts = {}
+    for size in (1, 5, 20):
+        count_queries.statements.clear()
+        response = await browser.get(f"/api/shops?per_page={size}")
+        assert len(response.json()["items"]) == size
+        counts[size] = count_queries.count
+    assert counts[1] == counts[5] == counts[20]
+    count_queries.statements.clear()
+    page = await browser.get("/shops")
+    assert page.status_code == 200 and page.text.count('class="card shop-card"') == 20
+    assert count_queries.count <= 6
