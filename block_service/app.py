@@ -45,6 +45,14 @@ def build_stores(settings: Settings) -> dict[str, Store]:
     return {"sessions": MemoryStore(), "rate_limit": MemoryStore()}
 
 
+async def close_stores(app: Litestar) -> None:
+    """Redis stores hold a connection pool each; close them when the app stops."""
+    for name in ("sessions", "rate_limit"):
+        store = app.stores.get(name)
+        if hasattr(store, "_shutdown"):
+            await store._shutdown()
+
+
 def _is_rate_limited(request: Request) -> bool:
     return request.method == "POST" and bool(request.route_handler.opt.get("rate_limited"))
 
@@ -59,6 +67,7 @@ async def _database_lifespan(app: Litestar) -> AsyncIterator[None]:
             await apply_migrations(settings.var_dir)
         yield
     finally:
+        await close_stores(app)
         await close_database()
 
 

@@ -160,12 +160,13 @@ class QueryCounter:
 def count_queries(monkeypatch):
     """Counts SQL statements the engine runs (to show a page's count does not grow with its size)."""
     counter = QueryCounter()
-    database = engine()
-    original = database.run_querystring
+    engine_class = type(engine())
+    original = engine_class.run_querystring
 
-    async def counting(querystring, in_pool: bool = False):
+    async def counting(self, querystring, in_pool: bool = False):
         counter.statements.append(str(querystring))
-        return await original(querystring, in_pool=in_pool)
+        return await original(self, querystring, in_pool=in_pool)
 
-    monkeypatch.setattr(database, "run_querystring", counting)
+    # Patched on the class: PostgresEngine has __slots__, so instances take no new attributes.
+    monkeypatch.setattr(engine_class, "run_querystring", counting)
     return counter

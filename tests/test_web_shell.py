@@ -125,7 +125,7 @@ async def test_disabling_needs_a_reason(browser_factory):
 
 async def test_user_text_is_rendered_inert(browser_factory):
     payload = '<script>alert(1)</script><img src=x onerror=alert(2)>'
-    owner = await make_person(payload, "13800000021")
+    owner = await make_person("<b>店主</b><script>x</script>", "13800000021")
     shop_id = await make_shop(owner, name=payload[:60])
     merchant = browser_factory()
     await merchant.log_in("13800000021")
@@ -134,6 +134,8 @@ async def test_user_text_is_rendered_inert(browser_factory):
         assert "<script>alert" not in page.text
         assert "<img src=x" not in page.text
         assert "&lt;script&gt;" in page.text
+    me = await merchant.get("/me")
+    assert "<b>店主</b>" not in me.text and "&lt;b&gt;店主&lt;/b&gt;" in me.text
 
 
 async def test_shop_list_runs_the_same_number_of_statements_whatever_the_page_size(browser, count_queries):
