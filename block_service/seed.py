@@ -13,11 +13,11 @@ from block_service.shops.tables import Industry, Segment
 # House-number ranges of the block's part of Lingyan South Road, north to south; Lane 1141,
 # where the workstation stands, is the busiest node and has a segment of its own.
 SEGMENTS = [
-    ("north", "北段（1001–1099号）", "North (No. 1001–1099)", 1001, 1099),
-    ("upper-middle", "中北段（1100–1139号）", "Upper middle (No. 1100–1139)", 1100, 1139),
-    ("lane-1141", "1141弄节点（1140–1160号）", "Lane 1141 node (No. 1140–1160)", 1140, 1160),
-    ("lower-middle", "中南段（1161–1229号）", "Lower middle (No. 1161–1229)", 1161, 1229),
-    ("south", "南段（1230–1299号）", "South (No. 1230–1299)", 1230, 1299),
+    ("north", "北段", "North", 1001, 1099),
+    ("upper-middle", "中北段", "Upper middle", 1100, 1139),
+    ("lane-1141", "1141弄节点", "Lane 1141 node", 1140, 1160),
+    ("lower-middle", "中南段", "Lower middle", 1161, 1229),
+    ("south", "南段", "South", 1230, 1299),
 ]
 
 INDUSTRIES = [
