@@ -154,3 +154,44 @@ async def test_shop_list_runs_the_same_number_of_statements_whatever_the_page_si
     page = await browser.get("/shops")
     assert page.status_code == 200 and page.text.count('class="card shop-card"') == 20
     assert count_queries.count <= 6
+
+
+async def test_an_unexpected_error_gets_a_500_page_in_chinese_and_is_logged(browser, monkeypatch, caplog):
+    from block_service.shops import services
+
+    async def broken(_filters):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(services, "list_shops", broken)
+    response = await browser.get("/shops")
+    assert response.status_code == 500
+    assert "出错" in text_of(response.text) or "错误" in text_of(response.text)
+    assert "disk on fire" not in response.text
+    assert any("unhandled error on GET /shops" in record.message for record in caplog.records)
+
+
+async def test_readyz_says_when_the_database_is_gone(browser, monkeypatch):
+    from block_service.web import system
+
+    async def unreachable() -> bool:
+        return False
+
+    monkeypatch.setattr(system, "ping_database", unreachable)
+    response = await browser.get("/readyz")
+    assert response.status_code == 503 and response.json()["status"] == "database unreachable"
+
+
+async def test_a_word_where_a_number_belongs_is_explained_and_changes_nothing(browser_factory):
+    from block_service.shops.tables import ShopApplication
+
+    await make_person("居民", "13900000061")
+    browser = browser_factory()
+    await browser.log_in("13900000061")
+    response = await browser.post("/shops/apply", {
+        "shop_name": "老张生煎", "house_number": "1143号", "industry_id": "餐饮",
+        "licence_number": "91310115MA1K4AB12X", "phone": "021-58880000"}, htmx=True)
+    assert response.status_code == 422
+    assert "整数" in text_of(response.text) or "数字" in text_of(response.text)
+    api = await browser.post_json("/api/shop-applications", {"shop_name": "老张生煎", "house_number": 1143})
+    assert api.status_code == 400 and "detail" in api.json()
+    assert await ShopApplication.count() == 0
