@@ -6,9 +6,24 @@ from block_service.accounts.tables import Person, RoleGrant
 from block_service.audit.tables import AuditEntry
 from block_service.settings import PROJECT_ROOT
 from block_service.shops.tables import Industry, Segment, Shop, ShopApplication, ShopMerchant
+from block_service.threads.tables import (
+    Category,
+    Evaluation,
+    Flag,
+    Message,
+    MeToo,
+    Mute,
+    Notification,
+    Photo,
+    ResponseTemplate,
+    Thread,
+)
 
 APP_CONFIG = AppConfig(
     app_name="block",
     migrations_folder_path=str(PROJECT_ROOT / "migrations"),
-    table_classes=[Person, RoleGrant, AuditEntry, Segment, Industry, Shop, ShopMerchant, ShopApplication],
+    table_classes=[
+        Person, RoleGrant, AuditEntry, Segment, Industry, Shop, ShopMerchant, ShopApplication,
+        Category, ResponseTemplate, Thread, Message, Photo, MeToo, Flag, Notification, Mute, Evaluation,
+    ],
 )

@@ -38,7 +38,6 @@ from block_service.migrate import apply_migrations  # noqa: E402
 from block_service.settings import Settings, read_settings  # noqa: E402
 from tests.helpers import Browser  # noqa: E402
 
-TABLES = ["audit_entry", "shop_application", "shop_merchant", "shop", "role_grant", "person", "segment", "industry"]
 
 
 def pytest_report_header(config):
@@ -89,7 +88,10 @@ async def db(_schema, tmp_path) -> AsyncIterator[None]:
     database = engine()
     if ENGINE == "postgres":
         await open_database(5)
-        await database.run_ddl(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
+        from block_service.piccolo_app import APP_CONFIG
+
+        tables = ", ".join(table._meta.tablename for table in APP_CONFIG.table_classes)
+        await database.run_ddl(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
     else:
         test_file = tmp_path / "block.db"
         shutil.copyfile(_TMP / "template.db", test_file)
