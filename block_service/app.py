@@ -22,10 +22,13 @@ from block_service.db import close_database, open_database
 from block_service.migrate import apply_migrations
 from block_service.settings import PROJECT_ROOT, Settings, get_settings
 from block_service.shops.controllers import ShopApiController, ShopController, StaffShopController
+from block_service.threads.controllers import StaffThreadController, ThreadApiController, ThreadController
+from block_service.threads.tasks import run_periodic_tasks
 from block_service.web.auth import ViewerMiddleware, enforce_route_access
 from block_service.web.errors import handle_error
 from block_service.web.i18n import load_catalogues
 from block_service.web.language import LanguageMiddleware
+from block_service.web.live import create_channels_plugin
 from block_service.web.security import security_headers
 from block_service.web.session import RotatingSessionConfig
 from block_service.web.system import SystemController
@@ -104,6 +107,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             StaffShopController,
             ShopApiController,
             AuditController,
+            ThreadController,
+            StaffThreadController,
+            ThreadApiController,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], name="static",
                 cache_control=CacheControlHeader(max_age=3600, public=True), include_in_schema=False,
@@ -113,11 +119,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         guards=[enforce_route_access],
         csrf_config=csrf_config,
         template_config=create_template_config(settings.debug),
-        plugins=[HTMXPlugin()],
+        plugins=[HTMXPlugin(), create_channels_plugin(settings.redis_url)],
         stores=build_stores(settings),
         exception_handlers={Exception: handle_error},
         before_send=[security_headers(settings.debug)],
-        lifespan=[_database_lifespan],
+        lifespan=[_database_lifespan, run_periodic_tasks],
         openapi_config=OpenAPIConfig(
             title="Lingyan block workstation API", version="0.1.0", path="/schema",
             render_plugins=[RedocRenderPlugin()],

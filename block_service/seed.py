@@ -9,6 +9,7 @@ from block_service.db import write_transaction
 from block_service.shops.schemas import ShopApplicationForm
 from block_service.shops.services import apply_for_shop, approve_application, reject_application
 from block_service.shops.tables import Industry, Segment
+from block_service.threads.tables import Category, ResponseTemplate
 
 # House-number ranges of the block's part of Lingyan South Road, north to south; Lane 1141,
 # where the workstation stands, is the busiest node and has a segment of its own.
@@ -28,6 +29,36 @@ INDUSTRIES = [
     ("health", "医疗健康", "Health"),
     ("other", "其他", "Other"),
 ]
+
+# (kind, code, Chinese, English, hours to acknowledge). Doorstep reports are answered within a day;
+# merchants' matters for the workstation within three working days.
+CATEGORIES = [
+    ("report", "noise", "噪音扰民", "Noise", 24),
+    ("report", "cooking-fumes", "油烟", "Cooking fumes", 24),
+    ("report", "pavement", "占道经营", "Pavement occupation", 24),
+    ("report", "garbage", "垃圾堆放", "Garbage", 24),
+    ("report", "parking", "乱停车", "Parking", 24),
+    ("report", "shop-front", "门前三包", "Shop-front hygiene (门前三包)", 24),
+    ("report", "safety", "安全隐患", "Safety", 12),
+    ("report", "other-report", "其他问题", "Other", 48),
+    ("issue", "premises", "租金与房屋", "Rent & premises", 72),
+    ("issue", "permits", "证照办理", "Permits", 72),
+    ("issue", "delivery", "进货与配送", "Supply & delivery", 72),
+    ("issue", "promotion", "宣传推广", "Promotion", 72),
+    ("issue", "other-issue", "其他事项", "Other", 72),
+]
+RESPONSE_TEMPLATES = {
+    "pavement": [
+        ("已受理·占道", "您好，工作站已收到您反映的占道问题，已通知相关商户按“门前三包”要求在24小时内清理，"
+                       "城管队员将于明日复查。感谢您对凌岩街区的关心。"),
+    ],
+    "cooking-fumes": [
+        ("已受理·油烟", "您好，工作站已收到油烟扰民反映，将联系商户检查油烟净化设备并约定清洗时间，处理进展会在此更新。"),
+    ],
+    "noise": [
+        ("已受理·噪音", "您好，工作站已收到噪音反映，将与商户沟通营业时段与音量，夜间22点后如仍有噪音请再次补充情况。"),
+    ],
+}
 
 DEMO_PASSWORD_STAFF = "lingyan-staff-2026"
 DEMO_PASSWORD_PEOPLE = "lingyan-demo-2026"
@@ -64,6 +95,17 @@ async def ensure_reference_data() -> None:
         if not await Industry.exists():
             for order, (slug, name_zh, name_en) in enumerate(INDUSTRIES):
                 await Industry.insert(Industry(slug=slug, name_zh=name_zh, name_en=name_en, sort_order=order))
+        await _ensure_categories()
+
+
+async def _ensure_categories() -> None:
+    if await Category.exists():
+        return
+    for order, (kind, slug, name_zh, name_en, hours) in enumerate(CATEGORIES):
+        rows = await Category.insert(Category(kind=kind, slug=slug, name_zh=name_zh, name_en=name_en,
+                                              response_hours=hours, sort_order=order)).returning(Category.id)
+        for title, body in RESPONSE_TEMPLATES.get(slug, []):
+            await ResponseTemplate.insert(ResponseTemplate(category=rows[0]["id"], title=title, body=body))
 
 
 async def seed_demo() -> bool:

@@ -105,3 +105,17 @@ def text_of(html: str) -> str:
     import html as html_module
 
     return re.sub(r"\s+", " ", html_module.unescape(without_tags)).strip()
+
+
+async def make_thread(author_id: int, *, shop_id: int | None = None, title: str = "门口堆放纸箱占道",
+                      category: str = "pavement", house_number: str = "1143号", anonymous: bool = False,
+                      name_to_shop: bool = False, kind: str = "report", roles: tuple[str, ...] | None = None) -> int:
+    """A thread opened through the real service, as its author."""
+    from block_service.threads.schemas import ThreadForm
+    from block_service.threads.services import list_categories, open_thread
+
+    category_id = next(c.id for c in await list_categories() if c.slug == category)
+    form = ThreadForm(kind=kind, title=title, body="人行道被纸箱堵住，推婴儿车过不去。", category_id=category_id,
+                      house_number=house_number, shop_id=shop_id, anonymous=anonymous, name_to_shop=name_to_shop)
+    roles = roles or (("resident", "merchant") if kind == "issue" else ("resident",))
+    return await open_thread(viewer_for(author_id, *roles), form)

@@ -24,6 +24,7 @@ class Viewer(msgspec.Struct, frozen=True, kw_only=True):
     display_name: str = ""
     roles: frozenset[str] = frozenset()
     shop_ids: frozenset[int] = frozenset()
+    unread: int = 0  # notifications not yet read, for the navigation
 
     @property
     def is_signed_in(self) -> bool:

@@ -86,7 +86,12 @@ class ShopController(Controller):
 
     @get("/shops/{shop_id:int}", name="shop")
     async def shop(self, request: Request, shop_id: FromPath[int]) -> Template:
-        return render(request, "shops/detail.html", detail=await services.get_shop_detail(shop_id))
+        from block_service.threads.schemas import ThreadFilter
+        from block_service.threads.services import list_threads
+
+        filters = ThreadFilter(shop=shop_id, per_page=10)
+        return render(request, "shops/detail.html", detail=await services.get_shop_detail(shop_id),
+                      result=await list_threads(viewer_of(request), filters), filters=filters, endpoint="threads")
 
     @get("/shops/{shop_id:int}/edit", name="shop_edit_form")
     async def shop_edit_form(self, request: Request, shop_id: FromPath[int]) -> Template:

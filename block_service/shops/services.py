@@ -425,3 +425,9 @@ async def reject_application(staff: Viewer, application_id: int, reason: str) ->
 
 async def count_open_shops() -> int:
     return await Shop.count().where(Shop.status == "open")
+
+
+async def shop_choices() -> list[dict]:
+    """Every open shop as (id, name, house number), in road order, for pickers."""
+    return await Shop.select(Shop.id, Shop.name, Shop.house_number).where(Shop.status == "open").order_by(
+        Shop.street_number).order_by(Shop.id)

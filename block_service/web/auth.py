@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import msgspec
+
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
@@ -13,6 +15,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from block_service.accounts.schemas import ANONYMOUS, Viewer
 from block_service.accounts.services import load_viewer
 from block_service.shops.services import shop_ids_of
+from block_service.threads.services import unread_count
 from block_service.web.permissions import ANYONE, SIGNED_IN, access_for
 
 SEEN_WRITE_INTERVAL = 60
@@ -42,12 +45,8 @@ async def _viewer_from_session(session: dict, settings) -> Viewer:
         return ANONYMOUS
     if now - seen_at > SEEN_WRITE_INTERVAL:
         session["seen_at"] = now
-    if "merchant" in viewer.roles:
-        viewer = Viewer(
-            person_id=viewer.person_id, display_name=viewer.display_name, roles=viewer.roles,
-            shop_ids=await shop_ids_of(person_id),
-        )
-    return viewer
+    shop_ids = await shop_ids_of(person_id) if "merchant" in viewer.roles else frozenset()
+    return msgspec.structs.replace(viewer, shop_ids=shop_ids, unread=await unread_count(person_id))
 
 
 class ViewerMiddleware(ASGIMiddleware):

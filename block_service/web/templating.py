@@ -13,7 +13,13 @@ from litestar.response import Template
 from litestar.template.config import TemplateConfig
 
 from block_service.settings import PROJECT_ROOT
-from block_service.web.labels import role_label, status_label
+from block_service.web.labels import (
+    notice_text,
+    role_label,
+    status_action_label,
+    status_label,
+    thread_status_label,
+)
 from block_service.web.i18n import LANGUAGE_NAMES, current_language, gettext, localized, ngettext
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
@@ -68,6 +74,9 @@ def create_template_config(debug: bool) -> TemplateConfig:
         current_viewer=current_viewer,
         role_label=role_label,
         status_label=status_label,
+        thread_status_label=thread_status_label,
+        status_action_label=status_action_label,
+        notice_text=notice_text,
     )
     return TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment))
 

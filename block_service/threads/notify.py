@@ -1,0 +1,54 @@
+"""Notifications go out through one interface; this issue ships the in-app inbox, SMS or WeChat plug in later."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Protocol
+
+import msgspec
+
+from block_service.threads.tables import Mute, Notification
+
+
+class Notice(msgspec.Struct, frozen=True, kw_only=True):
+    person_id: int
+    thread_id: int
+    event: str  # opened | answer | status | moderation | evaluate | assigned
+    actor_name: str = ""
+    detail: str = ""
+    created_at: dt.datetime
+
+
+class Notifier(Protocol):
+    """A delivery channel. It runs inside the writing transaction, so it must only record, never call out;
+    a sender for SMS or WeChat records here and sends from its own worker."""
+
+    async def send(self, notices: list[Notice]) -> None: ...
+
+
+class InAppNotifier:
+    async def send(self, notices: list[Notice]) -> None:
+        if notices:
+            await Notification.insert(*[
+                Notification(person=n.person_id, thread=n.thread_id, event=n.event, actor_name=n.actor_name[:40],
+                             detail=n.detail[:200], created_at=n.created_at)
+                for n in notices
+            ])
+
+
+NOTIFIERS: list[Notifier] = [InAppNotifier()]
+
+
+async def deliver(people: Iterable[int], thread_id: int, event: str, *, actor_name: str, now: dt.datetime,
+                  detail: str = "", respect_mutes: bool = True) -> int:
+    """Tell these people about an event on a thread, except those who muted it."""
+    recipients = set(people)
+    if respect_mutes and recipients:
+        muted = await Mute.select(Mute.person).where((Mute.thread == thread_id) & Mute.person.is_in(list(recipients)))
+        recipients -= {row["person"] for row in muted}
+    notices = [Notice(person_id=person, thread_id=thread_id, event=event, actor_name=actor_name, detail=detail,
+                      created_at=now) for person in sorted(recipients)]
+    for notifier in NOTIFIERS:
+        await notifier.send(notices)
+    return len(notices)

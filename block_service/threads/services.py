@@ -1,0 +1,763 @@
+"""Thread rules: opening, answering, the status workflow, me-too, flags, moderation, the inbox, evaluations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+import msgspec
+from piccolo.columns.combination import WhereRaw
+from piccolo.query import OrderByRaw
+
+from block_service.accounts.schemas import Viewer
+from block_service.audit.services import record_change
+from block_service.db import contains, is_sqlite, is_unique_violation, write_transaction
+from block_service.errors import Conflict, Forbidden, Invalid, NotFound
+from block_service.pagination import Page, clamp, paginate
+from block_service.shops.services import parse_house_number, segment_for_number
+from block_service.shops.tables import Shop, ShopMerchant
+from block_service.threads.notify import deliver
+from block_service.threads.schemas import (
+    AWAITING_RESPONSE,
+    OPEN_STATUSES,
+    AnswerForm,
+    CategoryForm,
+    CategoryOut,
+    EvaluationForm,
+    EvaluationSummary,
+    MessageOut,
+    NotificationOut,
+    PhotoOut,
+    ResponseTemplateOut,
+    SimilarThread,
+    StatusForm,
+    TemplateForm,
+    ThreadDetail,
+    ThreadFilter,
+    ThreadForm,
+    ThreadPage,
+    ThreadSummary,
+)
+from block_service.threads.tables import (
+    Category,
+    Evaluation,
+    Flag,
+    Message,
+    MeToo,
+    Mute,
+    Notification,
+    Photo,
+    ResponseTemplate,
+    Thread,
+)
+from block_service.web.i18n import gettext as _
+
+FLAGS_TO_HIDE = 3
+AUTO_CLOSE_AFTER = dt.timedelta(days=7)
+MAX_PHOTOS = 3
+NEARBY_NUMBERS = 10
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+# ---- categories and response templates --------------------------------------------------------
+
+async def list_categories(kind: str | None = None, active_only: bool = True) -> list[CategoryOut]:
+    query = Category.select().order_by(Category.kind).order_by(Category.sort_order).order_by(Category.id)
+    if kind:
+        query = query.where(Category.kind == kind)
+    if active_only:
+        query = query.where(Category.active == True)  # noqa: E712 - Piccolo builds SQL from ==
+    return [msgspec.convert(row, CategoryOut) for row in await query]
+
+
+async def save_category(staff: Viewer, form: CategoryForm, category_id: int | None = None) -> int:
+    values = msgspec.structs.asdict(form)
+    try:
+        async with write_transaction():
+            before = None
+            if category_id is None:
+                rows = await Category.insert(Category(**values)).returning(Category.id)
+                category_id = rows[0]["id"]
+            else:
+                before = await Category.select().where(Category.id == category_id).first()
+                if before is None:
+                    raise NotFound("No such category.")
+                await Category.update(values).where(Category.id == category_id)
+            await record_change(actor_id=staff.person_id, action="category.saved", object_type="category",
+                                object_id=category_id, before=before, after=values)
+    except Exception as error:
+        if is_unique_violation(error):
+            raise Invalid("This code is already used.", field="slug") from None
+        raise
+    return category_id
+
+
+async def list_response_templates(category_id: int | None = None) -> list[ResponseTemplateOut]:
+    query = ResponseTemplate.select(
+        ResponseTemplate.id, ResponseTemplate.category.as_alias("category_id"), ResponseTemplate.title,
+        ResponseTemplate.body,
+    ).order_by(ResponseTemplate.category).order_by(ResponseTemplate.id)
+    if category_id is not None:
+        query = query.where(ResponseTemplate.category == category_id)
+    return [msgspec.convert(row, ResponseTemplateOut) for row in await query]
+
+
+async def get_response_template(template_id: int) -> ResponseTemplateOut:
+    templates = [t for t in await list_response_templates() if t.id == template_id]
+    if not templates:
+        raise NotFound("No such response template.")
+    return templates[0]
+
+
+async def save_response_template(staff: Viewer, form: TemplateForm, template_id: int | None = None) -> int:
+    if not await Category.exists().where(Category.id == form.category_id):
+        raise Invalid("Choose a category from the list.", field="category_id")
+    values = {"category": form.category_id, "title": form.title, "body": form.body}
+    async with write_transaction():
+        if template_id is None:
+            rows = await ResponseTemplate.insert(ResponseTemplate(**values)).returning(ResponseTemplate.id)
+            template_id = rows[0]["id"]
+        else:
+            updated = await ResponseTemplate.update(values).where(ResponseTemplate.id == template_id).returning(
+                ResponseTemplate.id)
+            if not updated:
+                raise NotFound("No such response template.")
+        await record_change(actor_id=staff.person_id, action="response_template.saved",
+                            object_type="response_template", object_id=template_id, after=values)
+    return template_id
+
+
+# ---- who sees what ------------------------------------------------------------------------------
+
+def _visible_to(viewer: Viewer):
+    """Public, unhidden threads; staff see everything; authors also see their own hidden threads."""
+    if viewer.is_staff:
+        return None
+    condition = (Thread.visibility == "public") & (Thread.hidden == False)  # noqa: E712
+    if viewer.is_signed_in:
+        condition = condition | ((Thread.author == viewer.person_id) & (Thread.visibility == "public"))
+    return condition
+
+
+def author_label(viewer: Viewer, *, author_id: int | None, author_name: str | None, anonymous: bool,
+                 name_to_shop: bool, shop_id: int | None) -> str:
+    """The reporter's name as this viewer may see it; an anonymous reporter is "a resident" to the public."""
+    if author_id is None:
+        return _("The workstation")
+    if viewer.person_id == author_id:
+        return _("%(name)s (you)", name=author_name or "")
+    if not anonymous or viewer.is_staff:
+        return author_name or ""
+    if name_to_shop and shop_id is not None and viewer.acts_for(shop_id):
+        return author_name or ""
+    return _("A resident")
+
+
+def is_overdue(status: str, due_at: dt.datetime, now: dt.datetime | None = None) -> bool:
+    if due_at.tzinfo is None:
+        due_at = due_at.replace(tzinfo=dt.timezone.utc)
+    return status in AWAITING_RESPONSE and due_at < (now or _now())
+
+
+def _summary_columns() -> list:
+    return [
+        Thread.id, Thread.kind, Thread.title, Thread.status,
+        Thread.category.name_zh.as_alias("category_name_zh"), Thread.category.name_en.as_alias("category_name_en"),
+        Thread.house_number,
+        Thread.segment.name_zh.as_alias("segment_name_zh"), Thread.segment.name_en.as_alias("segment_name_en"),
+        Thread.shop.as_alias("shop_id"), Thread.shop.name.as_alias("shop_name"),
+        Thread.author.as_alias("author_id"), Thread.author.display_name.as_alias("author_name"),
+        Thread.anonymous, Thread.name_to_shop,
+        Thread.metoo_count, Thread.message_count, Thread.photo_count, Thread.created_at, Thread.last_activity_at,
+        Thread.due_at, Thread.hidden,
+    ]
+
+
+def _summary(viewer: Viewer, row: dict, now: dt.datetime) -> ThreadSummary:
+    label = author_label(viewer, author_id=row.pop("author_id"), author_name=row.pop("author_name"),
+                         anonymous=row.pop("anonymous"), name_to_shop=row.pop("name_to_shop"),
+                         shop_id=row["shop_id"])
+    return ThreadSummary(**row, author_label=label, overdue=is_overdue(row["status"], row["due_at"], now))
+
+
+def _search_condition(text: str):
+    """Substring search that works for Chinese: the trigram index for 3+ characters, LIKE below that."""
+    text = text.strip()[:60]
+    if is_sqlite() and len(text) >= 3:
+        phrase = '"' + text.replace('"', '""') + '"'
+        return WhereRaw("thread.id IN (SELECT rowid FROM thread_search WHERE thread_search MATCH {})", phrase)
+    return contains(Thread.title, text) | contains(Thread.body, text)
+
+
+def _filter_conditions(viewer: Viewer, filters: ThreadFilter, now: dt.datetime) -> list:
+    conditions = []
+    visible = _visible_to(viewer)
+    if visible is not None:
+        conditions.append(visible)
+    if filters.q and filters.q.strip():
+        conditions.append(_search_condition(filters.q))
+    if filters.kind in ("report", "issue"):
+        conditions.append(Thread.kind == filters.kind)
+    if filters.status == "open":
+        conditions.append(Thread.status.is_in(list(OPEN_STATUSES)))
+    elif filters.status:
+        conditions.append(Thread.status == filters.status)
+    if filters.category:
+        conditions.append(Thread.category == filters.category)
+    if filters.shop:
+        conditions.append(Thread.shop == filters.shop)
+    if filters.segment:
+        conditions.append(Thread.segment == filters.segment)
+    if filters.overdue:
+        conditions.append(Thread.status.is_in(list(AWAITING_RESPONSE)) & (Thread.due_at < now))
+    return conditions
+
+
+async def _thread_page(viewer: Viewer, conditions: Iterable, filters: ThreadFilter, order=None) -> Page[ThreadSummary]:
+    page, per_page = clamp(filters.page, filters.per_page)
+    now = _now()
+    query = Thread.select(*_summary_columns())
+    count = Thread.count()
+    for condition in conditions:
+        query = query.where(condition)
+        count = count.where(condition)
+    if order is not None:
+        query = query.order_by(order)
+    query = query.order_by(Thread.last_activity_at, ascending=False).order_by(Thread.id, ascending=False)
+    return await paginate(query, count, page, per_page, lambda row: _summary(viewer, row, now))
+
+
+async def list_threads(viewer: Viewer, filters: ThreadFilter) -> Page[ThreadSummary]:
+    """The public list: two statements per page (rows with joins, and the count), whatever the size."""
+    return await _thread_page(viewer, _filter_conditions(viewer, filters, _now()), filters)
+
+
+async def triage_queue(viewer: Viewer, filters: ThreadFilter) -> Page[ThreadSummary]:
+    """Staff's queue: overdue first, then new and reopened by deadline, then the rest by activity."""
+    conditions = _filter_conditions(viewer, filters, _now())
+    if not filters.status:
+        conditions.append(Thread.status.is_in(list(OPEN_STATUSES) + ["resolved"]))
+    urgency = OrderByRaw(
+        "CASE WHEN thread.status IN ('new', 'reopened') AND thread.due_at < {} THEN 0 "
+        "WHEN thread.status IN ('new', 'reopened') THEN 1 ELSE 2 END, thread.due_at", _now()
+    )
+    return await _thread_page(viewer, conditions, filters, order=urgency)
+
+
+async def my_threads(viewer: Viewer, filters: ThreadFilter) -> Page[ThreadSummary]:
+    """Threads I reported, joined with me-too, or that concern a shop I act for."""
+    mine = (Thread.author == viewer.person_id) | Thread.id.is_in(
+        MeToo.select(MeToo.thread).where(MeToo.person == viewer.person_id))
+    if viewer.shop_ids:
+        mine = mine | Thread.shop.is_in(list(viewer.shop_ids))
+    conditions = [*_filter_conditions(viewer, filters, _now()), mine]
+    return await _thread_page(viewer, conditions, filters)
+
+
+async def count_overdue() -> int:
+    return await Thread.count().where(Thread.status.is_in(list(AWAITING_RESPONSE)) & (Thread.due_at < _now()))
+
+
+# ---- one thread ---------------------------------------------------------------------------------
+
+async def _thread_row(thread_id: int) -> dict:
+    row = await Thread.select(
+        Thread.id, Thread.kind, Thread.title, Thread.body, Thread.status,
+        Thread.category.as_alias("category_id"),
+        Thread.category.name_zh.as_alias("category_name_zh"), Thread.category.name_en.as_alias("category_name_en"),
+        Thread.house_number, Thread.street_number, Thread.segment.as_alias("segment_id"),
+        Thread.segment.name_zh.as_alias("segment_name_zh"), Thread.segment.name_en.as_alias("segment_name_en"),
+        Thread.map_x, Thread.map_side, Thread.shop.as_alias("shop_id"), Thread.shop.name.as_alias("shop_name"),
+        Thread.author.as_alias("author_id"), Thread.author.display_name.as_alias("author_name"),
+        Thread.anonymous, Thread.name_to_shop, Thread.duplicate_of, Thread.assigned_to,
+        Thread.assigned_to.display_name.as_alias("assigned_name"), Thread.hidden, Thread.hidden_reason,
+        Thread.metoo_count, Thread.message_count, Thread.created_at, Thread.due_at, Thread.resolved_at,
+        Thread.closed_at, Thread.visibility, Thread.group_id,
+    ).where(Thread.id == thread_id).first()
+    if row is None:
+        raise NotFound("No such thread.")
+    return row
+
+
+def _may_see(viewer: Viewer, row: dict) -> bool:
+    if viewer.is_staff:
+        return True
+    if row["visibility"] != "public":
+        return False
+    return not row["hidden"] or row["author_id"] == viewer.person_id
+
+
+async def get_thread(viewer: Viewer, thread_id: int) -> ThreadDetail:
+    row = await _thread_row(thread_id)
+    if not _may_see(viewer, row):
+        raise NotFound("No such thread.")
+    label = author_label(viewer, author_id=row["author_id"], author_name=row.pop("author_name"),
+                         anonymous=row["anonymous"], name_to_shop=row.pop("name_to_shop"), shop_id=row["shop_id"])
+    return ThreadDetail(**row, author_label=label, overdue=is_overdue(row["status"], row["due_at"]))
+
+
+def allowed_statuses(viewer: Viewer, thread: ThreadDetail) -> list[str]:
+    """The statuses this viewer may move this thread to, in workflow order."""
+    if not viewer.is_signed_in:
+        return []
+    if viewer.is_staff:
+        return [s for s in ("acknowledged", "in_progress", "resolved", "closed", "rejected", "duplicate", "reopened")
+                if s != thread.status]
+    allowed: list[str] = []
+    if thread.shop_id is not None and viewer.acts_for(thread.shop_id) and thread.status in OPEN_STATUSES:
+        allowed += [s for s in ("in_progress", "resolved") if s != thread.status]
+    if viewer.person_id == thread.author_id:
+        if thread.status == "resolved":
+            allowed += ["closed", "reopened"]
+        elif thread.status == "closed":
+            allowed.append("reopened")
+    return allowed
+
+
+async def get_thread_page(viewer: Viewer, thread_id: int, after_message: int = 0) -> ThreadPage:
+    thread = await get_thread(viewer, thread_id)
+    messages = await list_messages(viewer, thread, after_message)
+    photos = await Photo.select(Photo.id, Photo.file_name, Photo.width, Photo.height).where(
+        Photo.thread == thread_id).order_by(Photo.id)
+    evaluations = await _evaluation_summary(thread_id)
+    metoo = muted = evaluated = False
+    if viewer.is_signed_in:
+        states = await Thread.raw(
+            "SELECT "
+            "EXISTS(SELECT 1 FROM me_too WHERE thread = {} AND person = {}) AS metoo, "
+            "EXISTS(SELECT 1 FROM thread_mute WHERE thread = {} AND person = {}) AS muted, "
+            "EXISTS(SELECT 1 FROM evaluation WHERE thread = {} AND person = {}) AS evaluated",
+            thread_id, viewer.person_id, thread_id, viewer.person_id, thread_id, viewer.person_id,
+        )
+        metoo, muted, evaluated = (bool(states[0][key]) for key in ("metoo", "muted", "evaluated"))
+    is_author = viewer.person_id == thread.author_id
+    return ThreadPage(
+        thread=thread, messages=messages, photos=[msgspec.convert(p, PhotoOut) for p in photos],
+        evaluations=evaluations, allowed_statuses=allowed_statuses(viewer, thread),
+        viewer_metoo=metoo, viewer_muted=muted, viewer_evaluated=evaluated,
+        viewer_may_evaluate=thread.status == "closed" and (is_author or metoo) and not evaluated,
+        viewer_may_answer=viewer.is_signed_in and not thread.hidden,
+        viewer_answers_officially=viewer.is_staff or (thread.shop_id is not None and viewer.acts_for(thread.shop_id)),
+        viewer_is_author=is_author,
+    )
+
+
+async def list_messages(viewer: Viewer, thread: ThreadDetail, after_message: int = 0) -> list[MessageOut]:
+    query = Message.select(
+        Message.id, Message.kind, Message.author.as_alias("author_id"),
+        Message.author.display_name.as_alias("author_name"), Message.official, Message.body,
+        Message.status_from, Message.status_to, Message.hidden, Message.hidden_reason, Message.created_at,
+    ).where(Message.thread == thread.id).order_by(Message.created_at).order_by(Message.id)
+    if after_message:
+        query = query.where(Message.id > after_message)
+    out = []
+    for row in await query:
+        author_id = row.pop("author_id")
+        author_name = row.pop("author_name")
+        if author_id is not None and author_id == thread.author_id:
+            # The reporter's own messages are as anonymous as the report itself.
+            label = thread.author_label
+        else:
+            label = author_label(viewer, author_id=author_id, author_name=author_name, anonymous=False,
+                                 name_to_shop=False, shop_id=thread.shop_id)
+        if row["hidden"] and not viewer.is_staff and viewer.person_id != author_id:
+            row["body"] = ""
+        out.append(MessageOut(**row, author_label=label, mine=author_id is not None and viewer.person_id == author_id))
+    return out
+
+
+async def _evaluation_summary(thread_id: int) -> EvaluationSummary:
+    rows = await Evaluation.select(Evaluation.fixed, Evaluation.score).where(Evaluation.thread == thread_id)
+    scores = [row["score"] for row in rows]
+    return EvaluationSummary(
+        count=len(rows),
+        fixed_yes=sum(row["fixed"] == "yes" for row in rows),
+        fixed_partly=sum(row["fixed"] == "partly" for row in rows),
+        fixed_no=sum(row["fixed"] == "no" for row in rows),
+        average_score=round(sum(scores) / len(scores), 1) if scores else None,
+    )
+
+
+# ---- opening a thread ---------------------------------------------------------------------------
+
+async def open_thread(viewer: Viewer, form: ThreadForm, photo_names: list[tuple[str, int, int, int]] = ()) -> int:
+    """Open a report (anyone signed in) or an issue (merchants). Photos were stored by the caller."""
+    if form.kind == "issue" and not (viewer.has("merchant") or viewer.is_staff):
+        raise Forbidden("Only merchants post issues; residents post reports.")
+    if len(photo_names) > MAX_PHOTOS:
+        raise Invalid("At most %(count)s photos per thread.", field="photos", count=MAX_PHOTOS)
+    category = await Category.select(Category.kind, Category.response_hours, Category.active).where(
+        Category.id == form.category_id).first()
+    if category is None or not category["active"] or category["kind"] != form.kind:
+        raise Invalid("Choose a category from the list.", field="category_id")
+    house_number, street_number = parse_house_number(form.house_number)
+    segment_id = await segment_for_number(street_number)
+    if form.shop_id is not None and not await Shop.exists().where(Shop.id == form.shop_id):
+        raise Invalid("Choose a shop from the list.", field="shop_id")
+    now = _now()
+    async with write_transaction():
+        rows = await Thread.insert(Thread(
+            kind=form.kind, title=form.title, body=form.body, category=form.category_id,
+            house_number=house_number, street_number=street_number, segment=segment_id, map_x=form.map_x,
+            map_side=form.map_side, shop=form.shop_id, author=viewer.person_id,
+            anonymous=form.anonymous, name_to_shop=form.anonymous and form.name_to_shop,
+            created_at=now, last_activity_at=now, due_at=now + dt.timedelta(hours=category["response_hours"]),
+            photo_count=len(photo_names),
+        )).returning(Thread.id)
+        thread_id = rows[0]["id"]
+        if photo_names:
+            await Photo.insert(*[
+                Photo(thread=thread_id, file_name=name, width=width, height=height, size_bytes=size, created_at=now)
+                for name, width, height, size in photo_names
+            ])
+        await record_change(actor_id=viewer.person_id, action="thread.opened", object_type="thread",
+                            object_id=thread_id, after={"kind": form.kind, "title": form.title,
+                                                        "shop": form.shop_id, "anonymous": form.anonymous})
+        if form.shop_id is not None:
+            merchants = await _shop_merchants(form.shop_id)
+            await deliver(merchants - {viewer.person_id}, thread_id, "opened", actor_name="", now=now)
+    return thread_id
+
+
+async def similar_threads(shop_id: int | None, category_id: int | None, house_number: str | None,
+                          title: str | None, limit: int = 5) -> list[SimilarThread]:
+    """Open threads a person is about to duplicate: same shop, same category nearby, or a like title."""
+    candidates = (Thread.status.is_in(list(OPEN_STATUSES)) | (Thread.status == "resolved")) & (
+        Thread.hidden == False) & (Thread.visibility == "public")  # noqa: E712
+    reasons = []
+    if shop_id:
+        reasons.append(("same_shop", Thread.shop == shop_id))
+    number = None
+    if house_number:
+        try:
+            number = parse_house_number(house_number)[1]
+        except Invalid:
+            number = None
+    if category_id and number is not None:
+        reasons.append(("same_category_nearby", (Thread.category == category_id) & (
+            Thread.street_number >= number - NEARBY_NUMBERS) & (Thread.street_number <= number + NEARBY_NUMBERS)))
+    if title and len(title.strip()) >= 2:
+        reasons.append(("similar_title", _search_condition(title.strip()[:20])))
+    if not reasons:
+        return []
+    combined = reasons[0][1]
+    for _why, condition in reasons[1:]:
+        combined = combined | condition
+    rows = await Thread.select(
+        Thread.id, Thread.title, Thread.status, Thread.house_number, Thread.metoo_count, Thread.shop,
+        Thread.category, Thread.street_number,
+    ).where(candidates & combined).order_by(Thread.metoo_count, ascending=False).order_by(
+        Thread.last_activity_at, ascending=False).limit(limit)
+    out = []
+    for row in rows:
+        if shop_id and row["shop"] == shop_id:
+            why = "same_shop"
+        elif category_id and row["category"] == category_id and number is not None and abs(
+                row["street_number"] - number) <= NEARBY_NUMBERS:
+            why = "same_category_nearby"
+        else:
+            why = "similar_title"
+        out.append(SimilarThread(id=row["id"], title=row["title"], status=row["status"],
+                                 house_number=row["house_number"], metoo_count=row["metoo_count"], why=why))
+    return out
+
+
+# ---- answers and the workflow -------------------------------------------------------------------
+
+async def _shop_merchants(shop_id: int | None) -> set[int]:
+    if shop_id is None:
+        return set()
+    rows = await ShopMerchant.select(ShopMerchant.person).where(ShopMerchant.shop == shop_id)
+    return {row["person"] for row in rows}
+
+
+async def _participants(thread: dict) -> set[int]:
+    """Everyone taking part: reporter, me-too people, the shop's merchants and the assigned staff."""
+    people = {thread["author"]}
+    people |= {row["person"] for row in await MeToo.select(MeToo.person).where(MeToo.thread == thread["id"])}
+    people |= await _shop_merchants(thread["shop"])
+    if thread["assigned_to"]:
+        people.add(thread["assigned_to"])
+    return people
+
+
+async def _locked_thread(thread_id: int) -> dict:
+    row = await Thread.select(
+        Thread.id, Thread.status, Thread.author, Thread.shop, Thread.assigned_to, Thread.hidden, Thread.kind,
+        Thread.category.response_hours.as_alias("response_hours"), Thread.visibility, Thread.title,
+    ).where(Thread.id == thread_id).first()
+    if row is None:
+        raise NotFound("No such thread.")
+    return row
+
+
+async def post_answer(viewer: Viewer, thread_id: int, form: AnswerForm) -> int:
+    """Add a message; it is official when a merchant of the concerned shop or staff writes it."""
+    now = _now()
+    async with write_transaction():
+        thread = await _locked_thread(thread_id)
+        if thread["visibility"] != "public" and not viewer.is_staff:
+            raise NotFound("No such thread.")
+        if thread["hidden"] and not viewer.is_staff:
+            raise Forbidden("This thread is hidden while staff review it.")
+        official = viewer.is_staff or (thread["shop"] is not None and viewer.acts_for(thread["shop"]))
+        rows = await Message.insert(Message(
+            thread=thread_id, author=viewer.person_id, kind="answer", body=form.body, official=official,
+            created_at=now,
+        )).returning(Message.id)
+        await Thread.update({Thread.message_count: Thread.message_count + 1, Thread.last_activity_at: now}).where(
+            Thread.id == thread_id)
+        await record_change(actor_id=viewer.person_id, action="message.posted", object_type="thread",
+                            object_id=thread_id, after={"message": rows[0]["id"], "official": official})
+        await deliver(await _participants(thread) - {viewer.person_id}, thread_id, "answer",
+                      actor_name=viewer.display_name, now=now)
+    return rows[0]["id"]
+
+
+async def change_status(viewer: Viewer, thread_id: int, form: StatusForm) -> None:
+    """Move a thread along its workflow; every step records who, when and why."""
+    now = _now()
+    async with write_transaction():
+        thread = await _locked_thread(thread_id)
+        detail = await get_thread(viewer, thread_id)
+        if form.status not in allowed_statuses(viewer, detail):
+            raise Forbidden("You may not move this thread to that status.")
+        changes: dict = {Thread.status: form.status, Thread.last_activity_at: now}
+        if form.status == "duplicate":
+            if form.duplicate_of is None or form.duplicate_of == thread_id or not await Thread.exists().where(
+                    Thread.id == form.duplicate_of):
+                raise Invalid("Give the number of the thread this one repeats.", field="duplicate_of")
+            changes[Thread.duplicate_of] = form.duplicate_of
+        if form.status == "acknowledged":
+            changes[Thread.acknowledged_at] = now
+        if form.status == "resolved":
+            changes[Thread.resolved_at] = now
+        if form.status in ("closed", "rejected", "duplicate"):
+            changes[Thread.closed_at] = now
+        if form.status == "reopened":
+            changes[Thread.resolved_at] = None
+            changes[Thread.closed_at] = None
+            changes[Thread.due_at] = now + dt.timedelta(hours=thread["response_hours"])
+        await Thread.update(changes).where(Thread.id == thread_id)
+        await Message.insert(Message(
+            thread=thread_id, author=viewer.person_id, kind="status", body=form.reason,
+            official=viewer.is_staff or (thread["shop"] is not None and viewer.acts_for(thread["shop"])),
+            status_from=thread["status"], status_to=form.status, created_at=now,
+        ))
+        await Thread.update({Thread.message_count: Thread.message_count + 1}).where(Thread.id == thread_id)
+        await record_change(actor_id=viewer.person_id, action="thread.status_changed", object_type="thread",
+                            object_id=thread_id, before={"status": thread["status"]},
+                            after={"status": form.status, "reason": form.reason})
+        participants = await _participants(thread)
+        await deliver(participants - {viewer.person_id}, thread_id, "status", actor_name=viewer.display_name,
+                      detail=form.status, now=now)
+        if form.status == "closed":
+            await _ask_for_evaluation(thread_id, now)
+
+
+async def _ask_for_evaluation(thread_id: int, now: dt.datetime) -> None:
+    thread = await Thread.select(Thread.author).where(Thread.id == thread_id).first()
+    people = {thread["author"]} | {row["person"] for row in await MeToo.select(MeToo.person).where(
+        MeToo.thread == thread_id)}
+    await deliver(people, thread_id, "evaluate", actor_name="", now=now, respect_mutes=False)
+
+
+async def close_stale_resolved(now: dt.datetime | None = None) -> int:
+    """Close threads resolved more than 7 days ago that the reporter did not answer; safe to run twice."""
+    now = now or _now()
+    stale = await Thread.select(Thread.id).where(
+        (Thread.status == "resolved") & (Thread.resolved_at < now - AUTO_CLOSE_AFTER))
+    closed = 0
+    for row in stale:
+        async with write_transaction():
+            updated = await Thread.update({Thread.status: "closed", Thread.closed_at: now,
+                                           Thread.last_activity_at: now}).where(
+                (Thread.id == row["id"]) & (Thread.status == "resolved")).returning(Thread.id)
+            if not updated:
+                continue
+            await Message.insert(Message(
+                thread=row["id"], author=None, kind="status", official=True, status_from="resolved",
+                status_to="closed", body="", created_at=now,
+            ))
+            await Thread.update({Thread.message_count: Thread.message_count + 1}).where(Thread.id == row["id"])
+            await record_change(actor_id=None, action="thread.auto_closed", object_type="thread",
+                                object_id=row["id"], before={"status": "resolved"}, after={"status": "closed"})
+            await _ask_for_evaluation(row["id"], now)
+            closed += 1
+    return closed
+
+
+async def assign_thread(staff: Viewer, thread_id: int, staff_id: int | None) -> None:
+    from block_service.accounts.tables import RoleGrant
+
+    async with write_transaction():
+        thread = await _locked_thread(thread_id)
+        if staff_id is not None and not await RoleGrant.exists().where(
+                (RoleGrant.person == staff_id) & (RoleGrant.role == "staff")):
+            raise Invalid("Only staff can be assigned.", field="staff_id")
+        await Thread.update({Thread.assigned_to: staff_id}).where(Thread.id == thread_id)
+        await record_change(actor_id=staff.person_id, action="thread.assigned", object_type="thread",
+                            object_id=thread_id, before={"assigned_to": thread["assigned_to"]},
+                            after={"assigned_to": staff_id})
+        if staff_id is not None and staff_id != staff.person_id:
+            await deliver({staff_id}, thread_id, "assigned", actor_name=staff.display_name, now=_now())
+
+
+# ---- me too, mute, evaluation ------------------------------------------------------------------
+
+async def set_metoo(viewer: Viewer, thread_id: int, on: bool) -> int:
+    """Add or remove my "me too"; setting it twice is harmless. Returns the new count."""
+    async with write_transaction():
+        thread = await _locked_thread(thread_id)
+        if thread["visibility"] != "public" or thread["hidden"]:
+            raise NotFound("No such thread.")
+        exists = await MeToo.exists().where((MeToo.thread == thread_id) & (MeToo.person == viewer.person_id))
+        if on and not exists:
+            await MeToo.insert(MeToo(thread=thread_id, person=viewer.person_id, created_at=_now()))
+            await Thread.update({Thread.metoo_count: Thread.metoo_count + 1}).where(Thread.id == thread_id)
+        elif not on and exists:
+            await MeToo.delete().where((MeToo.thread == thread_id) & (MeToo.person == viewer.person_id))
+            await Thread.update({Thread.metoo_count: Thread.metoo_count - 1}).where(Thread.id == thread_id)
+        count = await Thread.select(Thread.metoo_count).where(Thread.id == thread_id).first()
+    return count["metoo_count"]
+
+
+async def set_muted(viewer: Viewer, thread_id: int, muted: bool) -> None:
+    async with write_transaction():
+        await _locked_thread(thread_id)
+        exists = await Mute.exists().where((Mute.thread == thread_id) & (Mute.person == viewer.person_id))
+        if muted and not exists:
+            await Mute.insert(Mute(thread=thread_id, person=viewer.person_id))
+        elif not muted and exists:
+            await Mute.delete().where((Mute.thread == thread_id) & (Mute.person == viewer.person_id))
+
+
+async def evaluate(viewer: Viewer, thread_id: int, form: EvaluationForm) -> None:
+    """The reporter and the me-too people say whether it was fixed, once each, after closing."""
+    try:
+        async with write_transaction():
+            thread = await _locked_thread(thread_id)
+            if thread["status"] != "closed":
+                raise Conflict("A thread is evaluated once it is closed.")
+            joined = await MeToo.exists().where((MeToo.thread == thread_id) & (MeToo.person == viewer.person_id))
+            if thread["author"] != viewer.person_id and not joined:
+                raise Forbidden("Only the reporter and the people who added “me too” evaluate the fix.")
+            if await Evaluation.exists().where((Evaluation.thread == thread_id) & (Evaluation.person == viewer.person_id)):
+                raise Conflict("You have already evaluated this fix.")
+            await Evaluation.insert(Evaluation(thread=thread_id, person=viewer.person_id, fixed=form.fixed,
+                                               score=form.score, comment=form.comment, created_at=_now()))
+            await record_change(actor_id=viewer.person_id, action="thread.evaluated", object_type="thread",
+                                object_id=thread_id, after={"fixed": form.fixed, "score": form.score})
+    except Exception as error:
+        if is_unique_violation(error):
+            raise Conflict("You have already evaluated this fix.") from None
+        raise
+
+
+# ---- flags and moderation ----------------------------------------------------------------------
+
+_OBJECTS = {"thread": Thread, "message": Message}
+
+
+async def _object_thread(object_type: str, object_id: int) -> tuple[type, dict]:
+    table = _OBJECTS.get(object_type)
+    if table is None:
+        raise NotFound("Nothing to flag here.")
+    columns = [table.id, table.hidden, table.author] + ([table.thread] if table is Message else [])
+    row = await table.select(*columns).where(table.id == object_id).first()
+    if row is None:
+        raise NotFound("Nothing to flag here.")
+    row["thread_id"] = row.get("thread", row["id"])
+    return table, row
+
+
+async def thread_of(object_type: str, object_id: int) -> int:
+    return (await _object_thread(object_type, object_id))[1]["thread_id"]
+
+
+async def flag(viewer: Viewer, object_type: str, object_id: int, reason: str) -> bool:
+    """Flag a thread or message once per person; the third person's flag hides it pending review."""
+    try:
+        async with write_transaction():
+            table, row = await _object_thread(object_type, object_id)
+            if row["author"] == viewer.person_id:
+                raise Invalid("You cannot flag what you wrote yourself.")
+            if await Flag.exists().where((Flag.object_type == object_type) & (Flag.object_id == object_id) & (
+                    Flag.person == viewer.person_id)):
+                raise Conflict("You have already flagged this.")
+            await Flag.insert(Flag(object_type=object_type, object_id=object_id, person=viewer.person_id,
+                                   reason=reason, created_at=_now()))
+            flags = await Flag.count().where((Flag.object_type == object_type) & (Flag.object_id == object_id))
+            hide = flags >= FLAGS_TO_HIDE and not row["hidden"]
+            changes = {table.flag_count: flags}
+            if hide:
+                changes.update({table.hidden: True, table.hidden_reason: _("Hidden after several flags, "
+                                                                            "pending review by staff.")})
+            await table.update(changes).where(table.id == object_id)
+            await record_change(actor_id=viewer.person_id, action=f"{object_type}.flagged", object_type=object_type,
+                                object_id=object_id, after={"reason": reason, "flags": flags, "hidden": hide})
+    except Exception as error:
+        if is_unique_violation(error):
+            raise Conflict("You have already flagged this.") from None
+        raise
+    return hide
+
+
+async def moderate(staff: Viewer, object_type: str, object_id: int, hide: bool, reason: str) -> int:
+    """Staff hide or restore a thread or message with a reason the author is shown."""
+    async with write_transaction():
+        table, row = await _object_thread(object_type, object_id)
+        await table.update({table.hidden: hide, table.hidden_reason: reason if hide else ""}).where(
+            table.id == object_id)
+        if not hide:
+            await Flag.delete().where((Flag.object_type == object_type) & (Flag.object_id == object_id))
+            await table.update({table.flag_count: 0}).where(table.id == object_id)
+        await record_change(actor_id=staff.person_id, action=f"{object_type}.{'hidden' if hide else 'restored'}",
+                            object_type=object_type, object_id=object_id,
+                            before={"hidden": row["hidden"]}, after={"hidden": hide, "reason": reason})
+        if row["author"]:
+            await deliver({row["author"]}, row["thread_id"], "moderation", actor_name=staff.display_name,
+                          detail=reason[:200], now=_now(), respect_mutes=False)
+    return row["thread_id"]
+
+
+async def flagged_items(limit: int = 50) -> list[dict]:
+    """What staff should review: hidden by flags or flagged at all, most flags first."""
+    threads = await Thread.select(Thread.id, Thread.title, Thread.flag_count, Thread.hidden).where(
+        Thread.flag_count > 0).order_by(Thread.flag_count, ascending=False).limit(limit)
+    messages = await Message.select(Message.id, Message.thread, Message.body, Message.flag_count,
+                                    Message.hidden).where(Message.flag_count > 0).order_by(
+        Message.flag_count, ascending=False).limit(limit)
+    return [{"type": "thread", **row} for row in threads] + [{"type": "message", **row} for row in messages]
+
+
+# ---- inbox --------------------------------------------------------------------------------------
+
+async def list_notifications(viewer: Viewer, page: int = 1, per_page: int = 30) -> Page[NotificationOut]:
+    page, per_page = clamp(page, per_page)
+    query = Notification.select(
+        Notification.id, Notification.thread.as_alias("thread_id"), Notification.thread.title.as_alias("thread_title"),
+        Notification.event, Notification.actor_name, Notification.detail, Notification.created_at,
+        Notification.read_at,
+    ).where(Notification.person == viewer.person_id).order_by(Notification.id, ascending=False)
+    count = Notification.count().where(Notification.person == viewer.person_id)
+
+    def convert(row: dict) -> NotificationOut:
+        return NotificationOut(**{k: v for k, v in row.items() if k != "read_at"}, read=row["read_at"] is not None)
+
+    return await paginate(query, count, page, per_page, convert)
+
+
+async def unread_count(person_id: int) -> int:
+    return await Notification.count().where(
+        (Notification.person == person_id) & (Notification.read_at.is_null()))
+
+
+async def mark_read(viewer: Viewer, thread_id: int | None = None) -> None:
+    condition = (Notification.person == viewer.person_id) & (Notification.read_at.is_null())
+    if thread_id is not None:
+        condition = condition & (Notification.thread == thread_id)
+    await Notification.update({Notification.read_at: _now()}).where(condition)

@@ -1,0 +1,252 @@
+"""Thread rules: who may do what, privacy, the workflow, me-too, flags, deadlines, notifications, evaluation."""
+
+import asyncio
+import datetime as dt
+
+import pytest
+
+from block_service.errors import Conflict, Forbidden, Invalid, NotFound
+from block_service.threads import services
+from block_service.threads.schemas import AnswerForm, EvaluationForm, StatusForm, ThreadFilter, ThreadForm
+from block_service.threads.tables import Message, Notification, Thread
+from tests.helpers import make_person, make_shop, make_thread, viewer_for
+
+
+@pytest.fixture
+async def block(db):
+    """A resident, a merchant with a shop, a neighbour resident and a staff member."""
+    resident = await make_person("王阿姨", "13900000101")
+    neighbour = await make_person("李大爷", "13900000102")
+    merchant = await make_person("张师傅", "13800000101")
+    staff = await make_person("工作站小凌", "staff@test.example", roles=("staff",))
+    shop = await make_shop(merchant)
+    return {
+        "resident": viewer_for(resident, "resident"), "neighbour": viewer_for(neighbour, "resident"),
+        "merchant": viewer_for(merchant, "resident", "merchant", shops=(shop,)),
+        "staff": viewer_for(staff, "staff"), "public": viewer_for(None), "shop": shop,
+    }
+
+
+def _status(status: str, reason: str = "已处理") -> StatusForm:
+    return StatusForm(status=status, reason=reason)
+
+
+async def test_an_anonymous_report_hides_the_name_from_the_public_and_the_shop(block):
+    thread_id = await make_thread(block["resident"].person_id, shop_id=block["shop"], anonymous=True)
+    assert (await services.get_thread(block["public"], thread_id)).author_label == "A resident"
+    assert (await services.get_thread(block["merchant"], thread_id)).author_label == "A resident"
+    assert (await services.get_thread(block["staff"], thread_id)).author_label == "王阿姨"
+    assert (await services.get_thread(block["resident"], thread_id)).author_label == "王阿姨 (you)"
+    listed = await services.list_threads(block["public"], ThreadFilter())
+    assert [t.author_label for t in listed.items] == ["A resident"]
+
+
+async def test_the_shop_sees_the_name_only_when_the_reporter_allows_it(block):
+    thread_id = await make_thread(block["resident"].person_id, shop_id=block["shop"], anonymous=True,
+                                  name_to_shop=True)
+    assert (await services.get_thread(block["merchant"], thread_id)).author_label == "王阿姨"
+    assert (await services.get_thread(block["neighbour"], thread_id)).author_label == "A resident"
+
+
+async def test_residents_post_reports_and_only_merchants_post_issues(block):
+    with pytest.raises(Forbidden):
+        await make_thread(block["resident"].person_id, kind="issue", category="premises", roles=("resident",))
+    assert await make_thread(block["merchant"].person_id, kind="issue", category="premises")
+
+
+async def test_a_category_of_the_other_kind_is_refused(block):
+    categories = await services.list_categories("issue")
+    form = ThreadForm(title="门口纸箱占道", body="说明", category_id=categories[0].id, house_number="1143号")
+    with pytest.raises(Invalid):
+        await services.open_thread(block["resident"], form)
+    assert await Thread.count() == 0
+
+
+async def test_the_shop_is_told_of_a_report_about_it(block):
+    thread_id = await make_thread(block["resident"].person_id, shop_id=block["shop"])
+    notices = await services.list_notifications(block["merchant"])
+    assert [(n.thread_id, n.event) for n in notices.items] == [(thread_id, "opened")]
+
+
+async def test_the_merchants_answer_is_official_and_a_neighbours_is_not(block):
+    thread_id = await make_thread(block["resident"].person_id, shop_id=block["shop"])
+    await services.post_answer(block["merchant"], thread_id, AnswerForm(body="今天下午就清理。"))
+    await services.post_answer(block["neighbour"], thread_id, AnswerForm(body="我也看到了。"))
+    page = await services.get_thread_page(block["public"], thread_id)
+    assert [(m.body, m.official) for m in page.messages] == [("今天下午就清理。", True), ("我也看到了。", False)]
+
+
+async def test_the_workflow_of_a_report(block):
+    thread_id = await make_thread(block["resident"].person_id, shop_id=block["shop"])
+    await services.change_status(block["staff"], thread_id, _status("acknowledged", "已受理"))
+    await services.change_status(block["merchant"], thread_id, _status("in_progress", "正在清理"))
+    await services.change_status(block["merchant"], thread_id, _status("resolved", "已清理完毕"))
+    await services.change_status(block["resident"], thread_id, _status("closed", "确认已解决"))
+    page = await services.get_thread_page(block["resident"], thread_id)
+    steps = [(m.status_from, m.status_to, m.body) for m in page.messages if m.kind == "status"]
+    assert steps == [("new", "acknowledged", "已受理"), ("acknowledged", "in_progress", "正在清理"),
+                     ("in_progress", "resolved", "已清理完毕"), ("resolved", "closed", "确认已解决")]
+    assert page.thread.status == "closed" and page.viewer_may_evaluate
+
+
+@pytest.mark.parametrize(("who", "status"), [
+    ("neighbour", "resolved"), ("resident", "acknowledged"), ("resident", "resolved"), ("merchant", "closed"),
+    ("merchant", "rejected"), ("public", "resolved"),
+])
+async def test_people_cannot_move_a_thread_where_their_role_does_not_allow(block, who, status):
+    thread_id = await make_thread(block["resident"].person_id, shop_id=block["shop"])
+    with pytest.raises(Forbidden):
+        await services.change_status(block[who], thread_id, _status(status))
+    assert (await Thread.select(Thread.status).first())["status"] == "new"
+    assert await Message.count() == 0
+
+
+async def test_a_merchant_cannot_move_a_thread_about_another_shop(block):
+    other_merchant = await make_person("隔壁店主", "13800000109")
+    other_shop = await make_shop(other_merchant, name="隔壁水果店", house_number="1021号")
+    thread_id = await make_thread(block["resident"].person_id, shop_id=other_shop)
+    with pytest.raises(Forbidden):
+        await services.change_status(block["merchant"], thread_id, _status("resolved"))
+
+
+async def test_the_reporter_reopens_with_a_reason_and_the_deadline_starts_again(block):
+    thread_id = await make_thread(block["resident"].person_id, shop_id=block["shop"])
+    await services.change_status(block["merchant"], thread_id, _status("resolved"))
+    await services.change_status(block["resident"], thread_id, _status("reopened", "纸箱又堆回来了"))
+    thread = await services.get_thread(block["staff"], thread_id)
+    assert thread.status == "reopened" and thread.resolved_at is None
+    assert thread.due_at > dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=23)
+
+
+async def test_a_duplicate_names_the_thread_it_repeats(block):
+    first = await make_thread(block["resident"].person_id, shop_id=block["shop"])
+    second = await make_thread(block["neighbour"].person_id, shop_id=block["shop"])
+    with pytest.raises(Invalid):
+        await services.change_status(block["staff"], second, StatusForm(status="duplicate", reason="重复"))
+    await services.change_status(block["staff"], second, StatusForm(status="duplicate", reason="重复",
+                                                                    duplicate_of=first))
+    assert (await services.get_thread(block["staff"], second)).duplicate_of == first
+
+
+async def test_overdue_follows_the_category_deadline(block):
+    thread_id = await make_thread(block["resident"].person_id, category="pavement")
+    assert not (await services.get_thread(block["staff"], thread_id)).overdue
+    await Thread.update({Thread.due_at: dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=1)}).where(
+        Thread.id == thread_id)
+    assert (await services.get_thread(block["staff"], thread_id)).overdue
+    assert [t.id for t in (await services.list_threads(block["staff"], ThreadFilter(overdue=True))).items] == [thread_id]
+    assert await services.count_overdue() == 1
+    await services.change_status(block["staff"], thread_id, _status("acknowledged", "已受理"))
+    assert not (await services.get_thread(block["staff"], thread_id)).overdue
+
+
+async def test_the_triage_queue_puts_overdue_first_then_new(block):
+    old = await make_thread(block["resident"].person_id, title="第一件 占道问题")
+    fresh = await make_thread(block["resident"].person_id, title="第二件 占道问题")
+    handled = await make_thread(block["resident"].person_id, title="第三件 占道问题")
+    await services.change_status(block["staff"], handled, _status("acknowledged"))
+    await Thread.update({Thread.due_at: dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1)}).where(
+        Thread.id == old)
+    queue = await services.triage_queue(block["staff"], ThreadFilter())
+    assert [t.id for t in queue.items] == [old, fresh, handled]
+
+
+async def test_me_too_once_per_person_and_removable(block):
+    thread_id = await make_thread(block["resident"].person_id)
+    assert await services.set_metoo(block["neighbour"], thread_id, True) == 1
+    assert await services.set_metoo(block["neighbour"], thread_id, True) == 1
+    results = await asyncio.gather(*[services.set_metoo(block["merchant"], thread_id, True) for _ in range(5)])
+    assert results[-1] == 2 and (await Thread.select(Thread.metoo_count).first())["metoo_count"] == 2
+    assert await services.set_metoo(block["neighbour"], thread_id, False) == 1
+
+
+async def test_three_flags_from_different_people_hide_a_message(block):
+    thread_id = await make_thread(block["resident"].person_id)
+    message_id = await services.post_answer(block["neighbour"], thread_id, AnswerForm(body="广告：低价转让"))
+    flaggers = [block["resident"], block["merchant"], viewer_for(await make_person("路人", "13900000199"), "resident")]
+    assert await services.flag(flaggers[0], "message", message_id, "广告") is False
+    with pytest.raises(Conflict):
+        await services.flag(flaggers[0], "message", message_id, "广告")
+    assert await services.flag(flaggers[1], "message", message_id, "广告") is False
+    assert await services.flag(flaggers[2], "message", message_id, "广告") is True
+    public_view = await services.get_thread_page(block["public"], thread_id)
+    assert public_view.messages[0].hidden and public_view.messages[0].body == ""
+    author_view = await services.get_thread_page(block["neighbour"], thread_id)
+    assert author_view.messages[0].body == "广告：低价转让"
+
+
+async def test_staff_restore_with_a_reason_the_author_is_told(block):
+    thread_id = await make_thread(block["resident"].person_id)
+    await services.moderate(block["staff"], "thread", thread_id, True, "含有他人电话号码")
+    with pytest.raises(NotFound):
+        await services.get_thread(block["public"], thread_id)
+    assert (await services.get_thread(block["resident"], thread_id)).hidden_reason == "含有他人电话号码"
+    notices = await services.list_notifications(block["resident"])
+    assert notices.items[0].event == "moderation" and "电话号码" in notices.items[0].detail
+    await services.moderate(block["staff"], "thread", thread_id, False, "已删除电话号码")
+    assert (await services.get_thread(block["public"], thread_id)).hidden is False
+
+
+async def test_participants_are_notified_except_who_muted(block):
+    thread_id = await make_thread(block["resident"].person_id, shop_id=block["shop"])
+    await services.set_metoo(block["neighbour"], thread_id, True)
+    await services.set_muted(block["neighbour"], thread_id, True)
+    await Notification.delete(force=True)
+    await services.post_answer(block["merchant"], thread_id, AnswerForm(body="马上处理"))
+    people = {row["person"] for row in await Notification.select(Notification.person)}
+    assert people == {block["resident"].person_id}
+    assert await services.unread_count(block["resident"].person_id) == 1
+    await services.mark_read(block["resident"], thread_id)
+    assert await services.unread_count(block["resident"].person_id) == 0
+
+
+async def test_evaluation_after_closing_once_per_person(block):
+    thread_id = await make_thread(block["resident"].person_id, shop_id=block["shop"])
+    await services.set_metoo(block["neighbour"], thread_id, True)
+    with pytest.raises(Conflict):
+        await services.evaluate(block["resident"], thread_id, EvaluationForm(fixed="yes", score=5))
+    await services.change_status(block["merchant"], thread_id, _status("resolved"))
+    await services.change_status(block["resident"], thread_id, _status("closed"))
+    await services.evaluate(block["resident"], thread_id, EvaluationForm(fixed="yes", score=5))
+    await services.evaluate(block["neighbour"], thread_id, EvaluationForm(fixed="partly", score=3))
+    with pytest.raises(Conflict):
+        await services.evaluate(block["resident"], thread_id, EvaluationForm(fixed="no", score=1))
+    with pytest.raises(Forbidden):
+        await services.evaluate(block["merchant"], thread_id, EvaluationForm(fixed="yes", score=5))
+    summary = (await services.get_thread_page(block["public"], thread_id)).evaluations
+    assert (summary.count, summary.fixed_yes, summary.fixed_partly, summary.average_score) == (2, 1, 1, 4.0)
+
+
+async def test_resolved_threads_close_by_themselves_after_seven_days_once(block):
+    thread_id = await make_thread(block["resident"].person_id, shop_id=block["shop"])
+    await services.change_status(block["merchant"], thread_id, _status("resolved"))
+    now = dt.datetime.now(dt.timezone.utc)
+    assert await services.close_stale_resolved(now + dt.timedelta(days=6)) == 0
+    assert await services.close_stale_resolved(now + dt.timedelta(days=8)) == 1
+    assert await services.close_stale_resolved(now + dt.timedelta(days=9)) == 0
+    thread = await services.get_thread(block["resident"], thread_id)
+    assert thread.status == "closed"
+    events = [n.event for n in (await services.list_notifications(block["resident"])).items]
+    assert "evaluate" in events
+
+
+async def test_similar_open_threads_are_offered(block):
+    existing = await make_thread(block["resident"].person_id, shop_id=block["shop"], title="生煎店门口纸箱占道")
+    by_shop = await services.similar_threads(block["shop"], None, None, None)
+    assert [(t.id, t.why) for t in by_shop] == [(existing, "same_shop")]
+    categories = {c.slug: c.id for c in await services.list_categories()}
+    nearby = await services.similar_threads(None, categories["pavement"], "1147号", None)
+    assert [(t.id, t.why) for t in nearby] == [(existing, "same_category_nearby")]
+    far = await services.similar_threads(None, categories["pavement"], "1250号", None)
+    assert far == []
+    by_title = await services.similar_threads(None, None, None, "纸箱占道")
+    assert [t.id for t in by_title] == [existing]
+
+
+async def test_search_finds_chinese_text_of_any_length(block):
+    await make_thread(block["resident"].person_id, title="夜间烧烤油烟太大", category="cooking-fumes")
+    await make_thread(block["resident"].person_id, title="共享单车乱停", category="parking")
+    for query, expected in (("油烟", ["夜间烧烤油烟太大"]), ("烧烤油烟", ["夜间烧烤油烟太大"]),
+                            ("单车", ["共享单车乱停"]), ("烟", ["夜间烧烤油烟太大"]), ("不存在的词语", [])):
+        found = await services.list_threads(block["public"], ThreadFilter(q=query))
+        assert [t.title for t in found.items] == expected, query
