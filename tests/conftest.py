@@ -116,8 +116,8 @@ def make_settings(**overrides) -> Settings:
 
 
 @pytest.fixture
-def settings() -> Settings:
-    return make_settings()
+def settings(tmp_path) -> Settings:
+    return make_settings(var_dir=tmp_path / "var")
 
 
 @pytest.fixture

@@ -162,16 +162,20 @@ class ThreadController(Controller):
     @post("/threads/{thread_id:int}/answers", name="post_answer", opt=RATE_LIMITED)
     async def post_answer(self, request: Request, thread_id: FromPath[int], data: URLEncodedBody[dict[str, Any]]) -> Response:
         viewer = viewer_of(request)
+        is_htmx = request.headers.get("hx-request") == "true"
         try:
             await services.post_answer(viewer, thread_id, read_form(AnswerForm, data))
         except FormInvalid as error:
+            if is_htmx:
+                return Template(template_name="threads/_answer_box.html", status_code=422,
+                                context={"body": data.get("body", ""), "errors": error.errors})
             page = await services.get_thread_page(viewer, thread_id)
-            return render(request, "threads/detail.html", fragment="threads/_live.html", status_code=422,
-                          page=page, errors=error.errors, values=data)
+            return await _thread_page(request, page, status_code=422, errors=error.errors, values=data)
         announce(request.app, thread_id)
-        if request.headers.get("hx-request") == "true":
+        if is_htmx:
+            # A fresh, empty answer box in place, and the thread's answers updated beside it.
             page = await services.get_thread_page(viewer, thread_id)
-            return Template(template_name="threads/_live.html", context={"page": page, "errors": {}})
+            return Template(template_name="threads/_answered.html", context={"page": page, "body": "", "errors": {}})
         return redirect_after_post(request, request.app.route_reverse("thread", thread_id=thread_id) + "#answers")
 
     @post("/threads/{thread_id:int}/status", name="change_status")
@@ -181,8 +185,7 @@ class ThreadController(Controller):
             await services.change_status(viewer, thread_id, read_form(StatusForm, data))
         except (FormInvalid, Invalid) as error:
             page = await services.get_thread_page(viewer, thread_id)
-            return render(request, "threads/detail.html", fragment="threads/_live.html", status_code=422,
-                          page=page, errors=_errors_of(error), values=data)
+            return await _thread_page(request, page, status_code=422, errors=_errors_of(error), values=data)
         announce(request.app, thread_id)
         flash(request, _("The status has been changed."), "success")
         return redirect_after_post(request, request.app.route_reverse("thread", thread_id=thread_id))
@@ -213,8 +216,7 @@ class ThreadController(Controller):
             await services.evaluate(viewer, thread_id, read_form(EvaluationForm, data))
         except FormInvalid as error:
             page = await services.get_thread_page(viewer, thread_id)
-            return render(request, "threads/detail.html", fragment="threads/_live.html", status_code=422,
-                          page=page, errors=error.errors, values=data)
+            return await _thread_page(request, page, status_code=422, errors=error.errors, values=data)
         announce(request.app, thread_id)
         flash(request, _("Thank you for telling us how the fix went."), "success")
         return redirect_after_post(request, request.app.route_reverse("thread", thread_id=thread_id))
@@ -273,11 +275,12 @@ async def _thread_form_page(request: Request, values: dict, errors: dict, status
                   shops=await shop_choices(), segments=await list_segments())
 
 
-async def _thread_page(request: Request, page: ThreadPage, status_code: int = 200) -> Template:
+async def _thread_page(request: Request, page: ThreadPage, status_code: int = 200, errors: dict | None = None,
+                       values: dict | None = None) -> Template:
     viewer = viewer_of(request)
     templates = await services.list_response_templates(page.thread.category_id) if viewer.is_staff else []
-    return render(request, "threads/detail.html", status_code=status_code, page=page, errors={}, values={},
-                  response_templates=templates)
+    return render(request, "threads/detail.html", status_code=status_code, page=page, errors=errors or {},
+                  values=values or {}, response_templates=templates)
 
 
 class StaffThreadController(Controller):

@@ -45,9 +45,10 @@ async def thread_events(app: Litestar, thread_id: int) -> AsyncIterator[ServerSe
     """The SSE stream of one thread: "update" events, a comment every 20 s to keep proxies from closing it."""
     channels = app.plugins.get(ChannelsPlugin)
     queue: asyncio.Queue[bytes] = asyncio.Queue()
-    yield ServerSentEventMessage(comment="listening", retry=5000)
     async with channels.start_subscription([thread_channel(thread_id)]) as subscriber:
         async with subscriber.run_in_background(queue.put):
+            # Said only once subscribed, so a client that heard it will not miss the next event.
+            yield ServerSentEventMessage(comment="listening", retry=5000)
             loop = asyncio.get_running_loop()
             deadline = loop.time() + STREAM_LIFETIME_SECONDS
             while loop.time() < deadline:

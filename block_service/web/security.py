@@ -26,7 +26,8 @@ def security_headers(debug: bool):
         headers = MutableScopeHeaders.from_message(message)
         path = scope.get("path", "")
         is_schema_page = path.startswith("/schema") and not path.endswith((".json", ".yaml"))
-        headers["Content-Security-Policy"] = SCHEMA_POLICY if is_schema_page else PAGE_POLICY
+        if "content-security-policy" not in headers:  # a route may set a stricter one (photos do)
+            headers["Content-Security-Policy"] = SCHEMA_POLICY if is_schema_page else PAGE_POLICY
         headers["X-Content-Type-Options"] = "nosniff"
         headers["X-Frame-Options"] = "DENY"
         headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
