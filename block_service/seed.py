@@ -9,6 +9,7 @@ from block_service.db import write_transaction
 from block_service.shops.schemas import ShopApplicationForm
 from block_service.shops.services import apply_for_shop, approve_application, reject_application
 from block_service.shops.tables import Industry, Segment
+from block_service.threads.demo import seed_demo_threads
 from block_service.threads.tables import Category, ResponseTemplate
 
 # House-number ranges of the block's part of Lingyan South Road, north to south; Lane 1141,
@@ -150,6 +151,7 @@ async def seed_demo() -> bool:
                             licence_number="92310115MA1K4AC23J", phone="021-58881011"),
     )
     await reject_application(staff, turned_down, "营业执照照片上的地址与门牌号不一致，请核对后重新申请。")
+    await seed_demo_threads(staff)
     return True
 
 
