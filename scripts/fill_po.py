@@ -1,4 +1,7 @@
-"""Fill given msgids of the zh-Hans catalogue from a JSON object {msgid: translation} on stdin."""
+"""Fill given msgids of the zh-Hans catalogue from a JSON object {msgid: translation} on stdin.
+
+A message with a context (pgettext) is keyed "context::msgid".
+"""
 
 import json
 import sys
@@ -11,6 +14,8 @@ with open(PATH, "rb") as handle:
     catalogue = read_po(handle, locale="zh_Hans")
 for message in catalogue:
     key = message.id[0] if isinstance(message.id, tuple) else message.id
+    if message.context:
+        key = f"{message.context}::{key}"
     if key in translations:
         message.string = (translations[key],) if isinstance(message.id, tuple) else translations[key]
         message.flags.discard("fuzzy")

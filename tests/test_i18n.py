@@ -10,7 +10,7 @@ from block_service.web.i18n import current_language, gettext, negotiate
 
 ROOT = Path(__file__).resolve().parent.parent
 KEYWORDS = {
-    "_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None,
+    "_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "pgettext": ((1, "c"), 2),
     "Invalid": None, "Conflict": None, "Forbidden": None, "NotFound": None, "DomainError": None,
 }
 METHODS = [("block_service/**.py", "python"), ("templates/**.html", "jinja2")]
@@ -18,12 +18,12 @@ OPTIONS = {"templates/**.html": {"extensions": "jinja2.ext.i18n", "trim_blocks":
 PLACEHOLDER = re.compile(r"%\(\w+\)s")
 
 
-def _source_messages() -> set[str]:
+def _source_messages() -> set[tuple[str | None, str]]:
     found = set()
-    for _filename, _lineno, message, _comments, _context in extract_from_dir(
+    for _filename, _lineno, message, _comments, context in extract_from_dir(
         str(ROOT), method_map=METHODS, options_map=OPTIONS, keywords=KEYWORDS
     ):
-        found.add(message[0] if isinstance(message, tuple) else message)
+        found.add((context, message[0] if isinstance(message, tuple) else message))
     return found
 
 
@@ -34,7 +34,7 @@ def _catalogue():
 
 def test_every_string_in_the_source_is_in_the_chinese_catalogue():
     catalogue = _catalogue()
-    known = {m.id[0] if isinstance(m.id, tuple) else m.id for m in catalogue if m.id}
+    known = {(m.context, m.id[0] if isinstance(m.id, tuple) else m.id) for m in catalogue if m.id}
     missing = sorted(_source_messages() - known)
     assert not missing, f"run scripts/i18n and translate: {missing}"
 

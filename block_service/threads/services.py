@@ -694,8 +694,8 @@ async def flag(viewer: Viewer, object_type: str, object_id: int, reason: str) ->
             hide = flags >= FLAGS_TO_HIDE and not row["hidden"]
             changes = {table.flag_count: flags}
             if hide:
-                changes.update({table.hidden: True, table.hidden_reason: _("Hidden after several flags, "
-                                                                            "pending review by staff.")})
+                # No stored reason: pages say "hidden after several flags" in each reader's language.
+                changes.update({table.hidden: True, table.hidden_reason: ""})
             await table.update(changes).where(table.id == object_id)
             await record_change(actor_id=viewer.person_id, action=f"{object_type}.flagged", object_type=object_type,
                                 object_id=object_id, after={"reason": reason, "flags": flags, "hidden": hide})

@@ -47,6 +47,12 @@ def gettext(message: str, **params: object) -> str:
     return text % params if params else text
 
 
+def pgettext(context: str, message: str, **params: object) -> str:
+    """A message whose English is shared by two meanings ("Closed" shop vs "Closed" thread)."""
+    text = _translations().pgettext(context, message)
+    return text % params if params else text
+
+
 def ngettext(singular: str, plural: str, count: int, **params: object) -> str:
     text = _translations().ngettext(singular, plural, count)
     params.setdefault("num", count)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from block_service.web.i18n import gettext as _
+from block_service.web.i18n import pgettext
 
 
 def role_label(role: str) -> str:
@@ -20,9 +21,10 @@ def status_label(status: str) -> str:
 
 def thread_status_label(status: str) -> str:
     return {
-        "new": _("New"), "acknowledged": _("Acknowledged"), "in_progress": _("In progress"),
-        "resolved": _("Resolved"), "closed": _("Closed"), "rejected": _("Rejected"),
-        "duplicate": _("Duplicate"), "reopened": _("Reopened"),
+        "new": pgettext("thread status", "New"), "acknowledged": pgettext("thread status", "Acknowledged"),
+        "in_progress": pgettext("thread status", "In progress"), "resolved": pgettext("thread status", "Resolved"),
+        "closed": pgettext("thread status", "Closed"), "rejected": pgettext("thread status", "Rejected"),
+        "duplicate": pgettext("thread status", "Duplicate"), "reopened": pgettext("thread status", "Reopened"),
     }.get(status, status)
 
 
@@ -34,7 +36,8 @@ def status_action_label(status: str, current: str) -> str:
         return _("It is not fixed: reopen")
     return {
         "acknowledged": _("Acknowledge"), "in_progress": _("Mark as in progress"), "resolved": _("Mark as resolved"),
-        "closed": _("Close"), "rejected": _("Reject"), "duplicate": _("Mark as a duplicate"),
+        "closed": _("Close"), "rejected": pgettext("thread action", "Reject"),
+        "duplicate": _("Mark as a duplicate"),
     }.get(status, thread_status_label(status))
 
 

@@ -20,7 +20,7 @@ from block_service.web.labels import (
     status_label,
     thread_status_label,
 )
-from block_service.web.i18n import LANGUAGE_NAMES, current_language, gettext, localized, ngettext
+from block_service.web.i18n import LANGUAGE_NAMES, current_language, gettext, localized, ngettext, pgettext
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 BLOCK_TIMEZONE = ZoneInfo("Asia/Shanghai")
@@ -64,7 +64,9 @@ def create_template_config(debug: bool) -> TemplateConfig:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    environment.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext, ngettext, newstyle=True, pgettext=pgettext
+    )
     environment.globals.update(
         localized=localized,
         language=current_language.get,
