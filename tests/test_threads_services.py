@@ -12,6 +12,16 @@ from block_service.threads.tables import Message, Notification, Thread
 from tests.helpers import make_person, make_shop, make_thread, viewer_for
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """Labels made by services follow the request language; these tests read them in English."""
+    from block_service.web.i18n import current_language
+
+    token = current_language.set("en")
+    yield
+    current_language.reset(token)
+
+
 @pytest.fixture
 async def block(db):
     """A resident, a merchant with a shop, a neighbour resident and a staff member."""
