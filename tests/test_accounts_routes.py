@@ -165,3 +165,11 @@ async def test_english_via_accept_language(browser_factory):
     page = await browser.get("/login")
     assert "Log in" in text_of(page.text)
     assert '<html lang="en">' in page.text
+
+
+async def test_a_new_resident_is_welcomed_after_sign_up(browser):
+    await browser.post("/signup", SIGNUP)
+    page = await browser.get("/me")
+    assert "欢迎" in text_of(page.text)
+    again = await browser.get("/me")
+    assert "欢迎" not in text_of(again.text)  # a flash message shows once

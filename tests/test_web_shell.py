@@ -195,3 +195,14 @@ async def test_a_word_where_a_number_belongs_is_explained_and_changes_nothing(br
     api = await browser.post_json("/api/shop-applications", {"shop_name": "老张生煎", "house_number": 1143})
     assert api.status_code == 400 and "detail" in api.json()
     assert await ShopApplication.count() == 0
+
+
+@pytest.mark.parametrize("url", ["/shops?q=生煎&segment=&industry=&status=open",
+                                 "/threads?q=&status=&category=&segment=&kind=&overdue=",
+                                 "/api/shops?segment=&industry=", "/api/threads?shop=&overdue="])
+async def test_filter_forms_left_on_any_are_not_errors(browser, url):
+    assert (await browser.get(url)).status_code == 200
+
+
+async def test_junk_in_a_filter_is_a_400(browser):
+    assert (await browser.get("/shops?segment=north")).status_code == 400

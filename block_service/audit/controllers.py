@@ -8,6 +8,7 @@ from litestar.response import Template
 
 from block_service.audit.schemas import AuditFilter
 from block_service.audit.services import distinct_actions, list_audit_entries
+from block_service.web.params import optional_int
 from block_service.web.templating import render
 
 
@@ -18,11 +19,12 @@ class AuditController(Controller):
         request: Request,
         action: FromQuery[str | None] = None,
         object_type: FromQuery[str | None] = None,
-        object_id: FromQuery[int | None] = None,
-        actor: FromQuery[int | None] = None,
+        object_id: FromQuery[str | None] = None,
+        actor: FromQuery[str | None] = None,
         page: FromQuery[int] = 1,
     ) -> Template:
-        filters = AuditFilter(action=action or None, object_type=object_type or None, object_id=object_id,
-                              actor_id=actor, page=page)
+        filters = AuditFilter(action=action or None, object_type=object_type or None,
+                              object_id=optional_int(object_id, "object_id"), actor_id=optional_int(actor, "actor"),
+                              page=page)
         return render(request, "audit/log.html", fragment="audit/_entries.html",
                       result=await list_audit_entries(filters), filters=filters, actions=await distinct_actions())

@@ -29,6 +29,7 @@ from block_service.web.auth import viewer_of
 from block_service.web.forms import read_form
 from block_service.web.htmx import redirect_after_post
 from block_service.web.i18n import gettext as _
+from block_service.web.params import optional_int
 from block_service.web.templating import flash, render
 
 
@@ -49,12 +50,13 @@ class ShopController(Controller):
         self,
         request: Request,
         q: FromQuery[str | None] = None,
-        segment: FromQuery[int | None] = None,
-        industry: FromQuery[int | None] = None,
+        segment: FromQuery[str | None] = None,
+        industry: FromQuery[str | None] = None,
         status: FromQuery[str | None] = "open",
         page: FromQuery[int] = 1,
     ) -> Template:
-        filters = ShopFilter(q=q, segment=segment, industry=industry, status=status, page=page)
+        filters = ShopFilter(q=q, segment=optional_int(segment, "segment"),
+                             industry=optional_int(industry, "industry"), status=status, page=page)
         return render(
             request, "shops/list.html", fragment="shops/_results.html",
             result=await services.list_shops(filters), filters=filters,
@@ -217,15 +219,16 @@ class ShopApiController(Controller):
     async def api_shops(
         self,
         q: FromQuery[str | None] = None,
-        segment: FromQuery[int | None] = None,
-        industry: FromQuery[int | None] = None,
+        segment: FromQuery[str | None] = None,
+        industry: FromQuery[str | None] = None,
         status: FromQuery[str | None] = "open",
         page: FromQuery[int] = 1,
         per_page: FromQuery[int] = 20,
     ) -> Page[ShopOut]:
         """Shops on the block, filtered and paginated."""
         return await services.list_shops(
-            ShopFilter(q=q, segment=segment, industry=industry, status=status, page=page, per_page=per_page)
+            ShopFilter(q=q, segment=optional_int(segment, "segment"), industry=optional_int(industry, "industry"),
+                       status=status, page=page, per_page=per_page)
         )
 
     @get("/shops/{shop_id:int}", name="api_shop")

@@ -35,6 +35,7 @@ from block_service.web.auth import viewer_of
 from block_service.web.forms import read_form
 from block_service.web.htmx import redirect_after_post
 from block_service.web.i18n import gettext as _
+from block_service.web.params import checked, optional_int
 from block_service.web.live import announce, thread_events
 from block_service.web.templating import flash, render
 
@@ -49,8 +50,9 @@ def _errors_of(error: Exception) -> dict[str, str]:
 
 
 def _filters(q, kind, status, category, shop, segment, overdue, page) -> ThreadFilter:
-    return ThreadFilter(q=q or None, kind=kind or None, status=status or None, category=category, shop=shop,
-                        segment=segment, overdue=bool(overdue), page=page)
+    return ThreadFilter(q=q or None, kind=kind or None, status=status or None,
+                        category=optional_int(category, "category"), shop=optional_int(shop, "shop"),
+                        segment=optional_int(segment, "segment"), overdue=checked(overdue), page=page)
 
 
 def _var_dir(request: Request) -> Path:
@@ -84,9 +86,9 @@ class ThreadController(Controller):
     @get("/threads", name="threads")
     async def threads(
         self, request: Request, q: FromQuery[str | None] = None, kind: FromQuery[str | None] = None,
-        status: FromQuery[str | None] = None, category: FromQuery[int | None] = None,
-        shop: FromQuery[int | None] = None, segment: FromQuery[int | None] = None,
-        overdue: FromQuery[bool] = False, page: FromQuery[int] = 1,
+        status: FromQuery[str | None] = None, category: FromQuery[str | None] = None,
+        shop: FromQuery[str | None] = None, segment: FromQuery[str | None] = None,
+        overdue: FromQuery[str | None] = None, page: FromQuery[int] = 1,
     ) -> Template:
         filters = _filters(q, kind, status, category, shop, segment, overdue, page)
         return render(request, "threads/list.html", fragment="threads/_results.html",
@@ -105,7 +107,7 @@ class ThreadController(Controller):
 
     @get("/threads/new", name="thread_form")
     async def thread_form(
-        self, request: Request, kind: FromQuery[str] = "report", shop: FromQuery[int | None] = None
+        self, request: Request, kind: FromQuery[str] = "report", shop: FromQuery[str | None] = None
     ) -> Template:
         viewer = viewer_of(request)
         kind = "issue" if kind == "issue" and (viewer.has("merchant") or viewer.is_staff) else "report"
@@ -289,9 +291,9 @@ class StaffThreadController(Controller):
     @get("/triage", name="triage")
     async def triage(
         self, request: Request, q: FromQuery[str | None] = None, kind: FromQuery[str | None] = None,
-        status: FromQuery[str | None] = None, category: FromQuery[int | None] = None,
-        shop: FromQuery[int | None] = None, segment: FromQuery[int | None] = None,
-        overdue: FromQuery[bool] = False, page: FromQuery[int] = 1,
+        status: FromQuery[str | None] = None, category: FromQuery[str | None] = None,
+        shop: FromQuery[str | None] = None, segment: FromQuery[str | None] = None,
+        overdue: FromQuery[str | None] = None, page: FromQuery[int] = 1,
     ) -> Template:
         filters = _filters(q, kind, status, category, shop, segment, overdue, page)
         return render(request, "threads/triage.html", fragment="threads/_results.html",
@@ -377,9 +379,9 @@ class ThreadApiController(Controller):
     @get("/", name="api_threads")
     async def api_threads(
         self, request: Request, q: FromQuery[str | None] = None, kind: FromQuery[str | None] = None,
-        status: FromQuery[str | None] = None, category: FromQuery[int | None] = None,
-        shop: FromQuery[int | None] = None, segment: FromQuery[int | None] = None,
-        overdue: FromQuery[bool] = False, page: FromQuery[int] = 1, per_page: FromQuery[int] = 20,
+        status: FromQuery[str | None] = None, category: FromQuery[str | None] = None,
+        shop: FromQuery[str | None] = None, segment: FromQuery[str | None] = None,
+        overdue: FromQuery[str | None] = None, page: FromQuery[int] = 1, per_page: FromQuery[int] = 20,
     ) -> Page[ThreadSummary]:
         """Threads visible to the caller, filtered, newest activity first."""
         filters = _filters(q, kind, status, category, shop, segment, overdue, page)

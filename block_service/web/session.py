@@ -65,5 +65,8 @@ class RotatingSessionConfig(ServerSideSessionConfig):
 def start_session(session: dict[str, Any], *, person_id: int, session_version: int) -> None:
     """Fill a fresh, rotated session for a person who has just proved who they are."""
     now = int(time.time())
+    flashes = session.get("_flashes")  # a welcome message set just before must survive the fresh session
     session.clear()
+    if flashes:
+        session["_flashes"] = flashes
     session.update({"pid": person_id, "ver": session_version, "auth_at": now, "seen_at": now, ROTATE_KEY: True})

@@ -1,0 +1,189 @@
+"""Fills a migrated database with a block of a given size in seconds: bulk SQL, one shared password hash.
+
+Run `block-service migrate` first (it makes the schema and the reference data: segments, industries).
+Every person is a resident; the first few people are also the merchants of the shops (one per shop,
+reused round-robin when there are fewer people than shops). Only columns the benchmark needs are
+written; everything else keeps its column default, so later migrations that add columns still work.
+
+    python bench/seed_bulk.py --database-url sqlite:///var/bench.db --shops 500 --people 5000
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+PASSWORD = "bench-password-2026"
+FIRST_NUMBER, LAST_NUMBER = 1001, 1299
+OWNERS = ["老张", "凌岩", "东明", "好邻居", "川味", "花语", "巧手",
+          "阿芳", "小林", "金桥", "上南", "浦东", "三林", "阿强"]
+KINDS = ["生煎", "水果店", "便利店", "理发店", "小面馆", "社区药房",
+         "花店", "裁缝铺", "托管班", "电动车行", "早餐铺", "生鲜超市",
+         "馄饨店", "五金店", "洗衣店", "茶饮", "烘焙坊", "书店"]
+HOURS = ["07:00–21:00", "08:00–22:00", "09:00–20:00", "06:30–13:30", "10:00–23:00"]
+
+
+@dataclass(frozen=True)
+class Block:
+    """The rows to insert, computed once so both engines get the same data."""
+
+    people: list[tuple]
+    roles: list[tuple]
+    shops: list[tuple]
+    merchants: list[tuple]
+
+
+PERSON_COLUMNS = ("id", "display_name", "phone", "password_hash", "language", "is_active", "session_version",
+                  "created_at")
+ROLE_COLUMNS = ("person", "role", "granted_at")
+SHOP_COLUMNS = ("id", "name", "house_number", "street_number", "segment", "industry", "licence_number",
+                "phone", "opening_hours", "description", "status", "created_at")
+MERCHANT_COLUMNS = ("shop", "person", "since")
+
+
+def password_hash() -> str:
+    """One argon2 hash for everybody: hashing 5,000 passwords would take minutes."""
+    from argon2 import PasswordHasher
+
+    return PasswordHasher().hash(PASSWORD)
+
+
+def segment_of(number: int, segments: list[tuple[int, int, int]]) -> int:
+    for segment_id, first, last in segments:
+        if first <= number <= last:
+            return segment_id
+    raise ValueError(f"no segment holds house number {number}; run `block-service migrate` first")
+
+
+def plan_block(shop_count: int, people_count: int, segments: list[tuple[int, int, int]],
+               industries: list[int], now: dt.datetime) -> Block:
+    if people_count < 1:
+        raise ValueError("a block with shops needs at least one person")
+    if not segments or not industries:
+        raise ValueError("no segments or industries: run `block-service migrate` first")
+    hashed = password_hash()
+    people, roles = [], []
+    for person_id in range(1, people_count + 1):
+        created = now - dt.timedelta(minutes=people_count - person_id)
+        name, mobile = f"居民{person_id}", f"139{person_id:08d}"
+        people.append((person_id, name, mobile, hashed, "zh-Hans", True, 1, created))
+        roles.append((person_id, "resident", created))
+    span = LAST_NUMBER - FIRST_NUMBER + 1
+    shops, merchants, merchant_ids = [], [], set()
+    for shop_id in range(1, shop_count + 1):
+        index = shop_id - 1
+        number = FIRST_NUMBER + (index * 37) % span  # spread along the whole road, every number used
+        lane = index // span
+        house_number = f"{number}号" if lane == 0 else f"{number}弄{lane}号"
+        name = f"{OWNERS[index % len(OWNERS)]}{KINDS[(index // len(OWNERS)) % len(KINDS)]}"
+        if index >= len(OWNERS) * len(KINDS):
+            name += f"{index // (len(OWNERS) * len(KINDS)) + 1}店"
+        created = now - dt.timedelta(hours=shop_count - shop_id)
+        description = f"凌岩南路{house_number}的{name}，欢迎街坊邻居光临。"
+        shops.append((
+            shop_id, name, house_number, number, segment_of(number, segments),
+            industries[index % len(industries)], f"91310115MA{shop_id:08X}",
+            f"021-58{shop_id % 1_000_000:06d}", HOURS[index % len(HOURS)], description,
+            "closed" if shop_id % 25 == 0 else "open", created,
+        ))
+        merchant = (index % people_count) + 1
+        merchants.append((shop_id, merchant, created))
+        merchant_ids.add(merchant)
+    roles.extend((person_id, "merchant", now) for person_id in sorted(merchant_ids))
+    return Block(people=people, roles=roles, shops=shops, merchants=merchants)
+
+
+def _insert_sql(table: str, columns: tuple[str, ...], placeholder: str) -> str:
+    names = ", ".join(f'"{column}"' for column in columns)
+    marks = ", ".join(placeholder.format(n=n) for n in range(1, len(columns) + 1))
+    return f'INSERT INTO "{table}" ({names}) VALUES ({marks})'
+
+
+def seed_sqlite(path: Path, shop_count: int, people_count: int) -> dict[str, int]:
+    connection = sqlite3.connect(path, timeout=30)
+    try:
+        segments = connection.execute("SELECT id, first_number, last_number FROM segment").fetchall()
+        industries = [row[0] for row in connection.execute("SELECT id FROM industry ORDER BY sort_order, id")]
+        if connection.execute("SELECT count(*) FROM person").fetchone()[0]:
+            raise ValueError(f"{path} has people already: seed a fresh database")
+        # Piccolo keeps SQLite timestamps as str(datetime) ('2026-11-27 23:27:38+00:00'), booleans as 0/1.
+        now = dt.datetime.now(dt.UTC)
+        block = plan_block(shop_count, people_count, segments, industries, now)
+
+        def rows(items: list[tuple]) -> list[tuple]:
+            return [tuple(str(v) if isinstance(v, dt.datetime) else int(v) if isinstance(v, bool) else v
+                          for v in item) for item in items]
+
+        with connection:
+            connection.executemany(_insert_sql("person", PERSON_COLUMNS, "?"), rows(block.people))
+            connection.executemany(_insert_sql("role_grant", ROLE_COLUMNS, "?"), rows(block.roles))
+            connection.executemany(_insert_sql("shop", SHOP_COLUMNS, "?"), rows(block.shops))
+            connection.executemany(_insert_sql("shop_merchant", MERCHANT_COLUMNS, "?"), rows(block.merchants))
+        connection.execute("ANALYZE")
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        connection.close()
+    return {"person": len(block.people), "role_grant": len(block.roles), "shop": len(block.shops),
+            "shop_merchant": len(block.merchants)}
+
+
+async def seed_postgres(database_url: str, shop_count: int, people_count: int) -> dict[str, int]:
+    import asyncpg
+
+    connection = await asyncpg.connect(database_url, timeout=10)
+    try:
+        segment_rows = await connection.fetch("SELECT id, first_number, last_number FROM segment")
+        segments = [tuple(row) for row in segment_rows]
+        industry_rows = await connection.fetch("SELECT id FROM industry ORDER BY sort_order, id")
+        industries = [row["id"] for row in industry_rows]
+        if await connection.fetchval("SELECT count(*) FROM person"):
+            raise ValueError("the database has people already: seed a fresh database")
+        block = plan_block(shop_count, people_count, segments, industries, dt.datetime.now(dt.UTC))
+        async with connection.transaction():
+            # COPY is the fastest way in; ids are given, so the sequences are moved past them after.
+            await connection.copy_records_to_table("person", records=block.people, columns=PERSON_COLUMNS)
+            await connection.copy_records_to_table("role_grant", records=block.roles, columns=ROLE_COLUMNS)
+            await connection.copy_records_to_table("shop", records=block.shops, columns=SHOP_COLUMNS)
+            await connection.copy_records_to_table("shop_merchant", records=block.merchants,
+                                                   columns=MERCHANT_COLUMNS)
+            for table in ("person", "shop"):
+                await connection.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+                )
+        await connection.execute("ANALYZE")
+    finally:
+        await connection.close()
+    return {"person": len(block.people), "role_grant": len(block.roles), "shop": len(block.shops),
+            "shop_merchant": len(block.merchants)}
+
+
+def seed(database_url: str, shop_count: int, people_count: int) -> dict[str, int]:
+    """Seed the database of BLOCK_DATABASE_URL-style `database_url`; returns the rows written per table."""
+    if database_url.startswith(("postgresql://", "postgres://")):
+        return asyncio.run(seed_postgres(database_url, shop_count, people_count))
+    if not database_url.startswith("sqlite:///"):
+        raise ValueError(f"not a sqlite:/// or postgresql:// URL: {database_url}")
+    # A relative path is taken from the project root, as the app does.
+    from block_service.settings import sqlite_file
+
+    return seed_sqlite(sqlite_file(database_url), shop_count, people_count)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", required=True, help="sqlite:///path or postgresql://… (migrated)")
+    parser.add_argument("--shops", type=int, default=500)
+    parser.add_argument("--people", type=int, default=5000)
+    args = parser.parse_args()
+    started = time.perf_counter()
+    counts = seed(args.database_url, args.shops, args.people)
+    print(f"seeded {counts} in {time.perf_counter() - started:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
