@@ -36,7 +36,8 @@ import seed_bulk  # beside this file, which Python puts first on sys.path when i
 BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = BENCH_DIR.parent
 BLOCK_SERVICE = Path(sys.executable).parent / "block-service"
-DEFAULT_PAGES = ["/healthz", "/", "/shops", "/shops?q=生", "/shops/1", "/api/shops"]
+DEFAULT_PAGES = ["/healthz", "/threads", "/threads/1", "/threads?q=油烟", "/api/threads", "/", "/shops",
+                 "/shops/1"]
 PG_DATABASE = "bench_block"
 HEALTH_WAIT_SECONDS = 30
 STOP_WAIT_SECONDS = 10
@@ -53,6 +54,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--engine", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--shops", type=int, default=500, help="shops to seed")
     parser.add_argument("--people", type=int, default=5000, help="people to seed (all residents)")
+    parser.add_argument("--threads", type=int, default=10000, help="threads to seed (thread 1 has 20 answers)")
     parser.add_argument("--workers", type=int, default=2, help="block-service serve --workers")
     parser.add_argument("--connections", type=int, default=32, help="wrk -c")
     parser.add_argument("--duration", type=int, default=10, help="seconds of wrk per page")
@@ -262,7 +264,7 @@ def bench(args: argparse.Namespace, work_dir: Path) -> dict[str, object]:
     print(f"migrating a fresh {args.engine} database …", flush=True)
     run_cli(env, "migrate")
     started = time.perf_counter()
-    counts = seed_bulk.seed(env["BLOCK_DATABASE_URL"], args.shops, args.people)
+    counts = seed_bulk.seed(env["BLOCK_DATABASE_URL"], args.shops, args.people, args.threads)
     seed_seconds = round(time.perf_counter() - started, 2)
     print(f"seeded {counts} in {seed_seconds} s", flush=True)
 
@@ -299,7 +301,8 @@ def bench(args: argparse.Namespace, work_dir: Path) -> dict[str, object]:
         row["ratio_to_healthz"] = round(row["requests_per_s"] / healthz, 4) if healthz else None
     return {
         "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "engine": args.engine, "shops": args.shops, "people": args.people, "workers": args.workers,
+        "engine": args.engine, "shops": args.shops, "people": args.people, "threads": args.threads,
+        "workers": args.workers,
         "connections": args.connections, "duration_s": args.duration, "warmup_s": args.warmup,
         "server_command": " ".join(["block-service", *command[1:]]), "wrk": f"wrk -t1 -c{args.connections} "
         f"-d{args.duration}s --latency", "seeded_rows": counts, "seed_seconds": seed_seconds,

@@ -36,6 +36,8 @@ class Block:
     roles: list[tuple]
     shops: list[tuple]
     merchants: list[tuple]
+    threads: list[tuple]
+    messages: list[tuple]
 
 
 PERSON_COLUMNS = ("id", "display_name", "phone", "password_hash", "language", "is_active", "session_version",
@@ -44,6 +46,16 @@ ROLE_COLUMNS = ("person", "role", "granted_at")
 SHOP_COLUMNS = ("id", "name", "house_number", "street_number", "segment", "industry", "licence_number",
                 "phone", "opening_hours", "description", "status", "created_at")
 MERCHANT_COLUMNS = ("shop", "person", "since")
+THREAD_COLUMNS = ("id", "kind", "title", "body", "category", "house_number", "street_number", "segment", "shop",
+                  "author", "anonymous", "name_to_shop", "status", "visibility", "hidden", "metoo_count",
+                  "message_count", "created_at", "last_activity_at", "due_at")
+MESSAGE_COLUMNS = ("thread", "author", "kind", "body", "official", "created_at")
+PROBLEMS = [("占道", "门口纸箱和货架占了人行道"), ("油烟", "晚饭时间油烟飘进居民窗户"), ("噪音", "夜里卸货推车声音很大"),
+            ("垃圾", "垃圾桶满了没人清运"), ("停车", "共享单车堆在盲道上"), ("门前三包", "门前积水和烂菜叶没清理"),
+            ("安全", "电线垂下来很危险")]
+STATUSES = ["new", "acknowledged", "in_progress", "resolved", "closed", "closed", "closed", "reopened"]
+# The thread the benchmark opens as "a thread page with 20 answers".
+BUSY_THREAD_ANSWERS = 20
 
 
 def password_hash() -> str:
@@ -61,7 +73,8 @@ def segment_of(number: int, segments: list[tuple[int, int, int]]) -> int:
 
 
 def plan_block(shop_count: int, people_count: int, segments: list[tuple[int, int, int]],
-               industries: list[int], now: dt.datetime) -> Block:
+               industries: list[int], now: dt.datetime, thread_count: int = 0,
+               categories: list[int] | None = None) -> Block:
     if people_count < 1:
         raise ValueError("a block with shops needs at least one person")
     if not segments or not industries:
@@ -95,7 +108,39 @@ def plan_block(shop_count: int, people_count: int, segments: list[tuple[int, int
         merchants.append((shop_id, merchant, created))
         merchant_ids.add(merchant)
     roles.extend((person_id, "merchant", now) for person_id in sorted(merchant_ids))
-    return Block(people=people, roles=roles, shops=shops, merchants=merchants)
+    threads, messages = plan_threads(thread_count, people_count, shops, segments, categories or [], now)
+    return Block(people=people, roles=roles, shops=shops, merchants=merchants, threads=threads, messages=messages)
+
+
+def plan_threads(count: int, people_count: int, shops: list[tuple], segments: list[tuple[int, int, int]],
+                 categories: list[int], now: dt.datetime) -> tuple[list[tuple], list[tuple]]:
+    """Reports spread over the past year; thread 1 is the newest and has 20 answers."""
+    if count and not categories:
+        raise ValueError("no thread categories: run `block-service migrate` first")
+    threads, messages = [], []
+    span = LAST_NUMBER - FIRST_NUMBER + 1
+    for thread_id in range(1, count + 1):
+        index = thread_id - 1
+        word, text = PROBLEMS[index % len(PROBLEMS)]
+        number = FIRST_NUMBER + (index * 53) % span
+        shop = shops[index % len(shops)] if shops and index % 3 == 0 else None
+        house_number = shop[2] if shop else f"{number}号"
+        street_number = shop[3] if shop else number
+        created = now - dt.timedelta(minutes=7 * index + 1)
+        status = "new" if thread_id == 1 else STATUSES[index % len(STATUSES)]
+        answers = BUSY_THREAD_ANSWERS if thread_id == 1 else index % 4
+        threads.append((
+            thread_id, "report", f"{word}：{house_number}{text}"[:80], f"{text}，已经持续好几天了，希望尽快处理。",
+            categories[index % len(categories)], house_number, street_number, segment_of(street_number, segments),
+            shop[0] if shop else None, (index * 7) % people_count + 1, index % 5 == 0, False, status, "public",
+            False, index % 6, answers, created, created + dt.timedelta(minutes=answers * 5),
+            created + dt.timedelta(hours=24),
+        ))
+        for answer in range(answers):
+            messages.append((thread_id, (index + answer * 13) % people_count + 1, "answer",
+                             f"第{answer + 1}条回复：我也注意到了，{text}。", answer % 3 == 0,
+                             created + dt.timedelta(minutes=5 * (answer + 1))))
+    return threads, messages
 
 
 def _insert_sql(table: str, columns: tuple[str, ...], placeholder: str) -> str:
@@ -104,7 +149,7 @@ def _insert_sql(table: str, columns: tuple[str, ...], placeholder: str) -> str:
     return f'INSERT INTO "{table}" ({names}) VALUES ({marks})'
 
 
-def seed_sqlite(path: Path, shop_count: int, people_count: int) -> dict[str, int]:
+def seed_sqlite(path: Path, shop_count: int, people_count: int, thread_count: int = 0) -> dict[str, int]:
     connection = sqlite3.connect(path, timeout=30)
     try:
         segments = connection.execute("SELECT id, first_number, last_number FROM segment").fetchall()
@@ -113,7 +158,9 @@ def seed_sqlite(path: Path, shop_count: int, people_count: int) -> dict[str, int
             raise ValueError(f"{path} has people already: seed a fresh database")
         # Piccolo keeps SQLite timestamps as str(datetime) ('2026-11-27 23:27:38+00:00'), booleans as 0/1.
         now = dt.datetime.now(dt.UTC)
-        block = plan_block(shop_count, people_count, segments, industries, now)
+        categories = [row[0] for row in connection.execute(
+            "SELECT id FROM category WHERE kind = 'report' ORDER BY sort_order, id")]
+        block = plan_block(shop_count, people_count, segments, industries, now, thread_count, categories)
 
         def rows(items: list[tuple]) -> list[tuple]:
             return [tuple(str(v) if isinstance(v, dt.datetime) else int(v) if isinstance(v, bool) else v
@@ -124,15 +171,21 @@ def seed_sqlite(path: Path, shop_count: int, people_count: int) -> dict[str, int
             connection.executemany(_insert_sql("role_grant", ROLE_COLUMNS, "?"), rows(block.roles))
             connection.executemany(_insert_sql("shop", SHOP_COLUMNS, "?"), rows(block.shops))
             connection.executemany(_insert_sql("shop_merchant", MERCHANT_COLUMNS, "?"), rows(block.merchants))
+            connection.executemany(_insert_sql("thread", THREAD_COLUMNS, "?"), rows(block.threads))
+            connection.executemany(_insert_sql("message", MESSAGE_COLUMNS, "?"), rows(block.messages))
         connection.execute("ANALYZE")
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         connection.close()
+    return _counts(block)
+
+
+def _counts(block: Block) -> dict[str, int]:
     return {"person": len(block.people), "role_grant": len(block.roles), "shop": len(block.shops),
-            "shop_merchant": len(block.merchants)}
+            "shop_merchant": len(block.merchants), "thread": len(block.threads), "message": len(block.messages)}
 
 
-async def seed_postgres(database_url: str, shop_count: int, people_count: int) -> dict[str, int]:
+async def seed_postgres(database_url: str, shop_count: int, people_count: int, thread_count: int = 0) -> dict[str, int]:
     import asyncpg
 
     connection = await asyncpg.connect(database_url, timeout=10)
@@ -143,7 +196,9 @@ async def seed_postgres(database_url: str, shop_count: int, people_count: int) -
         industries = [row["id"] for row in industry_rows]
         if await connection.fetchval("SELECT count(*) FROM person"):
             raise ValueError("the database has people already: seed a fresh database")
-        block = plan_block(shop_count, people_count, segments, industries, dt.datetime.now(dt.UTC))
+        category_rows = await connection.fetch("SELECT id FROM category WHERE kind = 'report' ORDER BY sort_order, id")
+        block = plan_block(shop_count, people_count, segments, industries, dt.datetime.now(dt.UTC), thread_count,
+                           [row["id"] for row in category_rows])
         async with connection.transaction():
             # COPY is the fastest way in; ids are given, so the sequences are moved past them after.
             await connection.copy_records_to_table("person", records=block.people, columns=PERSON_COLUMNS)
@@ -151,27 +206,28 @@ async def seed_postgres(database_url: str, shop_count: int, people_count: int) -
             await connection.copy_records_to_table("shop", records=block.shops, columns=SHOP_COLUMNS)
             await connection.copy_records_to_table("shop_merchant", records=block.merchants,
                                                    columns=MERCHANT_COLUMNS)
-            for table in ("person", "shop"):
+            await connection.copy_records_to_table("thread", records=block.threads, columns=THREAD_COLUMNS)
+            await connection.copy_records_to_table("message", records=block.messages, columns=MESSAGE_COLUMNS)
+            for table in ("person", "shop", "thread", "message"):
                 await connection.execute(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
                 )
         await connection.execute("ANALYZE")
     finally:
         await connection.close()
-    return {"person": len(block.people), "role_grant": len(block.roles), "shop": len(block.shops),
-            "shop_merchant": len(block.merchants)}
+    return _counts(block)
 
 
-def seed(database_url: str, shop_count: int, people_count: int) -> dict[str, int]:
+def seed(database_url: str, shop_count: int, people_count: int, thread_count: int = 0) -> dict[str, int]:
     """Seed the database of BLOCK_DATABASE_URL-style `database_url`; returns the rows written per table."""
     if database_url.startswith(("postgresql://", "postgres://")):
-        return asyncio.run(seed_postgres(database_url, shop_count, people_count))
+        return asyncio.run(seed_postgres(database_url, shop_count, people_count, thread_count))
     if not database_url.startswith("sqlite:///"):
         raise ValueError(f"not a sqlite:/// or postgresql:// URL: {database_url}")
     # A relative path is taken from the project root, as the app does.
     from block_service.settings import sqlite_file
 
-    return seed_sqlite(sqlite_file(database_url), shop_count, people_count)
+    return seed_sqlite(sqlite_file(database_url), shop_count, people_count, thread_count)
 
 
 def main() -> None:
@@ -179,9 +235,10 @@ def main() -> None:
     parser.add_argument("--database-url", required=True, help="sqlite:///path or postgresql://… (migrated)")
     parser.add_argument("--shops", type=int, default=500)
     parser.add_argument("--people", type=int, default=5000)
+    parser.add_argument("--threads", type=int, default=10000)
     args = parser.parse_args()
     started = time.perf_counter()
-    counts = seed(args.database_url, args.shops, args.people)
+    counts = seed(args.database_url, args.shops, args.people, args.threads)
     print(f"seeded {counts} in {time.perf_counter() - started:.1f} s")
 
 

@@ -6,6 +6,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery, MultipartBody, URLEncodedBody
@@ -145,8 +146,11 @@ class ThreadController(Controller):
     async def thread(self, request: Request, thread_id: FromPath[int]) -> Template:
         viewer = viewer_of(request)
         page = await services.get_thread_page(viewer, thread_id)
-        if viewer.is_signed_in:
+        if viewer.is_signed_in and viewer.unread:
             await services.mark_read(viewer, thread_id)
+            # The navigation on this very page should already count this thread's notices as read.
+            request.scope["user"] = msgspec.structs.replace(
+                viewer, unread=await services.unread_count(viewer.person_id))
         return await _thread_page(request, page)
 
     @get("/threads/{thread_id:int}/messages", name="thread_messages")

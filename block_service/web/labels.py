@@ -1,4 +1,8 @@
-"""Translated labels for the fixed words stored as codes (roles, statuses)."""
+"""Translated labels for the fixed words stored as codes (roles, statuses).
+
+Each table maps a code to its English msgid (with a context where one English word means two things);
+only the label asked for is translated.
+"""
 
 from __future__ import annotations
 
@@ -6,26 +10,40 @@ from block_service.web.i18n import gettext as _
 from block_service.web.i18n import pgettext
 
 
+def N_(message: str) -> str:
+    """Marks a msgid for extraction without translating it yet."""
+    return message
+
+
+def NP_(context: str, message: str) -> str:
+    """The same, for a msgid with a context."""
+    return message
+
+
+ROLE_LABELS = {"resident": N_("Resident"), "merchant": N_("Merchant"), "council": N_("Council member"),
+               "staff": N_("Staff")}
+STATUS_LABELS = {"pending": N_("Waiting for review"), "approved": N_("Approved"), "rejected": N_("Rejected"),
+                 "open": N_("Open"), "closed": N_("Closed")}
+THREAD_STATUS_LABELS = {
+    "new": NP_("thread status", "New"), "acknowledged": NP_("thread status", "Acknowledged"),
+    "in_progress": NP_("thread status", "In progress"), "resolved": NP_("thread status", "Resolved"),
+    "closed": NP_("thread status", "Closed"), "rejected": NP_("thread status", "Rejected"),
+    "duplicate": NP_("thread status", "Duplicate"), "reopened": NP_("thread status", "Reopened"),
+}
+ACTION_LABELS = {"acknowledged": N_("Acknowledge"), "in_progress": N_("Mark as in progress"),
+                 "resolved": N_("Mark as resolved"), "closed": N_("Close"), "duplicate": N_("Mark as a duplicate")}
+
+
 def role_label(role: str) -> str:
-    return {
-        "resident": _("Resident"), "merchant": _("Merchant"), "council": _("Council member"), "staff": _("Staff"),
-    }.get(role, role)
+    return _(ROLE_LABELS[role]) if role in ROLE_LABELS else role
 
 
 def status_label(status: str) -> str:
-    return {
-        "pending": _("Waiting for review"), "approved": _("Approved"), "rejected": _("Rejected"),
-        "open": _("Open"), "closed": _("Closed"),
-    }.get(status, status)
+    return _(STATUS_LABELS[status]) if status in STATUS_LABELS else status
 
 
 def thread_status_label(status: str) -> str:
-    return {
-        "new": pgettext("thread status", "New"), "acknowledged": pgettext("thread status", "Acknowledged"),
-        "in_progress": pgettext("thread status", "In progress"), "resolved": pgettext("thread status", "Resolved"),
-        "closed": pgettext("thread status", "Closed"), "rejected": pgettext("thread status", "Rejected"),
-        "duplicate": pgettext("thread status", "Duplicate"), "reopened": pgettext("thread status", "Reopened"),
-    }.get(status, status)
+    return pgettext("thread status", THREAD_STATUS_LABELS[status]) if status in THREAD_STATUS_LABELS else status
 
 
 def status_action_label(status: str, current: str) -> str:
@@ -34,11 +52,9 @@ def status_action_label(status: str, current: str) -> str:
         return _("Confirm it is fixed (close)")
     if status == "reopened":
         return _("It is not fixed: reopen")
-    return {
-        "acknowledged": _("Acknowledge"), "in_progress": _("Mark as in progress"), "resolved": _("Mark as resolved"),
-        "closed": _("Close"), "rejected": pgettext("thread action", "Reject"),
-        "duplicate": _("Mark as a duplicate"),
-    }.get(status, thread_status_label(status))
+    if status == "rejected":
+        return pgettext("thread action", "Reject")
+    return _(ACTION_LABELS[status]) if status in ACTION_LABELS else thread_status_label(status)
 
 
 def notice_text(notice) -> str:

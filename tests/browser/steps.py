@@ -89,3 +89,53 @@ class Person:
 
     def log_out(self) -> None:
         log_out(self.page)
+
+
+def approve_shop(staff: Page, shop_name: str) -> None:
+    """Staff approve the pending application for a shop on /staff/applications."""
+    staff.goto("/staff/applications")
+    application = staff.get_by_role("listitem").filter(
+        has=staff.get_by_role("heading", name=re.compile(re.escape(shop_name)))
+    )
+    application.get_by_role("button", name="通过").click()
+    expect(staff.get_by_role("heading", level=1)).to_contain_text(shop_name)
+
+
+def choose_shop(page: Page, shop_name: str) -> None:
+    """Pick a shop in the report form's "涉及的店铺" list, whose options read "name · house number"."""
+    shops = page.get_by_label(label("涉及的店铺（选填）"))
+    option = shops.locator("option").filter(has_text=re.compile(rf"^{re.escape(shop_name)} · "))
+    expect(option).to_have_count(1)
+    shops.select_option(option.get_attribute("value"))
+
+
+def report_problem(
+    page: Page, *, category: str, house_number: str, title: str, body: str, shop_name: str | None = None,
+    photos: tuple = (), anonymous: bool = False,
+) -> int:
+    """Send a report from /threads/new as a signed-in person does; returns the new thread's number."""
+    page.goto("/threads/new")
+    expect(page.get_by_role("heading", level=1)).to_have_text("反映问题")
+    page.get_by_label(label("类别")).select_option(label=category)
+    if shop_name is not None:
+        choose_shop(page, shop_name)
+    page.get_by_label(label("地点：凌岩南路门牌号或弄号")).fill(house_number)
+    page.get_by_label(label("一句话说明")).fill(title)
+    page.get_by_label(label("发生了什么、从什么时候开始、希望怎样解决")).fill(body)
+    if photos:
+        page.get_by_label(label_starting("照片")).set_input_files(list(photos))
+    if anonymous:
+        page.get_by_label(label("对外只显示为“一位居民”")).check()
+    page.get_by_role("main").get_by_role("button", name="提交", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/threads/\d+$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    return int(re.search(r"/threads/(\d+)$", page.url).group(1))
+
+
+def move_thread_on(page: Page, action: str, reason: str) -> None:
+    """Use a thread's "推进办理" form: choose what to do, say why, send."""
+    form = page.get_by_role("region", name="推进办理")
+    form.get_by_role("radio", name=action, exact=True).check()
+    form.get_by_label(label("原因（所有参与者都能看到）")).fill(reason)
+    form.get_by_role("button", name="更改状态").click()
+    expect(page.get_by_role("status")).to_contain_text("状态已更新")
