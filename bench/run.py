@@ -32,6 +32,7 @@ import urllib.request
 from pathlib import Path
 
 import seed_bulk  # beside this file, which Python puts first on sys.path when it runs bench/run.py
+import writers
 
 BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = BENCH_DIR.parent
@@ -55,6 +56,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--shops", type=int, default=500, help="shops to seed")
     parser.add_argument("--people", type=int, default=5000, help="people to seed (all residents)")
     parser.add_argument("--threads", type=int, default=10000, help="threads to seed (thread 1 has 20 answers)")
+    parser.add_argument("--writers", type=int, default=16,
+                        help="after the pages, this many people post answers at once (0: skip)")
+    parser.add_argument("--writers-duration", type=int, default=10, help="seconds of posting answers")
     parser.add_argument("--workers", type=int, default=2, help="block-service serve --workers")
     parser.add_argument("--connections", type=int, default=32, help="wrk -c")
     parser.add_argument("--duration", type=int, default=10, help="seconds of wrk per page")
@@ -292,6 +296,10 @@ def bench(args: argparse.Namespace, work_dir: Path) -> dict[str, object]:
                 run_wrk(url, args.connections, args.warmup)
             print(f"  {page}: {args.duration} s with {args.connections} connections …", flush=True)
             rows.append({"page": page, **parse_wrk(run_wrk(url, args.connections, args.duration))})
+        writing = None
+        if args.writers:
+            print(f"  {args.writers} people posting answers for {args.writers_duration} s …", flush=True)
+            writing = writers.run_writers(base_url, args.writers, args.writers_duration)
         memory = server_memory(server.pid)
     finally:
         stop_server(server)
@@ -309,7 +317,7 @@ def bench(args: argparse.Namespace, work_dir: Path) -> dict[str, object]:
         "cpus": os.cpu_count(), "load_average_1min": {"before": round(load_before, 2),
                                                        "after": round(os.getloadavg()[0], 2)},
         "python": platform.python_version(), "commit": git_commit(),
-        "results": rows, "memory": memory,
+        "results": rows, "writers": writing, "memory": memory,
     }
 
 
@@ -320,6 +328,11 @@ def print_report(report: dict[str, object]) -> None:
           f"(1-min load average {report['load_average_1min']['before']} before, "
           f"{report['load_average_1min']['after']} after)")
     print(format_table(report["results"]))
+    writing = report.get("writers")
+    if writing:
+        print(f"\nposting answers: {writing['writers']} writers for {writing['seconds']} s: {writing['answers']} answers "
+              f"({writing['answers_per_s']}/s), p50 {writing['p50_ms']} ms, p99 {writing['p99_ms']} ms, "
+              f"max {writing['max_ms']} ms, failures {writing['failures']}")
     memory = report["memory"]
     print()
     print(f"resident memory after the run: supervisor pid {memory['supervisor']['pid']} "

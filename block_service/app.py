@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from litestar import Litestar, Request
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import CacheControlHeader, State
-from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.middleware.rate_limit import RateLimitConfig, get_remote_address
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import RedocRenderPlugin
 from litestar.plugins.htmx import HTMXPlugin
@@ -18,8 +18,10 @@ from litestar.stores.memory import MemoryStore
 
 from block_service.accounts.controllers import AccountApiController, AccountController, StaffPeopleController
 from block_service.audit.controllers import AuditController
+from block_service.council.controllers import CouncilApiController, CouncilController, StaffCouncilController
 from block_service.db import close_database, open_database
 from block_service.migrate import apply_migrations
+from block_service.organisation.controllers import GroupApiController, GroupController, StaffGroupController
 from block_service.settings import PROJECT_ROOT, Settings, get_settings
 from block_service.shops.controllers import ShopApiController, ShopController, StaffShopController
 from block_service.threads.controllers import StaffThreadController, ThreadApiController, ThreadController
@@ -56,6 +58,14 @@ async def close_stores(app: Litestar) -> None:
             await store._shutdown()
 
 
+def _rate_limit_key(request: Request) -> str:
+    """A signed-in person is counted as themselves, so neighbours behind one mobile-network address do
+    not use up each other's allowance; everyone else by client address."""
+    user = request.scope.get("user")
+    person_id = getattr(user, "person_id", None)
+    return f"person:{person_id}" if person_id else f"address:{get_remote_address(request)}"
+
+
 def _is_rate_limited(request: Request) -> bool:
     return request.method == "POST" and bool(request.route_handler.opt.get("rate_limited"))
 
@@ -87,6 +97,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     rate_limit_config = RateLimitConfig(
         rate_limit=("minute", settings.login_rate_per_minute),
         check_throttle_handler=_is_rate_limited,
+        identifier_for_request=_rate_limit_key,
         exclude=["^/static/"],
     )
     csrf_config = CSRFConfig(
@@ -107,6 +118,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             StaffShopController,
             ShopApiController,
             AuditController,
+            GroupController,
+            StaffGroupController,
+            GroupApiController,
+            CouncilController,
+            StaffCouncilController,
+            CouncilApiController,
             ThreadController,
             StaffThreadController,
             ThreadApiController,

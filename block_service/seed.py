@@ -6,6 +6,8 @@ from block_service.accounts.schemas import SignUpForm, Viewer
 from block_service.accounts.services import create_staff, sign_up
 from block_service.accounts.tables import Person
 from block_service.db import write_transaction
+from block_service.council.demo import seed_demo_council
+from block_service.organisation.services import ensure_groups
 from block_service.shops.schemas import ShopApplicationForm
 from block_service.shops.services import apply_for_shop, approve_application, reject_application
 from block_service.shops.tables import Industry, Segment
@@ -96,6 +98,7 @@ async def ensure_reference_data() -> None:
         if not await Industry.exists():
             for order, (slug, name_zh, name_en) in enumerate(INDUSTRIES):
                 await Industry.insert(Industry(slug=slug, name_zh=name_zh, name_en=name_en, sort_order=order))
+        await ensure_groups()
         await _ensure_categories()
 
 
@@ -152,6 +155,7 @@ async def seed_demo() -> bool:
     )
     await reject_application(staff, turned_down, "营业执照照片上的地址与门牌号不一致，请核对后重新申请。")
     await seed_demo_threads(staff)
+    await seed_demo_council(staff)
     return True
 
 

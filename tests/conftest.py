@@ -83,8 +83,10 @@ def _schema():
 @pytest.fixture
 async def db(_schema, tmp_path) -> AsyncIterator[None]:
     """A database with the schema and reference data, empty of everything else."""
+    from block_service.cache import forget
     from block_service.seed import ensure_reference_data
 
+    forget("")  # reference data cached by an earlier test's database
     database = engine()
     if ENGINE == "postgres":
         await open_database(5)

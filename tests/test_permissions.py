@@ -5,6 +5,7 @@ import re
 import pytest
 
 from block_service.web.permissions import ANYONE, ROUTE_ACCESS, SIGNED_IN, route_key
+from tests.council_helpers import election_for_permission_walk
 from tests.helpers import make_person, make_shop, make_thread
 
 PERSONAS = ("anonymous", "resident", "merchant", "staff")
@@ -50,6 +51,7 @@ async def people(browser_factory):
     own_shop = await make_shop(merchant, name="老张生煎", house_number="1143号")
     other_shop = await make_shop(neighbour, name="隔壁水果店", house_number="1021号")
     thread_id = await make_thread(resident, shop_id=own_shop)
+    await election_for_permission_walk()  # election 1 (term 1), so the election pages answer
     browsers = {"anonymous": browser_factory()}
     for persona, contact in (("resident", "13900000001"), ("merchant", "13800000001"), ("staff", "staff@test.example")):
         browsers[persona] = browser_factory()
@@ -63,7 +65,9 @@ def _fill(path: str, people) -> str:
               "segment_id": 1, "industry_id": 1, "role": "resident", "file_path": "block.css",
               "path": "openapi.yaml", "thread_id": people["thread"], "message_id": 1, "object_type": "thread",
               "object_id": people["thread"], "category_id": 1, "template_id": 1,
-              "file_name": "0123456789abcdef0123456789abcdef.jpg"}
+              "file_name": "0123456789abcdef0123456789abcdef.jpg",
+              "ref": "region-lane-1141", "group_id": 1, "election_id": 1, "term_id": 1, "nomination_id": 1,
+              "seat_id": 1, "interest_id": 1}
     return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: str(values[m.group(1)]), path)
 
 

@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import re
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -34,6 +35,8 @@ MOBILE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
 # A hash of a random password, checked when no account matches, so a wrong contact costs the
 # same time as a wrong password and does not reveal which accounts exist.
 _DUMMY_PASSWORD = "not-a-real-password-for-timing"
+# Council terms run on the block's calendar days.
+BLOCK_TIMEZONE = ZoneInfo("Asia/Shanghai")
 
 
 @lru_cache(maxsize=1)
@@ -148,11 +151,21 @@ async def log_in(form: LoginForm) -> SignedIn:
 
 
 async def load_viewer(person_id: int, session_version: int) -> Viewer | None:
-    """The signed-in person with roles, in one statement; None when the session is no longer valid."""
+    """The signed-in person with roles, in one statement; None when the session is no longer valid.
+
+    "council" is not a stored role: it is derived from a seat of the current term that has not ceased
+    (the council domain's rule), so being elected, resigning or a term ending needs no role to be synced.
+    """
+    today = dt.datetime.now(BLOCK_TIMEZONE).date()
     rows = await Person.raw(
         "SELECT p.display_name, r.role FROM person p LEFT JOIN role_grant r ON r.person = p.id "
-        "WHERE p.id = {} AND p.is_active = {} AND p.session_version = {}",
-        person_id, True, session_version,
+        "WHERE p.id = {} AND p.is_active = {} AND p.session_version = {} "
+        "UNION ALL "
+        "SELECT p.display_name, 'council' FROM person p JOIN council_seat s ON s.person = p.id "
+        "JOIN council_term t ON t.id = s.term "
+        "WHERE p.id = {} AND p.is_active = {} AND p.session_version = {} "
+        "AND s.ceased_at IS NULL AND t.starts_on <= {} AND t.ends_on >= {}",
+        person_id, True, session_version, person_id, True, session_version, today, today,
     )
     if not rows:
         return None

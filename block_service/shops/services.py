@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
 import msgspec
@@ -10,8 +11,10 @@ import msgspec
 from block_service.accounts.schemas import Viewer
 from block_service.accounts.services import grant_role, revoke_role
 from block_service.audit.services import record_change
+from block_service.cache import cached, forget
 from block_service.db import contains, is_unique_violation, write_transaction
 from block_service.errors import Conflict, Forbidden, FormInvalid, Invalid, NotFound
+from block_service.organisation.services import ensure_groups
 from block_service.pagination import Page, clamp, paginate
 from block_service.shops.schemas import (
     ApplicationOut,
@@ -54,13 +57,19 @@ def parse_house_number(text: str) -> tuple[str, int]:
 # ---- segments and industries -------------------------------------------------------------
 
 async def list_segments() -> list[SegmentOut]:
-    rows = await Segment.select().order_by(Segment.sort_order).order_by(Segment.first_number)
-    return [msgspec.convert(row, SegmentOut) for row in rows]
+    async def load() -> list[SegmentOut]:
+        rows = await Segment.select().order_by(Segment.sort_order).order_by(Segment.first_number)
+        return [msgspec.convert(row, SegmentOut) for row in rows]
+
+    return await cached("segments", load)
 
 
 async def list_industries() -> list[IndustryOut]:
-    rows = await Industry.select().order_by(Industry.sort_order).order_by(Industry.id)
-    return [msgspec.convert(row, IndustryOut) for row in rows]
+    async def load() -> list[IndustryOut]:
+        rows = await Industry.select().order_by(Industry.sort_order).order_by(Industry.id)
+        return [msgspec.convert(row, IndustryOut) for row in rows]
+
+    return await cached("industries", load)
 
 
 async def segment_for_number(number: int) -> int:
@@ -109,10 +118,12 @@ async def save_segment(staff: Viewer, form: SegmentForm, segment_id: int | None 
                 if outside:
                     raise FormInvalid({"first_number": _("Shops in this segment would fall outside the new range.")})
                 await Segment.update(values).where(Segment.id == segment_id)
+            forget("segments")
             await record_change(
                 actor_id=staff.person_id, action="segment.saved", object_type="segment", object_id=segment_id,
                 before=before, after=values,
             )
+            await ensure_groups(staff.person_id)  # a new segment is a new regional group
     except Exception as error:
         if is_unique_violation(error):
             raise FormInvalid({"slug": _("This short name is already used.")}) from None
@@ -133,10 +144,12 @@ async def save_industry(staff: Viewer, form: IndustryForm, industry_id: int | No
                 if before is None:
                     raise NotFound("No such industry.")
                 await Industry.update(values).where(Industry.id == industry_id)
+            forget("industries")
             await record_change(
                 actor_id=staff.person_id, action="industry.saved", object_type="industry", object_id=industry_id,
                 before=before, after=values,
             )
+            await ensure_groups(staff.person_id)  # a new industry is a new industry group
     except Exception as error:
         if is_unique_violation(error):
             raise FormInvalid({"slug": _("This short name is already used.")}) from None
@@ -151,15 +164,17 @@ async def _check_industry(industry_id: int) -> None:
 
 # ---- shops -----------------------------------------------------------------------------------
 
-def _shop_columns() -> list:
-    return [
+@functools.cache
+def _shop_columns() -> tuple:
+    """Built once: Piccolo's joined columns are costly to build on every query."""
+    return (
         Shop.id, Shop.name, Shop.house_number, Shop.street_number,
         Shop.segment.as_alias("segment_id"),
         Shop.segment.name_zh.as_alias("segment_name_zh"), Shop.segment.name_en.as_alias("segment_name_en"),
         Shop.industry.as_alias("industry_id"),
         Shop.industry.name_zh.as_alias("industry_name_zh"), Shop.industry.name_en.as_alias("industry_name_en"),
         Shop.phone, Shop.opening_hours, Shop.description, Shop.status, Shop.created_at,
-    ]
+    )
 
 
 async def list_shops(filters: ShopFilter) -> Page[ShopOut]:
@@ -324,8 +339,9 @@ async def apply_for_shop(viewer: Viewer, form: ShopApplicationForm) -> int:
     return application_id
 
 
-def _application_columns() -> list:
-    return [
+@functools.cache
+def _application_columns() -> tuple:
+    return (
         ShopApplication.id, ShopApplication.applicant.as_alias("applicant_id"),
         ShopApplication.applicant.display_name.as_alias("applicant_name"),
         ShopApplication.shop_name, ShopApplication.house_number,
@@ -335,7 +351,7 @@ def _application_columns() -> list:
         ShopApplication.industry.name_en.as_alias("industry_name_en"),
         ShopApplication.licence_number, ShopApplication.phone, ShopApplication.status, ShopApplication.reason,
         ShopApplication.shop.as_alias("shop_id"), ShopApplication.created_at, ShopApplication.reviewed_at,
-    ]
+    )
 
 
 async def list_applications(status: str = "pending", page: int = 1, per_page: int = 20) -> Page[ApplicationOut]:

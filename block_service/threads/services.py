@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 
 import msgspec
@@ -11,6 +12,7 @@ from piccolo.query import OrderByRaw
 
 from block_service.accounts.schemas import Viewer
 from block_service.audit.services import record_change
+from block_service.cache import cached, forget
 from block_service.db import contains, is_sqlite, is_unique_violation, write_transaction
 from block_service.errors import Conflict, Forbidden, Invalid, NotFound
 from block_service.pagination import Page, clamp, paginate
@@ -65,12 +67,12 @@ def _now() -> dt.datetime:
 # ---- categories and response templates --------------------------------------------------------
 
 async def list_categories(kind: str | None = None, active_only: bool = True) -> list[CategoryOut]:
-    query = Category.select().order_by(Category.kind).order_by(Category.sort_order).order_by(Category.id)
-    if kind:
-        query = query.where(Category.kind == kind)
-    if active_only:
-        query = query.where(Category.active == True)  # noqa: E712 - Piccolo builds SQL from ==
-    return [msgspec.convert(row, CategoryOut) for row in await query]
+    async def load() -> list[CategoryOut]:
+        query = Category.select().order_by(Category.kind).order_by(Category.sort_order).order_by(Category.id)
+        return [msgspec.convert(row, CategoryOut) for row in await query]
+
+    categories = await cached("categories", load)
+    return [c for c in categories if (not kind or c.kind == kind) and (c.active or not active_only)]
 
 
 async def save_category(staff: Viewer, form: CategoryForm, category_id: int | None = None) -> int:
@@ -86,6 +88,7 @@ async def save_category(staff: Viewer, form: CategoryForm, category_id: int | No
                 if before is None:
                     raise NotFound("No such category.")
                 await Category.update(values).where(Category.id == category_id)
+            forget("categories")
             await record_change(actor_id=staff.person_id, action="category.saved", object_type="category",
                                 object_id=category_id, before=before, after=values)
     except Exception as error:
@@ -162,8 +165,10 @@ def is_overdue(status: str, due_at: dt.datetime, now: dt.datetime | None = None)
     return status in AWAITING_RESPONSE and due_at < (now or _now())
 
 
-def _summary_columns() -> list:
-    return [
+@functools.cache
+def _summary_columns() -> tuple:
+    """Built once: Piccolo's joined columns cost about as much to build as the query takes to run."""
+    return (
         Thread.id, Thread.kind, Thread.title, Thread.status,
         Thread.category.name_zh.as_alias("category_name_zh"), Thread.category.name_en.as_alias("category_name_en"),
         Thread.house_number,
@@ -173,7 +178,7 @@ def _summary_columns() -> list:
         Thread.anonymous, Thread.name_to_shop,
         Thread.metoo_count, Thread.message_count, Thread.photo_count, Thread.created_at, Thread.last_activity_at,
         Thread.due_at, Thread.hidden,
-    ]
+    )
 
 
 def _summary(viewer: Viewer, row: dict, now: dt.datetime) -> ThreadSummary:
@@ -216,7 +221,8 @@ def _filter_conditions(viewer: Viewer, filters: ThreadFilter, now: dt.datetime) 
     return conditions
 
 
-async def _thread_page(viewer: Viewer, conditions: Iterable, filters: ThreadFilter, order=None) -> Page[ThreadSummary]:
+async def _thread_page(viewer: Viewer, conditions: Iterable, filters: ThreadFilter, order=None,
+                       cache_key=None) -> Page[ThreadSummary]:
     page, per_page = clamp(filters.page, filters.per_page)
     now = _now()
     query = Thread.select(*_summary_columns())
@@ -227,12 +233,23 @@ async def _thread_page(viewer: Viewer, conditions: Iterable, filters: ThreadFilt
     if order is not None:
         query = query.order_by(order)
     query = query.order_by(Thread.last_activity_at, ascending=False).order_by(Thread.id, ascending=False)
-    return await paginate(query, count, page, per_page, lambda row: _summary(viewer, row, now))
+    return await paginate(query, count, page, per_page, lambda row: _summary(viewer, row, now),
+                          cache_key=cache_key)
+
+
+def _list_cache_key(viewer: Viewer, filters: ThreadFilter) -> tuple | None:
+    """What makes the list query what it is; None when it depends on the clock (overdue)."""
+    if filters.overdue:
+        return None
+    scope = "staff" if viewer.is_staff else viewer.person_id
+    return ("threads", scope, filters.q, filters.kind, filters.status, filters.category, filters.shop,
+            filters.segment, *clamp(filters.page, filters.per_page))
 
 
 async def list_threads(viewer: Viewer, filters: ThreadFilter) -> Page[ThreadSummary]:
     """The public list: two statements per page (rows with joins, and the count), whatever the size."""
-    return await _thread_page(viewer, _filter_conditions(viewer, filters, _now()), filters)
+    return await _thread_page(viewer, _filter_conditions(viewer, filters, _now()), filters,
+                              cache_key=_list_cache_key(viewer, filters))
 
 
 async def triage_queue(viewer: Viewer, filters: ThreadFilter) -> Page[ThreadSummary]:
@@ -263,8 +280,9 @@ async def count_overdue() -> int:
 
 # ---- one thread ---------------------------------------------------------------------------------
 
-async def _thread_row(thread_id: int) -> dict:
-    row = await Thread.select(
+@functools.cache
+def _detail_columns() -> tuple:
+    return (
         Thread.id, Thread.kind, Thread.title, Thread.body, Thread.status,
         Thread.category.as_alias("category_id"),
         Thread.category.name_zh.as_alias("category_name_zh"), Thread.category.name_en.as_alias("category_name_en"),
@@ -276,7 +294,11 @@ async def _thread_row(thread_id: int) -> dict:
         Thread.assigned_to.display_name.as_alias("assigned_name"), Thread.hidden, Thread.hidden_reason,
         Thread.metoo_count, Thread.message_count, Thread.created_at, Thread.due_at, Thread.resolved_at,
         Thread.closed_at, Thread.visibility, Thread.group_id,
-    ).where(Thread.id == thread_id).first()
+    )
+
+
+async def _thread_row(thread_id: int) -> dict:
+    row = await Thread.select(*_detail_columns()    ).where(Thread.id == thread_id).first()
     if row is None:
         raise NotFound("No such thread.")
     return row
@@ -345,12 +367,17 @@ async def get_thread_page(viewer: Viewer, thread_id: int, after_message: int = 0
     )
 
 
-async def list_messages(viewer: Viewer, thread: ThreadDetail, after_message: int = 0) -> list[MessageOut]:
-    query = Message.select(
+@functools.cache
+def _message_columns() -> tuple:
+    return (
         Message.id, Message.kind, Message.author.as_alias("author_id"),
         Message.author.display_name.as_alias("author_name"), Message.official, Message.body,
         Message.status_from, Message.status_to, Message.hidden, Message.hidden_reason, Message.created_at,
-    ).where(Message.thread == thread.id).order_by(Message.created_at).order_by(Message.id)
+    )
+
+
+async def list_messages(viewer: Viewer, thread: ThreadDetail, after_message: int = 0) -> list[MessageOut]:
+    query = Message.select(*_message_columns()).where(Message.thread == thread.id).order_by(Message.created_at).order_by(Message.id)
     if after_message:
         query = query.where(Message.id > after_message)
     out = []
@@ -610,6 +637,16 @@ async def assign_thread(staff: Viewer, thread_id: int, staff_id: int | None) -> 
 
 async def set_metoo(viewer: Viewer, thread_id: int, on: bool) -> int:
     """Add or remove my "me too"; setting it twice is harmless. Returns the new count."""
+    try:
+        return await _set_metoo(viewer, thread_id, on)
+    except Exception as error:
+        if not is_unique_violation(error):
+            raise
+        # A double tap raced itself to the unique index: the first one counted, which is what was meant.
+        return (await Thread.select(Thread.metoo_count).where(Thread.id == thread_id).first())["metoo_count"]
+
+
+async def _set_metoo(viewer: Viewer, thread_id: int, on: bool) -> int:
     async with write_transaction():
         thread = await _locked_thread(thread_id)
         if thread["visibility"] != "public" or thread["hidden"]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -56,6 +57,30 @@ def current_viewer(request: Request):
     return viewer_of(request.scope)
 
 
+_url_patterns: dict[tuple, str] = {}
+_PLACEHOLDER = 918_273_645
+
+
+def url_for(context: Mapping[str, Any], /, route_name: str, **path_parameters: Any) -> str:
+    """Litestar's url_for, remembered: a list page builds a few dozen links, and reversing a route each
+    time cost more than rendering the row. Integer parameters are filled into a remembered pattern."""
+    app = context["request"].app
+    if all(isinstance(value, int) for value in path_parameters.values()):
+        key = (id(app), route_name, tuple(sorted(path_parameters)))
+        pattern = _url_patterns.get(key)
+        if pattern is None:
+            names = key[2]
+            path = app.route_reverse(route_name, **{name: _PLACEHOLDER + i for i, name in enumerate(names)})
+            for i, name in enumerate(names):
+                path = path.replace(str(_PLACEHOLDER + i), "{" + name + "}")
+            pattern = _url_patterns[key] = path
+        return pattern.format(**path_parameters)
+    key = (id(app), route_name, tuple(sorted(path_parameters.items())))
+    if key not in _url_patterns and len(_url_patterns) < 2000:
+        _url_patterns[key] = app.route_reverse(route_name, **path_parameters)
+    return _url_patterns.get(key) or app.route_reverse(route_name, **path_parameters)
+
+
 def create_template_config(debug: bool) -> TemplateConfig:
     environment = Environment(
         loader=FileSystemLoader(str(TEMPLATES_DIR)),
@@ -82,7 +107,9 @@ def create_template_config(debug: bool) -> TemplateConfig:
         status_action_label=status_action_label,
         notice_text=notice_text,
     )
-    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment))
+    engine = JinjaTemplateEngine.from_environment(environment)
+    engine.register_template_callable("url_for", url_for)
+    return TemplateConfig(instance=engine)
 
 
 def render(

@@ -1,0 +1,1 @@
+"""The block council: terms, seats, elections, ballots and declared interests."""

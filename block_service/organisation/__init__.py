@@ -1,0 +1,1 @@
+"""Autonomous groups: one regional group per road segment, one industry group per industry, and their leaders."""

@@ -1,0 +1,122 @@
+"""Group pages: the groups of the block, one group's page, my groups, choosing and appointing leaders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, FromQuery, URLEncodedBody
+from litestar.response import Response, Template
+
+from block_service.errors import DomainError, FormInvalid
+from block_service.organisation import services
+from block_service.organisation.schemas import (
+    AppointLeaderForm,
+    BackLeaderForm,
+    GroupDetail,
+    GroupOut,
+    WithdrawBackingForm,
+)
+from block_service.web.auth import viewer_of
+from block_service.web.forms import read_form
+from block_service.web.htmx import redirect_after_post
+from block_service.web.i18n import gettext as _
+from block_service.web.templating import flash, render
+
+
+def form_errors(error: Exception) -> dict[str, str]:
+    """Field errors of a refused form, for the form to show beside its fields."""
+    if isinstance(error, FormInvalid):
+        return error.errors
+    assert isinstance(error, DomainError)
+    return {error.field or "__all__": error.translated()}
+
+
+def status_of(error: Exception) -> int:
+    return error.status_code if isinstance(error, DomainError) else 422
+
+
+class GroupController(Controller):
+    @get("/groups", name="groups")
+    async def groups(self, request: Request) -> Template:
+        groups = await services.list_groups(show_names=services.may_see_names(viewer_of(request)))
+        return render(request, "organisation/list.html", groups=groups)
+
+    @get("/groups/{ref:str}", name="group")
+    async def group(self, request: Request, ref: FromPath[str], page: FromQuery[int] = 1) -> Template:
+        return await _group_page(request, ref, page=page, fragment="organisation/_shops.html")
+
+    @get("/me/groups", name="my_groups")
+    async def my_groups(self, request: Request) -> Template:
+        return render(request, "organisation/mine.html", groups=await services.my_groups(viewer_of(request)))
+
+    @post("/groups/{group_id:int}/leader", name="back_leader")
+    async def back_leader(self, request: Request, group_id: FromPath[int],
+                          data: URLEncodedBody[dict[str, Any]]) -> Response:
+        try:
+            await services.back_leader(viewer_of(request), group_id, read_form(BackLeaderForm, data))
+        except (FormInvalid, DomainError) as error:
+            if status_of(error) in (403, 404):
+                raise
+            return await _group_page(request, group_id, fragment="organisation/_leader_form.html",
+                                     errors=form_errors(error), values=data, status_code=status_of(error))
+        flash(request, _("Your shop's choice of leader has been saved."), "success")
+        return await _back_to_group(request, group_id)
+
+    @post("/groups/{group_id:int}/leader/withdraw", name="withdraw_backing")
+    async def withdraw_backing(self, request: Request, group_id: FromPath[int],
+                               data: URLEncodedBody[dict[str, Any]]) -> Response:
+        form = read_form(WithdrawBackingForm, data)
+        await services.withdraw_backing(viewer_of(request), group_id, form.shop_id)
+        flash(request, _("Your shop no longer backs anyone as leader."), "info")
+        return await _back_to_group(request, group_id)
+
+
+class StaffGroupController(Controller):
+    path = "/staff"
+
+    @post("/groups/{group_id:int}/leader", name="appoint_leader")
+    async def appoint_leader(self, request: Request, group_id: FromPath[int],
+                             data: URLEncodedBody[dict[str, Any]]) -> Response:
+        try:
+            await services.appoint_leader(viewer_of(request), group_id, read_form(AppointLeaderForm, data))
+        except (FormInvalid, DomainError) as error:
+            if status_of(error) == 404:
+                raise
+            return await _group_page(request, group_id, fragment="organisation/_appoint_form.html",
+                                     errors=form_errors(error), values=data, status_code=status_of(error))
+        flash(request, _("The leader has been appointed."), "success")
+        return await _back_to_group(request, group_id)
+
+    @post("/groups/{group_id:int}/leader/clear", name="clear_leader")
+    async def clear_leader(self, request: Request, group_id: FromPath[int]) -> Response:
+        await services.clear_appointment(viewer_of(request), group_id)
+        flash(request, _("The appointment has ended."), "info")
+        return await _back_to_group(request, group_id)
+
+
+class GroupApiController(Controller):
+    path = "/api"
+    tags = ["groups"]
+
+    @get("/groups", name="api_groups")
+    async def api_groups(self) -> list[GroupOut]:
+        """The regional and industry groups, with their open shops and leaders (leaders by shop, no names)."""
+        return await services.list_groups()
+
+    @get("/groups/{ref:str}", name="api_group")
+    async def api_group(self, request: Request, ref: FromPath[str], page: FromQuery[int] = 1) -> GroupDetail:
+        """One group (by slug or number): its open shops, a page at a time, and its strip map."""
+        return await services.get_group(ref, viewer_of(request), page)
+
+
+async def _group_page(request: Request, ref: str | int, *, page: int = 1, fragment: str | None = None,
+                      errors: dict | None = None, values: dict | None = None, status_code: int = 200) -> Template:
+    detail = await services.get_group(ref, viewer_of(request), page)
+    return render(request, "organisation/detail.html", fragment=fragment, status_code=status_code,
+                  detail=detail, errors=errors or {}, values=values or {})
+
+
+async def _back_to_group(request: Request, group_id: int) -> Response:
+    slug = await services.group_slug(group_id)
+    return redirect_after_post(request, request.app.route_reverse("group", ref=slug))

@@ -1,0 +1,127 @@
+"""Group schemas: groups, their shops and leaders out; leader backing and appointment forms in."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import msgspec
+
+from block_service.pagination import Page
+
+GroupKind = Literal["regional", "industry"]
+LeaderSource = Literal["chosen", "appointed"]
+
+
+class LeaderOut(msgspec.Struct, kw_only=True):
+    """The group's leader; the name is empty for visitors who may not see merchants' names."""
+
+    person_id: int | None
+    display_name: str
+    shop_id: int
+    shop_name: str
+    source: LeaderSource
+    backing_shops: int
+
+
+class GroupOut(msgspec.Struct, kw_only=True):
+    id: int
+    kind: GroupKind
+    slug: str
+    name_zh: str
+    name_en: str
+    segment_id: int | None = None
+    industry_id: int | None = None
+    first_number: int | None = None
+    last_number: int | None = None
+    open_shops: int = 0
+    leader: LeaderOut | None = None
+
+
+class GroupMerchantOut(msgspec.Struct, kw_only=True):
+    person_id: int
+    display_name: str
+
+
+class GroupShopOut(msgspec.Struct, kw_only=True):
+    id: int
+    name: str
+    house_number: str
+    street_number: int
+    segment_name_zh: str
+    segment_name_en: str
+    industry_name_zh: str
+    industry_name_en: str
+    merchants: list[GroupMerchantOut] = []
+
+
+class StripPoint(msgspec.Struct, kw_only=True):
+    shop_id: int
+    name: str
+    house_number: str
+    odd_side: bool
+    y: float
+    label_y: float
+
+
+class StripMap(msgspec.Struct, kw_only=True):
+    """A regional group's stretch of road drawn north to south, odd numbers left, even numbers right."""
+
+    first_number: int
+    last_number: int
+    top: float
+    bottom: float
+    height: float
+    points: list[StripPoint]
+
+
+class SupportOut(msgspec.Struct, kw_only=True):
+    """How many of the group's open shops back a merchant as leader."""
+
+    person_id: int
+    display_name: str
+    shops: int
+
+
+class CandidateChoice(msgspec.Struct, kw_only=True):
+    """A merchant who may lead the group: they act for one of its open shops."""
+
+    person_id: int
+    display_name: str
+    shop_id: int
+    shop_name: str
+
+
+class MyBacking(msgspec.Struct, kw_only=True):
+    """One of the viewer's shops in the group, and whom it backs (None: nobody yet)."""
+
+    shop_id: int
+    shop_name: str
+    candidate_id: int | None
+
+
+class GroupDetail(msgspec.Struct, kw_only=True):
+    group: GroupOut
+    shops: Page[GroupShopOut]
+    strip: StripMap | None
+    is_member: bool
+    support: list[SupportOut] = []
+    candidates: list[CandidateChoice] = []
+    my_backings: list[MyBacking] = []
+
+
+class MyGroupOut(msgspec.Struct, kw_only=True):
+    group: GroupOut
+    my_shops: list[str]
+
+
+class BackLeaderForm(msgspec.Struct, kw_only=True):
+    shop_id: int
+    candidate_id: int
+
+
+class WithdrawBackingForm(msgspec.Struct, kw_only=True):
+    shop_id: int
+
+
+class AppointLeaderForm(msgspec.Struct, kw_only=True):
+    person_id: int

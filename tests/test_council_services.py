@@ -1,0 +1,367 @@
+"""Council rules: terms, nominations, one secret ballot per shop, the count, seats, cessation, interests."""
+
+import asyncio
+
+import msgspec
+import pytest
+
+from block_service.accounts.services import load_viewer
+from block_service.audit.tables import AuditEntry
+from block_service.council import services
+from block_service.council.schemas import (
+    AcceptForm,
+    BallotForm,
+    InterestForm,
+    NominateForm,
+    PositionForm,
+    StandForm,
+)
+from block_service.council.tables import Election, Nomination, Seat, ShopVoted, Tally
+from block_service.db import is_sqlite
+from block_service.errors import Conflict, Forbidden, FormInvalid, Invalid
+from tests.council_helpers import make_election, make_term, merchant, shop_of, staff_viewer, stand
+from tests.helpers import make_person, viewer_for
+
+
+async def _tallies(election_id: int) -> dict[int, int]:
+    rows = await Tally.select(Tally.nomination, Tally.votes).where(Tally.election == election_id)
+    return {row["nomination"]: row["votes"] for row in rows}
+
+
+async def _vote(voter, election_id: int, *candidates: int) -> None:
+    await services.cast_ballot(voter, election_id, BallotForm(shop_id=shop_of(voter), candidates=list(candidates)))
+
+
+@pytest.fixture
+async def block(db):
+    """Staff, a running term of 3 seats with an election open for nominations, and merchants across the road."""
+    staff = await staff_viewer()
+    term_id = await make_term(staff, seats=3)
+    election_id = await make_election(staff, term_id)
+    people = {
+        "zhang": await merchant("张师傅", "1143号", "老张生煎"),       # lane 1141 node
+        "chen": await merchant("陈经理", "1152号", "好邻居便利店"),     # lane 1141 node
+        "li": await merchant("李老板", "1021号", "凌岩水果店"),         # north
+        "zhao": await merchant("赵老师", "1235号", "小书童托管班"),     # south
+        "zhou": await merchant("周老板", "1117号", "川味小面馆"),       # upper middle
+    }
+    return {"staff": staff, "term": term_id, "election": election_id, **people}
+
+
+async def test_terms_may_not_overlap_and_their_numbers_are_unique(db):
+    staff = await staff_viewer()
+    await make_term(staff, number=1)
+    with pytest.raises(FormInvalid) as overlap:
+        await make_term(staff, number=2, started_days_ago=10)
+    assert "starts_on" in overlap.value.errors
+    with pytest.raises(FormInvalid) as taken:
+        await make_term(staff, number=1, started_days_ago=-800)
+    assert "number" in taken.value.errors
+
+
+async def test_a_term_has_one_election(block):
+    with pytest.raises(Conflict):
+        await make_election(block["staff"], block["term"])
+
+
+async def test_a_merchant_stands_for_their_own_shop_only(block):
+    zhang, li = block["zhang"], block["li"]
+    nomination = await stand(zhang, block["election"])
+    row = await Nomination.select(Nomination.status).where(Nomination.id == nomination).first()
+    assert row["status"] == "accepted"
+    with pytest.raises(Invalid):
+        await services.stand(li, block["election"], StandForm(shop_id=shop_of(zhang), statement="我来"))
+    with pytest.raises(Conflict):
+        await stand(zhang, block["election"])
+
+
+async def test_a_nomination_by_another_shop_counts_once_accepted(block):
+    zhang, chen, election = block["zhang"], block["chen"], block["election"]
+    nomination = await services.nominate(chen, election, NominateForm(nominee=f"{shop_of(zhang)}:{zhang.person_id}",
+                                                                     note="张师傅热心肠"))
+    detail = await services.get_election(election, zhang)
+    assert detail.candidates == [] and [w.display_name for w in detail.waiting] == ["张师傅"]
+    assert (await services.get_election(election, block["li"])).waiting == []  # not shown to others
+    with pytest.raises(Forbidden):
+        await services.accept_nomination(chen, nomination, AcceptForm(statement="我替他接受"))
+    await services.accept_nomination(zhang, nomination, AcceptForm(statement="我会守好门前三包。"))
+    candidates = (await services.get_election(election, block["li"])).candidates
+    assert [(c.display_name, c.statement) for c in candidates] == [("张师傅", "我会守好门前三包。")]
+    with pytest.raises(Conflict):
+        await services.accept_nomination(zhang, nomination, AcceptForm(statement="再来一次"))
+
+
+async def test_nominations_are_refused_for_oneself_for_a_shop_standing_already_and_after_nominations(block):
+    zhang, chen, li, election = block["zhang"], block["chen"], block["li"], block["election"]
+    with pytest.raises(Invalid):
+        await services.nominate(zhang, election, NominateForm(nominee=f"{shop_of(zhang)}:{zhang.person_id}"))
+    await stand(zhang, election)
+    with pytest.raises(Conflict):
+        await services.nominate(li, election, NominateForm(nominee=f"{shop_of(zhang)}:{zhang.person_id}"))
+    await services.nominate(li, election, NominateForm(nominee=f"{shop_of(chen)}:{chen.person_id}"))
+    await services.open_voting(block["staff"], election)
+    with pytest.raises(Conflict) as late:
+        await stand(block["zhao"], election)
+    assert "closed" in late.value.message
+    # Chen never answered: the proposal lapsed and has no tally.
+    statuses = {row["nominee"]: row["status"] for row in await Nomination.select(Nomination.nominee, Nomination.status)}
+    assert statuses[chen.person_id] == "lapsed"
+    assert len(await _tallies(election)) == 1
+
+
+async def test_voting_cannot_open_without_a_candidate_and_phases_go_in_order(block):
+    staff, election = block["staff"], block["election"]
+    with pytest.raises(Conflict):
+        await services.open_voting(staff, election)
+    assert (await Election.select(Election.phase).where(Election.id == election).first())["phase"] == "nominating"
+    with pytest.raises(Conflict):
+        await services.close_election(staff, election)
+    with pytest.raises(Conflict):
+        await services.publish_turnout(staff, election)
+    await stand(block["zhang"], election)
+    await services.open_voting(staff, election)
+    with pytest.raises(Conflict):
+        await services.open_voting(staff, election)
+
+
+async def test_one_ballot_per_shop_and_a_second_one_changes_nothing(block):
+    election = block["election"]
+    zhang_c = await stand(block["zhang"], election)
+    li_c = await stand(block["li"], election)
+    await services.open_voting(block["staff"], election)
+    await _vote(block["chen"], election, zhang_c, li_c)
+    with pytest.raises(Conflict) as again:
+        await _vote(block["chen"], election, li_c)
+    assert "already voted" in again.value.message
+    assert await _tallies(election) == {zhang_c: 1, li_c: 1}
+    assert await ShopVoted.count() == 1
+
+
+async def test_a_ballot_is_refused_when_it_breaks_a_rule_and_nothing_is_stored(block):
+    election = block["election"]
+    zhang_c = await stand(block["zhang"], election)
+    with pytest.raises(Conflict):  # voting has not opened yet
+        await _vote(block["chen"], election, zhang_c)
+    await services.open_voting(block["staff"], election)
+    others = [await make_person(f"路人{i}") for i in range(2)]
+    with pytest.raises(Invalid):
+        await _vote(block["chen"], election)
+    with pytest.raises(Invalid):
+        await _vote(block["chen"], election, zhang_c, zhang_c + 1000)
+    with pytest.raises(Invalid):
+        await _vote(block["chen"], election, zhang_c, zhang_c)
+    with pytest.raises(Forbidden):  # a resident speaking for a shop they do not act for
+        await services.cast_ballot(viewer_for(others[0], "resident"), election,
+                                   BallotForm(shop_id=shop_of(block["chen"]), candidates=[zhang_c]))
+    assert await ShopVoted.count() == 0 and await _tallies(election) == {zhang_c: 0}
+
+
+async def test_a_ballot_approves_at_most_as_many_candidates_as_there_are_seats(block):
+    election = block["election"]
+    ids = [await stand(block[name], election) for name in ("zhang", "chen", "li", "zhao")]
+    await services.open_voting(block["staff"], election)
+    with pytest.raises(Invalid) as refusal:
+        await _vote(block["zhou"], election, *ids)
+    assert refusal.value.params == {"count": 3}
+    await _vote(block["zhou"], election, *ids[:3])
+    assert sum((await _tallies(election)).values()) == 3
+
+
+async def test_two_hundred_concurrent_ballots_of_one_shop_store_exactly_one(block):
+    election = block["election"]
+    zhang_c = await stand(block["zhang"], election)
+    li_c = await stand(block["li"], election)
+    await services.open_voting(block["staff"], election)
+    voter = block["chen"]
+    attempts = [services.cast_ballot(voter, election, BallotForm(shop_id=shop_of(voter), candidates=[zhang_c, li_c]))
+                for _ in range(200)]
+    results = await asyncio.gather(*attempts, return_exceptions=True)
+    stored = [result for result in results if result is None]
+    refused = [result for result in results if isinstance(result, Conflict)]
+    unexpected = [result for result in results if result is not None and not isinstance(result, Conflict)]
+    assert len(stored) == 1 and len(refused) == 199, unexpected[:3]
+    assert all("already voted" in refusal.message for refusal in refused)
+    assert await ShopVoted.count().where(ShopVoted.election == election) == 1
+    assert await _tallies(election) == {zhang_c: 1, li_c: 1}
+    assert await AuditEntry.count().where(AuditEntry.action == "election.ballot_cast") == 1
+
+
+async def test_nothing_stored_links_a_shop_to_its_choices(block):
+    election = block["election"]
+    zhang_c = await stand(block["zhang"], election)
+    li_c = await stand(block["li"], election)
+    zhao_c = await stand(block["zhao"], election)
+    await services.open_voting(block["staff"], election)
+    await _vote(block["chen"], election, zhang_c)
+    await _vote(block["zhou"], election, li_c, zhao_c)
+    # The two tables have no column in common but the election: nothing to join a shop to a choice.
+    assert {column._meta.name for column in ShopVoted._meta.columns} == {"id", "election", "shop"}
+    assert {column._meta.name for column in Tally._meta.columns} == {"id", "election", "nomination", "votes"}
+    # The audit log says which shop voted, never for whom.
+    entries = await AuditEntry.select(AuditEntry.after).where(AuditEntry.action == "election.ballot_cast")
+    for entry in entries:
+        assert set(msgspec.json.decode(entry["after"])) == {"shop"}
+    if not is_sqlite():
+        # Every ballot rewrites every tally row: all rows carry the same transaction id, so row versions
+        # (PostgreSQL's xmin) cannot tell which candidates the last ballot approved.
+        rows = await Tally.raw("SELECT DISTINCT xmin::text AS x FROM council_tally WHERE election = {}", election)
+        assert len(rows) == 1
+
+
+async def test_closing_counts_with_reserved_regional_seats_and_creates_the_seats(block):
+    staff, election = block["staff"], block["election"]
+    # Node: Zhang and Chen; north: Li; south: Zhao. Three seats.
+    ids = {name: await stand(block[name], election) for name in ("zhang", "chen", "li", "zhao")}
+    await services.open_voting(staff, election)
+    await _vote(block["zhang"], election, ids["zhang"], ids["chen"])
+    await _vote(block["chen"], election, ids["zhang"], ids["chen"])
+    await _vote(block["zhou"], election, ids["zhang"], ids["chen"], ids["li"])
+    await _vote(block["li"], election, ids["li"], ids["zhao"])
+    result = await services.close_election(staff, election)
+    # Chen has more votes (3) than Li (2) and Zhao (1), but north and south each reserve a seat.
+    assert [p.candidate_id for p in result.elected] == [ids["zhang"], ids["li"], ids["zhao"]]
+    assert [p.candidate_id for p in result.runners_up] == [ids["chen"]]
+    council = await services.get_council()
+    assert {seat.display_name for seat in council.members} == {"张师傅", "李老板", "赵老师"}
+    assert council.empty_seats == 0
+    zhang_seat = next(seat for seat in council.members if seat.display_name == "张师傅")
+    assert {g.slug for g in zhang_seat.groups} == {"region-lane-1141", "industry-catering"}
+    detail = await services.get_election(election, block["zhou"])
+    assert [line.candidate.display_name for line in detail.results.elected] == ["张师傅", "李老板", "赵老师"]
+    assert [line.votes for line in detail.results.elected] == [3, 2, 1]
+    assert detail.turnout is None  # not yet published
+    with pytest.raises(Conflict):
+        await _vote(block["zhao"], election, ids["zhao"])
+
+
+async def test_seated_merchants_get_the_council_role_without_any_stored_role(block):
+    staff, election = block["staff"], block["election"]
+    zhang_c = await stand(block["zhang"], election)
+    await services.open_voting(staff, election)
+    before = await load_viewer(block["zhang"].person_id, 1)
+    assert not before.has("council")
+    await services.close_election(staff, election)
+    after = await load_viewer(block["zhang"].person_id, 1)
+    assert after.has("council") and after.has("merchant")
+    assert not (await load_viewer(block["li"].person_id, 1)).has("council")
+    assert zhang_c
+
+
+async def test_ceased_members_stop_counting_as_sitting(block):
+    staff, election = block["staff"], block["election"]
+    for name in ("zhang", "li"):
+        await stand(block[name], election)
+    await services.open_voting(staff, election)
+    await services.close_election(staff, election)
+    seats = {seat.display_name: seat for seat in (await services.get_council()).members}
+    with pytest.raises(Forbidden):
+        await services.resign_seat(block["li"], seats["张师傅"].id, "不是我的席位")
+    await services.resign_seat(block["zhang"], seats["张师傅"].id, "店铺转让，无暇兼顾")
+    await services.remove_seat(staff, seats["李老板"].id, "连续三次无故缺席理事会")
+    council = await services.get_council()
+    assert council.members == [] and council.empty_seats == 3
+    assert {(s.display_name, s.ceased_kind, s.ceased_reason) for s in council.ceased} == {
+        ("张师傅", "resigned", "店铺转让，无暇兼顾"), ("李老板", "removed", "连续三次无故缺席理事会")}
+    assert not await services.is_sitting(block["zhang"].person_id)
+    assert not (await load_viewer(block["zhang"].person_id, 1)).has("council")
+    with pytest.raises(Conflict):
+        await services.remove_seat(staff, seats["李老板"].id, "再次移除")
+    assert await AuditEntry.exists().where(AuditEntry.action == "council_seat.removed")
+
+
+async def test_seats_of_a_term_that_has_ended_do_not_sit(db):
+    staff = await staff_viewer()
+    term_id = await make_term(staff, started_days_ago=800, days=730)
+    zhang = await merchant("张师傅")
+    await Seat.insert(Seat(term=term_id, person=zhang.person_id, shop=shop_of(zhang), started_at=services._now()))
+    assert not await services.is_sitting(zhang.person_id)
+    assert (await services.get_council()).term is None
+    assert not (await load_viewer(zhang.person_id, 1)).has("council")
+
+
+async def test_a_ceased_seat_goes_to_the_next_runner_up_of_its_region(block):
+    staff, election = block["staff"], block["election"]
+    ids = {name: await stand(block[name], election) for name in ("zhang", "chen", "li", "zhou")}
+    await services.open_voting(staff, election)
+    await _vote(block["zhang"], election, ids["zhang"], ids["chen"], ids["li"])
+    await _vote(block["chen"], election, ids["zhang"], ids["chen"], ids["zhou"])
+    await _vote(block["zhao"], election, ids["zhang"], ids["chen"], ids["li"])
+    result = await services.close_election(staff, election)
+    # Reserved: node (Zhang 3), north (Li 2), upper middle (Zhou 1); Chen (3) is the first runner-up.
+    assert [p.candidate_id for p in result.elected] == [ids["zhang"], ids["li"], ids["zhou"]]
+    seats = {seat.display_name: seat for seat in (await services.get_council()).members}
+    with pytest.raises(Conflict):  # still held
+        await services.fill_seat(staff, seats["李老板"].id)
+    await services.remove_seat(staff, seats["李老板"].id, "已迁出街区")
+    # North's reserved seat: no runner-up from the north, so it goes to the first runner-up, Chen.
+    await services.fill_seat(staff, seats["李老板"].id)
+    members = {seat.display_name: seat for seat in (await services.get_council()).members}
+    assert set(members) == {"张师傅", "周老板", "陈经理"}
+    assert members["陈经理"].source == "runner_up" and members["陈经理"].reserved_segment_id is None
+    with pytest.raises(Conflict):
+        await services.fill_seat(staff, seats["李老板"].id)
+    await services.resign_seat(block["zhou"], members["周老板"].id, "身体原因")
+    with pytest.raises(Conflict) as empty:
+        await services.fill_seat(staff, members["周老板"].id)
+    assert "stays empty" in empty.value.message
+
+
+async def test_staff_record_positions_and_a_new_chair_replaces_the_old_one(block):
+    staff, election = block["staff"], block["election"]
+    for name in ("zhang", "li", "zhao"):
+        await stand(block[name], election)
+    await services.open_voting(staff, election)
+    await services.close_election(staff, election)
+    seats = {seat.display_name: seat for seat in (await services.get_council()).members}
+    await services.assign_position(staff, seats["张师傅"].id, PositionForm(position="chair"))
+    await services.assign_position(staff, seats["李老板"].id, PositionForm(position="secretary"))
+    await services.assign_position(staff, seats["赵老师"].id, PositionForm(position="chair"))
+    members = (await services.get_council()).members
+    assert [(seat.display_name, seat.position) for seat in members] == [
+        ("赵老师", "chair"), ("李老板", "secretary"), ("张师傅", "member")]
+
+
+async def test_turnout_is_counted_per_group_and_published_by_staff(block):
+    staff, election = block["staff"], block["election"]
+    zhang_c = await stand(block["zhang"], election)
+    await services.open_voting(staff, election)
+    await _vote(block["zhang"], election, zhang_c)
+    await _vote(block["li"], election, zhang_c)
+    await services.close_election(staff, election)
+    await services.publish_turnout(staff, election)
+    turnout = (await services.get_election(election, block["zhou"])).turnout
+    assert (turnout.voted, turnout.eligible) == (2, 5)
+    by_group = {line.group.slug: (line.voted, line.eligible) for line in turnout.regional + turnout.industry}
+    assert by_group["region-lane-1141"] == (1, 2)
+    assert by_group["region-north"] == (1, 1)
+    assert by_group["region-south"] == (0, 1)
+    with pytest.raises(Conflict):
+        await services.publish_turnout(staff, election)
+    actions = [row["action"] for row in await AuditEntry.select(AuditEntry.action).where(
+        AuditEntry.object_type == "election").order_by(AuditEntry.id)]
+    assert actions == ["election.opened", "election.voting_opened", "election.ballot_cast", "election.ballot_cast",
+                       "election.closed", "election.turnout_published"]
+
+
+async def test_sitting_members_declare_interests_that_keep_them_out_of_votes(block):
+    staff, election = block["staff"], block["election"]
+    await stand(block["zhang"], election)
+    await services.open_voting(staff, election)
+    await services.close_election(staff, election)
+    zhang, li = block["zhang"], block["li"]
+    form = InterestForm(object_type="shop", object_id=shop_of(li), note="李老板是我表弟")
+    with pytest.raises(Forbidden):
+        await services.declare_interest(li, form)
+    interest_id = await services.declare_interest(zhang, form)
+    assert await services.has_declared_interest(zhang.person_id, "shop", shop_of(li))
+    assert not await services.has_declared_interest(zhang.person_id, "proposal", shop_of(li))
+    with pytest.raises(Conflict):
+        await services.declare_interest(zhang, form)
+    with pytest.raises(Invalid):
+        await services.declare_interest(zhang, InterestForm(object_type="shop", object_id=99999))
+    [member] = (await services.get_council()).members
+    assert [(i.object_label, i.note) for i in member.interests] == [("凌岩水果店", "李老板是我表弟")]
+    with pytest.raises(Forbidden):
+        await services.withdraw_interest(li, interest_id)
+    await services.withdraw_interest(zhang, interest_id)
+    assert not await services.has_declared_interest(zhang.person_id, "shop", shop_of(li))
