@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Hashable
 from typing import Any, Generic, TypeVar
 
 import msgspec
+
+from block_service.db import run_frozen
 
 T = TypeVar("T")
 DEFAULT_PAGE_SIZE = 20
@@ -38,28 +39,17 @@ def clamp(page: int | None, per_page: int | None) -> tuple[int, int]:
     return page, per_page
 
 
-_frozen: OrderedDict[Hashable, tuple[Any, Any]] = OrderedDict()
-FROZEN_PAGES = 512
-
-
 async def paginate(query: Any, count_query: Any, page: int, per_page: int, convert: Any,
                    cache_key: Hashable | None = None) -> Page:
     """Run a Piccolo select (already filtered and ordered) for one page plus its count.
 
-    With a cache_key that fully describes the query (filters, viewer scope, page), the compiled SQL
-    of both statements is kept for next time: Piccolo spends longer building a joined select than
-    SQLite spends running it.
+    With a cache_key that fully describes the query (filters, viewer scope, page), the compiled SQL of
+    both statements is kept for next time (db.run_frozen).
     """
-    frozen = _frozen.get(cache_key) if cache_key is not None else None
-    if frozen is None:
-        frozen = (query.limit(per_page).offset((page - 1) * per_page), count_query)
-        if cache_key is not None:
-            frozen = (frozen[0].freeze(), frozen[1].freeze())
-            _frozen[cache_key] = frozen
-            if len(_frozen) > FROZEN_PAGES:
-                _frozen.popitem(last=False)
+    paged = query.limit(per_page).offset((page - 1) * per_page)
+    if cache_key is None:
+        rows, total = await paged, await count_query
     else:
-        _frozen.move_to_end(cache_key)
-    rows = await frozen[0].run()
-    total = await frozen[1].run()
+        rows = await run_frozen(("rows", cache_key), lambda: paged)
+        total = await run_frozen(("count", cache_key), lambda: count_query)
     return Page(items=[convert(row) for row in rows], page=page, per_page=per_page, total=total)

@@ -13,7 +13,7 @@ from piccolo.query import OrderByRaw
 from block_service.accounts.schemas import Viewer
 from block_service.audit.services import record_change
 from block_service.cache import cached, forget
-from block_service.db import contains, is_sqlite, is_unique_violation, write_transaction
+from block_service.db import contains, is_sqlite, is_unique_violation, run_frozen, write_transaction
 from block_service.errors import Conflict, Forbidden, Invalid, NotFound
 from block_service.pagination import Page, clamp, paginate
 from block_service.shops.services import parse_house_number, segment_for_number
@@ -298,7 +298,8 @@ def _detail_columns() -> tuple:
 
 
 async def _thread_row(thread_id: int) -> dict:
-    row = await Thread.select(*_detail_columns()    ).where(Thread.id == thread_id).first()
+    row = await run_frozen(("thread", thread_id),
+                           lambda: Thread.select(*_detail_columns()).where(Thread.id == thread_id).first())
     if row is None:
         raise NotFound("No such thread.")
     return row
@@ -342,8 +343,8 @@ def allowed_statuses(viewer: Viewer, thread: ThreadDetail) -> list[str]:
 async def get_thread_page(viewer: Viewer, thread_id: int, after_message: int = 0) -> ThreadPage:
     thread = await get_thread(viewer, thread_id)
     messages = await list_messages(viewer, thread, after_message)
-    photos = await Photo.select(Photo.id, Photo.file_name, Photo.width, Photo.height).where(
-        Photo.thread == thread_id).order_by(Photo.id)
+    photos = await run_frozen(("photos", thread_id), lambda: Photo.select(
+        Photo.id, Photo.file_name, Photo.width, Photo.height).where(Photo.thread == thread_id).order_by(Photo.id))
     evaluations = await _evaluation_summary(thread_id)
     metoo = muted = evaluated = False
     if viewer.is_signed_in:
@@ -377,11 +378,14 @@ def _message_columns() -> tuple:
 
 
 async def list_messages(viewer: Viewer, thread: ThreadDetail, after_message: int = 0) -> list[MessageOut]:
-    query = Message.select(*_message_columns()).where(Message.thread == thread.id).order_by(Message.created_at).order_by(Message.id)
-    if after_message:
-        query = query.where(Message.id > after_message)
+    def build():
+        query = Message.select(*_message_columns()).where(Message.thread == thread.id)
+        if after_message:
+            query = query.where(Message.id > after_message)
+        return query.order_by(Message.created_at).order_by(Message.id)
+
     out = []
-    for row in await query:
+    for row in await run_frozen(("messages", thread.id, after_message), build):
         author_id = row.pop("author_id")
         author_name = row.pop("author_name")
         if author_id is not None and author_id == thread.author_id:
@@ -397,7 +401,8 @@ async def list_messages(viewer: Viewer, thread: ThreadDetail, after_message: int
 
 
 async def _evaluation_summary(thread_id: int) -> EvaluationSummary:
-    rows = await Evaluation.select(Evaluation.fixed, Evaluation.score).where(Evaluation.thread == thread_id)
+    rows = await run_frozen(("evaluations", thread_id), lambda: Evaluation.select(
+        Evaluation.fixed, Evaluation.score).where(Evaluation.thread == thread_id))
     scores = [row["score"] for row in rows]
     return EvaluationSummary(
         count=len(rows),
