@@ -260,3 +260,20 @@ async def test_search_finds_chinese_text_of_any_length(block):
                             ("单车", ["共享单车乱停"]), ("烟", ["夜间烧烤油烟太大"]), ("不存在的词语", [])):
         found = await services.list_threads(block["public"], ThreadFilter(q=query))
         assert [t.title for t in found.items] == expected, query
+
+
+async def test_two_people_moving_a_thread_at_once_record_one_step(block):
+    thread_id = await make_thread(block["resident"].person_id, shop_id=block["shop"])
+    results = await asyncio.gather(
+        services.change_status(block["staff"], thread_id, _status("acknowledged", "已受理")),
+        services.change_status(block["merchant"], thread_id, _status("in_progress", "马上处理")),
+        return_exceptions=True,
+    )
+    steps = await Message.select(Message.status_from, Message.status_to).where(
+        Message.kind == "status").order_by(Message.id)
+    # Whether they ran one after the other or raced, the record is one chain: no two steps start from
+    # the same status, and each starts where the last one ended.
+    assert len(steps) == sum(r is None for r in results) >= 1
+    assert steps[0]["status_from"] == "new"
+    assert all(a["status_to"] == b["status_from"] for a, b in zip(steps, steps[1:]))
+    assert all(r is None or isinstance(r, (Conflict, Forbidden)) for r in results)

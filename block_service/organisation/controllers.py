@@ -17,6 +17,8 @@ from block_service.organisation.schemas import (
     GroupOut,
     WithdrawBackingForm,
 )
+from block_service.threads import services as thread_services
+from block_service.threads.schemas import GroupThreadForm
 from block_service.web.auth import viewer_of
 from block_service.web.forms import read_form
 from block_service.web.htmx import redirect_after_post
@@ -43,8 +45,27 @@ class GroupController(Controller):
         return render(request, "organisation/list.html", groups=groups)
 
     @get("/groups/{ref:str}", name="group")
-    async def group(self, request: Request, ref: FromPath[str], page: FromQuery[int] = 1) -> Template:
-        return await _group_page(request, ref, page=page, fragment="organisation/_shops.html")
+    async def group(self, request: Request, ref: FromPath[str], page: FromQuery[int] = 1,
+                    discussion_page: FromQuery[int] = 1) -> Template:
+        fragment = "organisation/_discussion.html" if "discussion_page" in request.query_params else (
+            "organisation/_shops.html")
+        return await _group_page(request, ref, page=page, discussion_page=discussion_page, fragment=fragment)
+
+    @post("/groups/{ref:str}/threads", name="open_group_thread", opt={"rate_limited": True})
+    async def open_group_thread(self, request: Request, ref: FromPath[str],
+                                data: URLEncodedBody[dict[str, Any]]) -> Response:
+        group_id = await services.group_id_of(ref)
+        try:
+            form = read_form(GroupThreadForm, data)
+            thread_id = await thread_services.open_group_thread(viewer_of(request), group_id, form.title, form.body)
+        except (FormInvalid, DomainError) as error:
+            if status_of(error) in (403, 404):
+                raise
+            return await _group_page(request, group_id, fragment="organisation/_discussion_form.html",
+                                     errors=form_errors(error), values=data, status_code=status_of(error))
+        flash(request, _("Your discussion has started; only the group's merchants and the workstation read it."),
+              "success")
+        return redirect_after_post(request, request.app.route_reverse("thread", thread_id=thread_id))
 
     @get("/me/groups", name="my_groups")
     async def my_groups(self, request: Request) -> Template:
@@ -110,11 +131,16 @@ class GroupApiController(Controller):
         return await services.get_group(ref, viewer_of(request), page)
 
 
-async def _group_page(request: Request, ref: str | int, *, page: int = 1, fragment: str | None = None,
-                      errors: dict | None = None, values: dict | None = None, status_code: int = 200) -> Template:
-    detail = await services.get_group(ref, viewer_of(request), page)
+async def _group_page(request: Request, ref: str | int, *, page: int = 1, discussion_page: int = 1,
+                      fragment: str | None = None, errors: dict | None = None, values: dict | None = None,
+                      status_code: int = 200) -> Template:
+    viewer = viewer_of(request)
+    detail = await services.get_group(ref, viewer, page)
+    discussion = None
+    if detail.is_member or viewer.is_staff:
+        discussion = await thread_services.list_group_threads(viewer, detail.group.id, discussion_page)
     return render(request, "organisation/detail.html", fragment=fragment, status_code=status_code,
-                  detail=detail, errors=errors or {}, values=values or {})
+                  detail=detail, discussion=discussion, errors=errors or {}, values=values or {})
 
 
 async def _back_to_group(request: Request, group_id: int) -> Response:

@@ -54,6 +54,15 @@ class GroupShopOut(msgspec.Struct, kw_only=True):
     merchants: list[GroupMerchantOut] = []
 
 
+class GroupPlace(msgspec.Struct, kw_only=True):
+    """Where a post to a group stands on the road: one of the group's open shops."""
+
+    shop_id: int
+    house_number: str
+    street_number: int
+    segment_id: int | None
+
+
 class StripPoint(msgspec.Struct, kw_only=True):
     shop_id: int
     name: str

@@ -25,6 +25,7 @@ from block_service.organisation.schemas import (
     GroupDetail,
     GroupMerchantOut,
     GroupOut,
+    GroupPlace,
     GroupShopOut,
     LeaderOut,
     MyBacking,
@@ -219,6 +220,10 @@ async def group_slug(group_id: int) -> str:
     return (await _find_group(group_id))["slug"]
 
 
+async def group_id_of(ref: str | int) -> int:
+    return (await _find_group(ref))["id"]
+
+
 def _membership(group: GroupOut):
     if group.kind == "regional":
         return Shop.segment == group.segment_id
@@ -312,6 +317,26 @@ async def group_ids_of(viewer: Viewer) -> frozenset[int]:
         "WHERE s.status = 'open' AND s.id IN (" + ", ".join("{}" for _ in ids) + ")", *ids,
     )
     return frozenset(row["id"] for row in rows)
+
+
+async def place_in_group(viewer: Viewer, group_id: int) -> GroupPlace | None:
+    """The shop a viewer speaks from in a group: their first open shop in it; for staff without one, the
+    group's first open shop. None when the viewer is no member (or the group has no open shop). One statement."""
+    group = _group_of(await _find_group(group_id))
+    in_group = _membership(group) & (Shop.status == "open")
+    query = Shop.select(Shop.id.as_alias("shop_id"), Shop.house_number, Shop.street_number,
+                        Shop.segment.as_alias("segment_id"))
+    if viewer.shop_ids:
+        mine = await query.where(in_group & Shop.id.is_in(sorted(viewer.shop_ids))).order_by(
+            Shop.street_number).order_by(Shop.id).first()
+        if mine is not None:
+            return msgspec.convert(mine, GroupPlace)
+    if not viewer.is_staff:
+        return None
+    first = await Shop.select(Shop.id.as_alias("shop_id"), Shop.house_number, Shop.street_number,
+                              Shop.segment.as_alias("segment_id")).where(in_group).order_by(
+        Shop.street_number).order_by(Shop.id).first()
+    return msgspec.convert(first, GroupPlace) if first is not None else None
 
 
 async def groups_of_shops(shop_ids: list[int]) -> dict[int, list[GroupOut]]:

@@ -373,15 +373,26 @@ async def count_pending_applications() -> int:
     return await ShopApplication.count().where(ShopApplication.status == "pending")
 
 
+async def _claim_pending(application_id: int, status: str, staff: Viewer, now) -> dict:
+    """Decide an application by one conditional UPDATE: of two staff deciding at once (on PostgreSQL the
+    reads would not block each other), exactly one wins and the other is told it was already decided."""
+    claimed = await ShopApplication.update(
+        {ShopApplication.status: status, ShopApplication.reviewed_by: staff.person_id,
+         ShopApplication.reviewed_at: now}
+    ).where((ShopApplication.id == application_id) & (ShopApplication.status == "pending")).returning(
+        *ShopApplication.all_columns())
+    if claimed:
+        return claimed[0]
+    if not await ShopApplication.exists().where(ShopApplication.id == application_id):
+        raise NotFound("No such application.")
+    raise Conflict("This application has already been decided.")
+
+
 async def approve_application(staff: Viewer, application_id: int) -> int:
     """Approve: the shop is registered (or found by licence), the person acts for it and becomes a merchant."""
     async with write_transaction():
-        application = await ShopApplication.select().where(ShopApplication.id == application_id).first()
-        if application is None:
-            raise NotFound("No such application.")
-        if application["status"] != "pending":
-            raise Conflict("This application has already been decided.")
         now = _now()
+        application = await _claim_pending(application_id, "approved", staff, now)
         shop = await Shop.select(Shop.id, Shop.status).where(
             Shop.licence_number == application["licence_number"]
         ).first()
@@ -408,10 +419,7 @@ async def approve_application(staff: Viewer, application_id: int) -> int:
         )
         if not already:
             await ShopMerchant.insert(ShopMerchant(shop=shop_id, person=application["applicant"], since=now))
-        await ShopApplication.update(
-            {ShopApplication.status: "approved", ShopApplication.reviewed_by: staff.person_id,
-             ShopApplication.reviewed_at: now, ShopApplication.shop: shop_id}
-        ).where(ShopApplication.id == application_id)
+        await ShopApplication.update({ShopApplication.shop: shop_id}).where(ShopApplication.id == application_id)
         await record_change(
             actor_id=staff.person_id, action="shop_application.approved", object_type="shop_application",
             object_id=application_id, before={"status": "pending"}, after={"status": "approved", "shop": shop_id},
@@ -422,17 +430,8 @@ async def approve_application(staff: Viewer, application_id: int) -> int:
 
 async def reject_application(staff: Viewer, application_id: int, reason: str) -> None:
     async with write_transaction():
-        application = await ShopApplication.select(ShopApplication.status).where(
-            ShopApplication.id == application_id
-        ).first()
-        if application is None:
-            raise NotFound("No such application.")
-        if application["status"] != "pending":
-            raise Conflict("This application has already been decided.")
-        await ShopApplication.update(
-            {ShopApplication.status: "rejected", ShopApplication.reason: reason,
-             ShopApplication.reviewed_by: staff.person_id, ShopApplication.reviewed_at: _now()}
-        ).where(ShopApplication.id == application_id)
+        await _claim_pending(application_id, "rejected", staff, _now())
+        await ShopApplication.update({ShopApplication.reason: reason}).where(ShopApplication.id == application_id)
         await record_change(
             actor_id=staff.person_id, action="shop_application.rejected", object_type="shop_application",
             object_id=application_id, before={"status": "pending"}, after={"status": "rejected", "reason": reason},

@@ -20,6 +20,13 @@ Body = Annotated[str, msgspec.Meta(min_length=1, max_length=4000)]
 Reason = Annotated[str, msgspec.Meta(min_length=2, max_length=500)]
 
 
+class GroupThreadForm(msgspec.Struct, kw_only=True):
+    """A discussion started on a group's page: the place and category follow from the group."""
+
+    title: Title
+    body: Body
+
+
 class ThreadForm(msgspec.Struct, kw_only=True):
     kind: Kind = "report"
     title: Title

@@ -15,6 +15,7 @@ from block_service.audit.services import record_change
 from block_service.cache import cached, forget
 from block_service.db import contains, is_sqlite, is_unique_violation, run_frozen, write_transaction
 from block_service.errors import Conflict, Forbidden, Invalid, NotFound
+from block_service.organisation.services import group_ids_of, place_in_group
 from block_service.pagination import Page, clamp, paginate
 from block_service.shops.services import parse_house_number, segment_for_number
 from block_service.shops.tables import Shop, ShopMerchant
@@ -135,13 +136,24 @@ async def save_response_template(staff: Viewer, form: TemplateForm, template_id:
 
 # ---- who sees what ------------------------------------------------------------------------------
 
-def _visible_to(viewer: Viewer):
-    """Public, unhidden threads; staff see everything; authors also see their own hidden threads."""
+async def viewer_group_ids(viewer: Viewer) -> frozenset[int]:
+    """The groups whose discussions this viewer reads; staff read every group's (no query for them)."""
+    if viewer.is_staff:
+        return frozenset()
+    return await group_ids_of(viewer)
+
+
+def _visible_to(viewer: Viewer, group_ids: frozenset[int] = frozenset()):
+    """Public, unhidden threads, and the discussions of the viewer's groups; staff see everything;
+    authors also see their own hidden threads."""
     if viewer.is_staff:
         return None
-    condition = (Thread.visibility == "public") & (Thread.hidden == False)  # noqa: E712
+    readable = Thread.visibility == "public"
+    if group_ids:
+        readable = readable | ((Thread.visibility == "group") & Thread.group_id.is_in(sorted(group_ids)))
+    condition = readable & (Thread.hidden == False)  # noqa: E712
     if viewer.is_signed_in:
-        condition = condition | ((Thread.author == viewer.person_id) & (Thread.visibility == "public"))
+        condition = condition | ((Thread.author == viewer.person_id) & readable)
     return condition
 
 
@@ -197,9 +209,10 @@ def _search_condition(text: str):
     return contains(Thread.title, text) | contains(Thread.body, text)
 
 
-def _filter_conditions(viewer: Viewer, filters: ThreadFilter, now: dt.datetime) -> list:
+def _filter_conditions(viewer: Viewer, filters: ThreadFilter, now: dt.datetime,
+                       group_ids: frozenset[int] = frozenset()) -> list:
     conditions = []
-    visible = _visible_to(viewer)
+    visible = _visible_to(viewer, group_ids)
     if visible is not None:
         conditions.append(visible)
     if filters.q and filters.q.strip():
@@ -237,19 +250,22 @@ async def _thread_page(viewer: Viewer, conditions: Iterable, filters: ThreadFilt
                           cache_key=cache_key)
 
 
-def _list_cache_key(viewer: Viewer, filters: ThreadFilter) -> tuple | None:
+def _list_cache_key(viewer: Viewer, filters: ThreadFilter, group_ids: frozenset[int]) -> tuple | None:
     """What makes the list query what it is; None when it depends on the clock (overdue)."""
     if filters.overdue:
         return None
-    scope = "staff" if viewer.is_staff else viewer.person_id
+    # The groups are part of the scope: a shop that opens, moves or closes changes them for the same person.
+    scope = "staff" if viewer.is_staff else (viewer.person_id, tuple(sorted(group_ids)))
     return ("threads", scope, filters.q, filters.kind, filters.status, filters.category, filters.shop,
             filters.segment, *clamp(filters.page, filters.per_page))
 
 
 async def list_threads(viewer: Viewer, filters: ThreadFilter) -> Page[ThreadSummary]:
-    """The public list: two statements per page (rows with joins, and the count), whatever the size."""
-    return await _thread_page(viewer, _filter_conditions(viewer, filters, _now()), filters,
-                              cache_key=_list_cache_key(viewer, filters))
+    """The list: public threads and the discussions of the viewer's groups; two statements per page (rows
+    with joins, and the count) whatever the size, plus one for a merchant's groups."""
+    group_ids = await viewer_group_ids(viewer)
+    return await _thread_page(viewer, _filter_conditions(viewer, filters, _now(), group_ids), filters,
+                              cache_key=_list_cache_key(viewer, filters, group_ids))
 
 
 async def triage_queue(viewer: Viewer, filters: ThreadFilter) -> Page[ThreadSummary]:
@@ -270,7 +286,7 @@ async def my_threads(viewer: Viewer, filters: ThreadFilter) -> Page[ThreadSummar
         MeToo.select(MeToo.thread).where(MeToo.person == viewer.person_id))
     if viewer.shop_ids:
         mine = mine | Thread.shop.is_in(list(viewer.shop_ids))
-    conditions = [*_filter_conditions(viewer, filters, _now()), mine]
+    conditions = [*_filter_conditions(viewer, filters, _now(), await viewer_group_ids(viewer)), mine]
     return await _thread_page(viewer, conditions, filters)
 
 
@@ -305,17 +321,27 @@ async def _thread_row(thread_id: int) -> dict:
     return row
 
 
-def _may_see(viewer: Viewer, row: dict) -> bool:
+def _may_see(viewer: Viewer, row: dict, group_ids: frozenset[int] = frozenset()) -> bool:
     if viewer.is_staff:
         return True
-    if row["visibility"] != "public":
+    if row["visibility"] == "group":
+        if row["group_id"] not in group_ids:
+            return False
+    elif row["visibility"] != "public":
         return False
     return not row["hidden"] or row["author_id"] == viewer.person_id
 
 
+async def _group_ids_for(viewer: Viewer, row: dict) -> frozenset[int]:
+    """The viewer's groups, asked for only when the thread is a group's discussion."""
+    if row["visibility"] != "group":
+        return frozenset()
+    return await viewer_group_ids(viewer)
+
+
 async def get_thread(viewer: Viewer, thread_id: int) -> ThreadDetail:
     row = await _thread_row(thread_id)
-    if not _may_see(viewer, row):
+    if not _may_see(viewer, row, await _group_ids_for(viewer, row)):
         raise NotFound("No such thread.")
     label = author_label(viewer, author_id=row["author_id"], author_name=row.pop("author_name"),
                          anonymous=row["anonymous"], name_to_shop=row.pop("name_to_shop"), shop_id=row["shop_id"])
@@ -454,6 +480,43 @@ async def open_thread(viewer: Viewer, form: ThreadForm, photo_names: list[tuple[
     return thread_id
 
 
+async def open_group_thread(viewer: Viewer, group_id: int, title: str, body: str,
+                            category_id: int | None = None) -> int:
+    """Start a discussion only the group's members and staff read; it stands at the author's shop in the group."""
+    place = await place_in_group(viewer, group_id)
+    if place is None:
+        if viewer.is_staff:
+            raise Conflict("This group has no open shop yet, so its discussion cannot start.")
+        raise Forbidden("Only the merchants of the group's open shops and staff take part in its discussion.")
+    condition = Category.id == category_id if category_id is not None else Category.slug == "other-issue"
+    category = await Category.select(Category.id, Category.kind, Category.response_hours, Category.active).where(
+        condition).first()
+    if category is None or not category["active"] or category["kind"] != "issue":
+        raise Invalid("Choose a category from the list.", field="category_id")
+    now = _now()
+    async with write_transaction():
+        rows = await Thread.insert(Thread(
+            kind="issue", title=title, body=body, category=category["id"], house_number=place.house_number,
+            street_number=place.street_number, segment=place.segment_id, shop=None, author=viewer.person_id,
+            visibility="group", group_id=group_id, created_at=now, last_activity_at=now,
+            due_at=now + dt.timedelta(hours=category["response_hours"]),
+        )).returning(Thread.id)
+        thread_id = rows[0]["id"]
+        await record_change(actor_id=viewer.person_id, action="thread.opened", object_type="thread",
+                            object_id=thread_id, after={"kind": "issue", "title": title, "group": group_id})
+    return thread_id
+
+
+async def list_group_threads(viewer: Viewer, group_id: int, page: int = 1) -> Page[ThreadSummary]:
+    """A group's discussion, for its members and staff: two statements per page, plus one for a merchant's groups."""
+    if not viewer.is_staff and group_id not in await viewer_group_ids(viewer):
+        raise Forbidden("Only the merchants of the group's open shops and staff take part in its discussion.")
+    conditions = [(Thread.visibility == "group") & (Thread.group_id == group_id)]
+    if not viewer.is_staff:
+        conditions.append((Thread.hidden == False) | (Thread.author == viewer.person_id))  # noqa: E712
+    return await _thread_page(viewer, conditions, ThreadFilter(page=page))
+
+
 async def similar_threads(shop_id: int | None, category_id: int | None, house_number: str | None,
                           title: str | None, limit: int = 5) -> list[SimilarThread]:
     """Open threads a person is about to duplicate: same shop, same category nearby, or a like title."""
@@ -519,7 +582,8 @@ async def _participants(thread: dict) -> set[int]:
 async def _locked_thread(thread_id: int) -> dict:
     row = await Thread.select(
         Thread.id, Thread.status, Thread.author, Thread.shop, Thread.assigned_to, Thread.hidden, Thread.kind,
-        Thread.category.response_hours.as_alias("response_hours"), Thread.visibility, Thread.title,
+        Thread.category.response_hours.as_alias("response_hours"), Thread.visibility, Thread.group_id,
+        Thread.title,
     ).where(Thread.id == thread_id).first()
     if row is None:
         raise NotFound("No such thread.")
@@ -531,7 +595,8 @@ async def post_answer(viewer: Viewer, thread_id: int, form: AnswerForm) -> int:
     now = _now()
     async with write_transaction():
         thread = await _locked_thread(thread_id)
-        if thread["visibility"] != "public" and not viewer.is_staff:
+        if not viewer.is_staff and not (thread["visibility"] == "public" or (
+                thread["visibility"] == "group" and thread["group_id"] in await viewer_group_ids(viewer))):
             raise NotFound("No such thread.")
         if thread["hidden"] and not viewer.is_staff:
             raise Forbidden("This thread is hidden while staff review it.")
@@ -573,7 +638,12 @@ async def change_status(viewer: Viewer, thread_id: int, form: StatusForm) -> Non
             changes[Thread.resolved_at] = None
             changes[Thread.closed_at] = None
             changes[Thread.due_at] = now + dt.timedelta(hours=thread["response_hours"])
-        await Thread.update(changes).where(Thread.id == thread_id)
+        # Conditional on the status read above: of two people moving the thread at once, one wins and
+        # the other is told, instead of both steps being recorded from the same starting point.
+        moved = await Thread.update(changes).where(
+            (Thread.id == thread_id) & (Thread.status == thread["status"])).returning(Thread.id)
+        if not moved:
+            raise Conflict("This thread has just been moved on by someone else. Reload the page.")
         await Message.insert(Message(
             thread=thread_id, author=viewer.person_id, kind="status", body=form.reason,
             official=viewer.is_staff or (thread["shop"] is not None and viewer.acts_for(thread["shop"])),

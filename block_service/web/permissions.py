@@ -62,6 +62,7 @@ ROUTE_ACCESS: dict[str, Access] = {
     "my_groups": _access(MERCHANT),
     "back_leader": _access(MERCHANT, owner="shop"),
     "withdraw_backing": _access(MERCHANT, owner="shop"),
+    "open_group_thread": _access(MERCHANT, STAFF, owner="group"),
     # council and elections (ballots are cast for a shop by one of its merchants)
     "council": PUBLIC,
     "election": PUBLIC,
