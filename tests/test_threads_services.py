@@ -1,6 +1,7 @@
 """Thread rules: who may do what, privacy, the workflow, me-too, flags, deadlines, notifications, evaluation."""
 
 import asyncio
+import itertools
 import datetime as dt
 
 import pytest
@@ -275,5 +276,5 @@ async def test_two_people_moving_a_thread_at_once_record_one_step(block):
     # the same status, and each starts where the last one ended.
     assert len(steps) == sum(r is None for r in results) >= 1
     assert steps[0]["status_from"] == "new"
-    assert all(a["status_to"] == b["status_from"] for a, b in zip(steps, steps[1:]))
+    assert all(a["status_to"] == b["status_from"] for a, b in itertools.pairwise(steps))
     assert all(r is None or isinstance(r, (Conflict, Forbidden)) for r in results)
