@@ -16,6 +16,7 @@ from typing import Any
 import aiosqlite
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
+from piccolo.query.proxy import Proxy
 from piccolo.querystring import QueryString
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 
@@ -356,7 +357,12 @@ async def run_frozen(key: Hashable, build: Callable[[], Any]) -> Any:
     """
     frozen = _frozen_queries.get(key)
     if frozen is None:
-        frozen = _frozen_queries[key] = build().freeze()
+        query = build()
+        if isinstance(query, Proxy):
+            # Proxy.freeze() (behind .first(), .output(as_list=True)...) freezes a copy and throws it away,
+            # so the SQL would be built again on every run.
+            raise TypeError("run_frozen needs a plain query: use .limit(1) rather than .first()")
+        frozen = _frozen_queries[key] = query.freeze()
         if len(_frozen_queries) > FROZEN_QUERIES:
             _frozen_queries.popitem(last=False)
     else:

@@ -239,7 +239,7 @@ async def _thread_page(viewer: Viewer, conditions: Iterable, filters: ThreadFilt
     page, per_page = clamp(filters.page, filters.per_page)
     now = _now()
     query = Thread.select(*_summary_columns())
-    count = Thread.count()
+    count = Thread.select(Thread.id)  # counted up to a cap: the list of all threads grows without end
     for condition in conditions:
         query = query.where(condition)
         count = count.where(condition)
@@ -314,11 +314,11 @@ def _detail_columns() -> tuple:
 
 
 async def _thread_row(thread_id: int) -> dict:
-    row = await run_frozen(("thread", thread_id),
-                           lambda: Thread.select(*_detail_columns()).where(Thread.id == thread_id).first())
-    if row is None:
+    rows = await run_frozen(("thread", thread_id),
+                            lambda: Thread.select(*_detail_columns()).where(Thread.id == thread_id).limit(1))
+    if not rows:
         raise NotFound("No such thread.")
-    return row
+    return rows[0]
 
 
 def _may_see(viewer: Viewer, row: dict, group_ids: frozenset[int] = frozenset()) -> bool:

@@ -36,25 +36,29 @@ def load_catalogues() -> None:
         _catalogues[language] = gettext_module.GNUTranslations(buffer)
 
 
-def _translations() -> gettext_module.NullTranslations:
+_NO_TRANSLATIONS = gettext_module.NullTranslations()
+
+
+def translations() -> gettext_module.NullTranslations:
+    """The catalogue of the request's language."""
     if not _catalogues:
         load_catalogues()
-    return _catalogues.get(current_language.get()) or gettext_module.NullTranslations()
+    return _catalogues.get(current_language.get()) or _NO_TRANSLATIONS
 
 
 def gettext(message: str, **params: object) -> str:
-    text = _translations().gettext(message)
+    text = translations().gettext(message)
     return text % params if params else text
 
 
 def pgettext(context: str, message: str, **params: object) -> str:
     """A message whose English is shared by two meanings ("Closed" shop vs "Closed" thread)."""
-    text = _translations().pgettext(context, message)
+    text = translations().pgettext(context, message)
     return text % params if params else text
 
 
 def ngettext(singular: str, plural: str, count: int, **params: object) -> str:
-    text = _translations().ngettext(singular, plural, count)
+    text = translations().ngettext(singular, plural, count)
     params.setdefault("num", count)
     return text % params
 

@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
 from litestar import Request
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
@@ -21,7 +22,7 @@ from block_service.web.labels import (
     status_label,
     thread_status_label,
 )
-from block_service.web.i18n import LANGUAGE_NAMES, current_language, gettext, localized, ngettext, pgettext
+from block_service.web.i18n import LANGUAGE_NAMES, current_language, gettext, localized, ngettext, pgettext, translations
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 BLOCK_TIMEZONE = ZoneInfo("Asia/Shanghai")
@@ -81,6 +82,33 @@ def url_for(context: Mapping[str, Any], /, route_name: str, **path_parameters: A
     return _url_patterns.get(key) or app.route_reverse(route_name, **path_parameters)
 
 
+# Jinja's "newstyle" gettext goes through three context calls per message, and markupsafe's `%` through a
+# Python helper per variable; a list page has about a hundred messages. These do the same in one plain call:
+# translate, fill in the escaped variables (all messages use %(name)s), mark the result safe.
+def _filled(text: str, variables: dict[str, Any]) -> Markup:
+    if not variables and "%" not in text:
+        return Markup(text)
+    return Markup(text % {name: escape(value) for name, value in variables.items()})
+
+
+def _template_gettext(message: str, /, **variables: Any) -> Markup:
+    return _filled(translations().gettext(message), variables)
+
+
+def _template_ngettext(singular: str, plural: str, count: int, /, **variables: Any) -> Markup:
+    variables.setdefault("num", count)
+    return _filled(translations().ngettext(singular, plural, count), variables)
+
+
+def _template_pgettext(context: str, message: str, /, **variables: Any) -> Markup:
+    variables.setdefault("context", context)
+    return _filled(translations().pgettext(context, message), variables)
+
+
+def _localized_filter(record: object, field: str) -> str:
+    return localized(record, field)
+
+
 def create_template_config(debug: bool) -> TemplateConfig:
     environment = Environment(
         loader=FileSystemLoader(str(TEMPLATES_DIR)),
@@ -95,6 +123,10 @@ def create_template_config(debug: bool) -> TemplateConfig:
         gettext, ngettext, newstyle=True, pgettext=pgettext
     )
     environment.globals.update(
+        _=_template_gettext,
+        gettext=_template_gettext,
+        ngettext=_template_ngettext,
+        pgettext=_template_pgettext,
         localized=localized,
         language=current_language.get,
         language_names=LANGUAGE_NAMES,
@@ -106,6 +138,12 @@ def create_template_config(debug: bool) -> TemplateConfig:
         thread_status_label=thread_status_label,
         status_action_label=status_action_label,
         notice_text=notice_text,
+    )
+    # Filters are plain calls in compiled templates (globals go through the context): hot rows use these.
+    environment.filters.update(
+        localized=_localized_filter,
+        datetime=format_datetime,
+        thread_status=thread_status_label,
     )
     engine = JinjaTemplateEngine.from_environment(environment)
     engine.register_template_callable("url_for", url_for)
