@@ -199,6 +199,20 @@ async def test_the_thread_list_runs_the_same_number_of_statements_whatever_the_s
     assert count_queries.count <= 5
 
 
+async def test_a_list_longer_than_the_count_cap_says_more_than_and_still_pages_on(browser, monkeypatch):
+    from block_service import pagination
+
+    monkeypatch.setattr(pagination, "COUNT_CAP", 21)
+    reporter = await make_person("居民", "13900000218")
+    for number in range(23):
+        await make_thread(reporter, title=f"第{number}件 占道问题")
+    page = text_of((await browser.get("/threads")).text)
+    assert "超过 21 条诉求" in page and "第 1 页，共 2 页以上" in page and "下一页" in page
+    listed = (await browser.get("/api/threads?per_page=1")).json()
+    assert (listed["total"], listed["total_capped"]) == (21, True)
+    assert (await browser.get("/api/threads?q=第22件")).json()["total_capped"] is False
+
+
 async def test_a_thread_page_with_many_answers_runs_a_fixed_number_of_statements(browser, count_queries):
     reporter = await make_person("居民", "13900000217")
     thread_id = await make_thread(reporter)

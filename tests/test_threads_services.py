@@ -278,3 +278,37 @@ async def test_two_people_moving_a_thread_at_once_record_one_step(block):
     assert steps[0]["status_from"] == "new"
     assert all(a["status_to"] == b["status_from"] for a, b in itertools.pairwise(steps))
     assert all(r is None or isinstance(r, (Conflict, Forbidden)) for r in results)
+
+
+async def test_a_long_list_counts_up_to_the_cap_and_says_there_are_more(block, monkeypatch):
+    from block_service import pagination
+
+    monkeypatch.setattr(pagination, "COUNT_CAP", 3)
+    for number in range(5):
+        await make_thread(block["resident"].person_id, title=f"第{number}件 占道问题")
+    first = await services.list_threads(block["public"], ThreadFilter(per_page=2))
+    assert (first.total, first.total_capped, first.has_next) == (3, True, True)
+    # Counting goes up to the cap past the page asked for, so every next page stays reachable.
+    second = await services.list_threads(block["public"], ThreadFilter(per_page=2, page=2))
+    assert (second.total, second.total_capped) == (5, False)
+    last = await services.list_threads(block["public"], ThreadFilter(per_page=2, page=3))
+    assert (len(last.items), last.total, last.total_capped, last.has_next) == (1, 5, False, False)
+    exact = await services.list_threads(block["public"], ThreadFilter(q="第4件"))
+    assert (exact.total, exact.total_capped) == (1, False)
+
+
+async def test_an_answer_to_a_thread_hidden_meanwhile_is_refused_and_leaves_nothing(block, monkeypatch):
+    thread_id = await make_thread(block["resident"].person_id, shop_id=block["shop"])
+    checked = services._thread_for_answer
+
+    async def hidden_right_after_the_check(thread: int) -> dict:
+        row = await checked(thread)
+        await services.moderate(block["staff"], "thread", thread, True, "含有他人电话号码")
+        return row
+
+    monkeypatch.setattr(services, "_thread_for_answer", hidden_right_after_the_check)
+    with pytest.raises(Forbidden):
+        await services.post_answer(block["neighbour"], thread_id, AnswerForm(body="我也看到了"))
+    row = await Thread.select(Thread.message_count).where(Thread.id == thread_id).first()
+    assert row["message_count"] == 0
+    assert not await Message.exists().where((Message.thread == thread_id) & (Message.kind == "answer"))

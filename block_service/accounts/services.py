@@ -151,26 +151,33 @@ async def log_in(form: LoginForm) -> SignedIn:
 
 
 async def load_viewer(person_id: int, session_version: int) -> Viewer | None:
-    """The signed-in person with roles, in one statement; None when the session is no longer valid.
+    """The signed-in person with roles, shops and unread count, in one statement (it runs on every request
+    of a signed-in person); None when the session is no longer valid.
 
     "council" is not a stored role: it is derived from a seat of the current term that has not ceased
     (the council domain's rule), so being elected, resigning or a term ending needs no role to be synced.
     """
     today = dt.datetime.now(BLOCK_TIMEZONE).date()
+    valid = "p.id = {} AND p.is_active = {} AND p.session_version = {}"
     rows = await Person.raw(
-        "SELECT p.display_name, r.role FROM person p LEFT JOIN role_grant r ON r.person = p.id "
-        "WHERE p.id = {} AND p.is_active = {} AND p.session_version = {} "
+        "SELECT p.display_name, r.role, CAST(NULL AS INTEGER) AS shop, "
+        "(SELECT COUNT(*) FROM notification n WHERE n.person = p.id AND n.read_at IS NULL) AS unread "
+        f"FROM person p LEFT JOIN role_grant r ON r.person = p.id WHERE {valid} "
         "UNION ALL "
-        "SELECT p.display_name, 'council' FROM person p JOIN council_seat s ON s.person = p.id "
+        "SELECT p.display_name, 'council', CAST(NULL AS INTEGER), 0 FROM person p JOIN council_seat s ON s.person = p.id "
         "JOIN council_term t ON t.id = s.term "
-        "WHERE p.id = {} AND p.is_active = {} AND p.session_version = {} "
-        "AND s.ceased_at IS NULL AND t.starts_on <= {} AND t.ends_on >= {}",
+        f"WHERE {valid} AND s.ceased_at IS NULL AND t.starts_on <= {{}} AND t.ends_on >= {{}} "
+        "UNION ALL "
+        f"SELECT p.display_name, NULL, m.shop, 0 FROM person p JOIN shop_merchant m ON m.person = p.id WHERE {valid}",
         person_id, True, session_version, person_id, True, session_version, today, today,
+        person_id, True, session_version,
     )
     if not rows:
         return None
     roles = frozenset(row["role"] for row in rows if row["role"])
-    return Viewer(person_id=person_id, display_name=rows[0]["display_name"], roles=roles)
+    shop_ids = frozenset(row["shop"] for row in rows if row["shop"] is not None) if "merchant" in roles else frozenset()
+    return Viewer(person_id=person_id, display_name=rows[0]["display_name"], roles=roles, shop_ids=shop_ids,
+                  unread=max(row["unread"] for row in rows))
 
 
 async def change_password(person_id: int, form: PasswordForm) -> int:

@@ -40,13 +40,19 @@ class InAppNotifier:
 NOTIFIERS: list[Notifier] = [InAppNotifier()]
 
 
+async def unmuted(people: Iterable[int], thread_id: int) -> set[int]:
+    """These people, less those who muted the thread."""
+    recipients = set(people)
+    if recipients:
+        muted = await Mute.select(Mute.person).where((Mute.thread == thread_id) & Mute.person.is_in(sorted(recipients)))
+        recipients -= {row["person"] for row in muted}
+    return recipients
+
+
 async def deliver(people: Iterable[int], thread_id: int, event: str, *, actor_name: str, now: dt.datetime,
                   detail: str = "", respect_mutes: bool = True) -> int:
     """Tell these people about an event on a thread, except those who muted it."""
-    recipients = set(people)
-    if respect_mutes and recipients:
-        muted = await Mute.select(Mute.person).where((Mute.thread == thread_id) & Mute.person.is_in(list(recipients)))
-        recipients -= {row["person"] for row in muted}
+    recipients = await unmuted(people, thread_id) if respect_mutes else set(people)
     notices = [Notice(person_id=person, thread_id=thread_id, event=event, actor_name=actor_name, detail=detail,
                       created_at=now) for person in sorted(recipients)]
     for notifier in NOTIFIERS:

@@ -19,7 +19,7 @@ from block_service.organisation.services import group_ids_of, place_in_group
 from block_service.pagination import Page, clamp, paginate
 from block_service.shops.services import parse_house_number, segment_for_number
 from block_service.shops.tables import Shop, ShopMerchant
-from block_service.threads.notify import deliver
+from block_service.threads.notify import deliver, unmuted
 from block_service.threads.schemas import (
     AWAITING_RESPONSE,
     OPEN_STATUSES,
@@ -571,12 +571,19 @@ async def _shop_merchants(shop_id: int | None) -> set[int]:
 
 async def _participants(thread: dict) -> set[int]:
     """Everyone taking part: reporter, me-too people, the shop's merchants and the assigned staff."""
-    people = {thread["author"]}
-    people |= {row["person"] for row in await MeToo.select(MeToo.person).where(MeToo.thread == thread["id"])}
-    people |= await _shop_merchants(thread["shop"])
-    if thread["assigned_to"]:
-        people.add(thread["assigned_to"])
-    return people
+    people = {thread["author"], thread["assigned_to"]} - {None}
+    rows = await MeToo.raw("SELECT person FROM me_too WHERE thread = {} "
+                           "UNION SELECT person FROM shop_merchant WHERE shop = {}", thread["id"], thread["shop"])
+    return people | {row["person"] for row in rows}
+
+
+async def _thread_for_answer(thread_id: int) -> dict:
+    rows = await run_frozen(("thread-for-answer", thread_id), lambda: Thread.select(
+        Thread.id, Thread.author, Thread.shop, Thread.assigned_to, Thread.hidden, Thread.visibility, Thread.group_id,
+    ).where(Thread.id == thread_id).limit(1))
+    if not rows:
+        raise NotFound("No such thread.")
+    return rows[0]
 
 
 async def _locked_thread(thread_id: int) -> dict:
@@ -591,26 +598,35 @@ async def _locked_thread(thread_id: int) -> dict:
 
 
 async def post_answer(viewer: Viewer, thread_id: int, form: AnswerForm) -> int:
-    """Add a message; it is official when a merchant of the concerned shop or staff writes it."""
+    """Add a message; it is official when a merchant of the concerned shop or staff writes it.
+
+    Everything that only reads (the checks, who to tell) and the SQL of the two fixed statements is done
+    before taking the writer's turn: on SQLite all writers of all workers queue for that turn, so only the
+    writes wait in it.
+    """
     now = _now()
+    thread = await _thread_for_answer(thread_id)
+    if not viewer.is_staff and not (thread["visibility"] == "public" or (
+            thread["visibility"] == "group" and thread["group_id"] in await viewer_group_ids(viewer))):
+        raise NotFound("No such thread.")
+    if thread["hidden"] and not viewer.is_staff:
+        raise Forbidden("This thread is hidden while staff review it.")
+    official = viewer.is_staff or (thread["shop"] is not None and viewer.acts_for(thread["shop"]))
+    recipients = await unmuted(await _participants(thread) - {viewer.person_id}, thread_id)
+    # Hidden since the check above: refused in the same statement that counts the message.
+    bump = Thread.raw("UPDATE thread SET message_count = message_count + 1, last_activity_at = {} "
+                      "WHERE id = {} AND (hidden = {} OR {}) RETURNING id", now, thread_id, False, viewer.is_staff)
+    add = Message.raw("INSERT INTO message (thread, author, kind, body, official, created_at) "
+                      "VALUES ({}, {}, 'answer', {}, {}, {}) RETURNING id",
+                      thread_id, viewer.person_id, form.body, official, now)
     async with write_transaction():
-        thread = await _locked_thread(thread_id)
-        if not viewer.is_staff and not (thread["visibility"] == "public" or (
-                thread["visibility"] == "group" and thread["group_id"] in await viewer_group_ids(viewer))):
-            raise NotFound("No such thread.")
-        if thread["hidden"] and not viewer.is_staff:
+        if not await bump:
             raise Forbidden("This thread is hidden while staff review it.")
-        official = viewer.is_staff or (thread["shop"] is not None and viewer.acts_for(thread["shop"]))
-        rows = await Message.insert(Message(
-            thread=thread_id, author=viewer.person_id, kind="answer", body=form.body, official=official,
-            created_at=now,
-        )).returning(Message.id)
-        await Thread.update({Thread.message_count: Thread.message_count + 1, Thread.last_activity_at: now}).where(
-            Thread.id == thread_id)
+        rows = await add
         await record_change(actor_id=viewer.person_id, action="message.posted", object_type="thread",
                             object_id=thread_id, after={"message": rows[0]["id"], "official": official})
-        await deliver(await _participants(thread) - {viewer.person_id}, thread_id, "answer",
-                      actor_name=viewer.display_name, now=now)
+        await deliver(recipients, thread_id, "answer", actor_name=viewer.display_name, now=now,
+                      respect_mutes=False)
     return rows[0]["id"]
 
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import time
 
-import msgspec
-
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
@@ -14,8 +12,6 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from block_service.accounts.schemas import ANONYMOUS, Viewer
 from block_service.accounts.services import load_viewer
-from block_service.shops.services import shop_ids_of
-from block_service.threads.services import unread_count
 from block_service.web.permissions import ANYONE, SIGNED_IN, access_for
 
 SEEN_WRITE_INTERVAL = 60
@@ -45,8 +41,7 @@ async def _viewer_from_session(session: dict, settings) -> Viewer:
         return ANONYMOUS
     if now - seen_at > SEEN_WRITE_INTERVAL:
         session["seen_at"] = now
-    shop_ids = await shop_ids_of(person_id) if "merchant" in viewer.roles else frozenset()
-    return msgspec.structs.replace(viewer, shop_ids=shop_ids, unread=await unread_count(person_id))
+    return viewer
 
 
 class ViewerMiddleware(ASGIMiddleware):
