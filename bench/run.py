@@ -70,6 +70,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--pg-admin-url", help="where CREATE/DROP DATABASE bench_block is run",
                         default=os.environ.get("BLOCK_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
     parser.add_argument("--keep", action="store_true", help="keep the work folder (SQLite file, server log)")
+    parser.add_argument("--no-shared-pages", action="store_true",
+                        help="BLOCK_SHARED_PAGES=false: render every anonymous page (what a signed-in visitor costs)")
     args = parser.parse_args(argv)
     for name in ("shops", "people", "workers", "connections", "duration"):
         if getattr(args, name) < 1:
@@ -257,6 +259,7 @@ def bench(args: argparse.Namespace, work_dir: Path) -> dict[str, object]:
         "BLOCK_SECRET_KEY": secrets.token_urlsafe(48),
         "BLOCK_VAR_DIR": str(work_dir / "var"),
         "BLOCK_LOGIN_RATE_PER_MINUTE": "1000000",
+        "BLOCK_SHARED_PAGES": "false" if args.no_shared_pages else "true",
     })
     if args.engine == "postgres":
         pg_admin(args.pg_admin_url, f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)',
@@ -310,7 +313,7 @@ def bench(args: argparse.Namespace, work_dir: Path) -> dict[str, object]:
     return {
         "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "engine": args.engine, "shops": args.shops, "people": args.people, "threads": args.threads,
-        "workers": args.workers,
+        "workers": args.workers, "shared_pages": not args.no_shared_pages,
         "connections": args.connections, "duration_s": args.duration, "warmup_s": args.warmup,
         "server_command": " ".join(["block-service", *command[1:]]), "wrk": f"wrk -t1 -c{args.connections} "
         f"-d{args.duration}s --latency", "seeded_rows": counts, "seed_seconds": seed_seconds,
@@ -324,7 +327,8 @@ def bench(args: argparse.Namespace, work_dir: Path) -> dict[str, object]:
 def print_report(report: dict[str, object]) -> None:
     print()
     print(f"engine {report['engine']}, {report['shops']} shops, {report['people']} people, "
-          f"{report['workers']} workers, {report['wrk']} per page, {report['cpus']} CPUs "
+          f"{report['workers']} workers, shared pages {'on' if report.get('shared_pages', True) else 'off'}, "
+          f"{report['wrk']} per page, {report['cpus']} CPUs "
           f"(1-min load average {report['load_average_1min']['before']} before, "
           f"{report['load_average_1min']['after']} after)")
     print(format_table(report["results"]))

@@ -1,7 +1,8 @@
 """Concurrent writers: N signed-in people post answers as fast as they can, each waiting for its answer.
 
-Used by bench/run.py --writers N. Every writer logs in once (one shared seeded password), then posts
-answers to its own thread for the given seconds; latency is measured per POST, from send to response.
+Used by bench/run.py --writers N. Every writer logs in once (one shared seeded password); when all have,
+they post answers to their own threads for the given seconds; latency is measured per POST, from send
+to response.
 """
 
 from __future__ import annotations
@@ -31,27 +32,27 @@ class _Cookies:
         return {"cookie": "; ".join(f"{k}={v}" for k, v in self.values.items())}
 
 
-async def _writer(base_url: str, number: int, seconds: float, latencies: list[float], failures: list[str]) -> None:
+async def _log_in(client: httpx.AsyncClient, number: int) -> _Cookies | None:
     cookies = _Cookies()
-    async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
-        cookies.take(await client.get("/healthz"))
-        token = cookies.values["block_csrf"]
-        login = await client.post("/login", data={"contact": f"139{number:08d}", "password": PASSWORD, "next": "/"},
-                                  headers={"x-csrftoken": token, **cookies.header()})
-        cookies.take(login)
-        if login.status_code != 303:
-            failures.append(f"writer {number} could not log in: {login.status_code}")
-            return
-        deadline = time.monotonic() + seconds
-        sent = 0
-        while time.monotonic() < deadline:
-            sent += 1
-            started = time.perf_counter()
-            response = await client.post(f"/threads/{number}/answers", data={"body": f"第{sent}条补充：情况依旧。"},
-                                         headers={"x-csrftoken": token, **cookies.header()})
-            latencies.append((time.perf_counter() - started) * 1000)
-            if response.status_code != 303:
-                failures.append(f"writer {number}: {response.status_code}")
+    cookies.take(await client.get("/healthz"))
+    login = await client.post("/login", data={"contact": f"139{number:08d}", "password": PASSWORD, "next": "/"},
+                              headers={"x-csrftoken": cookies.values["block_csrf"], **cookies.header()})
+    cookies.take(login)
+    return cookies if login.status_code == 303 else None
+
+
+async def _post_answers(client: httpx.AsyncClient, number: int, cookies: _Cookies, deadline: float,
+                        latencies: list[float], failures: list[str]) -> None:
+    token = cookies.values["block_csrf"]
+    sent = 0
+    while time.monotonic() < deadline:
+        sent += 1
+        started = time.perf_counter()
+        response = await client.post(f"/threads/{number}/answers", data={"body": f"第{sent}条补充：情况依旧。"},
+                                     headers={"x-csrftoken": token, **cookies.header()})
+        latencies.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 303:
+            failures.append(f"writer {number}: {response.status_code}")
 
 
 def run_writers(base_url: str, writers: int, seconds: float) -> dict[str, object]:
@@ -59,7 +60,19 @@ def run_writers(base_url: str, writers: int, seconds: float) -> dict[str, object
     failures: list[str] = []
 
     async def main() -> None:
-        await asyncio.gather(*[_writer(base_url, n, seconds, latencies, failures) for n in range(1, writers + 1)])
+        clients = [httpx.AsyncClient(base_url=base_url, timeout=30) for _ in range(writers)]
+        try:
+            # Everybody logs in first (argon2 is meant to be slow), then all post for the same window.
+            sessions = await asyncio.gather(*[_log_in(client, n) for n, client in enumerate(clients, start=1)])
+            failures.extend(f"writer {n} could not log in" for n, cookies in enumerate(sessions, start=1)
+                            if cookies is None)
+            deadline = time.monotonic() + seconds
+            await asyncio.gather(*[_post_answers(client, n, cookies, deadline, latencies, failures)
+                                   for n, (client, cookies) in enumerate(zip(clients, sessions), start=1)
+                                   if cookies is not None])
+        finally:
+            for client in clients:
+                await client.aclose()
 
     asyncio.run(main())
     ordered = sorted(latencies)

@@ -20,13 +20,14 @@ from litestar.stores.memory import MemoryStore
 from block_service.accounts.controllers import AccountApiController, AccountController, StaffPeopleController
 from block_service.audit.controllers import AuditController
 from block_service.council.controllers import CouncilApiController, CouncilController, StaffCouncilController
-from block_service.db import close_database, open_database
+from block_service.db import close_database, listening_for_changes, open_database
 from block_service.migrate import apply_migrations
 from block_service.organisation.controllers import GroupApiController, GroupController, StaffGroupController
 from block_service.settings import PROJECT_ROOT, Settings, get_settings
 from block_service.shops.controllers import ShopApiController, ShopController, StaffShopController
 from block_service.threads.controllers import StaffThreadController, ThreadApiController, ThreadController
 from block_service.threads.tasks import run_periodic_tasks
+from block_service.web import shared_pages
 from block_service.web.auth import ViewerMiddleware, enforce_route_access
 from block_service.web.errors import handle_error
 from block_service.web.i18n import load_catalogues
@@ -67,7 +68,8 @@ def _rate_limit_key(request: Request) -> str:
     return f"person:{person_id}" if person_id else f"address:{get_remote_address(request)}"
 
 
-def _is_rate_limited(request: Request) -> bool:
+async def _is_rate_limited(request: Request) -> bool:
+    # A coroutine: Litestar runs a plain function here in a worker thread, on every request.
     return request.method == "POST" and bool(request.route_handler.opt.get("rate_limited"))
 
 
@@ -83,9 +85,11 @@ async def _database_lifespan(app: Litestar) -> AsyncIterator[None]:
         # passes, which otherwise walked all of it (about 100 ms, a pause every few thousand requests).
         gc.collect()
         gc.freeze()
-        yield
+        async with listening_for_changes():
+            yield
     finally:
         gc.unfreeze()
+        shared_pages.forget_all()
         await close_stores(app)
         await close_database()
 

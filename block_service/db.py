@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import contextvars
 import fcntl
+import itertools
+import logging
 import os
 import sqlite3
 import weakref
@@ -19,6 +22,8 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.query.proxy import Proxy
 from piccolo.querystring import QueryString
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
+
+logger = logging.getLogger(__name__)
 
 
 class PooledSQLiteTransaction(SQLiteTransaction):
@@ -103,6 +108,9 @@ class _DirectWriteTransaction(PooledSQLiteTransaction):
         return exception is None
 
 
+_reader_numbers = itertools.count(1)
+
+
 class PooledSQLiteEngine(SQLiteEngine):
     """SQLiteEngine that reuses connections and reads without a thread hop.
 
@@ -119,6 +127,7 @@ class PooledSQLiteEngine(SQLiteEngine):
         self._idle: list[aiosqlite.Connection] = []
         self._reader: sqlite3.Connection | None = None
         self._reader_path: str | None = None
+        self._reader_number = 0
         self._writer: _DirectConnection | None = None
         self._writer_path: str | None = None
 
@@ -136,6 +145,11 @@ class PooledSQLiteEngine(SQLiteEngine):
             self._writer, self._writer_path = _DirectConnection(raw), self.path
         return self._writer
 
+    def data_version(self) -> tuple[int, int]:
+        """Changes whenever another connection (the writer here, or any other process) commits."""
+        reader = self._read_connection()
+        return self._reader_number, reader.execute("PRAGMA data_version").fetchone()["data_version"]
+
     def direct_write_transaction(self) -> SQLiteTransaction:
         return _DirectWriteTransaction(engine=self, transaction_type=TransactionType.immediate)
 
@@ -150,6 +164,8 @@ class PooledSQLiteEngine(SQLiteEngine):
             reader.row_factory = dict_factory
             reader.execute("PRAGMA query_only = ON")
             self._reader, self._reader_path = reader, self.path
+            # data_version counts per connection: a new reader (another file) starts a new series.
+            self._reader_number = next(_reader_numbers)
         return self._reader
 
     async def _open(self) -> aiosqlite.Connection:
@@ -266,8 +282,9 @@ async def write_transaction() -> AsyncIterator[None]:
             _inside_write.reset(token)
 
 
-_lock_files: dict[str, int] = {}
 WRITER_WAIT_SECONDS = 30
+# Threads that wait for the file lock; the in-process queue above sends at most one at a time.
+_lock_waiters = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="sqlite-writer-lock")
 
 
 @contextlib.asynccontextmanager
@@ -276,26 +293,26 @@ async def _writer_file_lock(database_path: str) -> AsyncIterator[None]:
 
     Without it they meet at SQLite's own lock, whose busy handler sleeps in growing steps up to 100 ms:
     one process could keep the lock while the other slept, and the slowest answers waited seconds.
-    The lock is tried without blocking, every millisecond, so a cancelled request never leaves a thread
-    waiting to take it.
+    Each turn opens the lock file anew, tries it at once, else waits for it in a thread, so the kernel
+    hands it over the moment the other process closes its turn (polling left it idle meanwhile). A turn
+    given up while waiting (a cancelled request) is closed, and so released, by its thread when it comes.
     """
-    descriptor = _lock_files.get(database_path)
-    if descriptor is None:
-        descriptor = _lock_files[database_path] = os.open(database_path + "-writer.lock", os.O_RDWR | os.O_CREAT,
-                                                         0o600)
-    deadline = asyncio.get_running_loop().time() + WRITER_WAIT_SECONDS
-    while True:
+    descriptor = os.open(database_path + "-writer.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        waiting = asyncio.get_running_loop().run_in_executor(_lock_waiters, fcntl.flock, descriptor, fcntl.LOCK_EX)
         try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            break
-        except BlockingIOError:
-            if asyncio.get_running_loop().time() > deadline:
+            await asyncio.wait_for(asyncio.shield(waiting), WRITER_WAIT_SECONDS)
+        except BaseException as error:
+            waiting.add_done_callback(lambda _waited: os.close(descriptor))
+            if isinstance(error, asyncio.TimeoutError):
                 raise TimeoutError("another process held the database writer lock for 30 s") from None
-            await asyncio.sleep(0.001)
+            raise
     try:
         yield
     finally:
-        fcntl.flock(descriptor, fcntl.LOCK_UN)
+        os.close(descriptor)  # closing the file gives the lock back
 
 
 async def _keep_session(connection) -> None:
@@ -339,6 +356,86 @@ async def ping_database() -> bool:
     except Exception:  # any failure means "not ready"; /readyz reports it, it does not raise
         return False
     return True
+
+
+class ChangeListener:
+    """Counts PostgreSQL's block_changed notices: every committed write sends one (a trigger on every table,
+    see the migration of 2026-11-28T03:10). While the listening connection is down, version() is None."""
+
+    CHANNEL = "block_changed"
+    RETRY_SECONDS = 5
+
+    def __init__(self, dsn: str) -> None:
+        self.dsn = dsn
+        self.connection: Any = None
+        self.count = 0
+
+    def version(self) -> int | None:
+        connection = self.connection
+        return self.count if connection is not None and not connection.is_closed() else None
+
+    def _changed(self, *_args: Any) -> None:
+        self.count += 1
+
+    def _lost(self, *_args: Any) -> None:
+        self.connection = None
+        self.count += 1
+
+    async def keep_listening(self) -> None:
+        """Runs for the app's lifetime: (re)connects whenever the listening connection is gone."""
+        import asyncpg
+
+        while True:
+            if self.version() is None:
+                try:
+                    connection = await asyncpg.connect(self.dsn, timeout=10)
+                    await connection.add_listener(self.CHANNEL, self._changed)
+                    connection.add_termination_listener(self._lost)
+                    # Whatever was written while nobody listened: start from a new version.
+                    self.count += 1
+                    self.connection = connection
+                except (OSError, asyncpg.PostgresError, asyncio.TimeoutError) as error:
+                    logger.warning("not listening for changes (%s); shared pages are not cached", error)
+            await asyncio.sleep(self.RETRY_SECONDS)
+
+    async def close(self) -> None:
+        connection, self.connection = self.connection, None
+        if connection is not None and not connection.is_closed():
+            await connection.close()
+
+
+_listener: ChangeListener | None = None
+
+
+@contextlib.asynccontextmanager
+async def listening_for_changes() -> AsyncIterator[None]:
+    """On PostgreSQL, follow other processes' writes for data_version(); nothing to do on SQLite."""
+    global _listener
+    db = engine()
+    if not isinstance(db, PostgresEngine):
+        yield
+        return
+    _listener = ChangeListener(db.config["dsn"])
+    task = asyncio.create_task(_listener.keep_listening())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await _listener.close()
+        _listener = None
+
+
+def data_version() -> Hashable | None:
+    """A value that differs after any process commits a write; None when that cannot be known (then
+    nothing may be cached on it)."""
+    db = engine()
+    if isinstance(db, PooledSQLiteEngine):
+        return db.data_version()
+    if isinstance(db, PostgresEngine) and _listener is not None:
+        return _listener.version()
+    return None
 
 
 def contains(column, text: str):

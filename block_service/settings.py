@@ -32,6 +32,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     login_rate_per_minute: int
     db_pool_size: int
     migrate_on_start: bool
+    shared_pages: bool = True
 
     @property
     def is_postgres(self) -> bool:
@@ -140,6 +141,7 @@ def read_settings(env: dict[str, str] | None = None) -> Settings:
         login_rate_per_minute=_whole_number(env, "BLOCK_LOGIN_RATE_PER_MINUTE", 10),
         db_pool_size=_whole_number(env, "BLOCK_DB_POOL_SIZE", 10),
         migrate_on_start=_flag(env, "BLOCK_MIGRATE_ON_START", default=True),
+        shared_pages=_flag(env, "BLOCK_SHARED_PAGES", default=True),
     )
 
 

@@ -87,6 +87,9 @@ async def db(_schema, tmp_path) -> AsyncIterator[None]:
     from block_service.seed import ensure_reference_data
 
     forget("")  # reference data cached by an earlier test's database
+    from block_service.web.shared_pages import forget_all
+
+    forget_all()  # pages an earlier test's anonymous visitors shared
     database = engine()
     if ENGINE == "postgres":
         await open_database(5)

@@ -36,6 +36,7 @@ from block_service.web.auth import viewer_of
 from block_service.web.forms import read_form
 from block_service.web.htmx import redirect_after_post
 from block_service.web.i18n import gettext as _
+from block_service.web import shared_pages
 from block_service.web.params import checked, optional_int
 from block_service.web.live import announce, thread_events
 from block_service.web.templating import flash, render
@@ -90,12 +91,16 @@ class ThreadController(Controller):
         status: FromQuery[str | None] = None, category: FromQuery[str | None] = None,
         shop: FromQuery[str | None] = None, segment: FromQuery[str | None] = None,
         overdue: FromQuery[str | None] = None, page: FromQuery[int] = 1,
-    ) -> Template:
+    ) -> Response:
         filters = _filters(q, kind, status, category, shop, segment, overdue, page)
-        return render(request, "threads/list.html", fragment="threads/_results.html",
-                      result=await services.list_threads(viewer_of(request), filters), filters=filters,
-                      categories=await services.list_categories(active_only=False),
-                      segments=await list_segments(), endpoint="threads")
+        shared = shared_pages.lookup(request)
+        if isinstance(shared, Response):
+            return shared
+        return shared_pages.render_shared(
+            request, shared, "threads/list.html", fragment="threads/_results.html",
+            result=await services.list_threads(viewer_of(request), filters), filters=filters,
+            categories=await services.list_categories(active_only=False), segments=await list_segments(),
+            endpoint="threads")
 
     @get("/me/threads", name="my_threads")
     async def my_threads(
@@ -143,7 +148,10 @@ class ThreadController(Controller):
         return Template(template_name="threads/_similar.html", context={"similar": similar})
 
     @get("/threads/{thread_id:int}", name="thread")
-    async def thread(self, request: Request, thread_id: FromPath[int]) -> Template:
+    async def thread(self, request: Request, thread_id: FromPath[int]) -> Response:
+        shared = shared_pages.lookup(request)
+        if isinstance(shared, Response):
+            return shared
         viewer = viewer_of(request)
         page = await services.get_thread_page(viewer, thread_id)
         if viewer.is_signed_in and viewer.unread:
@@ -151,7 +159,7 @@ class ThreadController(Controller):
             # The navigation on this very page should already count this thread's notices as read.
             request.scope["user"] = msgspec.structs.replace(
                 viewer, unread=await services.unread_count(viewer.person_id))
-        return await _thread_page(request, page)
+        return await _thread_page(request, page, shared=shared)
 
     @get("/threads/{thread_id:int}/messages", name="thread_messages")
     async def messages(self, request: Request, thread_id: FromPath[int]) -> Template:
@@ -282,11 +290,11 @@ async def _thread_form_page(request: Request, values: dict, errors: dict, status
 
 
 async def _thread_page(request: Request, page: ThreadPage, status_code: int = 200, errors: dict | None = None,
-                       values: dict | None = None) -> Template:
+                       values: dict | None = None, shared: shared_pages.SharedPage | None = None) -> Response:
     viewer = viewer_of(request)
     templates = await services.list_response_templates(page.thread.category_id) if viewer.is_staff else []
-    return render(request, "threads/detail.html", status_code=status_code, page=page, errors=errors or {},
-                  values=values or {}, response_templates=templates)
+    return shared_pages.render_shared(request, shared, "threads/detail.html", status_code=status_code, page=page,
+                                      errors=errors or {}, values=values or {}, response_templates=templates)
 
 
 class StaffThreadController(Controller):

@@ -56,8 +56,10 @@ class ViewerMiddleware(ASGIMiddleware):
         await next_app(scope, receive, send)
 
 
-def enforce_route_access(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
-    """The one guard: the route's row in the permission table decides; a route without a row is closed."""
+async def enforce_route_access(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    """The one guard: the route's row in the permission table decides; a route without a row is closed.
+
+    A coroutine, though it awaits nothing: Litestar runs a plain function guard in a worker thread."""
     allowed = access_for(handler)
     if ANYONE in allowed:
         return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from typing import Any, TypeVar
@@ -55,10 +56,17 @@ def _check(value: Any, info: mi.Type) -> tuple[Any, str | None]:
     return value, None
 
 
+@functools.cache
+def _struct_info(form_type: type) -> mi.StructType:
+    """msgspec's description of a form, worked out once per form (it took longer than the rest of reading it)."""
+    info = mi.type_info(form_type)
+    assert isinstance(info, mi.StructType)
+    return info
+
+
 def read_form(form_type: type[T], data: Mapping[str, Any]) -> T:
     """Convert submitted fields into `form_type`; raise FormInvalid listing each bad field."""
-    struct_info = mi.type_info(form_type)
-    assert isinstance(struct_info, mi.StructType)
+    struct_info = _struct_info(form_type)
     cleaned: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for field in struct_info.fields:

@@ -1,0 +1,110 @@
+"""Pages anonymous visitors share: served without a query, never stale, never someone else's."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+import pytest
+
+from block_service.db import data_version, listening_for_changes
+from block_service.threads.schemas import AnswerForm
+from block_service.threads.services import post_answer
+from block_service.web.shared_pages import PLACEHOLDER
+from tests.conftest import ENGINE
+from tests.helpers import make_person, make_thread, text_of, viewer_for
+
+
+@contextlib.asynccontextmanager
+async def following_changes() -> AsyncIterator[None]:
+    """What the app's lifespan does; on PostgreSQL, wait until the listener is connected."""
+    async with listening_for_changes():
+        for _ in range(200):
+            if data_version() is not None:
+                break
+            await asyncio.sleep(0.01)
+        assert data_version() is not None
+        yield
+
+
+async def settled(before) -> None:
+    """On PostgreSQL the notice of a commit arrives a moment after it; SQLite knows at once."""
+    for _ in range(200):
+        if data_version() != before:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the write was not noticed")
+
+
+async def test_a_shared_page_is_served_without_a_query_and_shows_a_new_answer_at_once(browser, count_queries):
+    async with following_changes():
+        reporter = await make_person("王阿姨", "13900000301")
+        thread_id = await make_thread(reporter)
+        first = await browser.get(f"/threads/{thread_id}")
+        assert first.status_code == 200 and "暂无答复" in text_of(first.text)
+        count_queries.statements.clear()
+        again = await browser.get(f"/threads/{thread_id}")
+        assert again.status_code == 200 and count_queries.count == 0
+        before = data_version()
+        await post_answer(viewer_for(reporter, "resident"), thread_id, AnswerForm(body="纸箱还在门口"))
+        await settled(before)
+        after = await browser.get(f"/threads/{thread_id}")
+        assert "纸箱还在门口" in after.text
+        listed = await browser.get("/threads")
+        assert "1 条留言" in text_of(listed.text)
+
+
+async def test_every_visitor_gets_their_own_csrf_token_in_a_shared_page(browser_factory):
+    async with following_changes():
+        first, second = browser_factory(), browser_factory()
+        pages = [await visitor.get("/threads") for visitor in (first, second)]
+        tokens = [visitor.client.cookies.get("block_csrf") for visitor in (first, second)]
+        assert tokens[0] and tokens[1] and tokens[0] != tokens[1]
+        for page, token, other in zip(pages, tokens, reversed(tokens), strict=True):
+            assert token in page.text and other not in page.text and PLACEHOLDER not in page.text
+        # The language form on the shared page works with the visitor's own token.
+        switched = await second.post("/language", {"language": "en", "next": "/threads"})
+        assert switched.status_code in (200, 303)
+        assert "Reports and issues" in (await second.get("/threads")).text
+        assert "居民反映与商户诉求" in (await first.get("/threads")).text
+
+
+async def test_signed_in_people_and_htmx_fragments_never_get_the_shared_page(browser_factory):
+    async with following_changes():
+        await make_person("王阿姨", "13900000302")
+        visitor, resident = browser_factory(), browser_factory()
+        assert "退出登录" not in text_of((await visitor.get("/threads")).text)
+        await resident.log_in("13900000302")
+        assert "退出登录" in text_of((await resident.get("/threads")).text)
+        fragment = await visitor.get("/threads", headers={"hx-request": "true"})
+        assert "<html" not in fragment.text and "共 0 条诉求" in fragment.text
+        assert "<html" in (await visitor.get("/threads")).text
+
+
+@pytest.mark.skipif(ENGINE != "postgres", reason="the notices are PostgreSQL's; SQLite has PRAGMA data_version")
+async def test_every_table_tells_of_its_changes(db):
+    from piccolo.querystring import QueryString
+
+    from block_service.db import engine
+
+    rows = await engine().run_querystring(QueryString(
+        "SELECT tablename FROM pg_tables t WHERE schemaname = current_schema() AND tablename <> 'migration' "
+        "AND NOT EXISTS (SELECT 1 FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid "
+        "WHERE c.relname = t.tablename AND g.tgname = 'block_changed')"))
+    assert [row["tablename"] for row in rows] == []
+
+
+async def test_with_shared_pages_off_every_visit_is_rendered_afresh(db, tmp_path, count_queries):
+    import httpx
+
+    from block_service.app import create_app
+    from tests.conftest import make_settings
+
+    app = create_app(make_settings(var_dir=tmp_path / "var", shared_pages="false"))
+    async with following_changes(), httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                                      base_url="https://testserver") as client:
+        await client.get("/threads")
+        count_queries.statements.clear()
+        assert (await client.get("/threads")).status_code == 200
+        assert count_queries.count >= 2
