@@ -369,13 +369,15 @@ class ChangeListener:
         self.dsn = dsn
         self.connection: Any = None
         self.count = 0
+        self.last_payload = ""
 
     def version(self) -> int | None:
         connection = self.connection
         return self.count if connection is not None and not connection.is_closed() else None
 
-    def _changed(self, *_args: Any) -> None:
+    def _changed(self, _connection: Any, _pid: int, _channel: str, payload: str) -> None:
         self.count += 1
+        self.last_payload = payload
 
     def _lost(self, *_args: Any) -> None:
         self.connection = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import uuid
 from collections.abc import AsyncIterator
 
 import pytest
@@ -28,27 +29,36 @@ async def following_changes() -> AsyncIterator[None]:
         yield
 
 
-async def settled(before) -> None:
-    """On PostgreSQL the notice of a commit arrives a moment after it; SQLite knows at once."""
-    for _ in range(200):
-        if data_version() != before:
+async def caught_up() -> None:
+    """Every write so far has been noticed. SQLite knows at once; PostgreSQL delivers its notices a moment
+    after each commit, in commit order, so once a marker sent now has arrived, all earlier ones have."""
+    if ENGINE != "postgres":
+        return
+    from piccolo.querystring import QueryString
+
+    from block_service import db
+
+    marker = uuid.uuid4().hex
+    await db.engine().run_querystring(QueryString("SELECT pg_notify('block_changed', {})", marker))
+    for _ in range(300):
+        if db._listener is not None and db._listener.last_payload == marker:
             return
         await asyncio.sleep(0.01)
-    raise AssertionError("the write was not noticed")
+    raise AssertionError("the listener did not catch up")
 
 
 async def test_a_shared_page_is_served_without_a_query_and_shows_a_new_answer_at_once(browser, count_queries):
     async with following_changes():
         reporter = await make_person("王阿姨", "13900000301")
         thread_id = await make_thread(reporter)
+        await caught_up()
         first = await browser.get(f"/threads/{thread_id}")
         assert first.status_code == 200 and "暂无答复" in text_of(first.text)
         count_queries.statements.clear()
         again = await browser.get(f"/threads/{thread_id}")
         assert again.status_code == 200 and count_queries.count == 0
-        before = data_version()
         await post_answer(viewer_for(reporter, "resident"), thread_id, AnswerForm(body="纸箱还在门口"))
-        await settled(before)
+        await caught_up()
         after = await browser.get(f"/threads/{thread_id}")
         assert "纸箱还在门口" in after.text
         listed = await browser.get("/threads")
