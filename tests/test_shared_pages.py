@@ -118,3 +118,15 @@ async def test_with_shared_pages_off_every_visit_is_rendered_afresh(db, tmp_path
         count_queries.statements.clear()
         assert (await client.get("/threads")).status_code == 200
         assert count_queries.count >= 2
+
+
+async def test_a_shared_page_carries_the_security_headers_and_the_visitors_csrf_cookie(browser_factory):
+    async with following_changes():
+        await browser_factory().get("/threads")
+        await caught_up()
+        visitor = browser_factory()
+        response = await visitor.get("/threads")
+        assert "default-src" in response.headers["content-security-policy"]
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["content-type"].startswith("text/html")
+        assert visitor.client.cookies.get("block_csrf") in response.text
