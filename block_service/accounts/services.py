@@ -164,8 +164,8 @@ async def load_viewer(person_id: int, session_version: int) -> Viewer | None:
         "(SELECT COUNT(*) FROM notification n WHERE n.person = p.id AND n.read_at IS NULL) AS unread "
         f"FROM person p LEFT JOIN role_grant r ON r.person = p.id WHERE {valid} "
         "UNION ALL "
-        "SELECT p.display_name, 'council', CAST(NULL AS INTEGER), 0 FROM person p JOIN council_seat s ON s.person = p.id "
-        "JOIN council_term t ON t.id = s.term "
+        "SELECT p.display_name, 'council', CAST(NULL AS INTEGER), 0 FROM person p "
+        "JOIN council_seat s ON s.person = p.id JOIN council_term t ON t.id = s.term "
         f"WHERE {valid} AND s.ceased_at IS NULL AND t.starts_on <= {{}} AND t.ends_on >= {{}} "
         "UNION ALL "
         f"SELECT p.display_name, NULL, m.shop, 0 FROM person p JOIN shop_merchant m ON m.person = p.id WHERE {valid}",
