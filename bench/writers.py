@@ -12,7 +12,6 @@ import statistics
 import time
 
 import httpx
-
 from seed_bulk import PASSWORD
 
 
@@ -68,7 +67,7 @@ def run_writers(base_url: str, writers: int, seconds: float) -> dict[str, object
                             if cookies is None)
             deadline = time.monotonic() + seconds
             await asyncio.gather(*[_post_answers(client, n, cookies, deadline, latencies, failures)
-                                   for n, (client, cookies) in enumerate(zip(clients, sessions), start=1)
+                                   for n, (client, cookies) in enumerate(zip(clients, sessions, strict=True), start=1)
                                    if cookies is not None])
         finally:
             for client in clients:

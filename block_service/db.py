@@ -19,9 +19,9 @@ from typing import Any
 import aiosqlite
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 from piccolo.query.proxy import Proxy
 from piccolo.querystring import QueryString
-from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 
 logger = logging.getLogger(__name__)
 
@@ -53,8 +53,11 @@ class PooledSQLiteTransaction(SQLiteTransaction):
                 await self.commit()
         finally:
             self.engine.current_transaction.reset(self.context)
-            await self.engine.release_connection(self.connection)
+            await self._release()
         return exception is None
+
+    async def _release(self) -> None:
+        await self.engine.release_connection(self.connection)
 
 
 class _DirectConnection:
@@ -92,20 +95,10 @@ class _DirectWriteTransaction(PooledSQLiteTransaction):
         self.context = self.engine.current_transaction.set(self)
         return self
 
-    async def __aexit__(self, exception_type, exception, traceback) -> bool:
-        if self._parent:
-            return exception is None
-        try:
-            if exception:
-                if not self._rolled_back:
-                    await self.rollback()
-            elif not self._committed and not self._rolled_back:
-                await self.commit()
-        finally:
-            self.engine.current_transaction.reset(self.context)
-            if self.connection.in_transaction:  # a failed COMMIT: never hand on a connection mid-transaction
-                self.connection.raw.rollback()
-        return exception is None
+    async def _release(self) -> None:
+        # The connection stays with the engine; after a failed COMMIT it must not stay mid-transaction.
+        if self.connection.in_transaction:
+            self.connection.raw.rollback()
 
 
 _reader_numbers = itertools.count(1)
@@ -396,7 +389,7 @@ class ChangeListener:
                     # Whatever was written while nobody listened: start from a new version.
                     self.count += 1
                     self.connection = connection
-                except (OSError, asyncpg.PostgresError, asyncio.TimeoutError) as error:
+                except (TimeoutError, OSError, asyncpg.PostgresError) as error:
                     logger.warning("not listening for changes (%s); shared pages are not cached", error)
             await asyncio.sleep(self.RETRY_SECONDS)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from block_service.accounts.schemas import SignUpForm, Viewer
 from block_service.accounts.services import create_staff, sign_up
 from block_service.accounts.tables import Person
-from block_service.db import write_transaction
 from block_service.council.demo import seed_demo_council
+from block_service.db import write_transaction
 from block_service.organisation.services import ensure_groups
 from block_service.shops.schemas import ShopApplicationForm
 from block_service.shops.services import apply_for_shop, approve_application, reject_application

@@ -39,7 +39,6 @@ from block_service.settings import Settings, read_settings  # noqa: E402
 from tests.helpers import Browser  # noqa: E402
 
 
-
 def pytest_report_header(config):
     return f"block database engine: {ENGINE}"
 

@@ -62,7 +62,7 @@ async def make_person(
         _hash_cache[password] = await hash_password(password)
     contact = contact or f"139{uuid.uuid4().int % 10**8:08d}"
     email, phone = normalise_contact(contact)
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     rows = await Person.insert(
         Person(display_name=name, email=email, phone=phone, password_hash=_hash_cache[password], created_at=now)
     ).returning(Person.id)

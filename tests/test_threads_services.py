@@ -1,8 +1,8 @@
 """Thread rules: who may do what, privacy, the workflow, me-too, flags, deadlines, notifications, evaluation."""
 
 import asyncio
-import itertools
 import datetime as dt
+import itertools
 
 import pytest
 
@@ -126,7 +126,7 @@ async def test_the_reporter_reopens_with_a_reason_and_the_deadline_starts_again(
     await services.change_status(block["resident"], thread_id, _status("reopened", "纸箱又堆回来了"))
     thread = await services.get_thread(block["staff"], thread_id)
     assert thread.status == "reopened" and thread.resolved_at is None
-    assert thread.due_at > dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=23)
+    assert thread.due_at > dt.datetime.now(dt.UTC) + dt.timedelta(hours=23)
 
 
 async def test_a_duplicate_names_the_thread_it_repeats(block):
@@ -142,7 +142,7 @@ async def test_a_duplicate_names_the_thread_it_repeats(block):
 async def test_overdue_follows_the_category_deadline(block):
     thread_id = await make_thread(block["resident"].person_id, category="pavement")
     assert not (await services.get_thread(block["staff"], thread_id)).overdue
-    await Thread.update({Thread.due_at: dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=1)}).where(
+    await Thread.update({Thread.due_at: dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)}).where(
         Thread.id == thread_id)
     assert (await services.get_thread(block["staff"], thread_id)).overdue
     assert [t.id for t in (await services.list_threads(block["staff"], ThreadFilter(overdue=True))).items] == [thread_id]
@@ -156,7 +156,7 @@ async def test_the_triage_queue_puts_overdue_first_then_new(block):
     fresh = await make_thread(block["resident"].person_id, title="第二件 占道问题")
     handled = await make_thread(block["resident"].person_id, title="第三件 占道问题")
     await services.change_status(block["staff"], handled, _status("acknowledged"))
-    await Thread.update({Thread.due_at: dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1)}).where(
+    await Thread.update({Thread.due_at: dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)}).where(
         Thread.id == old)
     queue = await services.triage_queue(block["staff"], ThreadFilter())
     assert [t.id for t in queue.items] == [old, fresh, handled]
@@ -231,7 +231,7 @@ async def test_evaluation_after_closing_once_per_person(block):
 async def test_resolved_threads_close_by_themselves_after_seven_days_once(block):
     thread_id = await make_thread(block["resident"].person_id, shop_id=block["shop"])
     await services.change_status(block["merchant"], thread_id, _status("resolved"))
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     assert await services.close_stale_resolved(now + dt.timedelta(days=6)) == 0
     assert await services.close_stale_resolved(now + dt.timedelta(days=8)) == 1
     assert await services.close_stale_resolved(now + dt.timedelta(days=9)) == 0

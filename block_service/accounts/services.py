@@ -79,7 +79,7 @@ def normalise_contact(contact: str) -> tuple[str | None, str | None]:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 async def _contact_taken(email: str | None, phone: str | None) -> bool:

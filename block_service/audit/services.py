@@ -29,7 +29,7 @@ async def record_change(
     await AuditEntry.raw(
         'INSERT INTO audit_entry ("at", actor, action, object_type, object_id, "before", "after") '
         "VALUES ({}, {}, {}, {}, {}, {}, {})",
-        dt.datetime.now(dt.timezone.utc), actor_id, action, object_type, object_id, _snapshot(before),
+        dt.datetime.now(dt.UTC), actor_id, action, object_type, object_id, _snapshot(before),
         _snapshot(after),
     )
 

@@ -59,7 +59,7 @@ def _already_voted() -> Conflict:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def block_today() -> dt.date:

@@ -45,7 +45,7 @@ _IN_GROUP = "(s.segment = g.segment OR s.industry = g.industry)"
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def may_see_names(viewer: Viewer) -> bool:

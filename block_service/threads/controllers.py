@@ -32,13 +32,13 @@ from block_service.threads.schemas import (
     ThreadSummary,
 )
 from block_service.threads.tables import Photo
+from block_service.web import shared_pages
 from block_service.web.auth import viewer_of
 from block_service.web.forms import read_form
 from block_service.web.htmx import redirect_after_post
 from block_service.web.i18n import gettext as _
-from block_service.web import shared_pages
-from block_service.web.params import checked, optional_int
 from block_service.web.live import announce, thread_events
+from block_service.web.params import checked, optional_int
 from block_service.web.templating import flash, render
 
 RATE_LIMITED = {"rate_limited": True}

@@ -68,7 +68,7 @@ async def seed_demo_threads(staff: Viewer) -> int:
     for row in await ShopMerchant.select(ShopMerchant.shop, ShopMerchant.person):
         merchants_of.setdefault(row["shop"], row["person"])
     categories = {c.slug: c.id for c in await list_categories()}
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     opened = 0
 
     async def play(thread_id: int, reporter: Viewer, merchant: Viewer | None, story: list[str], first: int) -> None:

@@ -62,7 +62,7 @@ NEARBY_NUMBERS = 10
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 # ---- categories and response templates --------------------------------------------------------
@@ -173,7 +173,7 @@ def author_label(viewer: Viewer, *, author_id: int | None, author_name: str | No
 
 def is_overdue(status: str, due_at: dt.datetime, now: dt.datetime | None = None) -> bool:
     if due_at.tzinfo is None:
-        due_at = due_at.replace(tzinfo=dt.timezone.utc)
+        due_at = due_at.replace(tzinfo=dt.UTC)
     return status in AWAITING_RESPONSE and due_at < (now or _now())
 
 

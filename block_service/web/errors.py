@@ -15,7 +15,8 @@ from litestar.exceptions import (
 from litestar.response import Redirect, Template
 
 from block_service.errors import DomainError, FormInvalid
-from block_service.web.i18n import current_language, gettext as _, negotiate, LANGUAGE_COOKIE
+from block_service.web.i18n import LANGUAGE_COOKIE, current_language, negotiate
+from block_service.web.i18n import gettext as _
 
 logger = logging.getLogger("block_service")
 

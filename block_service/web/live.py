@@ -54,7 +54,7 @@ async def thread_events(app: Litestar, thread_id: int) -> AsyncIterator[ServerSe
             while loop.time() < deadline:
                 try:
                     event = await asyncio.wait_for(queue.get(), KEEPALIVE_SECONDS)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     yield ServerSentEventMessage(comment="keep-alive")
                     continue
                 yield ServerSentEventMessage(event=event.decode() or "update", data="changed")
