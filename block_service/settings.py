@@ -33,6 +33,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     db_pool_size: int
     migrate_on_start: bool
     shared_pages: bool = True
+    # Addresses of reverse proxies whose X-Forwarded-For is believed; nobody else's is.
+    trusted_proxies: tuple[str, ...] = ()
+    # Photos of threads closed longer than this are deleted; inbox entries older than this too.
+    photo_retention_days: int = 365
+    inbox_retention_days: int = 180
 
     @property
     def is_postgres(self) -> bool:
@@ -72,6 +77,19 @@ def _whole_number(env: dict[str, str], name: str, default: int, minimum: int = 1
     if value < minimum:
         raise SettingsError(f"{name} must be at least {minimum}, not {value}")
     return value
+
+
+def _address_list(env: dict[str, str], name: str) -> tuple[str, ...]:
+    """Comma-separated IP addresses or networks (10.0.0.5, 10.0.0.0/24); checked here, not at first use."""
+    import ipaddress
+
+    items = tuple(item.strip() for item in (env.get(name) or "").split(",") if item.strip())
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise SettingsError(f"{name} must list IP addresses or networks, not {item!r}") from None
+    return items
 
 
 def database_url_from(env: dict[str, str]) -> str:
@@ -142,6 +160,9 @@ def read_settings(env: dict[str, str] | None = None) -> Settings:
         db_pool_size=_whole_number(env, "BLOCK_DB_POOL_SIZE", 10),
         migrate_on_start=_flag(env, "BLOCK_MIGRATE_ON_START", default=True),
         shared_pages=_flag(env, "BLOCK_SHARED_PAGES", default=True),
+        trusted_proxies=_address_list(env, "BLOCK_TRUSTED_PROXIES"),
+        photo_retention_days=_whole_number(env, "BLOCK_PHOTO_RETENTION_DAYS", 365),
+        inbox_retention_days=_whole_number(env, "BLOCK_INBOX_RETENTION_DAYS", 180),
     )
 
 
