@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from litestar import Litestar, Request
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import CacheControlHeader, State
+from litestar.logging.config import LoggingConfig
 from litestar.middleware.rate_limit import RateLimitConfig, get_remote_address
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import RedocRenderPlugin
@@ -149,6 +150,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         plugins=[HTMXPlugin(), create_channels_plugin(settings.redis_url)],
         stores=build_stores(settings),
         exception_handlers={Exception: handle_error},
+        # handle_error logs: a person's mistake at INFO, our own failures with a traceback, in every mode.
+        logging_config=LoggingConfig(log_exceptions="never"),
         before_send=[security_headers(settings.debug)],
         lifespan=[_database_lifespan, run_periodic_tasks],
         openapi_config=OpenAPIConfig(

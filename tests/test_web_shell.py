@@ -2,6 +2,7 @@
 
 import time
 
+import httpx
 import pytest
 
 from block_service.accounts.tables import Person
@@ -206,3 +207,35 @@ async def test_filter_forms_left_on_any_are_not_errors(browser, url):
 
 async def test_junk_in_a_filter_is_a_400(browser):
     assert (await browser.get("/shops?segment=north")).status_code == 400
+
+
+async def test_a_persons_mistake_is_logged_at_info_without_a_traceback_even_in_debug(db, tmp_path):
+    import logging
+
+    from block_service.app import create_app
+    from tests.conftest import make_settings
+
+    class Keep(logging.Handler):
+        def __init__(self) -> None:
+            super().__init__(logging.DEBUG)
+            self.records: list[logging.LogRecord] = []
+
+        def emit(self, record: logging.LogRecord) -> None:
+            self.records.append(record)
+
+    kept = Keep()
+    watched = [logging.getLogger(name) for name in ("block_service", "litestar", "")]
+    for logger in watched:
+        logger.addHandler(kept)
+    try:
+        app = create_app(make_settings(var_dir=tmp_path / "var", debug="true"))
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as client:
+            for url in ("/nope", "/shops?page=abc", "/api/threads/999999"):
+                assert (await client.get(url)).status_code in (400, 404)
+    finally:
+        for logger in watched:
+            logger.removeHandler(kept)
+    assert not [record for record in kept.records if record.levelno >= logging.WARNING]
+    assert not [record for record in kept.records if record.exc_info]
+    assert any("refused GET /nope with 404" in record.getMessage() for record in kept.records)

@@ -6,12 +6,7 @@ import logging
 from urllib.parse import quote
 
 from litestar import Request, Response
-from litestar.exceptions import (
-    HTTPException,
-    NotAuthorizedException,
-    PermissionDeniedException,
-    ValidationException,
-)
+from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.response import Redirect, Template
 
 from block_service.errors import DomainError, FormInvalid
@@ -80,8 +75,9 @@ def handle_error(request: Request, error: Exception) -> Response:
     else:
         logger.exception("unhandled error on %s %s", request.method, request.url.path)
         status, message = 500, _message_for(500, "")
-    if isinstance(error, PermissionDeniedException | NotAuthorizedException):
-        logger.info("refused %s %s: %s", request.method, request.url.path, error)
+    if status < 500:
+        # A person's mistake (bad input, no permission, a double submit) is not our error: INFO, no traceback.
+        logger.info("refused %s %s with %s: %s", request.method, request.url.path, status, error)
     if is_api(request):
         body: dict[str, object] = {"status_code": status, "detail": message}
         if field_errors:
