@@ -39,7 +39,7 @@ async def block(browser_factory):
     """Anonymous reports with everything that can happen to them, and a browser per kind of reader."""
     reporter = await make_person(REPORTER_NAME, REPORTER_PHONE)
     await Person.update({Person.email: REPORTER_EMAIL}).where(Person.id == reporter)
-    neighbour = await make_person("邻居小李", "13900000001")
+    await make_person("邻居小李", "13900000001")
     merchant = await make_person("店主老张", "13800000001")
     other = await make_person("隔壁店主", "13800000002")
     shop = await make_shop(merchant, name="老张生煎", house_number="1143号")
@@ -54,26 +54,27 @@ async def block(browser_factory):
                           ("shop_merchant", "13800000001"), ("other_merchant", "13800000002")):
         browsers[name] = browser_factory()
         await browsers[name].log_in(contact)
-    async def ok(response):
+
+    def ok(response):
         assert response.status_code in (200, 303), response.text[:300]
 
     first, second, third = threads
     for thread_id in threads:
-        await ok(await browsers["resident"].post(f"/threads/{thread_id}/metoo", {"on": "1"}))
+        ok(await browsers["resident"].post(f"/threads/{thread_id}/metoo", {"on": "1"}))
     # The first report goes round the whole loop: the shop answers and resolves, the reporter answers and
     # reopens, the shop resolves again, the reporter confirms.
-    await ok(await browsers["shop_merchant"].post(f"/threads/{first}/answers", {"body": "明天一早就清走。"}))
-    await ok(await browsers["shop_merchant"].post(f"/threads/{first}/status",
+    ok(await browsers["shop_merchant"].post(f"/threads/{first}/answers", {"body": "明天一早就清走。"}))
+    ok(await browsers["shop_merchant"].post(f"/threads/{first}/status",
                                                   {"status": "resolved", "reason": "纸箱已经清理了"}))
-    await ok(await browsers["reporter"].post(f"/threads/{first}/answers", {"body": "今天早上还是有纸箱。"}))
-    await ok(await browsers["reporter"].post(f"/threads/{first}/status",
+    ok(await browsers["reporter"].post(f"/threads/{first}/answers", {"body": "今天早上还是有纸箱。"}))
+    ok(await browsers["reporter"].post(f"/threads/{first}/status",
                                              {"status": "reopened", "reason": "还是老样子"}))
-    await ok(await browsers["shop_merchant"].post(f"/threads/{first}/status",
+    ok(await browsers["shop_merchant"].post(f"/threads/{first}/status",
                                                   {"status": "resolved", "reason": "已安排专人每天清理"}))
-    await ok(await browsers["reporter"].post(f"/threads/{first}/status",
+    ok(await browsers["reporter"].post(f"/threads/{first}/status",
                                              {"status": "closed", "reason": "确认已经解决"}))
-    await ok(await browsers["reporter"].post(f"/threads/{second}/answers", {"body": "昨晚一点又来了。"}))
-    await ok(await browsers["reporter"].post(f"/threads/{third}/answers", {"body": "补充：晚饭时间最严重。"}))
+    ok(await browsers["reporter"].post(f"/threads/{second}/answers", {"body": "昨晚一点又来了。"}))
+    ok(await browsers["reporter"].post(f"/threads/{third}/answers", {"body": "补充：晚饭时间最严重。"}))
     from block_service.organisation.services import list_groups
 
     groups = [group.slug for group in await list_groups()]
@@ -81,11 +82,13 @@ async def block(browser_factory):
             "browsers": browsers, "groups": groups}
 
 
-def _get_routes(app) -> Iterator[tuple[str, str]]:
+def _get_routes(app) -> Iterator[tuple[str, bool]]:
+    """(path, whether the handler reads query parameters) of every GET route worth reading."""
     for route in app.routes:
         for handler in getattr(route, "route_handlers", []):
             if "GET" in handler.http_methods and route_key(handler) not in NOT_WALKED:
-                yield route.path, route_key(handler)
+                inputs = set(handler.parsed_fn_signature.parameters) - set(route.path_parameters) - {"request"}
+                yield route.path, bool(inputs)
 
 
 def _urls(app, block) -> list[str]:
@@ -93,15 +96,14 @@ def _urls(app, block) -> list[str]:
     values = {"thread_id": block["threads"], "shop_id": [block["shop"], block["other_shop"]],
               "person_id": [block["reporter"]], "ref": block["groups"], "group_id": [1]}
     # A search for the reports' words, a shop filter, a similar-thread question: every list shows snippets.
-    query = "?q=生煎店&shop=%d&title=生煎店门口纸箱&shop_id=%d&discussion_page=1" % (block["shop"], block["shop"])
+    query = f"?q=生煎店&shop={block['shop']}&title=生煎店门口纸箱&shop_id={block['shop']}&discussion_page=1"
     urls = []
-    for path, _key in _get_routes(app):
+    for path, reads_query in _get_routes(app):
         filled = [path]
         for name in re.findall(r"\{(\w+)(?::\w+)?\}", path):
-            filled = [re.sub(r"\{%s(?::\w+)?\}" % name, str(value), url)
+            filled = [re.sub(r"\{" + name + r"(?::\w+)?\}", str(value), url)
                       for url in filled for value in values.get(name, [1])]
-        for url in filled:
-            urls += [url, url + query]
+        urls += filled + ([url + query for url in filled] if reads_query else [])
     return sorted(set(urls))
 
 
