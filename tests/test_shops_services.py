@@ -103,7 +103,8 @@ async def test_a_second_person_joins_an_existing_shop_by_its_licence(db):
     joined = await services.approve_application(staff, await _application(second, shop_name="老张生煎店"))
     assert joined == shop_id
     assert await Shop.count() == 1
-    assert {m.display_name for m in (await services.get_shop_detail(shop_id)).merchants} == {"张师傅", "张师傅的女儿"}
+    merchants = (await services.get_shop_detail(staff, shop_id)).merchants
+    assert {m.display_name for m in merchants} == {"张师傅", "张师傅的女儿"}
 
 
 async def test_applying_again_for_a_shop_one_already_acts_for_is_refused(db):

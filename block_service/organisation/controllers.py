@@ -121,9 +121,10 @@ class GroupApiController(Controller):
     tags = ["groups"]
 
     @get("/groups", name="api_groups")
-    async def api_groups(self) -> list[GroupOut]:
-        """The regional and industry groups, with their open shops and leaders (leaders by shop, no names)."""
-        return await services.list_groups()
+    async def api_groups(self, request: Request) -> list[GroupOut]:
+        """The regional and industry groups, with their open shops and leaders (leaders' names for merchants
+        and staff only, as on the page)."""
+        return await services.list_groups(show_names=services.may_see_names(viewer_of(request)))
 
     @get("/groups/{ref:str}", name="api_group")
     async def api_group(self, request: Request, ref: FromPath[str], page: FromQuery[int] = 1) -> GroupDetail:

@@ -49,8 +49,10 @@ def _now() -> dt.datetime:
 
 
 def may_see_names(viewer: Viewer) -> bool:
-    """Merchants' names are shown to signed-in merchants and staff only, as on the shop pages."""
-    return viewer.has("merchant", "staff")
+    """Merchants' names follow the shops' rule (shops.services.may_see_merchants), on group pages and API alike."""
+    from block_service.shops.services import may_see_merchants  # shops' services import this module
+
+    return may_see_merchants(viewer)
 
 
 # ---- keeping one group per segment and per industry -----------------------------------------

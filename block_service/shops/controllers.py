@@ -92,8 +92,9 @@ class ShopController(Controller):
         from block_service.threads.services import list_threads
 
         filters = ThreadFilter(shop=shop_id, per_page=10)
-        return render(request, "shops/detail.html", detail=await services.get_shop_detail(shop_id),
-                      result=await list_threads(viewer_of(request), filters), filters=filters, endpoint="threads")
+        viewer = viewer_of(request)
+        return render(request, "shops/detail.html", detail=await services.get_shop_detail(viewer, shop_id),
+                      result=await list_threads(viewer, filters), filters=filters, endpoint="threads")
 
     @get("/shops/{shop_id:int}/edit", name="shop_edit_form")
     async def shop_edit_form(self, request: Request, shop_id: FromPath[int]) -> Template:
@@ -232,8 +233,9 @@ class ShopApiController(Controller):
         )
 
     @get("/shops/{shop_id:int}", name="api_shop")
-    async def api_shop(self, shop_id: FromPath[int]) -> ShopDetail:
-        return await services.get_shop_detail(shop_id)
+    async def api_shop(self, request: Request, shop_id: FromPath[int]) -> ShopDetail:
+        """A shop; the people acting for it only for signed-in merchants and staff."""
+        return await services.get_shop_detail(viewer_of(request), shop_id)
 
     @get("/segments", name="api_segments")
     async def api_segments(self) -> list[SegmentOut]:

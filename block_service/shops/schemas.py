@@ -101,9 +101,11 @@ class MerchantOut(msgspec.Struct, kw_only=True):
     since: dt.datetime
 
 
-class ShopDetail(msgspec.Struct, kw_only=True):
+class ShopDetail(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """A shop and the people acting for it; `merchants` is left out for viewers who may not see them."""
+
     shop: ShopOut
-    merchants: list[MerchantOut]
+    merchants: list[MerchantOut] | None = None
 
 
 class ApplicationOut(msgspec.Struct, kw_only=True):

@@ -204,8 +204,17 @@ async def get_shop(shop_id: int) -> ShopOut:
     return msgspec.convert(row, ShopOut)
 
 
-async def get_shop_detail(shop_id: int) -> ShopDetail:
+def may_see_merchants(viewer: Viewer) -> bool:
+    """Who may know which people act for the shops: signed-in merchants and staff. The one rule for the shop
+    and group pages, their fragments and the JSON API alike; visitors and residents see shops, not people."""
+    return viewer.has("merchant", "staff")
+
+
+async def get_shop_detail(viewer: Viewer, shop_id: int) -> ShopDetail:
+    """A shop, with the people acting for it when the viewer may see them (`merchants` is None otherwise)."""
     shop = await get_shop(shop_id)
+    if not may_see_merchants(viewer):
+        return ShopDetail(shop=shop)
     rows = await ShopMerchant.select(
         ShopMerchant.person.as_alias("person_id"), ShopMerchant.person.display_name.as_alias("display_name"),
         ShopMerchant.since,

@@ -16,6 +16,7 @@ class Notice(msgspec.Struct, frozen=True, kw_only=True):
     thread_id: int
     event: str  # opened | answer | status | moderation | evaluate | assigned
     actor_name: str = ""
+    actor_alias: str = ""  # "resident": an anonymous reporter, named to nobody (actor_name is then empty)
     detail: str = ""
     created_at: dt.datetime
 
@@ -32,12 +33,13 @@ class InAppNotifier:
         """One plain multi-row INSERT: it runs while the writer's turn is held."""
         if not notices:
             return
-        values = ", ".join(["({}, {}, {}, {}, {}, {})"] * len(notices))
+        values = ", ".join(["({}, {}, {}, {}, {}, {}, {})"] * len(notices))
         arguments = [value for n in notices
-                     for value in (n.person_id, n.thread_id, n.event, n.actor_name[:40], n.detail[:200], n.created_at)]
+                     for value in (n.person_id, n.thread_id, n.event, n.actor_name[:40], n.actor_alias[:20],
+                                   n.detail[:200], n.created_at)]
         await Notification.raw(
-            f"INSERT INTO notification (person, thread, event, actor_name, detail, created_at) VALUES {values}",
-            *arguments)
+            "INSERT INTO notification (person, thread, event, actor_name, actor_alias, detail, created_at) "
+            f"VALUES {values}", *arguments)
 
 
 NOTIFIERS: list[Notifier] = [InAppNotifier()]
@@ -55,11 +57,15 @@ async def unmuted(people: Iterable[int], thread_id: int) -> set[int]:
 
 
 async def deliver(people: Iterable[int], thread_id: int, event: str, *, actor_name: str, now: dt.datetime,
-                  detail: str = "", respect_mutes: bool = True) -> int:
-    """Tell these people about an event on a thread, except those who muted it."""
+                  detail: str = "", respect_mutes: bool = True, actor_alias: str = "") -> int:
+    """Tell these people about an event on a thread, except those who muted it.
+
+    The actor's name is stored once for every recipient, so it must be one they all may read: callers name
+    an anonymous reporter by alias only (threads.services.notice_actor).
+    """
     recipients = await unmuted(people, thread_id) if respect_mutes else set(people)
-    notices = [Notice(person_id=person, thread_id=thread_id, event=event, actor_name=actor_name, detail=detail,
-                      created_at=now) for person in sorted(recipients)]
+    notices = [Notice(person_id=person, thread_id=thread_id, event=event, actor_name=actor_name,
+                      actor_alias=actor_alias, detail=detail, created_at=now) for person in sorted(recipients)]
     for notifier in NOTIFIERS:
         await notifier.send(notices)
     return len(notices)

@@ -156,7 +156,10 @@ class EvaluationSummary(msgspec.Struct, kw_only=True):
     average_score: float | None
 
 
-class ThreadDetail(msgspec.Struct, kw_only=True):
+class ThreadDetail(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """One thread as a viewer may see it; `author_id` is left out where the author's name is (an anonymous
+    reporter, for everyone but themselves, staff and, if allowed, the shop's merchants)."""
+
     id: int
     kind: str
     title: str
@@ -174,7 +177,7 @@ class ThreadDetail(msgspec.Struct, kw_only=True):
     map_side: str
     shop_id: int | None
     shop_name: str | None
-    author_id: int
+    author_id: int | None = None
     author_label: str
     anonymous: bool
     duplicate_of: int | None

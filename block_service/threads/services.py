@@ -157,6 +157,22 @@ def _visible_to(viewer: Viewer, group_ids: frozenset[int] = frozenset()):
     return condition
 
 
+def may_identify_author(viewer: Viewer, *, author_id: int | None, anonymous: bool, name_to_shop: bool,
+                        shop_id: int | None) -> bool:
+    """Whether this viewer may know who wrote a thread: its name and its person id go together, on every surface.
+
+    Everyone may know a named author; an anonymous reporter is known to themselves, to staff, and to the
+    merchants of the shop concerned only if the reporter allowed it.
+    """
+    if author_id is None:
+        return False
+    if viewer.is_signed_in and viewer.person_id == author_id:
+        return True
+    if not anonymous or viewer.is_staff:
+        return True
+    return name_to_shop and shop_id is not None and viewer.acts_for(shop_id)
+
+
 def author_label(viewer: Viewer, *, author_id: int | None, author_name: str | None, anonymous: bool,
                  name_to_shop: bool, shop_id: int | None) -> str:
     """The reporter's name as this viewer may see it; an anonymous reporter is "a resident" to the public."""
@@ -164,11 +180,24 @@ def author_label(viewer: Viewer, *, author_id: int | None, author_name: str | No
         return _("The workstation")
     if viewer.person_id == author_id:
         return _("%(name)s (you)", name=author_name or "")
-    if not anonymous or viewer.is_staff:
-        return author_name or ""
-    if name_to_shop and shop_id is not None and viewer.acts_for(shop_id):
+    if may_identify_author(viewer, author_id=author_id, anonymous=anonymous, name_to_shop=name_to_shop,
+                           shop_id=shop_id):
         return author_name or ""
     return _("A resident")
+
+
+ANONYMOUS_ACTOR = "resident"
+
+
+def notice_actor(actor: Viewer, thread: dict) -> tuple[str, str]:
+    """How an inbox entry names who acted, as (name, alias): the same for every recipient, so it is stored once.
+
+    An anonymous reporter acting on their own report is stored as "a resident" with no name at all: the
+    recipients (the shop's merchants, the me-too people) may not know who reported it.
+    """
+    if thread["anonymous"] and actor.person_id == thread["author"]:
+        return "", ANONYMOUS_ACTOR
+    return actor.display_name, ""
 
 
 def is_overdue(status: str, due_at: dt.datetime, now: dt.datetime | None = None) -> bool:
@@ -343,9 +372,22 @@ async def get_thread(viewer: Viewer, thread_id: int) -> ThreadDetail:
     row = await _thread_row(thread_id)
     if not _may_see(viewer, row, await _group_ids_for(viewer, row)):
         raise NotFound("No such thread.")
-    label = author_label(viewer, author_id=row["author_id"], author_name=row.pop("author_name"),
-                         anonymous=row["anonymous"], name_to_shop=row.pop("name_to_shop"), shop_id=row["shop_id"])
-    return ThreadDetail(**row, author_label=label, overdue=is_overdue(row["status"], row["due_at"]))
+    return _thread_detail(viewer, row)
+
+
+def _thread_detail(viewer: Viewer, row: dict) -> ThreadDetail:
+    """The thread as this viewer may see it: the author's id only where the author's name is shown."""
+    row = dict(row)
+    author = {"author_id": row.pop("author_id"), "anonymous": row["anonymous"],
+              "name_to_shop": row.pop("name_to_shop"), "shop_id": row["shop_id"]}
+    label = author_label(viewer, author_name=row.pop("author_name"), **author)
+    shown_id = author["author_id"] if may_identify_author(viewer, **author) else None
+    return ThreadDetail(**row, author_id=shown_id, author_label=label,
+                        overdue=is_overdue(row["status"], row["due_at"]))
+
+
+def _is_author(viewer: Viewer, thread: ThreadDetail) -> bool:
+    return viewer.is_signed_in and thread.author_id is not None and viewer.person_id == thread.author_id
 
 
 def allowed_statuses(viewer: Viewer, thread: ThreadDetail) -> list[str]:
@@ -358,7 +400,7 @@ def allowed_statuses(viewer: Viewer, thread: ThreadDetail) -> list[str]:
     allowed: list[str] = []
     if thread.shop_id is not None and viewer.acts_for(thread.shop_id) and thread.status in OPEN_STATUSES:
         allowed += [s for s in ("in_progress", "resolved") if s != thread.status]
-    if viewer.person_id == thread.author_id:
+    if _is_author(viewer, thread):
         if thread.status == "resolved":
             allowed += ["closed", "reopened"]
         elif thread.status == "closed":
@@ -382,7 +424,7 @@ async def get_thread_page(viewer: Viewer, thread_id: int, after_message: int = 0
             thread_id, viewer.person_id, thread_id, viewer.person_id, thread_id, viewer.person_id,
         )
         metoo, muted, evaluated = (bool(states[0][key]) for key in ("metoo", "muted", "evaluated"))
-    is_author = viewer.person_id == thread.author_id
+    is_author = _is_author(viewer, thread)
     return ThreadPage(
         thread=thread, messages=messages, photos=[msgspec.convert(p, PhotoOut) for p in photos],
         evaluations=evaluations, allowed_statuses=allowed_statuses(viewer, thread),
@@ -398,7 +440,8 @@ async def get_thread_page(viewer: Viewer, thread_id: int, after_message: int = 0
 def _message_columns() -> tuple:
     return (
         Message.id, Message.kind, Message.author.as_alias("author_id"),
-        Message.author.display_name.as_alias("author_name"), Message.official, Message.body,
+        Message.author.display_name.as_alias("author_name"), Message.thread.author.as_alias("reporter_id"),
+        Message.official, Message.body,
         Message.status_from, Message.status_to, Message.hidden, Message.hidden_reason, Message.created_at,
     )
 
@@ -414,7 +457,9 @@ async def list_messages(viewer: Viewer, thread: ThreadDetail, after_message: int
     for row in await run_frozen(("messages", thread.id, after_message), build):
         author_id = row.pop("author_id")
         author_name = row.pop("author_name")
-        if author_id is not None and author_id == thread.author_id:
+        # Compared with the reporter's id from the database: the thread as shown may not carry it.
+        reporter_id = row.pop("reporter_id")
+        if author_id is not None and author_id == reporter_id:
             # The reporter's own messages are as anonymous as the report itself.
             label = thread.author_label
         else:
@@ -579,7 +624,8 @@ async def _participants(thread: dict) -> set[int]:
 
 async def _thread_for_answer(thread_id: int) -> dict:
     rows = await run_frozen(("thread-for-answer", thread_id), lambda: Thread.select(
-        Thread.id, Thread.author, Thread.shop, Thread.assigned_to, Thread.hidden, Thread.visibility, Thread.group_id,
+        Thread.id, Thread.author, Thread.anonymous, Thread.shop, Thread.assigned_to, Thread.hidden,
+        Thread.visibility, Thread.group_id,
     ).where(Thread.id == thread_id).limit(1))
     if not rows:
         raise NotFound("No such thread.")
@@ -588,7 +634,8 @@ async def _thread_for_answer(thread_id: int) -> dict:
 
 async def _locked_thread(thread_id: int) -> dict:
     row = await Thread.select(
-        Thread.id, Thread.status, Thread.author, Thread.shop, Thread.assigned_to, Thread.hidden, Thread.kind,
+        Thread.id, Thread.status, Thread.author, Thread.anonymous, Thread.shop, Thread.assigned_to, Thread.hidden,
+        Thread.kind,
         Thread.category.response_hours.as_alias("response_hours"), Thread.visibility, Thread.group_id,
         Thread.title,
     ).where(Thread.id == thread_id).first()
@@ -625,7 +672,8 @@ async def post_answer(viewer: Viewer, thread_id: int, form: AnswerForm) -> int:
         rows = await add
         await record_change(actor_id=viewer.person_id, action="message.posted", object_type="thread",
                             object_id=thread_id, after={"message": rows[0]["id"], "official": official})
-        await deliver(recipients, thread_id, "answer", actor_name=viewer.display_name, now=now,
+        actor_name, actor_alias = notice_actor(viewer, thread)
+        await deliver(recipients, thread_id, "answer", actor_name=actor_name, actor_alias=actor_alias, now=now,
                       respect_mutes=False)
     return rows[0]["id"]
 
@@ -670,8 +718,9 @@ async def change_status(viewer: Viewer, thread_id: int, form: StatusForm) -> Non
                             object_id=thread_id, before={"status": thread["status"]},
                             after={"status": form.status, "reason": form.reason})
         participants = await _participants(thread)
-        await deliver(participants - {viewer.person_id}, thread_id, "status", actor_name=viewer.display_name,
-                      detail=form.status, now=now)
+        actor_name, actor_alias = notice_actor(viewer, thread)
+        await deliver(participants - {viewer.person_id}, thread_id, "status", actor_name=actor_name,
+                      actor_alias=actor_alias, detail=form.status, now=now)
         if form.status == "closed":
             await _ask_for_evaluation(thread_id, now)
 
@@ -868,12 +917,15 @@ async def list_notifications(viewer: Viewer, page: int = 1, per_page: int = 30) 
     page, per_page = clamp(page, per_page)
     query = Notification.select(
         Notification.id, Notification.thread.as_alias("thread_id"), Notification.thread.title.as_alias("thread_title"),
-        Notification.event, Notification.actor_name, Notification.detail, Notification.created_at,
-        Notification.read_at,
+        Notification.event, Notification.actor_name, Notification.actor_alias, Notification.detail,
+        Notification.created_at, Notification.read_at,
     ).where(Notification.person == viewer.person_id).order_by(Notification.id, ascending=False)
     count = Notification.count().where(Notification.person == viewer.person_id)
 
     def convert(row: dict) -> NotificationOut:
+        row = dict(row)
+        if row.pop("actor_alias") == ANONYMOUS_ACTOR:
+            row["actor_name"] = _("A resident")
         return NotificationOut(**{k: v for k, v in row.items() if k != "read_at"}, read=row["read_at"] is not None)
 
     return await paginate(query, count, page, per_page, convert)

@@ -108,6 +108,8 @@ class Notification(Table, tablename="notification"):
     thread = ForeignKey(references=Thread, index=True)
     event = Varchar(length=20)  # answer | status | moderation | evaluate
     actor_name = Varchar(length=40, default="")
+    # Set instead of a name when the actor may not be named to the recipients ("resident": an anonymous reporter).
+    actor_alias = Varchar(length=20, default="")
     detail = Varchar(length=200, default="")
     created_at = Timestamptz(index=True)
     read_at = Timestamptz(null=True, default=None)
