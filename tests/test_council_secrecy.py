@@ -30,7 +30,7 @@ FIRST_SECRET_BALLOT_MIGRATION = "2026-11-29T01:18:07:096878"
 
 
 async def _query(sql: str, *values) -> list[dict]:
-    return await engine().run_querystring(QueryString(sql, *values))
+    return [dict(row) for row in await engine().run_querystring(QueryString(sql, *values))]
 
 
 async def _keys_in_storage_order() -> list[str]:
@@ -141,7 +141,6 @@ async def _migrate(to: str) -> None:
 async def _empty_database(tmp_path):
     """A database with no schema at all, on the engine under test, in place of the test database."""
     database = engine()
-    await close_database()
     if conftest.ENGINE == "postgres":
         name = f"block_upgrade_{uuid.uuid4().hex[:8]}"
         await conftest._pg_admin(f'CREATE DATABASE "{name}"')
