@@ -215,7 +215,8 @@ async def _load(base_url: str, shops: int, connections: int, candidates: list[in
     return {"login_seconds": round(login_seconds, 2), "burst_seconds": round(burst_seconds, 2),
             "requests": len(latencies), "requests_per_s": round(len(latencies) / burst_seconds, 1),
             "p50_ms": percentile(0.5), "p99_ms": percentile(0.99), "max_ms": percentile(1.0),
-            "outcomes": dict(outcomes), "double_acknowledged": sorted(s for s, acks in accepted.items() if len(acks) > 1),
+            "outcomes": dict(outcomes),
+            "double_acknowledged": sorted(shop for shop, acks in accepted.items() if len(acks) > 1),
             "acknowledged_shops": sorted(accepted), "first_oddities": oddities}
 
 

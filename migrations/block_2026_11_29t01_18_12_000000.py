@@ -9,7 +9,7 @@ from piccolo.querystring import QueryString
 
 ID = "2026-11-29T01:18:12:000000"
 VERSION = "1.38.0"
-DESCRIPTION = "secret ballots: approvals under random keys, tallies counted at the close, ballot audit rows without shop"
+DESCRIPTION = "secret ballots: approvals under random keys, tallies at the close, ballot audit rows without shop"
 
 # What this migration does to an existing database (every row is kept):
 # 1. SQLite: council_approval (empty, made by the previous migration) becomes a WITHOUT ROWID table, so its

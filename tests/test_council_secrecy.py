@@ -177,8 +177,10 @@ OLD_ROWS = [
      '{"seats":1,"elected":[{"candidate_id":1,"votes":3,"segment_id":null,"reserved_segment_id":null}],'
      '"runners_up":[{"candidate_id":2,"votes":1,"segment_id":null,"reserved_segment_id":null}],"excluded":[]}'),
     "INSERT INTO council_nomination (id, election, nominee, shop, nominated_by, status, accepted_at) VALUES "
-    "(1, 1, 2, 1, 2, 'accepted', '2024-01-01 08:00:00+00:00'), (2, 1, 3, 2, 3, 'accepted', '2024-01-01 09:00:00+00:00'), "
-    "(3, 2, 2, 1, 2, 'accepted', '2026-01-01 08:00:00+00:00'), (4, 2, 3, 2, 3, 'accepted', '2026-01-01 09:00:00+00:00')",
+    "(1, 1, 2, 1, 2, 'accepted', '2024-01-01 08:00:00+00:00'), "
+    "(2, 1, 3, 2, 3, 'accepted', '2024-01-01 09:00:00+00:00'), "
+    "(3, 2, 2, 1, 2, 'accepted', '2026-01-01 08:00:00+00:00'), "
+    "(4, 2, 3, 2, 3, 'accepted', '2026-01-01 09:00:00+00:00')",
     # The old way: running tallies, the voter roll, and audit rows naming the shop and the person, to the second.
     "INSERT INTO council_tally (election, nomination, votes) VALUES (1, 1, 3), (1, 2, 1), (2, 3, 2), (2, 4, 1)",
     "INSERT INTO council_shop_voted (election, shop) VALUES (1, 1), (1, 3), (1, 4), (2, 3), (2, 4)",

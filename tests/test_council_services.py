@@ -2,7 +2,6 @@
 
 import asyncio
 
-import msgspec
 import pytest
 
 from block_service.accounts.services import load_viewer
@@ -17,7 +16,6 @@ from block_service.council.schemas import (
     StandForm,
 )
 from block_service.council.tables import Approval, Election, Nomination, Seat, ShopVoted, Tally
-from block_service.db import is_sqlite
 from block_service.errors import Conflict, Forbidden, FormInvalid, Invalid
 from tests.council_helpers import make_election, make_term, merchant, shop_of, staff_viewer, stand
 from tests.helpers import make_person, viewer_for
