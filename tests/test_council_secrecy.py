@@ -23,6 +23,7 @@ from block_service.council.tables import Approval, ShopVoted, Tally
 from block_service.db import close_database, engine, is_sqlite, open_database
 from tests import conftest
 from tests.council_helpers import make_election, make_term, merchant, shop_of, staff_viewer, stand
+from tests.helpers import text_of
 from tests.test_council_routes import _fresh_database
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -250,3 +251,22 @@ async def test_a_database_filled_under_the_previous_migrations_upgrades_with_eve
 def _as_datetime(value) -> dt.datetime:
     moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+async def test_the_election_page_says_whom_voters_trust_for_their_secrecy_in_both_languages(db, browser_factory):
+    staff = await staff_viewer()
+    election = await make_election(staff, await make_term(staff, seats=5))
+    chinese = text_of((await browser_factory("zh-Hans").get(f"/elections/{election}")).text)
+    assert "谁能知道一家店铺投给了谁" in chinese
+    assert "投票进行期间，一家店铺的名册记录和它的批准记录是同时写入的" in chinese
+    assert "工作站的系统管理员、托管服务商" in chinese
+    assert "计票之后制作的数据库备份或副本无法把任何店铺与其选择对应起来" in chinese
+    assert "包括工作站）都无法" not in chinese
+    english = text_of((await browser_factory("en").get(f"/elections/{election}")).text)
+    assert "Who can learn how a shop voted" in english
+    assert ("Whoever can read the database server's live files, or copies of the database made during voting "
+            "(the workstation's system administrator, the hosting provider), could match a ballot to the shop that "
+            "voted at that moment from the order of the writes.") in english
+    assert "A backup or copy of the database made after the count therefore links no shop to its choices." in english
+    assert "Voters trust the workstation staff who run the service for a correct count" in english
+    assert "not even the workstation" not in english
