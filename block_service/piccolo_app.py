@@ -4,7 +4,16 @@ from piccolo.conf.apps import AppConfig
 
 from block_service.accounts.tables import Person, RoleGrant
 from block_service.audit.tables import AuditEntry
-from block_service.council.tables import CouncilTerm, Election, Interest, Nomination, Seat, ShopVoted, Tally
+from block_service.council.tables import (
+    Approval,
+    CouncilTerm,
+    Election,
+    Interest,
+    Nomination,
+    Seat,
+    ShopVoted,
+    Tally,
+)
 from block_service.organisation.tables import LeaderBacking, OrgGroup
 from block_service.settings import PROJECT_ROOT
 from block_service.shops.tables import Industry, Segment, Shop, ShopApplication, ShopMerchant
@@ -28,5 +37,6 @@ APP_CONFIG = AppConfig(
         Person, RoleGrant, AuditEntry, Segment, Industry, Shop, ShopMerchant, ShopApplication,
         Category, ResponseTemplate, Thread, Message, Photo, MeToo, Flag, Notification, Mute, Evaluation,
         OrgGroup, LeaderBacking, CouncilTerm, Election, Nomination, Tally, ShopVoted, Seat, Interest,
+        Approval,
     ],
 )

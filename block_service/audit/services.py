@@ -20,16 +20,17 @@ def _snapshot(value: Any) -> str:
 
 async def record_change(
     *, actor_id: int | None, action: str, object_type: str, object_id: int | None,
-    before: Any = None, after: Any = None,
+    before: Any = None, after: Any = None, at: dt.datetime | None = None,
 ) -> None:
     """Call inside the transaction of the change itself, so the record and the change stand or fall together.
 
+    `at` is now unless the caller must not record the moment (a secret ballot records only its day).
     Plain SQL: it runs while the writer's turn is held, and Piccolo's insert took longer to build than
     SQLite takes to run it."""
     await AuditEntry.raw(
         'INSERT INTO audit_entry ("at", actor, action, object_type, object_id, "before", "after") '
         "VALUES ({}, {}, {}, {}, {}, {}, {})",
-        dt.datetime.now(dt.UTC), actor_id, action, object_type, object_id, _snapshot(before),
+        at or dt.datetime.now(dt.UTC), actor_id, action, object_type, object_id, _snapshot(before),
         _snapshot(after),
     )
 

@@ -104,7 +104,8 @@ class CouncilController(Controller):
         except (FormInvalid, DomainError) as error:
             return await _election_form_error(request, election_id, "ballot", error, data)
         flash(request, _(
-            "Your shop's ballot has been cast. Nobody, not even the workstation, can see how a shop voted."
+            "Your shop's ballot has been cast. No page shows how a shop voted; once the votes are counted, the stored "
+            "data no longer links a shop to its choices."
         ), "success")
         return redirect_after_post(request, request.app.route_reverse("election", election_id=election_id))
 

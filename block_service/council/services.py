@@ -6,8 +6,11 @@ end) that have not ceased. The "council" role of a person comes from the same ru
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import functools
+import logging
+import secrets
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -42,8 +45,17 @@ from block_service.council.schemas import (
     TurnoutOut,
     VoterShop,
 )
-from block_service.council.tables import CouncilTerm, Election, Interest, Nomination, Seat, ShopVoted, Tally
-from block_service.db import is_unique_violation, write_transaction
+from block_service.council.tables import (
+    Approval,
+    CouncilTerm,
+    Election,
+    Interest,
+    Nomination,
+    Seat,
+    ShopVoted,
+    Tally,
+)
+from block_service.db import engine, is_sqlite, is_unique_violation, write_transaction
 from block_service.errors import Conflict, Forbidden, FormInvalid, Invalid, NotFound
 from block_service.organisation.services import groups_of_shops, list_groups
 from block_service.pagination import Page, clamp, paginate
@@ -52,6 +64,10 @@ from block_service.web.i18n import gettext as _
 
 BLOCK_TIMEZONE = ZoneInfo("Asia/Shanghai")
 LIVE = ("proposed", "accepted")
+# Approval rows per INSERT statement at the close (well under both engines' limits on parameters).
+APPROVAL_BATCH = 300
+
+logger = logging.getLogger(__name__)
 
 
 def _already_voted() -> Conflict:
@@ -60,6 +76,17 @@ def _already_voted() -> Conflict:
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def ballot_audit_time(moment: dt.datetime) -> dt.datetime:
+    """The time a ballot's audit row records: midnight of the block's day, never the moment it was cast,
+    which other records (a log-in, a post) could match to a merchant."""
+    local = moment.astimezone(BLOCK_TIMEZONE)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(dt.UTC)
+
+
+def _approval_key() -> str:
+    return secrets.token_hex(16)
 
 
 def block_today() -> dt.date:
@@ -650,8 +677,15 @@ async def open_voting(staff: Viewer, election_id: int) -> None:
 
 
 async def cast_ballot(viewer: Viewer, election_id: int, form: BallotForm) -> None:
-    """One secret ballot per shop: that the shop voted and the approvals are written in one transaction,
-    in two tables nothing joins. A second ballot of the same shop is refused and changes nothing."""
+    """One secret ballot per shop, in one transaction: the voter roll gets the shop (its unique index refuses
+    a second ballot, even a concurrent one), and each approved candidate gets an approval row under a random
+    key with no shop, person or time. The audit row says that a ballot was cast in this election, on which
+    day, and nothing else. Tallies stay untouched until the close.
+
+    What remains while voting is open: the two writes share a transaction, so whoever reads the live
+    database files (the write-ahead log, PostgreSQL's row versions and their transaction ids, the order
+    rows were appended in) or compares two copies taken during voting can match a ballot to the shop that
+    voted at that moment. close_election rewrites the approvals to take that away from later copies."""
     chosen = sorted(set(form.candidates))
     if not chosen:
         raise Invalid("Approve at least one candidate.", field="candidates")
@@ -673,18 +707,46 @@ async def cast_ballot(viewer: Viewer, election_id: int, form: BallotForm) -> Non
             if await ShopVoted.exists().where((ShopVoted.election == election_id) & (ShopVoted.shop == form.shop_id)):
                 raise _already_voted()
             await ShopVoted.insert(ShopVoted(election=election_id, shop=form.shop_id))
-            # Every tally row of the election is rewritten, approved or not: no row version tells which changed.
-            marks = ", ".join("{}" for _ in chosen)
-            await Tally.raw(
-                f"UPDATE council_tally SET votes = votes + CASE WHEN nomination IN ({marks}) THEN 1 ELSE 0 END "
-                "WHERE election = {}", *chosen, election_id,
-            )
-            await record_change(actor_id=viewer.person_id, action="election.ballot_cast", object_type="election",
-                                object_id=election_id, after={"shop": form.shop_id})
+            await Approval.insert(*[Approval(id=_approval_key(), election=election_id, nomination=nomination)
+                                    for nomination in chosen])
+            await record_change(actor_id=None, action="election.ballot_cast", object_type="election",
+                                object_id=election_id, at=ballot_audit_time(_now()))
     except Exception as error:
         if is_unique_violation(error):
             raise _already_voted() from None
         raise
+
+
+async def _count_approvals(election_id: int) -> dict[int, int]:
+    """Inside the close: the votes per candidate, read from the approvals, which are then written again
+    under fresh random keys in key order. Afterwards nothing in the rows (their order on disk, PostgreSQL's
+    transaction ids, SQLite's page layout) says which ballot, or which moment of voting, they came from."""
+    rows = await Approval.select(Approval.nomination).where(Approval.election == election_id)
+    votes = collections.Counter(row["nomination"] for row in rows)
+    sqlite = is_sqlite()
+    if sqlite:
+        # Freed space is overwritten, so the old rows' bytes do not stay behind in the file.
+        await Approval.raw("PRAGMA secure_delete = ON")
+    await Approval.delete().where(Approval.election == election_id)
+    fresh = sorted((_approval_key(), nomination) for nomination, count in votes.items() for _ in range(count))
+    for start in range(0, len(fresh), APPROVAL_BATCH):
+        await Approval.insert(*[Approval(id=key, election=election_id, nomination=nomination)
+                                for key, nomination in fresh[start:start + APPROVAL_BATCH]])
+    if sqlite:
+        await Approval.raw("PRAGMA secure_delete = OFF")
+    return dict(votes)
+
+
+async def _vacuum_approvals() -> None:
+    """PostgreSQL: drop the rewritten approvals' old row versions now rather than at autovacuum's next turn
+    (VACUUM cannot run inside the close's transaction). Best effort: autovacuum does it anyway."""
+    database = engine()
+    if is_sqlite() or database.current_transaction.get() is not None:
+        return
+    try:
+        await database.run_ddl("VACUUM council_approval")
+    except Exception as error:  # the close is committed; only the early clean-up failed
+        logger.warning("VACUUM council_approval after the count failed: %s", error)
 
 
 async def _nomination_facts(election_id: int) -> dict[int, dict]:
@@ -703,13 +765,19 @@ async def _nomination_facts(election_id: int) -> dict[int, dict]:
 
 
 async def close_election(staff: Viewer, election_id: int) -> CountResult:
-    """Voting ends; the count runs (council/counting.py), seats are created and turnout is computed."""
+    """Voting ends; the votes are counted from the approvals (which are rewritten, see _count_approvals),
+    the seats are allotted (council/counting.py) and created, and turnout is computed."""
     async with write_transaction():
         await _hold_phase(election_id, "voting", {Election.phase: "closed", Election.closed_at: _now()})
         election = await Election.select(Election.term, Election.term.seats.as_alias("seats")).where(
             Election.id == election_id).first()
         facts = await _nomination_facts(election_id)
-        tallies = await Tally.select(Tally.nomination, Tally.votes).where(Tally.election == election_id)
+        votes = await _count_approvals(election_id)
+        tallies = await Tally.select(Tally.nomination).where(Tally.election == election_id).order_by(Tally.nomination)
+        for row in tallies:
+            row["votes"] = votes.get(row["nomination"], 0)
+            await Tally.update({Tally.votes: row["votes"]}).where(
+                (Tally.election == election_id) & (Tally.nomination == row["nomination"]))
         candidates = [
             Candidate(id=row["nomination"], votes=row["votes"], segment_id=facts[row["nomination"]]["segment"],
                       accepted_at=facts[row["nomination"]]["accepted_at"])
@@ -733,6 +801,7 @@ async def close_election(staff: Viewer, election_id: int) -> CountResult:
         await record_change(actor_id=staff.person_id, action="election.closed", object_type="election",
                             object_id=election_id, before={"phase": "voting"},
                             after={"phase": "closed", **stored})
+    await _vacuum_approvals()
     return result
 
 

@@ -1,8 +1,10 @@
 """Tables of the council: terms, seats, elections, nominations, ballots (kept secret) and interests.
 
-Ballot secrecy: `ShopVoted` records THAT a shop voted; `Tally` holds the running count per candidate.
-Nothing links the two: a tally row has no shop, person, time or serial of a ballot, and every ballot
-rewrites all tally rows of its election in one statement, so even row versions cannot be matched.
+Ballot secrecy: `ShopVoted` (the voter roll) records THAT a shop voted; `Approval` holds what ballots
+approved, one row per approved candidate under a random key, with no shop, person, time or ballot
+number; `Tally` is filled from the approvals only when voting closes, and the close rewrites the
+approvals in the order of fresh random keys. A copy of the database taken after the count therefore
+links no shop to its choices (see council.services.cast_ballot and close_election for what remains).
 """
 
 from piccolo.columns import Date, ForeignKey, Integer, Text, Timestamptz, Varchar
@@ -56,11 +58,20 @@ class Nomination(Table, tablename="council_nomination"):
 
 
 class Tally(Table, tablename="council_tally"):
-    """Approvals per candidate. Deliberately no shop, person, timestamp or ballot number."""
+    """Votes per candidate: zero while voting is open, counted from the approvals when it closes."""
 
     election = ForeignKey(references=Election, index=True)
     nomination = ForeignKey(references=Nomination, unique=True)
     votes = Integer(default=0)
+
+
+class Approval(Table, tablename="council_approval"):
+    """One approval of one candidate on a secret ballot. The key is random (SQLite: a WITHOUT ROWID table,
+    so rows are stored in key order); there is deliberately no shop, person, time or ballot number."""
+
+    id = Varchar(length=32, primary_key=True)
+    election = ForeignKey(references=Election, index=True)
+    nomination = ForeignKey(references=Nomination, index=True)
 
 
 class ShopVoted(Table, tablename="council_shop_voted"):

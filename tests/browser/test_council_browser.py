@@ -72,7 +72,8 @@ def test_a_merchant_stands_two_shops_vote_and_the_council_shows_the_seat(new_con
         ballot.get_by_role("checkbox", name=re.compile(re.escape(zhang.name))).check()
         ballot.get_by_role("button", name=zh("Cast the ballot")).click()
         expect(voter.page.get_by_role("status")).to_contain_text(
-            zh("Your shop's ballot has been cast. Nobody, not even the workstation, can see how a shop voted."))
+            zh("Your shop's ballot has been cast. No page shows how a shop voted; once the votes are counted, the "
+               "stored data no longer links a shop to its choices."))
         expect(voter.page.locator("#ballot-form")).to_contain_text(
             zh("%(shop)s has voted. A shop votes once, and its ballot cannot be changed.", shop=shop))
         expect(voter.page.locator("#ballot-form").get_by_role("checkbox")).to_have_count(0)
