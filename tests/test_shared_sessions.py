@@ -38,3 +38,28 @@ async def test_the_log_in_limit_counts_attempts_on_both_workers(db, tmp_path):
                     refusals.append(response.text)
     assert statuses[:4].count(429) == 0 and statuses[4:] == [429] * 4, statuses
     assert all("Too many attempts" in text for text in refusals)
+
+
+async def test_the_shared_store_forgets_expired_entries_on_read_and_in_the_periodic_cleanup(tmp_path, monkeypatch):
+    from block_service.web import stores
+
+    now = [1_800_000_000.0]
+    monkeypatch.setattr(stores.time, "time", lambda: now[0])
+    root = stores.shared_store(tmp_path)
+    sessions, counters = root.with_namespace("sessions"), root.with_namespace("rate_limit")
+    try:
+        await sessions.set("read-late", b"a", expires_in=60)
+        await sessions.set("never-read", b"b", expires_in=60)
+        await sessions.set("renewed", b"c", expires_in=60)
+        await counters.set("read-late", b"other namespace", expires_in=600)
+        now[0] += 30
+        assert await sessions.get("renewed", renew_for=60) == b"c"
+        now[0] += 45
+        assert await sessions.get("read-late") is None
+        assert await counters.get("read-late") == b"other namespace"
+        assert await sessions.get("renewed") == b"c"
+        assert await sessions.delete_expired() == 1  # "never-read"; "read-late" went when it was read
+        rows = root._db.get().execute("SELECT namespace, key FROM entries ORDER BY key").fetchall()
+        assert rows == [("block:rate_limit", "read-late"), ("block:sessions", "renewed")]
+    finally:
+        root.close()
