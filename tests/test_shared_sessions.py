@@ -62,3 +62,21 @@ async def test_the_shared_store_forgets_expired_entries_on_read_and_in_the_perio
         assert rows == [("block:rate_limit", "read-late"), ("block:sessions", "renewed")]
     finally:
         root.close()
+
+
+async def test_the_periodic_task_deletes_ended_sessions_nobody_reads_again(settings, monkeypatch):
+    from block_service.app import close_stores, create_app
+    from block_service.threads.tasks import delete_expired_entries
+    from block_service.web import stores
+
+    app = create_app(settings)
+    sessions = app.stores.get("sessions")
+    try:
+        await sessions.set("abandoned", b"{}", expires_in=60)
+        await sessions.set("in-use", b"{}", expires_in=3600)
+        later = stores.time.time() + 120
+        monkeypatch.setattr(stores.time, "time", lambda: later)
+        assert await delete_expired_entries(app) == 1
+        assert await sessions.expires_in("abandoned") is None and await sessions.get("in-use") == b"{}"
+    finally:
+        await close_stores(app)
