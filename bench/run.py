@@ -21,7 +21,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,20 +31,19 @@ import urllib.request
 from pathlib import Path
 
 import seed_bulk  # beside this file, which Python puts first on sys.path when it runs bench/run.py
+import servers
 import writers
+from servers import ServerError, children_of, log_tail, run_cli
 
 BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = BENCH_DIR.parent
-BLOCK_SERVICE = Path(sys.executable).parent / "block-service"
 DEFAULT_PAGES = ["/healthz", "/threads", "/threads/1", "/threads?q=油烟", "/api/threads", "/", "/shops",
                  "/shops/1"]
 PG_DATABASE = "bench_block"
-HEALTH_WAIT_SECONDS = 30
-STOP_WAIT_SECONDS = 10
 UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 
 
-class BenchError(RuntimeError):
+class BenchError(ServerError):
     pass
 
 
@@ -81,12 +79,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def pg_admin(admin_url: str, *statements: str) -> None:
     import asyncpg
 
@@ -101,22 +93,6 @@ def pg_admin(admin_url: str, *statements: str) -> None:
     asyncio.run(run())
 
 
-def run_cli(env: dict[str, str], *args: str, timeout: int = 300) -> str:
-    result = subprocess.run([str(BLOCK_SERVICE), *args], env=env, capture_output=True, text=True,
-                            timeout=timeout, stdin=subprocess.DEVNULL)
-    if result.returncode != 0:
-        raise BenchError(f"block-service {' '.join(args)} failed ({result.returncode}):\n"
-                         f"{result.stdout}\n{result.stderr}")
-    return result.stdout
-
-
-def log_tail(path: Path, lines: int = 30) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
-
-
 def get(url: str, timeout: float = 10) -> int:
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
@@ -124,53 +100,6 @@ def get(url: str, timeout: float = 10) -> int:
             return response.status
     except urllib.error.HTTPError as error:
         return error.code
-
-
-def wait_for_health(process: subprocess.Popen, url: str, log_path: Path) -> None:
-    deadline = time.monotonic() + HEALTH_WAIT_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise BenchError(f"the server exited with {process.returncode}:\n{log_tail(log_path)}")
-        try:
-            if get(url, timeout=1) == 200:
-                return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.2)
-    raise BenchError(f"{url} did not answer within {HEALTH_WAIT_SECONDS} s:\n{log_tail(log_path)}")
-
-
-def stop_server(process: subprocess.Popen) -> None:
-    """SIGTERM to uvicorn (it stops its workers), then SIGKILL to its whole process group."""
-    if process.poll() is not None:
-        return
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=STOP_WAIT_SECONDS)
-        return
-    except subprocess.TimeoutExpired:
-        pass
-    # Still there: the server was started in a session of its own, so its group holds only what it started.
-    print(f"server {process.pid} ignored SIGTERM for {STOP_WAIT_SECONDS} s: killing its process group",
-          file=sys.stderr)
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    try:
-        process.wait(timeout=STOP_WAIT_SECONDS)
-    except subprocess.TimeoutExpired:
-        print(f"warning: server process {process.pid} did not exit", file=sys.stderr)
-
-
-def children_of(pid: int) -> list[int]:
-    children: list[int] = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            children += [int(child) for child in (task / "children").read_text().split()]
-        except OSError:
-            continue
-    return children
 
 
 def process_memory(pid: int) -> dict[str, object]:
@@ -276,18 +205,13 @@ def bench(args: argparse.Namespace, work_dir: Path) -> dict[str, object]:
     print(f"seeded {counts} in {seed_seconds} s", flush=True)
 
     load_before = os.getloadavg()[0]
-    port = args.port or free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    command = [str(BLOCK_SERVICE), "serve", "--workers", str(args.workers), "--port", str(port)]
-    if args.log_level:
-        command += ["--log-level", args.log_level]
     log_path = work_dir / "server.log"
+    extra_args = ("--log-level", args.log_level) if args.log_level else ()
     rows: list[dict[str, object]] = []
-    with log_path.open("wb") as log:
-        server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                  stdin=subprocess.DEVNULL, start_new_session=True)
+    server = servers.start_server(env, log_path=log_path, workers=args.workers, port=args.port, extra_args=extra_args)
+    base_url = server.base_url
+    command = server.process.args
     try:
-        wait_for_health(server, base_url + "/healthz", log_path)
         print(f"server up: {' '.join(command[1:])} (pid {server.pid})", flush=True)
         for page in args.pages:
             url = base_url + urllib.parse.quote(page, safe="/?=&%:+,")
@@ -305,7 +229,7 @@ def bench(args: argparse.Namespace, work_dir: Path) -> dict[str, object]:
             writing = writers.run_writers(base_url, args.writers, args.writers_duration)
         memory = server_memory(server.pid)
     finally:
-        stop_server(server)
+        server.stop()
 
     healthz = next((row["requests_per_s"] for row in rows if row["page"] == "/healthz"), None)
     for row in rows:
@@ -359,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\ninterrupted: server stopped", file=sys.stderr)
         return 130
-    except BenchError as error:
+    except ServerError as error:  # BenchError too
         print(f"bench: {error}", file=sys.stderr)
         return 1
     finally:

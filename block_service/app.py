@@ -16,7 +16,6 @@ from litestar.openapi.plugins import RedocRenderPlugin
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 from litestar.stores.base import Store
-from litestar.stores.memory import MemoryStore
 
 from block_service.accounts.controllers import AccountApiController, AccountController, StaffPeopleController
 from block_service.audit.controllers import AuditController
@@ -36,6 +35,7 @@ from block_service.web.language import LanguageMiddleware
 from block_service.web.live import create_channels_plugin
 from block_service.web.security import security_headers
 from block_service.web.session import RotatingSessionConfig
+from block_service.web.stores import SQLiteStore, shared_store
 from block_service.web.system import SystemController
 from block_service.web.templating import create_template_config
 
@@ -44,21 +44,25 @@ MAX_BODY_BYTES = 30 * 1024 * 1024
 
 
 def build_stores(settings: Settings) -> dict[str, Store]:
-    """Sessions and rate-limit counters: in Redis when several processes must share them."""
+    """Sessions and rate-limit counters, shared by every worker: in Redis when it is configured (several
+    machines), else in one SQLite file under var/ that all workers of this machine open."""
     if settings.redis_url:
         from litestar.stores.redis import RedisStore
 
         root = RedisStore.with_client(url=settings.redis_url, namespace="block")
-        return {"sessions": root.with_namespace("sessions"), "rate_limit": root.with_namespace("rate_limit")}
-    return {"sessions": MemoryStore(), "rate_limit": MemoryStore()}
+    else:
+        root = shared_store(settings.var_dir)
+    return {"sessions": root.with_namespace("sessions"), "rate_limit": root.with_namespace("rate_limit")}
 
 
 async def close_stores(app: Litestar) -> None:
-    """Redis stores hold a connection pool each; close them when the app stops."""
+    """Redis stores hold a connection pool each, the SQLite store a connection; close them when the app stops."""
     for name in ("sessions", "rate_limit"):
         store = app.stores.get(name)
         if hasattr(store, "_shutdown"):
             await store._shutdown()
+        elif isinstance(store, SQLiteStore):
+            store.close()
 
 
 def _rate_limit_key(request: Request) -> str:

@@ -3,81 +3,33 @@
 import asyncio
 import contextlib
 import os
-import socket
-import subprocess
-import sys
-import time
 import uuid
-from pathlib import Path
 
 import httpx
 import pytest
 
+from bench.servers import database, run_cli, server_env, start_server
 from tests.test_redis_shared_state import REDIS_URL, _redis_reachable
 
-BLOCK_SERVICE = Path(sys.executable).parent / "block-service"
 ENGINE = os.environ.get("BLOCK_TEST_DATABASE", "sqlite")
-PG_ADMIN_URL = os.environ.get("BLOCK_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-async def _pg(statement: str) -> None:
-    import asyncpg
-
-    connection = await asyncpg.connect(PG_ADMIN_URL)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
 
 
 @contextlib.asynccontextmanager
 async def _servers(tmp_path, count: int = 2):
     """`count` real server processes on one database and one Redis, as production runs them."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("BLOCK_")}
-    database = f"block_live_{uuid.uuid4().hex[:8]}"
-    if ENGINE == "postgres":
-        await _pg(f'CREATE DATABASE "{database}"')
-        url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{database}"
-    else:
-        url = f"sqlite:///{tmp_path / 'live.db'}"
-    env.update({"BLOCK_DEBUG": "true", "BLOCK_VAR_DIR": str(tmp_path / "var"), "BLOCK_DATABASE_URL": url,
-                "BLOCK_REDIS_URL": REDIS_URL, "BLOCK_LOGIN_RATE_PER_MINUTE": "1000"})
-    subprocess.run([str(BLOCK_SERVICE), "migrate"], env=env, check=True, capture_output=True, timeout=120)
-    processes, urls = [], []
-    try:
-        for _ in range(count):
-            port = _free_port()
-            processes.append(subprocess.Popen(
-                [str(BLOCK_SERVICE), "serve", "--port", str(port), "--log-level", "warning"], env=env,
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-            urls.append(f"http://127.0.0.1:{port}")
-        async with httpx.AsyncClient() as probe:
-            for url in urls:
-                deadline = time.monotonic() + 20
-                while True:
-                    with contextlib.suppress(httpx.HTTPError):
-                        if (await probe.get(f"{url}/healthz")).status_code == 200:
-                            break
-                    if time.monotonic() > deadline:
-                        raise RuntimeError(f"server at {url} did not start")
-                    await asyncio.sleep(0.2)
-        yield urls
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        if ENGINE == "postgres":
-            await _pg(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    with database(ENGINE, tmp_path, f"block_live_{uuid.uuid4().hex[:8]}") as url:
+        env = server_env(url, tmp_path / "var", redis_url=REDIS_URL, login_rate_per_minute="1000")
+        await asyncio.to_thread(run_cli, env, "migrate", timeout=120)
+        started = []
+        try:
+            for number in range(count):
+                started.append(await asyncio.to_thread(
+                    start_server, env, log_path=tmp_path / f"server-{number}.log",
+                    extra_args=("--log-level", "warning")))
+            yield [server.base_url for server in started]
+        finally:
+            for server in started:
+                await asyncio.to_thread(server.stop)
 
 
 async def _csrf(client: httpx.AsyncClient) -> str:

@@ -37,7 +37,7 @@ from block_service.web.auth import viewer_of
 from block_service.web.forms import read_form
 from block_service.web.htmx import redirect_after_post
 from block_service.web.i18n import gettext as _
-from block_service.web.live import announce, thread_events
+from block_service.web.live import announce, take_stream_slot, thread_events, viewer_now
 from block_service.web.params import checked, optional_int
 from block_service.web.templating import flash, render
 
@@ -169,9 +169,22 @@ class ThreadController(Controller):
 
     @get("/threads/{thread_id:int}/events", name="thread_events")
     async def events(self, request: Request, thread_id: FromPath[int]) -> ServerSentEvent:
-        await services.get_thread(viewer_of(request), thread_id)
-        return ServerSentEvent(thread_events(request.app, thread_id), headers={"Cache-Control": "no-store",
-                                                                               "X-Accel-Buffering": "no"})
+        viewer = viewer_of(request)
+        await services.get_thread(viewer, thread_id)
+        give_back = take_stream_slot(request, viewer)
+
+        async def still_allowed() -> bool:
+            current = await viewer_now(request.scope, viewer)
+            if current is None:
+                return False
+            try:
+                await services.get_thread(current, thread_id)
+            except NotFound:
+                return False
+            return True
+
+        stream = thread_events(request.app, thread_id, still_allowed=still_allowed, give_back=give_back)
+        return ServerSentEvent(stream, headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
     @post("/threads/{thread_id:int}/answers", name="post_answer", opt=RATE_LIMITED)
     async def post_answer(self, request: Request, thread_id: FromPath[int], data: URLEncodedBody[dict[str, Any]]) -> Response:

@@ -12,6 +12,8 @@ from litestar.utils.dataclass import extract_dataclass_items
 
 ROTATE_KEY = "_rotate"
 LOADED_KEY = "block_session_loaded"
+SESSION_ID_KEY = "block_session_id"
+BACKEND_KEY = "block_session_backend"
 
 
 class RotatingSessionBackend(ServerSideSessionBackend):
@@ -25,7 +27,10 @@ class RotatingSessionBackend(ServerSideSessionBackend):
 
     async def load_from_connection(self, connection) -> dict[str, Any]:
         data = await super().load_from_connection(connection)
-        connection.scope.setdefault("state", {})[LOADED_KEY] = dict(data)
+        state = connection.scope.setdefault("state", {})
+        state[LOADED_KEY] = dict(data)
+        state[SESSION_ID_KEY] = connection.cookies.get(self.config.key)
+        state[BACKEND_KEY] = self
         return data
 
     async def store_in_message(self, scope_session: ScopeSession, message: Message, connection) -> None:
@@ -56,6 +61,17 @@ class RotatingSessionBackend(ServerSideSessionBackend):
                 return
         await self.set(session_id=session_id, data=self.serialize_data(session, scope), store=store)
         headers.add("Set-Cookie", Cookie(value=session_id, key=self.config.key, **cookie_params).to_header(header=""))
+
+
+async def stored_session(scope) -> dict[str, Any] | None:
+    """The request's session as the store holds it now (None once it ended: logged out, expired, or ended
+    by a disabled account or a password change), for work that outlives the request, like a live stream."""
+    state = scope.get("state", {})
+    session_id, backend = state.get(SESSION_ID_KEY), state.get(BACKEND_KEY)
+    if not session_id or backend is None:
+        return None
+    data = await backend.get(session_id, store=backend.config.get_store_from_app(scope["app"]))
+    return backend.deserialize_data(data) if data else None
 
 
 class RotatingSessionConfig(ServerSideSessionConfig):

@@ -11,14 +11,9 @@ import asyncio
 import concurrent.futures
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -26,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from bench.servers import Server as RunningServer
+from bench.servers import start_server
 from tests.browser.steps import (
     PASSWORD,
     STAFF_EMAIL,
@@ -43,8 +40,6 @@ CHROMIUM_ARGS = [
 ]
 BLOCK_SERVICE = Path(sys.executable).parent / "block-service"
 PG_ADMIN_URL = os.environ.get("BLOCK_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-HEALTH_WAIT_SECONDS = 20
-STOP_WAIT_SECONDS = 5
 # Playwright waits this long (ms) for an element, a navigation or an expectation before a test fails.
 ACTION_TIMEOUT_MS = 10_000
 
@@ -68,12 +63,6 @@ def _require_browser() -> None:
     pytest.skip(f"browser tests skipped: {reason}")
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _pg_admin(statement: str) -> None:
     """One statement on the admin database, in a thread: Playwright's sync API keeps an event loop
     running in this one, where asyncio.run() is refused."""
@@ -88,39 +77,6 @@ def _pg_admin(statement: str) -> None:
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         pool.submit(asyncio.run, run()).result(timeout=60)
-
-
-def _log_tail(log_path: Path, lines: int = 40) -> str:
-    try:
-        return "\n".join(log_path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no server log)"
-
-
-def _wait_for_health(process: subprocess.Popen, url: str, log_path: Path) -> None:
-    deadline = time.monotonic() + HEALTH_WAIT_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited with {process.returncode}:\n{_log_tail(log_path)}")
-        try:
-            with urllib.request.urlopen(url, timeout=1) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"{url} did not answer within {HEALTH_WAIT_SECONDS} s:\n{_log_tail(log_path)}")
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=STOP_WAIT_SECONDS)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=STOP_WAIT_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -148,7 +104,7 @@ def server() -> Iterator[Server]:
     else:
         env["BLOCK_DATABASE_URL"] = f"sqlite:///{work_dir / 'browser.db'}"
     log_path = work_dir / "server.log"
-    process: subprocess.Popen | None = None
+    running: RunningServer | None = None
     try:
         if engine == "postgres":
             _pg_admin(f'CREATE DATABASE "{pg_name}"')
@@ -158,18 +114,12 @@ def server() -> Iterator[Server]:
             timeout=60, stdin=subprocess.DEVNULL,
         )
         assert created.returncode == 0, f"create-staff failed:\n{created.stdout}\n{created.stderr}"
-        port = _free_port()
-        with log_path.open("wb") as log:
-            process = subprocess.Popen(
-                [str(BLOCK_SERVICE), "serve", "--port", str(port)],
-                env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            )
-        base_url = f"http://127.0.0.1:{port}"
-        _wait_for_health(process, base_url + "/healthz", log_path)
+        running = start_server(env, log_path=log_path)
+        base_url = running.base_url
         yield Server(base_url=base_url, log_path=log_path)
     finally:
-        if process is not None:
-            _stop(process)
+        if running is not None:
+            running.stop()
         if engine == "postgres":
             _pg_admin(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
         shutil.rmtree(work_dir, ignore_errors=True)
