@@ -53,7 +53,7 @@ class PrivacyController(Controller):
     async def my_data(self, request: Request) -> Template:
         return render(request, "privacy/my_data.html")
 
-    @post("/me/data/download", name="download_my_data", opt=RATE_LIMITED)
+    @post("/me/data/download", name="download_my_data", opt=RATE_LIMITED, status_code=200)
     async def download(self, request: Request) -> File:
         """A POST so that it is rate-limited like other costly actions; it changes nothing."""
         path = await services.build_data_zip(viewer_of(request).person_id, request.app.state.settings.var_dir)
@@ -72,7 +72,7 @@ class PrivacyController(Controller):
         except (FormInvalid, DomainError) as error:
             return await _own_deletion_page(request, errors=_errors_of(error), status_code=_status_of(error),
                                             values=data)
-        request.clear_session()
+        request.session.clear()  # emptied, not ended: the goodbye message below rides on it
         flash(request, _("Your account has been deleted. What you contributed stays on the block's record, "
                          "without your name."), "info")
         return redirect_after_post(request, request.app.route_reverse("home"))
