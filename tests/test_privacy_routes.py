@@ -32,7 +32,8 @@ async def _accept_notice(person_id: int) -> None:
     await Person.update({Person.privacy_version: NOTICE_VERSION}).where(Person.id == person_id)
 
 
-async def test_the_privacy_notice_is_public_in_both_languages_and_states_the_retention_periods(browser_factory, settings):
+async def test_the_privacy_notice_is_public_in_both_languages_and_states_the_retention_periods(
+        browser_factory, settings):
     chinese = await browser_factory("zh-Hans").get("/privacy")
     assert chinese.status_code == 200
     text = text_of(chinese.text)

@@ -43,7 +43,8 @@ def _signup(**overrides) -> SignUpForm:
 async def test_sign_up_without_accepting_the_notice_is_refused_and_creates_nothing(db):
     with pytest.raises(FormInvalid) as refused:
         await sign_up(_signup(accept_privacy=False), language="zh-Hans")
-    assert refused.value.errors == {"accept_privacy": zh("Please read the privacy notice and tick the box to accept it.")}
+    refusal = zh("Please read the privacy notice and tick the box to accept it.")
+    assert refused.value.errors == {"accept_privacy": refusal}
     assert await Person.count() == 0
 
 
