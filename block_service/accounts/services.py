@@ -180,7 +180,8 @@ async def load_viewer(person_id: int, session_version: int) -> Viewer | None:
         "JOIN council_seat s ON s.person = p.id JOIN council_term t ON t.id = s.term "
         f"WHERE {valid} AND s.ceased_at IS NULL AND t.starts_on <= {{}} AND t.ends_on >= {{}} "
         "UNION ALL "
-        f"SELECT p.display_name, NULL, m.shop, 0, p.privacy_version FROM person p JOIN shop_merchant m ON m.person = p.id WHERE {valid}",
+        "SELECT p.display_name, NULL, m.shop, 0, p.privacy_version "
+        f"FROM person p JOIN shop_merchant m ON m.person = p.id WHERE {valid}",
         person_id, True, session_version, person_id, True, session_version, today, today,
         person_id, True, session_version,
     )
