@@ -221,3 +221,37 @@ async def test_the_data_holds_the_person_s_contributions_and_not_another_person_
     assert "李阿姨" not in text and "13912340010" not in text and "李阿姨的回复" not in text
     audit_actors = {entry["by"] for entry in data["audit"]}
     assert audit_actors <= {"you", "staff", "system"}
+
+
+async def test_the_data_zip_of_many_photos_is_built_on_disk_not_in_memory(db, tmp_path):
+    import os
+    import tracemalloc
+    import zipfile
+
+    from block_service.threads.tables import Photo
+
+    person = await make_person("王阿姨", "13912340011")
+    thread = await make_thread(person)
+    uploads = tmp_path / "var" / "uploads"
+    uploads.mkdir(parents=True)
+    blob = os.urandom(400_000)  # incompressible, like a JPEG
+    now = dt.datetime.now(dt.UTC)
+    for number in range(30):  # 12 MB of photos
+        name = f"{number:032x}.jpg"
+        (uploads / name).write_bytes(blob)
+        await Photo.insert(Photo(thread=thread, file_name=name, width=1, height=1, size_bytes=len(blob),
+                                 created_at=now))
+    del blob
+    tracemalloc.start()
+    try:
+        path = await services.build_data_zip(person, tmp_path / "var")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    try:
+        with zipfile.ZipFile(path) as archive:
+            assert len([name for name in archive.namelist() if name.startswith("photos/")]) == 30
+        assert path.stat().st_size > 12_000_000
+    finally:
+        path.unlink()
+    assert peak < 3_000_000, f"building the zip held {peak / 1e6:.1f} MB"
