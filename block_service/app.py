@@ -23,6 +23,7 @@ from block_service.council.controllers import CouncilApiController, CouncilContr
 from block_service.db import close_database, listening_for_changes, open_database
 from block_service.migrate import apply_migrations
 from block_service.organisation.controllers import GroupApiController, GroupController, StaffGroupController
+from block_service.privacy.controllers import PrivacyController, StaffPrivacyController
 from block_service.settings import PROJECT_ROOT, Settings, get_settings
 from block_service.shops.controllers import ShopApiController, ShopController, StaffShopController
 from block_service.threads.controllers import StaffThreadController, ThreadApiController, ThreadController
@@ -142,6 +143,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ThreadController,
             StaffThreadController,
             ThreadApiController,
+            PrivacyController,
+            StaffPrivacyController,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], name="static",
                 cache_control=CacheControlHeader(max_age=3600, public=True), include_in_schema=False,

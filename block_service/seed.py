@@ -123,7 +123,7 @@ async def seed_demo() -> bool:
     for name, mobile, shop, house_number, industry, licence in DEMO_SHOPS:
         signed_in = await sign_up(
             SignUpForm(display_name=name, contact=mobile, password=DEMO_PASSWORD_PEOPLE,
-                       password_again=DEMO_PASSWORD_PEOPLE),
+                       password_again=DEMO_PASSWORD_PEOPLE, accept_privacy=True),
             language="zh-Hans",
         )
         applicant = Viewer(person_id=signed_in.person_id, display_name=name, roles=frozenset({"resident"}))
@@ -136,13 +136,13 @@ async def seed_demo() -> bool:
     for name, mobile in DEMO_RESIDENTS:
         await sign_up(
             SignUpForm(display_name=name, contact=mobile, password=DEMO_PASSWORD_PEOPLE,
-                       password_again=DEMO_PASSWORD_PEOPLE),
+                       password_again=DEMO_PASSWORD_PEOPLE, accept_privacy=True),
             language="zh-Hans",
         )
     # One application waiting in the staff queue and one already turned down, so both states show.
     waiting = await sign_up(
         SignUpForm(display_name="马老板", contact="13800001011", password=DEMO_PASSWORD_PEOPLE,
-                   password_again=DEMO_PASSWORD_PEOPLE), language="zh-Hans")
+                   password_again=DEMO_PASSWORD_PEOPLE, accept_privacy=True), language="zh-Hans")
     await apply_for_shop(
         Viewer(person_id=waiting.person_id, roles=frozenset({"resident"})),
         ShopApplicationForm(shop_name="马记烧烤", house_number="1147号", industry_id=industries["catering"],

@@ -6,7 +6,8 @@ from block_service.accounts.tables import Person, RoleGrant
 from block_service.audit.tables import AuditEntry
 from tests.helpers import TEST_PASSWORD, make_person, text_of
 
-SIGNUP = {"display_name": "王阿姨", "contact": "13912345678", "password": "安全的密码123", "password_again": "安全的密码123"}
+SIGNUP = {"display_name": "王阿姨", "contact": "13912345678", "password": "安全的密码123",
+          "password_again": "安全的密码123", "accept_privacy": "true"}
 
 
 async def test_signup_creates_a_resident_and_logs_them_in(browser):

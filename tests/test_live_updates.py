@@ -47,7 +47,7 @@ async def test_an_answer_posted_on_one_process_reaches_a_page_open_on_the_other(
             token = await _csrf(writer)
             signup = await writer.post("/signup", data={
                 "display_name": "王阿姨", "contact": "13900000301", "password": "a-good-password",
-                "password_again": "a-good-password"}, headers={"x-csrftoken": token})
+                "password_again": "a-good-password", "accept_privacy": "true"}, headers={"x-csrftoken": token})
             assert signup.status_code == 303
             report = await writer.post("/threads/new", data={
                 "kind": "report", "title": "门口纸箱占道", "body": "人行道被堵", "category_id": "3",

@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from block_service.privacy.notice import NOTICE_VERSION
+
 Role = Literal["resident", "merchant", "council", "staff"]
 ROLES: tuple[str, ...] = ("resident", "merchant", "council", "staff")
 GRANTABLE_ROLES: tuple[str, ...] = ("resident", "staff")
@@ -25,6 +27,7 @@ class Viewer(msgspec.Struct, frozen=True, kw_only=True):
     roles: frozenset[str] = frozenset()
     shop_ids: frozenset[int] = frozenset()
     unread: int = 0  # notifications not yet read, for the navigation
+    privacy_version: str = ""  # the privacy notice version this person accepted
 
     @property
     def is_signed_in(self) -> bool:
@@ -40,6 +43,11 @@ class Viewer(msgspec.Struct, frozen=True, kw_only=True):
     def acts_for(self, shop_id: int) -> bool:
         return shop_id in self.shop_ids
 
+    @property
+    def must_accept_privacy(self) -> bool:
+        """Signed in, but has not accepted the privacy notice now in force (a banner asks them to)."""
+        return self.is_signed_in and self.privacy_version != NOTICE_VERSION
+
 
 ANONYMOUS = Viewer()
 
@@ -49,6 +57,7 @@ class SignUpForm(msgspec.Struct, kw_only=True):
     contact: Contact
     password: Password
     password_again: Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
+    accept_privacy: bool = False  # the privacy notice must be accepted to sign up
 
 
 class LoginForm(msgspec.Struct, kw_only=True):
@@ -93,6 +102,7 @@ class PersonOut(msgspec.Struct, kw_only=True):
     disabled_reason: str
     created_at: dt.datetime
     roles: list[str] = []
+    erased_at: dt.datetime | None = None  # a deleted account (a tombstone)
 
 
 class PersonFilter(msgspec.Struct, kw_only=True):

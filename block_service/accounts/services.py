@@ -28,6 +28,8 @@ from block_service.audit.services import record_change
 from block_service.db import contains, is_unique_violation, write_transaction
 from block_service.errors import Conflict, Forbidden, FormInvalid, Invalid, NotFound
 from block_service.pagination import Page, clamp, paginate
+from block_service.privacy.names import is_tombstone_name
+from block_service.privacy.notice import NOTICE_VERSION
 from block_service.web.i18n import gettext as _
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -92,6 +94,9 @@ async def sign_up(form: SignUpForm, language: str) -> SignedIn:
     """Create a resident account; a second submit of the same form is refused, not duplicated."""
     if form.password != form.password_again:
         raise FormInvalid({"password_again": _("The two passwords differ.")})
+    if not form.accept_privacy:
+        raise FormInvalid({"accept_privacy": _("Please read the privacy notice and tick the box to accept it.")})
+    _refuse_reserved_name(form.display_name)
     email, phone = normalise_contact(form.contact)
     password_hash = await hash_password(form.password)
     try:
@@ -101,6 +106,12 @@ async def sign_up(form: SignUpForm, language: str) -> SignedIn:
             raise Conflict("An account with this email or mobile number already exists.", field="contact") from None
         raise
     return SignedIn(person_id=person_id, session_version=1, language=language)
+
+
+def _refuse_reserved_name(display_name: str) -> None:
+    """The labels of deleted accounts are nobody's name: a live account taking one would pass for a tombstone."""
+    if is_tombstone_name(display_name.strip()):
+        raise FormInvalid({"display_name": _("This name is reserved. Please choose another.")})
 
 
 async def _insert_resident(
@@ -113,7 +124,7 @@ async def _insert_resident(
         rows = await Person.insert(
             Person(
                 display_name=display_name, email=email, phone=phone, password_hash=password_hash,
-                language=language, created_at=now,
+                language=language, created_at=now, privacy_version=NOTICE_VERSION, privacy_accepted_at=now,
             )
         ).returning(Person.id)
         person_id = rows[0]["id"]
@@ -161,14 +172,16 @@ async def load_viewer(person_id: int, session_version: int) -> Viewer | None:
     valid = "p.id = {} AND p.is_active = {} AND p.session_version = {}"
     rows = await Person.raw(
         "SELECT p.display_name, r.role, CAST(NULL AS INTEGER) AS shop, "
-        "(SELECT COUNT(*) FROM notification n WHERE n.person = p.id AND n.read_at IS NULL) AS unread "
+        "(SELECT COUNT(*) FROM notification n WHERE n.person = p.id AND n.read_at IS NULL) AS unread, "
+        "p.privacy_version "
         f"FROM person p LEFT JOIN role_grant r ON r.person = p.id WHERE {valid} "
         "UNION ALL "
-        "SELECT p.display_name, 'council', CAST(NULL AS INTEGER), 0 FROM person p "
+        "SELECT p.display_name, 'council', CAST(NULL AS INTEGER), 0, p.privacy_version FROM person p "
         "JOIN council_seat s ON s.person = p.id JOIN council_term t ON t.id = s.term "
         f"WHERE {valid} AND s.ceased_at IS NULL AND t.starts_on <= {{}} AND t.ends_on >= {{}} "
         "UNION ALL "
-        f"SELECT p.display_name, NULL, m.shop, 0 FROM person p JOIN shop_merchant m ON m.person = p.id WHERE {valid}",
+        "SELECT p.display_name, NULL, m.shop, 0, p.privacy_version "
+        f"FROM person p JOIN shop_merchant m ON m.person = p.id WHERE {valid}",
         person_id, True, session_version, person_id, True, session_version, today, today,
         person_id, True, session_version,
     )
@@ -177,7 +190,7 @@ async def load_viewer(person_id: int, session_version: int) -> Viewer | None:
     roles = frozenset(row["role"] for row in rows if row["role"])
     shop_ids = frozenset(row["shop"] for row in rows if row["shop"] is not None) if "merchant" in roles else frozenset()
     return Viewer(person_id=person_id, display_name=rows[0]["display_name"], roles=roles, shop_ids=shop_ids,
-                  unread=max(row["unread"] for row in rows))
+                  unread=max(row["unread"] for row in rows), privacy_version=rows[0]["privacy_version"])
 
 
 async def change_password(person_id: int, form: PasswordForm) -> int:
@@ -202,6 +215,7 @@ async def change_password(person_id: int, form: PasswordForm) -> int:
 
 
 async def update_profile(person_id: int, form: ProfileForm) -> None:
+    _refuse_reserved_name(form.display_name)
     async with write_transaction():
         before = await Person.select(Person.display_name, Person.language).where(Person.id == person_id).first()
         if before is None:
@@ -225,7 +239,7 @@ async def set_language(person_id: int, language: str) -> None:
 async def get_person(person_id: int) -> PersonOut:
     row = await Person.select(
         Person.id, Person.display_name, Person.email, Person.phone, Person.language, Person.is_active,
-        Person.disabled_reason, Person.created_at,
+        Person.disabled_reason, Person.created_at, Person.erased_at,
     ).where(Person.id == person_id).first()
     if row is None:
         raise NotFound("No such person.")
@@ -238,7 +252,7 @@ async def list_people(filters: PersonFilter) -> Page[PersonOut]:
     page, per_page = clamp(filters.page, filters.per_page)
     query = Person.select(
         Person.id, Person.display_name, Person.email, Person.phone, Person.language, Person.is_active,
-        Person.disabled_reason, Person.created_at,
+        Person.disabled_reason, Person.created_at, Person.erased_at,
     ).order_by(Person.id, ascending=False)
     count = Person.count()
     conditions = []
@@ -291,9 +305,11 @@ async def disable_account(staff: Viewer, person_id: int, reason: str) -> None:
 
 async def enable_account(staff: Viewer, person_id: int) -> None:
     async with write_transaction():
-        row = await Person.select(Person.is_active).where(Person.id == person_id).first()
+        row = await Person.select(Person.is_active, Person.erased_at).where(Person.id == person_id).first()
         if row is None:
             raise NotFound("No such person.")
+        if row["erased_at"] is not None:
+            raise Conflict("This account has been deleted.")
         if row["is_active"]:
             raise Conflict("This account is already active.")
         await Person.update({Person.is_active: True, Person.disabled_reason: ""}).where(Person.id == person_id)
@@ -330,6 +346,8 @@ async def staff_grant_role(staff: Viewer, person_id: int, role: str) -> None:
     async with write_transaction():
         if not await Person.exists().where(Person.id == person_id):
             raise NotFound("No such person.")
+        if await Person.exists().where((Person.id == person_id) & Person.erased_at.is_not_null()):
+            raise Conflict("This account has been deleted.")
         if not await grant_role(staff.person_id, person_id, role):
             raise Conflict("This person already has this role.")
 
@@ -366,3 +384,28 @@ async def create_staff(email: str, password: str, display_name: str) -> int:
             person_id = row["id"]
         await grant_role(None, person_id, "staff")
     return person_id
+
+
+async def erase_person(person_id: int, tombstone_name: str) -> None:
+    """Inside the caller's transaction: name, contact, password, roles and every session go; the row stays
+    as a tombstone so that what the person contributed keeps an author (labelled by `tombstone_name`).
+
+    Bumping the session version ends all sessions at once, as disabling does; with no contact and no
+    password hash the account cannot log in, and its contact is free for a new sign-up."""
+    await Person.update({
+        Person.display_name: tombstone_name, Person.email: None, Person.phone: None,
+        Person.password_hash: "", Person.is_active: False, Person.disabled_reason: "",
+        Person.session_version: Person.session_version + 1, Person.erased_at: _now(),
+    }).where(Person.id == person_id)
+    await RoleGrant.delete().where(RoleGrant.person == person_id)
+
+
+async def record_privacy_acceptance(person_id: int, version: str) -> None:
+    await Person.update({Person.privacy_version: version, Person.privacy_accepted_at: _now()}).where(
+        Person.id == person_id)
+
+
+async def password_matches(person_id: int, password: str) -> bool:
+    """The person's current password, re-entered before something that cannot be undone."""
+    row = await Person.select(Person.password_hash).where(Person.id == person_id).first()
+    return row is not None and await _verify_password(row["password_hash"], password)

@@ -4,6 +4,8 @@ import datetime as dt
 
 import msgspec
 
+from block_service.privacy.names import shown_name
+
 
 class AuditEntryOut(msgspec.Struct, kw_only=True):
     id: int
@@ -15,6 +17,10 @@ class AuditEntryOut(msgspec.Struct, kw_only=True):
     object_id: int | None
     before: str
     after: str
+
+    def __post_init__(self) -> None:
+        if self.actor_name is not None:
+            self.actor_name = shown_name(self.actor_name)  # a deleted account: "a former resident"
 
 
 class AuditFilter(msgspec.Struct, kw_only=True):

@@ -60,3 +60,43 @@ async def list_audit_entries(filters: AuditFilter) -> Page[AuditEntryOut]:
 async def distinct_actions() -> list[str]:
     rows = await AuditEntry.select(AuditEntry.action).distinct().order_by(AuditEntry.action)
     return [row["action"] for row in rows]
+
+
+def _scrubbed(value: Any, secrets: list[str], label: str) -> Any:
+    if isinstance(value, str):
+        if value in secrets:
+            return label
+        for secret in secrets:
+            if len(secret) < 2:  # a one-character name is replaced where it is the whole value only
+                continue
+            if secret and secret in value:
+                value = value.replace(secret, label)
+        return value
+    if isinstance(value, list):
+        return [_scrubbed(item, secrets, label) for item in value]
+    if isinstance(value, dict):
+        return {key: _scrubbed(item, secrets, label) for key, item in value.items()}
+    return value
+
+
+async def scrub_person(person_id: int, secrets: list[str], label: str) -> int:
+    """Inside the caller's transaction: the before/after of every entry the person made or that is about
+    them loses their name and contact (replaced by `label`); the events themselves stay. Returns how many
+    entries changed."""
+    secrets = sorted({secret for secret in secrets if secret}, key=len, reverse=True)
+    if not secrets:
+        return 0
+    rows = await AuditEntry.select(AuditEntry.id, AuditEntry.before, AuditEntry.after).where(
+        (AuditEntry.actor == person_id)
+        | ((AuditEntry.object_type == "person") & (AuditEntry.object_id == person_id)))
+    changed = 0
+    for row in rows:
+        update = {}
+        for column in ("before", "after"):
+            text = row[column]
+            if text and any(secret in text for secret in secrets):  # cheap pre-check; the walk decides
+                update[column] = _snapshot(_scrubbed(msgspec.json.decode(text), secrets, label))
+        if update:
+            await AuditEntry.update(update).where(AuditEntry.id == row["id"])
+            changed += 1
+    return changed

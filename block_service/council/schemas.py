@@ -9,6 +9,7 @@ import msgspec
 
 from block_service.organisation.schemas import GroupOut
 from block_service.pagination import Page
+from block_service.privacy.names import shown_name
 
 Position = Literal["chair", "vice_chair", "secretary", "member"]
 POSITIONS: tuple[str, ...] = ("chair", "vice_chair", "secretary", "member")
@@ -101,6 +102,9 @@ class InterestOut(msgspec.Struct, kw_only=True):
     note: str
     declared_at: dt.datetime
 
+    def __post_init__(self) -> None:
+        self.display_name = shown_name(self.display_name)  # a deleted account: "a former merchant"
+
 
 class SeatOut(msgspec.Struct, kw_only=True):
     id: int
@@ -123,6 +127,9 @@ class SeatOut(msgspec.Struct, kw_only=True):
     groups: list[GroupOut] = []
     interests: list[InterestOut] = []
     replaced: bool = False
+
+    def __post_init__(self) -> None:
+        self.display_name = shown_name(self.display_name)  # a deleted account: "a former merchant"
 
 
 class ElectionSummary(msgspec.Struct, kw_only=True):
@@ -172,6 +179,12 @@ class CandidateOut(msgspec.Struct, kw_only=True):
     nominated_by_name: str | None
     created_at: dt.datetime
     accepted_at: dt.datetime | None
+
+    def __post_init__(self) -> None:
+        # A deleted account: "a former merchant".
+        self.display_name = shown_name(self.display_name)
+        if self.nominated_by_name is not None:
+            self.nominated_by_name = shown_name(self.nominated_by_name)
 
 
 class ResultLine(msgspec.Struct, kw_only=True):

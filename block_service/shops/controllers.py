@@ -141,7 +141,8 @@ class StaffShopController(Controller):
     ) -> Template:
         status = status if status in ("pending", "approved", "rejected") else "pending"
         return render(request, "staff/applications.html", fragment="staff/_applications.html",
-                      result=await services.list_applications(status, page), status=status, errors={})
+                      result=await services.list_applications(status, page), status=status, errors={},
+                      orphans=await services.shops_without_merchant())
 
     @post("/applications/{application_id:int}/approve", name="approve_application")
     async def approve(self, request: Request, application_id: FromPath[int]) -> Response:

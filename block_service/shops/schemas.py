@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from block_service.privacy.names import shown_name
+
 ShopName = Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
 HouseNumber = Annotated[str, msgspec.Meta(min_length=1, max_length=30)]
 # The unified social credit code (统一社会信用代码) is 18 characters; older licences have 15 digits.
@@ -125,6 +127,9 @@ class ApplicationOut(msgspec.Struct, kw_only=True):
     shop_id: int | None
     created_at: dt.datetime
     reviewed_at: dt.datetime | None
+
+    def __post_init__(self) -> None:
+        self.applicant_name = shown_name(self.applicant_name)  # a deleted account: "a former resident"
 
 
 class ShopFilter(msgspec.Struct, kw_only=True):

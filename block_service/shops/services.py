@@ -455,3 +455,31 @@ async def shop_choices() -> list[dict]:
     """Every open shop as (id, name, house number), in road order, for pickers."""
     return await Shop.select(Shop.id, Shop.name, Shop.house_number).where(Shop.status == "open").order_by(
         Shop.street_number).order_by(Shop.id)
+
+
+# ---- a deleted account ---------------------------------------------------------------------------
+
+async def shops_only_run_by(person_id: int) -> list[dict]:
+    """Open shops for which this person is the only merchant (they would be left without one)."""
+    return await Shop.raw(
+        "SELECT s.id, s.name, s.house_number FROM shop s JOIN shop_merchant m ON m.shop = s.id "
+        "WHERE m.person = {} AND s.status = 'open' "
+        "AND NOT EXISTS (SELECT 1 FROM shop_merchant o WHERE o.shop = s.id AND o.person <> {}) ORDER BY s.id",
+        person_id, person_id,
+    )
+
+
+async def release_shops_of(person_id: int) -> None:
+    """Inside the caller's transaction: the person no longer acts for any shop, and their pending
+    applications are withdrawn (nobody may approve a deleted account). The shops stay listed."""
+    await ShopMerchant.delete().where(ShopMerchant.person == person_id)
+    await ShopApplication.update({ShopApplication.status: "withdrawn", ShopApplication.reviewed_at: _now()}).where(
+        (ShopApplication.applicant == person_id) & (ShopApplication.status == "pending"))
+
+
+async def shops_without_merchant() -> list[dict]:
+    """Open shops nobody acts for (their last merchant deleted the account): staff close or reassign them."""
+    return await Shop.raw(
+        "SELECT s.id, s.name, s.house_number FROM shop s WHERE s.status = 'open' "
+        "AND NOT EXISTS (SELECT 1 FROM shop_merchant m WHERE m.shop = s.id) ORDER BY s.id LIMIT 100"
+    )

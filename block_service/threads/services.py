@@ -17,6 +17,7 @@ from block_service.db import contains, is_sqlite, is_unique_violation, run_froze
 from block_service.errors import Conflict, Forbidden, Invalid, NotFound
 from block_service.organisation.services import group_ids_of, place_in_group
 from block_service.pagination import Page, clamp, paginate
+from block_service.privacy.names import shown_name
 from block_service.shops.services import parse_house_number, segment_for_number
 from block_service.shops.tables import Shop, ShopMerchant
 from block_service.threads.notify import deliver, unmuted
@@ -182,7 +183,7 @@ def author_label(viewer: Viewer, *, author_id: int | None, author_name: str | No
         return _("%(name)s (you)", name=author_name or "")
     if may_identify_author(viewer, author_id=author_id, anonymous=anonymous, name_to_shop=name_to_shop,
                            shop_id=shop_id):
-        return author_name or ""
+        return shown_name(author_name)
     return _("A resident")
 
 
@@ -941,3 +942,25 @@ async def mark_read(viewer: Viewer, thread_id: int | None = None) -> None:
     if thread_id is not None:
         condition = condition & (Notification.thread == thread_id)
     await Notification.update({Notification.read_at: _now()}).where(condition)
+
+
+# ---- a deleted account ---------------------------------------------------------------------------
+
+async def forget_inbox_of(person_id: int, old_name: str, label: str) -> None:
+    """Inside the caller's transaction: the person's inbox and mutes go; in other people's inboxes the name
+    the person had when they answered or moved a thread becomes the label of a deleted account.
+
+    Notifications keep the actor's name as text, so they are matched by that name on the threads the
+    person acted on (their messages, and the threads and messages they changed as staff)."""
+    await Notification.delete().where(Notification.person == person_id)
+    await Mute.delete().where(Mute.person == person_id)
+    if not old_name:
+        return
+    await Notification.raw(
+        "UPDATE notification SET actor_name = {} WHERE actor_name = {} AND thread IN ("
+        "SELECT thread FROM message WHERE author = {} "
+        "UNION SELECT object_id FROM audit_entry WHERE actor = {} AND object_type = 'thread' "
+        "UNION SELECT m.thread FROM message m JOIN audit_entry a ON a.object_type = 'message' "
+        "AND a.object_id = m.id WHERE a.actor = {})",
+        label, old_name, person_id, person_id, person_id,
+    )

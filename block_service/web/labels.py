@@ -23,7 +23,7 @@ def NP_(context: str, message: str) -> str:
 ROLE_LABELS = {"resident": N_("Resident"), "merchant": N_("Merchant"), "council": N_("Council member"),
                "staff": N_("Staff")}
 STATUS_LABELS = {"pending": N_("Waiting for review"), "approved": N_("Approved"), "rejected": N_("Rejected"),
-                 "open": N_("Open"), "closed": N_("Closed")}
+                 "open": N_("Open"), "closed": N_("Closed"), "withdrawn": N_("Withdrawn")}
 THREAD_STATUS_LABELS = {
     "new": NP_("thread status", "New"), "acknowledged": NP_("thread status", "Acknowledged"),
     "in_progress": NP_("thread status", "In progress"), "resolved": NP_("thread status", "Resolved"),

@@ -131,6 +131,15 @@ ROUTE_ACCESS: dict[str, Access] = {
     "create_template": STAFF_ONLY,
     "update_template": STAFF_ONLY,
     "template_answer": STAFF_ONLY,
+    # personal data (PIPL): the notice, my data, deleting an account
+    "privacy_notice": PUBLIC,
+    "accept_privacy": MEMBERS,
+    "my_data": MEMBERS,
+    "download_my_data": MEMBERS,
+    "delete_account_form": MEMBERS,
+    "delete_account": MEMBERS,
+    "staff_delete_person_form": STAFF_ONLY,
+    "staff_delete_person": STAFF_ONLY,
     # JSON API
     "api_me": MEMBERS,
     "api_shops": PUBLIC,

@@ -79,6 +79,7 @@ class Person:
         page.get_by_label(label_starting("手机号")).fill(self.mobile)
         page.get_by_label(label("密码")).fill(self.password)
         page.get_by_label(label("确认密码")).fill(self.password)
+        page.locator("#f-accept_privacy").check()
         page.get_by_role("button", name="注册账号").click()
         expect(page).to_have_url(re.compile(r"/me$"))
         expect(main_nav(page)).to_contain_text(self.name)
