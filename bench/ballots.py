@@ -34,8 +34,9 @@ BENCH_DIR = Path(__file__).resolve().parent
 if str(BENCH_DIR) not in sys.path:
     sys.path.insert(0, str(BENCH_DIR))
 
-import run as bench_run  # noqa: E402  (beside this file: free_port, pg_admin, run_cli, the server's start and stop)
+import run as bench_run  # noqa: E402  (beside this file: pg_admin, BenchError, git_commit)
 import seed_bulk  # noqa: E402
+import servers  # noqa: E402  (the real server's start and stop)
 from seed_bulk import PASSWORD  # noqa: E402
 from writers import _Cookies  # noqa: E402
 
@@ -274,21 +275,11 @@ def run_ballots(engine: str, shops: int, connections: int = 64, workers: int = 2
     else:
         env["BLOCK_DATABASE_URL"] = f"sqlite:///{work_dir / 'ballots.db'}"
     try:
-        bench_run.run_cli(env, "migrate")
+        servers.run_cli(env, "migrate")
         seed_bulk.seed(env["BLOCK_DATABASE_URL"], shops, shops, 0)
         candidates = seed_election(env["BLOCK_DATABASE_URL"])
-        port = bench_run.free_port()
-        log_path = work_dir / "server.log"
-        command = [str(bench_run.BLOCK_SERVICE), "serve", "--workers", str(workers), "--port", str(port)]
-        with log_path.open("wb") as log:
-            server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                      stdin=subprocess.DEVNULL, start_new_session=True)
-        try:
-            base_url = f"http://127.0.0.1:{port}"
-            bench_run.wait_for_health(server, base_url + "/healthz", log_path)
-            load = asyncio.run(_load(base_url, shops, connections, candidates))
-        finally:
-            bench_run.stop_server(server)
+        with servers.start_server(env, log_path=work_dir / "server.log", workers=workers) as server:
+            load = asyncio.run(_load(server.base_url, shops, connections, candidates))
         count = close_and_count(env)
     finally:
         if engine == "postgres":
