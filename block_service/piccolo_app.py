@@ -2,7 +2,7 @@
 
 from piccolo.conf.apps import AppConfig
 
-from block_service.accounts.tables import Person, RoleGrant
+from block_service.accounts.tables import AccountNotice, Person, RecoveryCode, RoleGrant, TotpCredential
 from block_service.audit.tables import AuditEntry
 from block_service.council.tables import CouncilTerm, Election, Interest, Nomination, Seat, ShopVoted, Tally
 from block_service.organisation.tables import LeaderBacking, OrgGroup
@@ -28,5 +28,6 @@ APP_CONFIG = AppConfig(
         Person, RoleGrant, AuditEntry, Segment, Industry, Shop, ShopMerchant, ShopApplication,
         Category, ResponseTemplate, Thread, Message, Photo, MeToo, Flag, Notification, Mute, Evaluation,
         OrgGroup, LeaderBacking, CouncilTerm, Election, Nomination, Tally, ShopVoted, Seat, Interest,
+        TotpCredential, RecoveryCode, AccountNotice,
     ],
 )
