@@ -64,7 +64,8 @@ RESPONSE_TEMPLATES = {
     ],
 }
 
-DEMO_PASSWORD_STAFF = "lingyan-staff-2026"
+# Not "lingyan-staff-2026" any more: a password may not contain the account's email name ("staff").
+DEMO_PASSWORD_STAFF = "lingyan-office-2026"
 DEMO_PASSWORD_PEOPLE = "lingyan-demo-2026"
 # The demo staff account's authenticator key: public, like the passwords, so anyone trying the demo can
 # add it to an authenticator app. Only `serve --demo`, which needs BLOCK_DEBUG, loads it.

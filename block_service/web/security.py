@@ -13,13 +13,16 @@ PAGE_POLICY = (
     "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; "
     "frame-ancestors 'none'"
 )
-# Litestar's schema viewer (/schema) is a page of inline script and CDN assets; it gets a policy of
-# its own, still framed by nobody, and everything else keeps the strict one.
-SCHEMA_POLICY = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
-    "img-src 'self' data: https:; font-src 'self' https://fonts.gstatic.com; frame-ancestors 'none'"
-)
+# The API docs page (/schema) runs Redoc from static/ (web/api_docs.py): no inline script, no CDN, no
+# 'unsafe-inline'. Redoc injects two kinds of <style> element, each allowed by the hash of its text:
+# perfect-scrollbar's fixed stylesheet, and the empty elements styled-components then fills through the
+# CSSOM (which CSP does not govern). A new bundle version may change the first hash: the browser test
+# tests/browser/test_api_docs_browser.py then fails on the console error. Search runs in a blob: worker.
+REDOC_SCROLLBAR_STYLE_HASH = "'sha256-QMIg+bpjm3JdElJ388KYke01izlUW0UoNOeKjpMxdgc='"
+EMPTY_STYLE_HASH = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"
+SCHEMA_POLICY = PAGE_POLICY.replace(
+    "style-src 'self'", f"style-src 'self' {REDOC_SCROLLBAR_STYLE_HASH} {EMPTY_STYLE_HASH}"
+) + "; worker-src 'self' blob:"
 
 
 def security_headers(debug: bool):
