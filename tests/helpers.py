@@ -75,7 +75,7 @@ _hash_cache: dict[str, str] = {}
 
 async def make_person(
     name: str = "测试居民", contact: str | None = None, roles: tuple[str, ...] = ("resident",),
-    password: str = TEST_PASSWORD,
+    password: str = TEST_PASSWORD, second_factor: bool = True,
 ) -> int:
     """A person straight into the database (a hash computed once per run keeps tests fast)."""
     import datetime as dt
@@ -94,7 +94,7 @@ async def make_person(
     person_id = rows[0]["id"]
     for role in roles:
         await RoleGrant.insert(RoleGrant(person=person_id, role=role, granted_at=now))
-    if "staff" in roles:  # staff must have a second factor: test staff get one set up
+    if "staff" in roles and second_factor:  # staff must have a second factor: test staff get one set up
         import pyotp
 
         from block_service.accounts.tables import TotpCredential

@@ -14,7 +14,8 @@ from block_service.audit.tables import AuditEntry
 from tests.conftest import make_settings
 from tests.helpers import SESSION_COOKIE, TEST_PASSWORD, TOTP_SECRETS, Browser, make_person, next_totp_code, text_of
 
-SIGNUP = {"display_name": "王阿姨", "contact": "13912340001", "password": "安全的密码123", "password_again": "安全的密码123"}
+SIGNUP = {"display_name": "王阿姨", "contact": "13912340001", "password": "安全的密码123",
+          "password_again": "安全的密码123"}
 
 
 def _client(app, address: str = "203.0.113.7", language: str = "en") -> Browser:
@@ -96,14 +97,10 @@ async def _set_up_second_factor(browser: Browser) -> tuple[str, list[str]]:
 
 
 async def test_staff_without_a_second_factor_are_sent_to_set_it_up_before_any_staff_page(browser_factory):
-    await make_person("工作站", "new-staff@test.example", roles=())
-    staff_id = (await Person.select(Person.id).first())["id"]
-    from block_service.accounts.tables import RoleGrant
-
-    import datetime as dt
-    await RoleGrant.insert(RoleGrant(person=staff_id, role="staff", granted_at=dt.datetime.now(dt.UTC)))
+    staff_id = await make_person("工作站", "new-staff@test.example", roles=("staff",), second_factor=False)
     browser = browser_factory(language="en")
-    login = await browser.post("/login", {"contact": "new-staff@test.example", "password": TEST_PASSWORD, "next": "/"})
+    login = await browser.post("/login", {"contact": "new-staff@test.example", "password": TEST_PASSWORD,
+                                          "next": "/"})
     assert login.headers["location"] == "/me/security"
     for url in ("/staff/people", "/staff/triage", "/staff/audit"):
         response = await browser.get(url)
@@ -187,7 +184,7 @@ async def test_turning_the_second_factor_off_needs_the_password_and_a_code(brows
 
 
 async def test_staff_reset_a_lost_authenticator_audited_and_the_owner_is_told(browser_factory):
-    await make_person("站长", "chief@test.example", roles=("staff",))
+    chief_id = await make_person("站长", "chief@test.example", roles=("staff",))
     helper_id = await make_person("小凌", "helper@test.example", roles=("staff",))
     chief, helper = browser_factory(language="en"), browser_factory(language="en")
     await chief.log_in("chief@test.example")
@@ -197,13 +194,12 @@ async def test_staff_reset_a_lost_authenticator_audited_and_the_owner_is_told(br
     assert not await TotpCredential.exists().where(TotpCredential.person == helper_id)
     entry = await AuditEntry.select(AuditEntry.actor, AuditEntry.object_id).where(
         AuditEntry.action == "account.totp_reset").first()
-    assert entry == {"actor": (await Person.select(Person.id).where(Person.email == "chief@test.example").first())["id"],
-                     "object_id": helper_id}
+    assert entry == {"actor": chief_id, "object_id": helper_id}
     assert (await helper.get("/staff/people")).status_code == 303  # their sessions ended
     await helper.post("/login", {"contact": "helper@test.example", "password": TEST_PASSWORD, "next": "/"})
     inbox = await helper.get("/inbox")
     assert "工作站重置了您的两步验证" in text_of(inbox.text)  # in the account's language
-    own = await chief.post(f"/staff/people/{(await Person.select(Person.id).where(Person.email == 'chief@test.example').first())['id']}/second-factor/reset")
+    own = await chief.post(f"/staff/people/{chief_id}/second-factor/reset")
     assert own.status_code == 422 and "不能重置自己的两步验证" in text_of(own.text)
 
 
@@ -233,11 +229,56 @@ async def test_failed_logins_from_many_addresses_close_the_account_for_a_while_a
         await owner.client.aclose()
 
 
-async def test_the_back_off_waits_double_and_a_success_clears_it():
+async def test_workers_sharing_redis_agree_on_the_back_off(db):
+    """Two app instances (two workers) with one Redis: failures on either count for the account."""
+    import os
+
+    from tests.test_redis_shared_state import REDIS_URL, _redis_reachable
+
+    if not _redis_reachable():
+        if os.environ.get("CI") == "true":
+            pytest.fail("Redis must answer on 127.0.0.1:6379 in CI")
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    from redis.asyncio import Redis
+
+    from block_service.app import close_stores, create_app
+
+    redis = Redis.from_url(REDIS_URL)
+    await redis.flushdb()
+    apps = [create_app(make_settings(redis_url=REDIS_URL)) for _ in range(2)]
+    await make_person("林阿姨", "13900000407")
+    try:
+        for attempt in range(5):
+            worker = _client(apps[attempt % 2], f"203.0.113.{attempt + 20}")
+            response = await worker.post("/login", {"contact": "13900000407", "password": "nope-nope-1"})
+            assert response.status_code == 422
+        response = await _client(apps[1], "203.0.113.40").post(
+            "/login", {"contact": "13900000407", "password": TEST_PASSWORD})
+        assert response.status_code == 429
+    finally:
+        for app in apps:
+            await close_stores(app)
+        await redis.flushdb()
+        await redis.aclose()
+
+
+def test_the_wait_doubles_up_to_a_limit():
     from block_service.accounts.backoff import LONGEST_WAIT_SECONDS, wait_after
 
     assert [wait_after(n) for n in range(4, 9)] == [0, 30, 60, 120, 240]
     assert wait_after(40) == LONGEST_WAIT_SECONDS
+
+
+async def test_a_successful_log_in_starts_the_count_again(app):
+    await make_person("王先生", "13900000408")
+    browser = _client(app, "198.51.100.8")
+    for _round in range(2):
+        for _ in range(4):
+            response = await browser.post("/login", {"contact": "13900000408", "password": "nope-nope-2"})
+            assert response.status_code == 422
+        await browser.log_in("13900000408")
+        await browser.post("/logout")
+    assert await AccountNotice.count() == 0
 
 
 async def test_a_spoofed_forwarded_for_from_an_untrusted_peer_does_not_change_the_rate_limit_key(db):
