@@ -388,3 +388,26 @@ async def test_the_api_docs_page_loads_a_vendored_bundle_under_a_strict_policy(b
     assert 'spec-url="/schema/openapi.json"' in page.text
     bundle = await browser.get(sources[0])
     assert bundle.status_code == 200 and len(bundle.content) > 500_000
+
+
+def test_serve_proxy_headers_believes_only_the_configured_proxies(monkeypatch, tmp_path, capsys):
+    import argparse
+
+    import uvicorn
+
+    from block_service import cli
+    from block_service.settings import read_settings
+
+    calls: list[dict] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: calls.append(kwargs))
+    monkeypatch.setattr(cli, "cmd_migrate", lambda settings, args: 0)
+    base = {"BLOCK_DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}", "BLOCK_SECRET_KEY": "x" * 40}
+    args = argparse.Namespace(demo=False, host="127.0.0.1", port=1, workers=1, log_level="warning",
+                              proxy_headers=True)
+    assert cli.cmd_serve(read_settings(base), args) == 2  # no proxy configured: refused, with the reason
+    assert "BLOCK_TRUSTED_PROXIES" in capsys.readouterr().err and calls == []
+    settings = read_settings({**base, "BLOCK_TRUSTED_PROXIES": "10.0.0.2, 10.0.1.0/24"})
+    assert cli.cmd_serve(settings, args) == 0
+    assert calls[-1]["proxy_headers"] is True and calls[-1]["forwarded_allow_ips"] == "10.0.0.2,10.0.1.0/24"
+    assert cli.cmd_serve(settings, argparse.Namespace(**{**vars(args), "proxy_headers": False})) == 0
+    assert calls[-1]["proxy_headers"] is False
