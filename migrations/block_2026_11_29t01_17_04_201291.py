@@ -1,6 +1,4 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.engine import engine_finder
-from piccolo.engine.postgres import PostgresEngine
 from piccolo.columns.base import OnDelete
 from piccolo.columns.base import OnUpdate
 from piccolo.columns.column_types import ForeignKey
@@ -322,16 +320,4 @@ async def forwards():
         schema=None,
     )
 
-    async def notify_on_change():
-        # Every table tells the shared page cache that something was written (see 2026-11-28T03:10:00).
-        engine = engine_finder()
-        if isinstance(engine, PostgresEngine):
-            for table in ("totp_credential", "totp_recovery_code", "account_notice"):
-                await engine.run_ddl(f"DROP TRIGGER IF EXISTS block_changed ON {table}")
-                await engine.run_ddl(
-                    f"CREATE TRIGGER block_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
-                    "FOR EACH STATEMENT EXECUTE FUNCTION block_notify_changed()"
-                )
-
-    manager.add_raw(notify_on_change)
     return manager
