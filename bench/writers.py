@@ -35,14 +35,14 @@ async def _log_in(client: httpx.AsyncClient, number: int) -> _Cookies | None:
     cookies = _Cookies()
     cookies.take(await client.get("/healthz"))
     login = await client.post("/login", data={"contact": f"139{number:08d}", "password": PASSWORD, "next": "/"},
-                              headers={"x-csrftoken": cookies.values["block_csrf"], **cookies.header()})
+                              headers={"x-csrftoken": cookies.values["__Host-block_csrf"], **cookies.header()})
     cookies.take(login)
     return cookies if login.status_code == 303 else None
 
 
 async def _post_answers(client: httpx.AsyncClient, number: int, cookies: _Cookies, deadline: float,
                         latencies: list[float], failures: list[str]) -> None:
-    token = cookies.values["block_csrf"]
+    token = cookies.values["__Host-block_csrf"]
     sent = 0
     while time.monotonic() < deadline:
         sent += 1

@@ -10,9 +10,8 @@ from litestar import Litestar, Request
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import CacheControlHeader, State
 from litestar.logging.config import LoggingConfig
-from litestar.middleware.rate_limit import RateLimitConfig, get_remote_address
+from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi.config import OpenAPIConfig
-from litestar.openapi.plugins import RedocRenderPlugin
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 from litestar.stores.base import Store
@@ -29,13 +28,14 @@ from block_service.shops.controllers import ShopApiController, ShopController, S
 from block_service.threads.controllers import StaffThreadController, ThreadApiController, ThreadController
 from block_service.threads.tasks import run_periodic_tasks
 from block_service.web import shared_pages
+from block_service.web.api_docs import VendoredRedocPlugin
 from block_service.web.auth import ViewerMiddleware, enforce_route_access
 from block_service.web.errors import handle_error
 from block_service.web.i18n import load_catalogues
 from block_service.web.language import LanguageMiddleware
 from block_service.web.live import create_channels_plugin
-from block_service.web.security import security_headers
-from block_service.web.session import RotatingSessionConfig
+from block_service.web.security import client_address, security_headers
+from block_service.web.session import RotatingSessionConfig, cookie_name
 from block_service.web.stores import SQLiteStore, shared_store
 from block_service.web.system import SystemController
 from block_service.web.templating import create_template_config
@@ -68,10 +68,13 @@ async def close_stores(app: Litestar) -> None:
 
 def _rate_limit_key(request: Request) -> str:
     """A signed-in person is counted as themselves, so neighbours behind one mobile-network address do
-    not use up each other's allowance; everyone else by client address."""
+    not use up each other's allowance; everyone else by client address (X-Forwarded-For only from
+    BLOCK_TRUSTED_PROXIES)."""
     user = request.scope.get("user")
     person_id = getattr(user, "person_id", None)
-    return f"person:{person_id}" if person_id else f"address:{get_remote_address(request)}"
+    if person_id:
+        return f"person:{person_id}"
+    return f"address:{client_address(request.scope, request.app.state.settings.trusted_proxies)}"
 
 
 async def _is_rate_limited(request: Request) -> bool:
@@ -103,7 +106,7 @@ async def _database_lifespan(app: Litestar) -> AsyncIterator[None]:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     session_config = RotatingSessionConfig(
-        key="block_session",
+        key=cookie_name("block_session", settings.debug),
         max_age=settings.session_idle_minutes * 60,
         secure=not settings.debug,
         httponly=True,
@@ -118,7 +121,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     csrf_config = CSRFConfig(
         secret=settings.secret_key,
-        cookie_name="block_csrf",
+        cookie_name=cookie_name("block_csrf", settings.debug),
         cookie_secure=not settings.debug,
         cookie_httponly=True,
         cookie_samesite="lax",
@@ -163,7 +166,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         lifespan=[_database_lifespan, run_periodic_tasks],
         openapi_config=OpenAPIConfig(
             title="Lingyan block workstation API", version="0.1.0", path="/schema",
-            render_plugins=[RedocRenderPlugin()],
+            render_plugins=[VendoredRedocPlugin()],
         ),
         state=State({"settings": settings}),
         request_max_body_size=MAX_BODY_BYTES,

@@ -71,7 +71,7 @@ def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_create_staff(settings: Settings, args: argparse.Namespace) -> int:
     from block_service.accounts.services import create_staff
-    from block_service.errors import DomainError
+    from block_service.errors import DomainError, FormInvalid
     from block_service.migrate import apply_migrations
 
     password = os.environ.get("BLOCK_STAFF_PASSWORD") or getpass.getpass("Password for the staff account: ")
@@ -88,7 +88,11 @@ def cmd_create_staff(settings: Settings, args: argparse.Namespace) -> int:
     except DomainError as error:
         print(f"block-service: {error.message}", file=sys.stderr)
         return 2
-    print(f"Staff account ready: {args.email} (person #{person_id}).")
+    except FormInvalid as error:
+        print(f"block-service: {' '.join(error.errors.values())}", file=sys.stderr)
+        return 2
+    print(f"Staff account ready: {args.email} (person #{person_id}). "
+          "At the first log-in it is asked to set up an authenticator app.")
     return 0
 
 
@@ -96,8 +100,9 @@ def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
     target = Path(args.path)
     if settings.is_postgres:
         url = urlparse(settings.database_url)
-        print("PostgreSQL is backed up with its own tool; run:")
-        print(f"  pg_dump --format=custom --file={target} '{settings.database_url}'")
+        print("PostgreSQL is backed up with its own tool; run (the password as in BLOCK_DATABASE_URL, or from "
+              "PGPASSWORD or ~/.pgpass):")
+        print(f"  pg_dump --format=custom --file={target} '{masked_url(settings.database_url)}'")
         print(f"(database {url.path.lstrip('/')} on {url.hostname or 'localhost'})")
         return 0
     source_path = settings.sqlite_path
@@ -110,6 +115,18 @@ def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
         source.backup(destination)
     print(f"Backed up {source_path} to {target} ({target.stat().st_size} bytes).")
     return 0
+
+
+def masked_url(url: str) -> str:
+    """The URL with its password replaced by ***: what is printed may end up in a terminal log or a ticket."""
+    parsed = urlparse(url)
+    if parsed.password is None:
+        return url
+    user = parsed.username or ""
+    host = parsed.hostname or ""
+    if parsed.port:
+        host = f"{host}:{parsed.port}"
+    return parsed._replace(netloc=f"{user}:***@{host}").geturl()
 
 
 def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
@@ -140,6 +157,14 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     from block_service.seed import demo_logins_text
 
+    if args.demo and not settings.debug:
+        print("block-service: --demo loads accounts whose passwords and authenticator key are public; it runs only "
+              "with BLOCK_DEBUG=true (as ./scripts/run sets), never in production.", file=sys.stderr)
+        return 2
+    if args.proxy_headers and not settings.trusted_proxies:
+        print("block-service: --proxy-headers needs BLOCK_TRUSTED_PROXIES, the addresses of the reverse proxies "
+              "whose X-Forwarded-* headers are believed (e.g. BLOCK_TRUSTED_PROXIES=127.0.0.1).", file=sys.stderr)
+        return 2
     if args.demo:
         cmd_seed(settings, argparse.Namespace(demo=True))
     else:
@@ -151,7 +176,10 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     uvicorn.run(
         "block_service.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
         http="httptools", loop="uvloop" if sys.platform != "win32" else "auto", log_level=args.log_level,
-        proxy_headers=args.proxy_headers, forwarded_allow_ips=args.forwarded_allow_ips, timeout_graceful_shutdown=5,
+        # uvicorn believes X-Forwarded-For/-Proto from the same proxies as the app's own client_address();
+        # without --proxy-headers it believes nobody (uvicorn's own default would trust 127.0.0.1).
+        proxy_headers=args.proxy_headers, forwarded_allow_ips=",".join(settings.trusted_proxies) or None,
+        timeout_graceful_shutdown=5,
     )
     return 0
 
@@ -166,8 +194,8 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--demo", action="store_true", help="load the demo block if the database has no people")
     serve.add_argument("--log-level", default="info")
-    serve.add_argument("--proxy-headers", action="store_true", help="trust X-Forwarded-For from the proxy")
-    serve.add_argument("--forwarded-allow-ips", default="127.0.0.1")
+    serve.add_argument("--proxy-headers", action="store_true",
+                       help="believe X-Forwarded-For/-Proto from the proxies in BLOCK_TRUSTED_PROXIES")
     serve.set_defaults(handler=cmd_serve)
 
     commands.add_parser("migrate", help="apply pending migrations").set_defaults(handler=cmd_migrate)

@@ -2,7 +2,7 @@
 
 from piccolo.conf.apps import AppConfig
 
-from block_service.accounts.tables import Person, RoleGrant
+from block_service.accounts.tables import AccountNotice, Person, RecoveryCode, RoleGrant, TotpCredential
 from block_service.audit.tables import AuditEntry
 from block_service.council.tables import (
     Approval,
@@ -38,5 +38,6 @@ APP_CONFIG = AppConfig(
         Category, ResponseTemplate, Thread, Message, Photo, MeToo, Flag, Notification, Mute, Evaluation,
         OrgGroup, LeaderBacking, CouncilTerm, Election, Nomination, Tally, ShopVoted, Seat, Interest,
         Approval,
+        TotpCredential, RecoveryCode, AccountNotice,
     ],
 )

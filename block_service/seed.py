@@ -5,6 +5,7 @@ from __future__ import annotations
 from block_service.accounts.schemas import SignUpForm, Viewer
 from block_service.accounts.services import create_staff, sign_up
 from block_service.accounts.tables import Person
+from block_service.accounts.two_factor import grouped, provisioning_uri, set_up_with_secret
 from block_service.council.demo import seed_demo_council
 from block_service.db import write_transaction
 from block_service.organisation.services import ensure_groups
@@ -63,8 +64,12 @@ RESPONSE_TEMPLATES = {
     ],
 }
 
-DEMO_PASSWORD_STAFF = "lingyan-staff-2026"
+# Not "lingyan-staff-2026" any more: a password may not contain the account's email name ("staff").
+DEMO_PASSWORD_STAFF = "lingyan-office-2026"
 DEMO_PASSWORD_PEOPLE = "lingyan-demo-2026"
+# The demo staff account's authenticator key: public, like the passwords, so anyone trying the demo can
+# add it to an authenticator app. Only `serve --demo`, which needs BLOCK_DEBUG, loads it.
+DEMO_STAFF_TOTP_SECRET = "LINGYANDEMOSTAFFTOTPKEY234567ABC"
 DEMO_LOGINS = [
     ("staff", "staff@lingyan.example", DEMO_PASSWORD_STAFF),
     ("merchant", "13800001001", DEMO_PASSWORD_PEOPLE),
@@ -118,6 +123,7 @@ async def seed_demo() -> bool:
     if await Person.exists():
         return False
     staff_id = await create_staff(DEMO_LOGINS[0][1], DEMO_PASSWORD_STAFF, "工作站 小凌")
+    await set_up_with_secret(staff_id, DEMO_STAFF_TOTP_SECRET)
     staff = Viewer(person_id=staff_id, display_name="工作站 小凌", roles=frozenset({"staff"}))
     industries = {row["slug"]: row["id"] for row in await Industry.select(Industry.id, Industry.slug)}
     for name, mobile, shop, house_number, industry, licence in DEMO_SHOPS:
@@ -163,4 +169,10 @@ def demo_logins_text() -> str:
     lines = ["Demo logins (password after the slash):"]
     for role, login, password in DEMO_LOGINS:
         lines.append(f"  {role:<9} {login} / {password}")
+    uri = provisioning_uri(DEMO_STAFF_TOTP_SECRET, DEMO_LOGINS[0][1])
+    lines += [
+        "Staff log in with a second factor: add this key to an authenticator app (demo only, never in production):",
+        f"  key  {grouped(DEMO_STAFF_TOTP_SECRET)}",
+        f"  URI  {uri}",
+    ]
     return "\n".join(lines)

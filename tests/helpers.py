@@ -8,6 +8,26 @@ import uuid
 import httpx
 
 TEST_PASSWORD = "correct horse battery"
+# Outside debug (as the tests run) the cookies carry the __Host- prefix.
+CSRF_COOKIE = "__Host-block_csrf"
+SESSION_COOKIE = "__Host-block_session"
+# Staff made by make_person get an authenticator secret of their own; log_in types its codes.
+TOTP_SECRETS: dict[str, str] = {}
+_last_step: dict[str, int] = {}
+
+
+def next_totp_code(secret: str) -> str:
+    """A code the server has not seen yet: each time step's code is accepted once, and the server also takes
+    the next step's (clock drift), so a test may log the same person in twice within one 30 s step."""
+    import time
+
+    import pyotp
+
+    current = int(time.time() // 30)
+    step = max(current - 1, _last_step.get(secret, 0) + 1)
+    assert step <= current + 1, "this staff member logged in more than twice within 30 s: make another one"
+    _last_step[secret] = step
+    return pyotp.TOTP(secret).at(step * 30)
 
 
 class Browser:
@@ -17,10 +37,10 @@ class Browser:
         self.client = client
 
     async def csrf_token(self) -> str:
-        token = self.client.cookies.get("block_csrf")
+        token = self.client.cookies.get(CSRF_COOKIE)
         if not token:
             await self.client.get("/healthz")
-            token = self.client.cookies.get("block_csrf")
+            token = self.client.cookies.get(CSRF_COOKIE)
         assert token, "the CSRF cookie should be set on any safe request"
         return token
 
@@ -40,8 +60,13 @@ class Browser:
         return await self.client.post(url, json=payload, headers={"x-csrftoken": await self.csrf_token()})
 
     async def log_in(self, contact: str, password: str = TEST_PASSWORD) -> httpx.Response:
+        """Log in as a person does, typing the authenticator's code when the account has a second factor."""
         response = await self.post("/login", {"contact": contact, "password": password, "next": "/me"})
         assert response.status_code == 303, response.text[:500]
+        if response.headers["location"] == "/login/code":
+            secret = TOTP_SECRETS[contact.strip().lower()]
+            response = await self.post("/login/code", {"code": next_totp_code(secret)})
+            assert response.status_code == 303, response.text[:500]
         return response
 
 
@@ -50,7 +75,7 @@ _hash_cache: dict[str, str] = {}
 
 async def make_person(
     name: str = "测试居民", contact: str | None = None, roles: tuple[str, ...] = ("resident",),
-    password: str = TEST_PASSWORD,
+    password: str = TEST_PASSWORD, second_factor: bool = True,
 ) -> int:
     """A person straight into the database (a hash computed once per run keeps tests fast)."""
     import datetime as dt
@@ -69,6 +94,13 @@ async def make_person(
     person_id = rows[0]["id"]
     for role in roles:
         await RoleGrant.insert(RoleGrant(person=person_id, role=role, granted_at=now))
+    if "staff" in roles and second_factor:  # staff must have a second factor: test staff get one set up
+        import pyotp
+
+        from block_service.accounts.tables import TotpCredential
+
+        secret = TOTP_SECRETS[contact.strip().lower()] = pyotp.random_base32()
+        await TotpCredential.insert(TotpCredential(person=person_id, secret=secret, last_step=0, enabled_at=now))
     return person_id
 
 

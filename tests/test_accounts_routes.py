@@ -64,9 +64,9 @@ async def test_session_id_is_rotated_at_login(browser):
     await make_person("居民", "13900000002")
     await browser.post("/language", {"language": "en", "next": "/"})
     # A session exists before logging in (flash messages, a planted id...).
-    browser.client.cookies.set("block_session", "planted-session-id", domain="testserver")
+    browser.client.cookies.set("__Host-block_session", "planted-session-id", domain="testserver")
     response = await browser.log_in("13900000002")
-    cookie = next(c for c in response.headers.get_list("set-cookie") if c.startswith("block_session="))
+    cookie = next(c for c in response.headers.get_list("set-cookie") if c.startswith("__Host-block_session="))
     new_id = cookie.split(";")[0].split("=", 1)[1]
     assert new_id and new_id != "planted-session-id"
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie.replace("Lax", "lax") and "Secure" in cookie
@@ -78,17 +78,17 @@ async def test_wrong_password_is_refused_without_saying_which_part_was_wrong(bro
     unknown_person = await browser.post("/login", {"contact": "13900000099", "password": "nope-nope"})
     assert wrong_password.status_code == unknown_person.status_code == 422
     assert text_of(wrong_password.text).count("密码") >= 1
-    assert "block_session" not in browser.client.cookies
+    assert "__Host-block_session" not in browser.client.cookies
 
 
 async def test_logout_ends_the_session_on_the_server(browser_factory):
     await make_person("居民", "13900000004")
     browser = browser_factory()
     await browser.log_in("13900000004")
-    stolen_cookie = browser.client.cookies.get("block_session")
+    stolen_cookie = browser.client.cookies.get("__Host-block_session")
     assert (await browser.post("/logout")).status_code == 303
     thief = browser_factory()
-    thief.client.cookies.set("block_session", stolen_cookie, domain="testserver")
+    thief.client.cookies.set("__Host-block_session", stolen_cookie, domain="testserver")
     response = await thief.get("/me")
     assert response.status_code == 303
     assert response.headers["location"].startswith("/login")

@@ -34,7 +34,7 @@ async def _servers(tmp_path, count: int = 2):
 
 async def _csrf(client: httpx.AsyncClient) -> str:
     await client.get("/healthz")
-    return client.cookies["block_csrf"]
+    return client.cookies["block_csrf"]  # the server runs with BLOCK_DEBUG=true: plain cookie names
 
 
 async def test_an_answer_posted_on_one_process_reaches_a_page_open_on_the_other(tmp_path):

@@ -11,8 +11,9 @@ from tests.helpers import make_person, make_shop, make_thread
 PERSONAS = ("anonymous", "resident", "merchant", "staff")
 # Routes Litestar adds by itself and the static files: nothing to refuse there.
 ALWAYS_OPEN = {"options", "openapi", "static"}
-# Open to everyone but not a page: an endless event stream, and a photo that needs a stored file.
-NOT_PAGES = {"thread_events", "photo"}
+# Open to everyone but not a page: an endless event stream, a photo that needs a stored file, and the
+# second step of a log-in, which sends anyone who has not passed the first back to /login.
+NOT_PAGES = {"thread_events", "photo", "login_code_form"}
 
 
 def _all_handlers(app):

@@ -69,7 +69,7 @@ async def test_every_visitor_gets_their_own_csrf_token_in_a_shared_page(browser_
     async with following_changes():
         first, second = browser_factory(), browser_factory()
         pages = [await visitor.get("/threads") for visitor in (first, second)]
-        tokens = [visitor.client.cookies.get("block_csrf") for visitor in (first, second)]
+        tokens = [visitor.client.cookies.get("__Host-block_csrf") for visitor in (first, second)]
         assert tokens[0] and tokens[1] and tokens[0] != tokens[1]
         for page, token, other in zip(pages, tokens, reversed(tokens), strict=True):
             assert token in page.text and other not in page.text and PLACEHOLDER not in page.text
@@ -129,4 +129,4 @@ async def test_a_shared_page_carries_the_security_headers_and_the_visitors_csrf_
         assert "default-src" in response.headers["content-security-policy"]
         assert response.headers["x-content-type-options"] == "nosniff"
         assert response.headers["content-type"].startswith("text/html")
-        assert visitor.client.cookies.get("block_csrf") in response.text
+        assert visitor.client.cookies.get("__Host-block_csrf") in response.text

@@ -60,7 +60,7 @@ async def test_health_probes(browser):
 
 async def test_anonymous_visitors_get_no_session(browser):
     response = await browser.get("/shops")
-    assert not any(c.startswith("block_session=") for c in response.headers.get_list("set-cookie"))
+    assert not any(c.startswith("__Host-block_session=") for c in response.headers.get_list("set-cookie"))
 
 
 async def test_login_is_rate_limited(db, browser_factory):

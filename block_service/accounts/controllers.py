@@ -8,10 +8,12 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Response, Template
 
-from block_service.accounts import services
+from block_service.accounts import services, two_factor
+from block_service.accounts.backoff import AccountLocked, LoginBackoff
 from block_service.accounts.schemas import (
     GRANTABLE_ROLES,
     ROLES,
+    DisableSecondFactorForm,
     LoginForm,
     PasswordForm,
     PersonFilter,
@@ -19,6 +21,7 @@ from block_service.accounts.schemas import (
     ProfileForm,
     ReasonForm,
     RoleForm,
+    SecondFactorForm,
     SignUpForm,
 )
 from block_service.errors import DomainError, FormInvalid
@@ -26,10 +29,11 @@ from block_service.shops.services import applications_of, shops_of
 from block_service.web.auth import viewer_of
 from block_service.web.forms import read_form
 from block_service.web.htmx import redirect_after_post
-from block_service.web.i18n import LANGUAGE_COOKIE, current_language
+from block_service.web.i18n import current_language
 from block_service.web.i18n import gettext as _
-from block_service.web.session import start_session
-from block_service.web.system import ONE_YEAR, safe_next
+from block_service.web.language import set_language_cookie
+from block_service.web.session import SETUP_SECRET_KEY, pending_second_step, start_second_step, start_session
+from block_service.web.system import safe_next
 from block_service.web.templating import flash, render
 
 RATE_LIMITED = {"rate_limited": True}
@@ -45,8 +49,17 @@ def _form_errors(error: Exception) -> dict[str, str]:
 def _signed_in_response(request: Request, signed_in, target: str) -> Response:
     start_session(request.session, person_id=signed_in.person_id, session_version=signed_in.session_version)
     response = redirect_after_post(request, target)
-    response.set_cookie(LANGUAGE_COOKIE, signed_in.language, max_age=ONE_YEAR, httponly=True, samesite="lax")
+    set_language_cookie(request, response, signed_in.language)
     return response
+
+
+def _backoff(request: Request) -> LoginBackoff:
+    # The rate limiter's store: Redis, or whatever all local workers share, so every worker counts alike.
+    return LoginBackoff(request.app.stores.get("rate_limit"))
+
+
+def _retry_after(error: Exception) -> dict[str, str]:
+    return {"Retry-After": str(error.seconds)} if isinstance(error, AccountLocked) else {}
 
 
 async def _me_page(
@@ -91,12 +104,43 @@ class AccountController(Controller):
     async def login(self, request: Request, data: URLEncodedBody[dict[str, Any]]) -> Response:
         target = safe_next(data.get("next"))
         try:
-            signed_in = await services.log_in(read_form(LoginForm, data))
+            signed_in = await services.log_in(read_form(LoginForm, data), _backoff(request))
         except (FormInvalid, DomainError) as error:
             status = 422 if isinstance(error, FormInvalid) else error.status_code
-            return render(request, "accounts/login.html", fragment="accounts/_login_form.html",
-                          status_code=status if status != 403 else 403,
+            page = render(request, "accounts/login.html", fragment="accounts/_login_form.html", status_code=status,
                           values={"contact": data.get("contact", ""), "next": target}, errors=_form_errors(error))
+            page.headers.update(_retry_after(error))
+            return page
+        if signed_in.second_factor:
+            start_second_step(request.session, signed_in, target)
+            return redirect_after_post(request, request.app.route_reverse("login_code_form"))
+        if await services.must_set_up_second_factor(signed_in.person_id):
+            flash(request, _("Staff accounts need a second factor. Set up your authenticator app now."), "info")
+            target = request.app.route_reverse("security")
+        return _signed_in_response(request, signed_in, target)
+
+    @get("/login/code", name="login_code_form")
+    async def login_code_form(self, request: Request) -> Response:
+        if pending_second_step(request.session) is None:
+            return Redirect(path=request.app.route_reverse("login_form"), status_code=303)
+        return render(request, "accounts/login_code.html", fragment="accounts/_login_code_form.html", errors={})
+
+    @post("/login/code", name="login_code", opt=RATE_LIMITED)
+    async def login_code(self, request: Request, data: URLEncodedBody[dict[str, Any]]) -> Response:
+        pending = pending_second_step(request.session)
+        if pending is None:
+            flash(request, _("Your log-in has expired. Please log in again."), "error")
+            return redirect_after_post(request, request.app.route_reverse("login_form"))
+        signed_in_pending, target = pending
+        try:
+            form = read_form(SecondFactorForm, data)
+            signed_in = await services.log_in_second_step(signed_in_pending, form.code, _backoff(request))
+        except (FormInvalid, DomainError) as error:
+            status = 422 if isinstance(error, FormInvalid) else error.status_code
+            page = render(request, "accounts/login_code.html", fragment="accounts/_login_code_form.html",
+                          status_code=status, errors=_form_errors(error))
+            page.headers.update(_retry_after(error))
+            return page
         return _signed_in_response(request, signed_in, target)
 
     @post("/logout", name="logout")
@@ -119,7 +163,7 @@ class AccountController(Controller):
         current_language.set(form.language)
         flash(request, _("Your profile has been saved."), "success")
         response = redirect_after_post(request, request.app.route_reverse("me"))
-        response.set_cookie(LANGUAGE_COOKIE, form.language, max_age=ONE_YEAR, httponly=True, samesite="lax")
+        set_language_cookie(request, response, form.language)
         return response
 
     @post("/me/password", name="change_password", opt=RATE_LIMITED)
@@ -133,6 +177,53 @@ class AccountController(Controller):
         start_session(request.session, person_id=viewer.person_id, session_version=version)
         flash(request, _("Your password has been changed. Other devices have been logged out."), "success")
         return redirect_after_post(request, request.app.route_reverse("me"))
+
+    @get("/me/security", name="security")
+    async def security_page(self, request: Request) -> Template:
+        return await _security_page(request)
+
+    @post("/me/security/enable", name="enable_second_factor", opt=RATE_LIMITED)
+    async def enable_second_factor(self, request: Request, data: URLEncodedBody[dict[str, Any]]) -> Response:
+        viewer = viewer_of(request)
+        secret = request.session.get(SETUP_SECRET_KEY)
+        if not isinstance(secret, str):
+            return Redirect(path=request.app.route_reverse("security"), status_code=303)
+        try:
+            code = read_form(SecondFactorForm, data).code
+            codes = await two_factor.enable_second_factor(viewer.person_id, secret, code)
+        except (FormInvalid, DomainError) as error:
+            return await _security_page(request, errors=_form_errors(error), status_code=422)
+        request.session.pop(SETUP_SECRET_KEY, None)
+        # The codes are shown in this response only: they are stored hashed and never shown again.
+        return render(request, "accounts/recovery_codes.html", codes=codes)
+
+    @post("/me/security/disable", name="disable_second_factor", opt=RATE_LIMITED)
+    async def disable_second_factor(self, request: Request, data: URLEncodedBody[dict[str, Any]]) -> Response:
+        viewer = viewer_of(request)
+        try:
+            form = read_form(DisableSecondFactorForm, data)
+            await services.disable_second_factor(viewer.person_id, form.password, form.code)
+        except (FormInvalid, DomainError) as error:
+            return await _security_page(request, errors=_form_errors(error), status_code=422)
+        flash(request, _("Your second factor is turned off."), "info")
+        return redirect_after_post(request, request.app.route_reverse("security"))
+
+
+async def _security_page(request: Request, errors: dict | None = None, status_code: int = 200) -> Template:
+    """The second-factor page: its state, or the QR code and a code field to set it up."""
+    viewer = viewer_of(request)
+    person = await services.get_person(viewer.person_id)
+    context: dict[str, Any] = {"person": person, "errors": errors or {}}
+    if person.second_factor:
+        context["codes_left"] = await two_factor.count_recovery_codes_left(viewer.person_id)
+    else:
+        secret = request.session.get(SETUP_SECRET_KEY)
+        if not isinstance(secret, str):
+            secret = request.session[SETUP_SECRET_KEY] = two_factor.new_secret()
+        uri = two_factor.provisioning_uri(secret, person.email or person.phone or str(person.id))
+        context.update(secret=two_factor.grouped(secret),
+                       qr_svg=two_factor.qr_svg(uri, _("QR code for your authenticator app")))
+    return render(request, "accounts/security.html", status_code=status_code, **context)
 
 
 class StaffPeopleController(Controller):
@@ -168,6 +259,15 @@ class StaffPeopleController(Controller):
     async def enable(self, request: Request, person_id: FromPath[int]) -> Response:
         await services.enable_account(viewer_of(request), person_id)
         flash(request, _("The account is active again."), "success")
+        return redirect_after_post(request, request.app.route_reverse("person", person_id=person_id))
+
+    @post("/{person_id:int}/second-factor/reset", name="reset_second_factor")
+    async def reset_second_factor(self, request: Request, person_id: FromPath[int]) -> Response:
+        try:
+            await two_factor.reset_second_factor(viewer_of(request).person_id, person_id)
+        except DomainError as error:
+            return await _person_page(request, person_id, errors=_form_errors(error), status_code=error.status_code)
+        flash(request, _("The second factor is reset: the person sets it up again at their next log-in."), "success")
         return redirect_after_post(request, request.app.route_reverse("person", person_id=person_id))
 
     @post("/{person_id:int}/roles", name="grant_role")

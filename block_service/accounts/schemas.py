@@ -28,6 +28,9 @@ class Viewer(msgspec.Struct, frozen=True, kw_only=True):
     shop_ids: frozenset[int] = frozenset()
     unread: int = 0  # notifications not yet read, for the navigation
     privacy_version: str = ""  # the privacy notice version this person accepted
+    second_factor: bool = False  # an authenticator app is set up
+    # A staff member without a second factor: signed in without the staff role until they set one up.
+    needs_second_factor: bool = False
 
     @property
     def is_signed_in(self) -> bool:
@@ -85,11 +88,30 @@ class RoleForm(msgspec.Struct, kw_only=True):
 
 
 class SignedIn(msgspec.Struct, frozen=True, kw_only=True):
-    """What a successful login hands to the session."""
+    """What a successful login hands to the session; with second_factor, only the password step is done."""
 
     person_id: int
     session_version: int
     language: str
+    second_factor: bool = False
+    account_key: str = ""  # the contact as the log-in back-off counts it
+
+
+class SecondFactorForm(msgspec.Struct, kw_only=True):
+    code: Annotated[str, msgspec.Meta(min_length=6, max_length=20)]
+
+
+class DisableSecondFactorForm(msgspec.Struct, kw_only=True):
+    password: Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
+    code: Annotated[str, msgspec.Meta(min_length=6, max_length=20)]
+
+
+class AccountNoticeOut(msgspec.Struct, kw_only=True):
+    id: int
+    event: str  # login_locked | totp_reset
+    detail: str
+    created_at: dt.datetime
+    read: bool
 
 
 class PersonOut(msgspec.Struct, kw_only=True):
@@ -103,6 +125,7 @@ class PersonOut(msgspec.Struct, kw_only=True):
     created_at: dt.datetime
     roles: list[str] = []
     erased_at: dt.datetime | None = None  # a deleted account (a tombstone)
+    second_factor: bool = False
 
 
 class PersonFilter(msgspec.Struct, kw_only=True):

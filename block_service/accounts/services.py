@@ -12,8 +12,12 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from piccolo.query.methods.select import Count
 
+from block_service.accounts import two_factor
+from block_service.accounts.backoff import FREE_FAILURES, LoginBackoff
+from block_service.accounts.passwords import check_password
 from block_service.accounts.schemas import (
     GRANTABLE_ROLES,
+    AccountNoticeOut,
     LoginForm,
     PasswordForm,
     PersonFilter,
@@ -23,7 +27,8 @@ from block_service.accounts.schemas import (
     SignUpForm,
     Viewer,
 )
-from block_service.accounts.tables import Person, RoleGrant
+from block_service.accounts.tables import AccountNotice, Person, RoleGrant
+from block_service.accounts.two_factor import has_second_factor, verify_second_factor
 from block_service.audit.services import record_change
 from block_service.db import contains, is_unique_violation, write_transaction
 from block_service.errors import Conflict, Forbidden, FormInvalid, Invalid, NotFound
@@ -98,6 +103,7 @@ async def sign_up(form: SignUpForm, language: str) -> SignedIn:
         raise FormInvalid({"accept_privacy": _("Please read the privacy notice and tick the box to accept it.")})
     _refuse_reserved_name(form.display_name)
     email, phone = normalise_contact(form.contact)
+    check_password(form.password, field="password", display_name=form.display_name, email=email, phone=phone)
     password_hash = await hash_password(form.password)
     try:
         person_id = await _insert_resident(form.display_name, email, phone, password_hash, language)
@@ -136,11 +142,16 @@ async def _insert_resident(
     return person_id
 
 
-async def log_in(form: LoginForm) -> SignedIn:
+async def log_in(form: LoginForm, backoff: LoginBackoff) -> SignedIn:
+    """Check the password; with a second factor set up, SignedIn.second_factor asks for the code next.
+
+    A closed account (too many failures, see backoff.py) is refused before the password is looked at."""
     try:
         email, phone = normalise_contact(form.contact)
     except Invalid:
         email, phone = None, None
+    account_key = email or phone or form.contact
+    await backoff.check(account_key)
     row = None
     if email or phone:
         condition = Person.email == email if email else Person.phone == phone
@@ -149,8 +160,10 @@ async def log_in(form: LoginForm) -> SignedIn:
         ).where(condition).first()
     if row is None:
         await _verify_password(_dummy_hash(), form.password)
+        await _count_failure(backoff, account_key, None)
         raise Invalid("Wrong email, mobile number or password.")
     if not await _verify_password(row["password_hash"], form.password):
+        await _count_failure(backoff, account_key, row["id"])
         raise Invalid("Wrong email, mobile number or password.")
     if not row["is_active"]:
         raise Forbidden("This account has been disabled. Please contact the workstation.")
@@ -158,7 +171,47 @@ async def log_in(form: LoginForm) -> SignedIn:
         await Person.update({Person.password_hash: await hash_password(form.password)}).where(
             Person.id == row["id"]
         )
-    return SignedIn(person_id=row["id"], session_version=row["session_version"], language=row["language"])
+    second_factor = await has_second_factor(row["id"])
+    if not second_factor:
+        await backoff.succeeded(account_key)
+    return SignedIn(person_id=row["id"], session_version=row["session_version"], language=row["language"],
+                    second_factor=second_factor, account_key=account_key)
+
+
+async def log_in_second_step(pending: SignedIn, code: str, backoff: LoginBackoff) -> SignedIn:
+    """The code from the authenticator app (or a recovery code) after the password; wrong codes count as
+    failed log-ins of the account, like wrong passwords."""
+    await backoff.check(pending.account_key)
+    row = await Person.select(Person.is_active, Person.session_version, Person.language).where(
+        Person.id == pending.person_id).first()
+    if row is None or not row["is_active"] or row["session_version"] != pending.session_version:
+        raise Invalid("Your log-in has expired. Please log in again.")
+    if not await verify_second_factor(pending.person_id, code):
+        await _count_failure(backoff, pending.account_key, pending.person_id)
+        raise Invalid("The code is wrong or has been used already.", field="code")
+    await backoff.succeeded(pending.account_key)
+    return SignedIn(person_id=pending.person_id, session_version=row["session_version"], language=row["language"])
+
+
+async def _count_failure(backoff: LoginBackoff, account_key: str, person_id: int | None) -> None:
+    """Count a failed log-in; when the account's first wait begins, tell its owner in their inbox."""
+    failures = await backoff.failed(account_key)
+    if person_id is not None and failures == FREE_FAILURES:
+        await AccountNotice.insert(
+            AccountNotice(person=person_id, event="login_locked", detail=str(failures), created_at=_now()))
+
+
+async def list_account_notices(person_id: int, limit: int = 20) -> list[AccountNoticeOut]:
+    rows = await AccountNotice.select(
+        AccountNotice.id, AccountNotice.event, AccountNotice.detail, AccountNotice.created_at, AccountNotice.read_at,
+    ).where(AccountNotice.person == person_id).order_by(AccountNotice.id, ascending=False).limit(limit)
+    return [AccountNoticeOut(id=row["id"], event=row["event"], detail=row["detail"], created_at=row["created_at"],
+                             read=row["read_at"] is not None) for row in rows]
+
+
+async def mark_account_notices_read(person_id: int) -> None:
+    await AccountNotice.update({AccountNotice.read_at: _now()}).where(
+        (AccountNotice.person == person_id) & AccountNotice.read_at.is_null())
 
 
 async def load_viewer(person_id: int, session_version: int) -> Viewer | None:
@@ -172,15 +225,16 @@ async def load_viewer(person_id: int, session_version: int) -> Viewer | None:
     valid = "p.id = {} AND p.is_active = {} AND p.session_version = {}"
     rows = await Person.raw(
         "SELECT p.display_name, r.role, CAST(NULL AS INTEGER) AS shop, "
-        "(SELECT COUNT(*) FROM notification n WHERE n.person = p.id AND n.read_at IS NULL) AS unread, "
-        "p.privacy_version "
+        "(SELECT COUNT(*) FROM notification n WHERE n.person = p.id AND n.read_at IS NULL) "
+        "+ (SELECT COUNT(*) FROM account_notice a WHERE a.person = p.id AND a.read_at IS NULL) AS unread, "
+        "(SELECT COUNT(*) FROM totp_credential c WHERE c.person = p.id) AS totp, p.privacy_version "
         f"FROM person p LEFT JOIN role_grant r ON r.person = p.id WHERE {valid} "
         "UNION ALL "
-        "SELECT p.display_name, 'council', CAST(NULL AS INTEGER), 0, p.privacy_version FROM person p "
+        "SELECT p.display_name, 'council', CAST(NULL AS INTEGER), 0, 0, p.privacy_version FROM person p "
         "JOIN council_seat s ON s.person = p.id JOIN council_term t ON t.id = s.term "
         f"WHERE {valid} AND s.ceased_at IS NULL AND t.starts_on <= {{}} AND t.ends_on >= {{}} "
         "UNION ALL "
-        "SELECT p.display_name, NULL, m.shop, 0, p.privacy_version "
+        "SELECT p.display_name, NULL, m.shop, 0, 0, p.privacy_version "
         f"FROM person p JOIN shop_merchant m ON m.person = p.id WHERE {valid}",
         person_id, True, session_version, person_id, True, session_version, today, today,
         person_id, True, session_version,
@@ -190,18 +244,22 @@ async def load_viewer(person_id: int, session_version: int) -> Viewer | None:
     roles = frozenset(row["role"] for row in rows if row["role"])
     shop_ids = frozenset(row["shop"] for row in rows if row["shop"] is not None) if "merchant" in roles else frozenset()
     return Viewer(person_id=person_id, display_name=rows[0]["display_name"], roles=roles, shop_ids=shop_ids,
-                  unread=max(row["unread"] for row in rows), privacy_version=rows[0]["privacy_version"])
+                  unread=max(row["unread"] for row in rows), second_factor=any(row["totp"] for row in rows),
+                  privacy_version=rows[0]["privacy_version"])
 
 
 async def change_password(person_id: int, form: PasswordForm) -> int:
     """Set a new password and end every other session; returns the new session version."""
     if form.new_password != form.new_password_again:
         raise FormInvalid({"new_password_again": _("The two passwords differ.")})
-    row = await Person.select(Person.password_hash).where(Person.id == person_id).first()
+    row = await Person.select(Person.password_hash, Person.display_name, Person.email, Person.phone).where(
+        Person.id == person_id).first()
     if row is None:
         raise NotFound("No such person.")
     if not await _verify_password(row["password_hash"], form.current_password):
         raise FormInvalid({"current_password": _("The current password is wrong.")})
+    check_password(form.new_password, field="new_password", display_name=row["display_name"], email=row["email"],
+                   phone=row["phone"])
     new_hash = await hash_password(form.new_password)
     async with write_transaction():
         await Person.update(
@@ -244,7 +302,23 @@ async def get_person(person_id: int) -> PersonOut:
     if row is None:
         raise NotFound("No such person.")
     roles = await RoleGrant.select(RoleGrant.role).where(RoleGrant.person == person_id).order_by(RoleGrant.role)
-    return PersonOut(**row, roles=[r["role"] for r in roles])
+    return PersonOut(**row, roles=[r["role"] for r in roles], second_factor=await has_second_factor(person_id))
+
+
+async def must_set_up_second_factor(person_id: int) -> bool:
+    """Staff without a second factor: they are sent to set one up, and act without the staff role till then."""
+    is_staff = await RoleGrant.exists().where((RoleGrant.person == person_id) & (RoleGrant.role == "staff"))
+    return is_staff and not await has_second_factor(person_id)
+
+
+async def disable_second_factor(person_id: int, password: str, code: str) -> None:
+    """Turning the second factor off needs both the password and a current code."""
+    row = await Person.select(Person.password_hash).where(Person.id == person_id).first()
+    if row is None:
+        raise NotFound("No such person.")
+    if not await _verify_password(row["password_hash"], password):
+        raise FormInvalid({"password": _("The current password is wrong.")})
+    await two_factor.disable_second_factor(person_id, code)
 
 
 async def list_people(filters: PersonFilter) -> Page[PersonOut]:
@@ -367,6 +441,7 @@ async def create_staff(email: str, password: str, display_name: str) -> int:
     email_value, _phone = normalise_contact(email)
     if not email_value:
         raise Invalid("Enter a valid email address or mobile number.")
+    check_password(password, field="password", display_name=display_name, email=email_value)
     password_hash = await hash_password(password)
     async with write_transaction():
         row = await Person.select(Person.id).where(Person.email == email_value).first()
@@ -391,13 +466,16 @@ async def erase_person(person_id: int, tombstone_name: str) -> None:
     as a tombstone so that what the person contributed keeps an author (labelled by `tombstone_name`).
 
     Bumping the session version ends all sessions at once, as disabling does; with no contact and no
-    password hash the account cannot log in, and its contact is free for a new sign-up."""
+    password hash the account cannot log in, and its contact is free for a new sign-up. The second factor
+    (secret and recovery codes) and the account's own notices go too."""
     await Person.update({
         Person.display_name: tombstone_name, Person.email: None, Person.phone: None,
         Person.password_hash: "", Person.is_active: False, Person.disabled_reason: "",
         Person.session_version: Person.session_version + 1, Person.erased_at: _now(),
     }).where(Person.id == person_id)
     await RoleGrant.delete().where(RoleGrant.person == person_id)
+    await two_factor.forget_second_factor(person_id)
+    await AccountNotice.delete().where(AccountNotice.person == person_id)
 
 
 async def record_privacy_acceptance(person_id: int, version: str) -> None:

@@ -28,3 +28,31 @@ class RoleGrant(Table, tablename="role_grant"):
     person = ForeignKey(references=Person, index=True)
     role = Varchar(length=20, index=True)
     granted_at = Timestamptz()
+
+
+class TotpCredential(Table, tablename="totp_credential"):
+    """A person's authenticator secret, stored once they confirmed a code from it; one per person."""
+
+    person = ForeignKey(references=Person, unique=True)
+    secret = Varchar(length=64)
+    # The last time step whose code was accepted: a code is never accepted twice (no replay in its window).
+    last_step = Integer(default=0)
+    enabled_at = Timestamptz()
+
+
+class RecoveryCode(Table, tablename="totp_recovery_code"):
+    """A one-time code for when the authenticator is lost: only its SHA-256 is kept (it is random, 50 bits)."""
+
+    person = ForeignKey(references=Person, index=True)
+    code_hash = Varchar(length=64, index=True)
+    used_at = Timestamptz(null=True, default=None)
+
+
+class AccountNotice(Table, tablename="account_notice"):
+    """A notice about the account itself (failed log-ins, second factor reset), shown in the inbox."""
+
+    person = ForeignKey(references=Person, index=True)
+    event = Varchar(length=30)  # login_locked | totp_reset
+    detail = Varchar(length=200, default="")
+    created_at = Timestamptz(index=True)
+    read_at = Timestamptz(null=True, default=None)

@@ -224,7 +224,6 @@ async def _erase(person_id: int, *, actor_id: int, by: str, confirm_shops: bool)
         await forget_inbox_of(person_id, person["display_name"], label)
         await scrub_person(person_id, [person["display_name"], person["email"], person["phone"]], label)
         await erase_person(person_id, label)
-        # A second factor (TOTP secret, recovery codes), where it exists, goes here with one call.
         shop_ids = [shop["id"] for shop in alone]
         await record_change(actor_id=actor_id, action="account.deleted", object_type="person", object_id=person_id,
                             after={"by": by, "shops_without_merchant": shop_ids})

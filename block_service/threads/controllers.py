@@ -12,6 +12,7 @@ from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery, MultipartBody, URLEncodedBody
 from litestar.response import File, Response, ServerSentEvent, Template
 
+from block_service.accounts.services import list_account_notices, mark_account_notices_read
 from block_service.errors import DomainError, FormInvalid, Invalid, NotFound
 from block_service.pagination import Page
 from block_service.shops.services import list_segments, shop_choices, shops_of
@@ -269,12 +270,14 @@ class ThreadController(Controller):
 
     @get("/inbox", name="inbox")
     async def inbox(self, request: Request, page: FromQuery[int] = 1) -> Template:
-        return render(request, "threads/inbox.html",
-                      result=await services.list_notifications(viewer_of(request), page))
+        viewer = viewer_of(request)
+        return render(request, "threads/inbox.html", result=await services.list_notifications(viewer, page),
+                      account_notices=await list_account_notices(viewer.person_id) if page == 1 else [])
 
     @post("/inbox/read", name="mark_read")
     async def mark_all_read(self, request: Request) -> Response:
         await services.mark_read(viewer_of(request))
+        await mark_account_notices_read(viewer_of(request).person_id)
         return redirect_after_post(request, request.app.route_reverse("inbox"))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import msgspec
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
@@ -12,7 +13,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from block_service.accounts.schemas import ANONYMOUS, Viewer
 from block_service.accounts.services import load_viewer
-from block_service.web.permissions import ANYONE, SIGNED_IN, access_for
+from block_service.web.permissions import ANYONE, SIGNED_IN, STAFF, access_for
 
 SEEN_WRITE_INTERVAL = 60
 
@@ -41,6 +42,10 @@ async def _viewer_from_session(session: dict, settings) -> Viewer:
         return ANONYMOUS
     if now - seen_at > SEEN_WRITE_INTERVAL:
         session["seen_at"] = now
+    if viewer.is_staff and not viewer.second_factor:
+        # Staff powers need a second factor: until one is set up, this person acts as a plain member,
+        # on every route and in every service, and staff pages send them to set it up.
+        viewer = msgspec.structs.replace(viewer, roles=viewer.roles - {"staff"}, needs_second_factor=True)
     return viewer
 
 
@@ -68,4 +73,12 @@ async def enforce_route_access(connection: ASGIConnection, handler: BaseRouteHan
         raise NotAuthorizedException("Please log in first.")
     if SIGNED_IN in allowed or viewer.roles & allowed:
         return
+    if viewer.needs_second_factor and STAFF in allowed:
+        raise SecondFactorRequired("Staff need a second factor: set it up first.")
     raise PermissionDeniedException("You do not have permission to do this.")
+
+
+class SecondFactorRequired(PermissionDeniedException):
+    """A staff member without a second factor asked for a staff route: they are sent to set it up."""
+
+    second_factor_setup = True

@@ -72,6 +72,14 @@ def handle_error(request: Request, error: Exception) -> Response:
                 return Redirect(path=target, status_code=303)
         if isinstance(error, ValidationException):
             status = 400
+        if getattr(error, "second_factor_setup", False):
+            message = _("Staff accounts need a second factor. Set up your authenticator app first.")
+            if not is_api(request):
+                target = request.app.route_reverse("security")
+                if request.headers.get("hx-request") == "true":
+                    return Response(content="", status_code=403, headers={"HX-Redirect": target})
+                if request.method == "GET":
+                    return Redirect(path=target, status_code=303)
     else:
         logger.exception("unhandled error on %s %s", request.method, request.url.path)
         status, message = 500, _message_for(500, "")

@@ -16,6 +16,7 @@ from block_service.accounts.schemas import Viewer
 from block_service.accounts.services import load_viewer
 from block_service.errors import DomainError
 from block_service.web.labels import N_
+from block_service.web.security import client_address
 from block_service.web.session import stored_session
 
 logger = logging.getLogger("block_service")
@@ -66,10 +67,10 @@ stream_slots = _StreamSlots()
 def take_stream_slot(request: Request, viewer: Viewer) -> Callable[[], None]:
     """A slot for one more stream of this client, or a 429 in their language; returns how to give it back.
 
-    The address is the one the server saw (uvicorn puts a trusted proxy's forwarded address there)."""
+    The address is the one the rate limits count: a forwarded address only from a trusted proxy."""
     if viewer.is_signed_in:
         return stream_slots.take(f"person:{viewer.person_id}", MAX_STREAMS_PER_PERSON)
-    address = request.client.host if request.client else "unknown"
+    address = client_address(request.scope, request.app.state.settings.trusted_proxies)
     return stream_slots.take(f"address:{address}", MAX_STREAMS_PER_ADDRESS)
 
 

@@ -48,6 +48,12 @@ ROUTE_ACCESS: dict[str, Access] = {
     "me": MEMBERS,
     "update_profile": MEMBERS,
     "change_password": MEMBERS,
+    "login_code_form": PUBLIC,  # the second step of a log-in: the session holds who passed the first
+    "login_code": PUBLIC,
+    "security": MEMBERS,
+    "enable_second_factor": MEMBERS,
+    "disable_second_factor": MEMBERS,
+    "reset_second_factor": STAFF_ONLY,
     # shops
     "shops": PUBLIC,
     "shop": PUBLIC,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
+from functools import lru_cache
+
 from litestar.datastructures import MutableScopeHeaders
 from litestar.types import Message, Scope
 
@@ -10,13 +13,16 @@ PAGE_POLICY = (
     "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; "
     "frame-ancestors 'none'"
 )
-# Litestar's schema viewer (/schema) is a page of inline script and CDN assets; it gets a policy of
-# its own, still framed by nobody, and everything else keeps the strict one.
-SCHEMA_POLICY = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
-    "img-src 'self' data: https:; font-src 'self' https://fonts.gstatic.com; frame-ancestors 'none'"
-)
+# The API docs page (/schema) runs Redoc from static/ (web/api_docs.py): no inline script, no CDN, no
+# 'unsafe-inline'. Redoc injects two kinds of <style> element, each allowed by the hash of its text:
+# perfect-scrollbar's fixed stylesheet, and the empty elements styled-components then fills through the
+# CSSOM (which CSP does not govern). A new bundle version may change the first hash: the browser test
+# tests/browser/test_api_docs_browser.py then fails on the console error. Search runs in a blob: worker.
+REDOC_SCROLLBAR_STYLE_HASH = "'sha256-QMIg+bpjm3JdElJ388KYke01izlUW0UoNOeKjpMxdgc='"
+EMPTY_STYLE_HASH = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"
+SCHEMA_POLICY = PAGE_POLICY.replace(
+    "style-src 'self'", f"style-src 'self' {REDOC_SCROLLBAR_STYLE_HASH} {EMPTY_STYLE_HASH}"
+) + "; worker-src 'self' blob:"
 
 
 def security_headers(debug: bool):
@@ -40,3 +46,43 @@ def security_headers(debug: bool):
             headers["Cache-Control"] = "no-store"
 
     return add_security_headers
+
+
+def _in_networks(address: str, networks: tuple) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
+@lru_cache(maxsize=8)
+def _networks(trusted_proxies: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(item, strict=False) for item in trusted_proxies)
+
+
+def client_address(scope: Scope, trusted_proxies: tuple[str, ...]) -> str:
+    """The address of whoever sent the request, as far as it can be known.
+
+    X-Forwarded-For is read only when the direct peer is one of BLOCK_TRUSTED_PROXIES: then the nearest
+    address in it that is not itself a trusted proxy (anything further left is what the client claimed).
+    From anybody else the header is ignored, so a client cannot choose its own rate-limit key."""
+    client = scope.get("client")
+    peer = client[0] if client else "127.0.0.1"
+    networks = _networks(trusted_proxies)
+    if not networks or not _in_networks(peer, networks):
+        return peer
+    forwarded = [value.decode("latin-1") for key, value in scope.get("headers", []) if key == b"x-forwarded-for"]
+    hops = [hop.strip() for hop in ",".join(forwarded).split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not _in_networks(hop, networks):
+            return hop if _is_address(hop) else peer
+    return peer
+
+
+def _is_address(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True

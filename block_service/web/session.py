@@ -14,6 +14,15 @@ ROTATE_KEY = "_rotate"
 LOADED_KEY = "block_session_loaded"
 SESSION_ID_KEY = "block_session_id"
 BACKEND_KEY = "block_session_backend"
+SECOND_STEP_KEY = "second_step"  # password checked, code not yet: not signed in
+SECOND_STEP_SECONDS = 5 * 60
+SETUP_SECRET_KEY = "totp_setup"  # the secret shown while a person sets up their authenticator app
+
+
+def cookie_name(name: str, debug: bool) -> str:
+    """`__Host-` outside debug: browsers then accept the cookie only from HTTPS, for this exact host, with
+    path / and no Domain, so a sibling subdomain or a plain-HTTP page cannot plant or overwrite it."""
+    return name if debug else f"__Host-{name}"
 
 
 class RotatingSessionBackend(ServerSideSessionBackend):
@@ -76,6 +85,27 @@ async def stored_session(scope) -> dict[str, Any] | None:
 
 class RotatingSessionConfig(ServerSideSessionConfig):
     _backend_class = RotatingSessionBackend
+
+
+def start_second_step(session: dict[str, Any], signed_in, target: str) -> None:
+    """The password was right: remember who, for a few minutes, while the code is asked for."""
+    session.clear()
+    session.update({SECOND_STEP_KEY: {"pid": signed_in.person_id, "ver": signed_in.session_version,
+                                      "lang": signed_in.language, "key": signed_in.account_key,
+                                      "at": int(time.time()), "next": target}, ROTATE_KEY: True})
+
+
+def pending_second_step(session: dict[str, Any]):
+    """(SignedIn waiting for its code, target) or None when there is none or it is too old."""
+    from block_service.accounts.schemas import SignedIn
+
+    pending = session.get(SECOND_STEP_KEY)
+    if not isinstance(pending, dict) or int(time.time()) - pending.get("at", 0) > SECOND_STEP_SECONDS:
+        session.pop(SECOND_STEP_KEY, None)
+        return None
+    signed_in = SignedIn(person_id=pending["pid"], session_version=pending["ver"], language=pending["lang"],
+                         second_factor=True, account_key=pending["key"])
+    return signed_in, pending["next"]
 
 
 def start_session(session: dict[str, Any], *, person_id: int, session_version: int) -> None:

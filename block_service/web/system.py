@@ -11,7 +11,8 @@ from litestar.response import Redirect, Response, Template
 from block_service.accounts.services import set_language
 from block_service.db import ping_database
 from block_service.web.auth import viewer_of
-from block_service.web.i18n import LANGUAGE_COOKIE, LANGUAGES
+from block_service.web.i18n import LANGUAGES
+from block_service.web.language import set_language_cookie
 from block_service.web.templating import render
 
 ONE_YEAR = 365 * 24 * 3600
@@ -53,7 +54,7 @@ class SystemController(Controller):
         target = safe_next(data.get("next"))
         response = Redirect(path=target, status_code=303)
         if language in LANGUAGES:
-            response.set_cookie(LANGUAGE_COOKIE, language, max_age=ONE_YEAR, httponly=True, samesite="lax")
+            set_language_cookie(request, response, language)
             viewer = viewer_of(request)
             if viewer.is_signed_in:
                 await set_language(viewer.person_id, language)

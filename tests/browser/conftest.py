@@ -172,9 +172,20 @@ def resident(page) -> Person:
     return Person(page, name=f"居民{uuid.uuid4().hex[:4]}", mobile=unique_mobile(), password=PASSWORD)
 
 
+@pytest.fixture(scope="package")
+def staff_session(chromium, server) -> dict:
+    """The staff account logged in once (setting up its authenticator app at the first log-in, as staff
+    must), kept as browser storage: one authenticator code every test would otherwise wait for."""
+    context = chromium.new_context(base_url=server.base_url, locale="zh-CN")
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
+    try:
+        log_in(context.new_page(), STAFF_EMAIL, STAFF_PASSWORD)
+        return context.storage_state()
+    finally:
+        context.close()
+
+
 @pytest.fixture
-def staff_page(new_context):
+def staff_page(new_context, staff_session):
     """A second browser, logged in as the workstation staff account."""
-    staff = new_context().new_page()
-    log_in(staff, STAFF_EMAIL, STAFF_PASSWORD)
-    return staff
+    return new_context(storage_state=staff_session).new_page()
