@@ -36,11 +36,15 @@ class Browser:
     def __init__(self, client: httpx.AsyncClient) -> None:
         self.client = client
 
+    def _csrf_cookie(self) -> str | None:
+        # A real server in debug mode (plain HTTP) uses the name without the __Host- prefix.
+        return self.client.cookies.get(CSRF_COOKIE) or self.client.cookies.get(CSRF_COOKIE.removeprefix("__Host-"))
+
     async def csrf_token(self) -> str:
-        token = self.client.cookies.get(CSRF_COOKIE)
+        token = self._csrf_cookie()
         if not token:
             await self.client.get("/healthz")
-            token = self.client.cookies.get(CSRF_COOKIE)
+            token = self._csrf_cookie()
         assert token, "the CSRF cookie should be set on any safe request"
         return token
 

@@ -15,7 +15,7 @@ from tests.conftest import make_settings
 from tests.helpers import SESSION_COOKIE, TEST_PASSWORD, TOTP_SECRETS, Browser, make_person, next_totp_code, text_of
 
 SIGNUP = {"display_name": "王阿姨", "contact": "13912340001", "password": "安全的密码123",
-          "password_again": "安全的密码123"}
+          "password_again": "安全的密码123", "accept_privacy": "true"}
 
 
 def _client(app, address: str = "203.0.113.7", language: str = "en") -> Browser:
