@@ -31,7 +31,6 @@ from block_service.threads.schemas import (
     ThreadPage,
     ThreadSummary,
 )
-from block_service.threads.tables import Photo
 from block_service.web import shared_pages
 from block_service.web.auth import viewer_of
 from block_service.web.forms import read_form
@@ -245,11 +244,10 @@ class ThreadController(Controller):
 
     @get("/photos/{file_name:str}", name="photo")
     async def photo(self, request: Request, file_name: FromPath[str]) -> File:
-        row = await Photo.select(Photo.thread).where(Photo.file_name == file_name).first()
+        await services.load_photo_for(viewer_of(request), file_name)
         path = photo_store.photo_file(_var_dir(request), file_name)
-        if row is None or path is None:
+        if path is None:
             raise NotFound("No such photo.")
-        await services.get_thread(viewer_of(request), row["thread"])
         return File(path=path, media_type="image/jpeg", content_disposition_type="inline", filename=file_name,
                     headers={"Cache-Control": "private, max-age=86400",
                              "Content-Security-Policy": "default-src 'none'; sandbox"})
@@ -271,9 +269,9 @@ async def _flag(request: Request, object_type: str, object_id: int, thread_id: i
         form = read_form(FlagForm, data)
     except FormInvalid as error:
         raise Invalid("Say briefly why this should be reviewed.", field="reason") from error
-    hidden = await services.flag(viewer, object_type, object_id, form.reason)
     if thread_id is None:
-        thread_id = await services.thread_of(object_type, object_id)
+        thread_id = (await services.load_flaggable_for(viewer, object_type, object_id))["thread_id"]
+    hidden = await services.flag(viewer, object_type, object_id, form.reason)
     announce(request.app, thread_id)
     flash(request, _("Thank you. Staff will review it.") if not hidden
           else _("Thank you. It is hidden until staff have reviewed it."), "info")
