@@ -33,6 +33,7 @@ from block_service.web.errors import handle_error
 from block_service.web.i18n import load_catalogues
 from block_service.web.language import LanguageMiddleware
 from block_service.web.live import create_channels_plugin
+from block_service.web.openapi import document_responses
 from block_service.web.security import security_headers
 from block_service.web.session import RotatingSessionConfig
 from block_service.web.system import SystemController
@@ -118,7 +119,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         cookie_samesite="lax",
         header_name="x-csrftoken",
     )
-    return Litestar(
+    return document_responses(Litestar(
         route_handlers=[
             SystemController,
             AccountController,
@@ -158,4 +159,4 @@ def create_app(settings: Settings | None = None) -> Litestar:
         state=State({"settings": settings}),
         request_max_body_size=MAX_BODY_BYTES,
         debug=settings.debug,
-    )
+    ))
