@@ -90,9 +90,9 @@ async def test_a_group_reference_that_is_no_group_is_a_404(browser, ref):
 
 
 async def test_an_id_beyond_the_database_in_a_form_is_a_field_error(staff):
+    from block_service.errors import FormInvalid
     from block_service.threads.schemas import ThreadForm
     from block_service.web.forms import read_form
-    from block_service.errors import FormInvalid
 
     with pytest.raises(FormInvalid) as refused:
         read_form(ThreadForm, {"kind": "report", "title": "纸箱占道", "body": "人行道被堵住了。", "category_id": "1",

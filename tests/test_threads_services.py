@@ -7,9 +7,9 @@ import itertools
 import pytest
 
 from block_service.errors import Conflict, Forbidden, Invalid, NotFound
+from block_service.shops.tables import ShopMerchant
 from block_service.threads import services
 from block_service.threads.schemas import AnswerForm, EvaluationForm, StatusForm, ThreadFilter, ThreadForm
-from block_service.shops.tables import ShopMerchant
 from block_service.threads.tables import Message, Notification, Thread
 from tests.helpers import make_person, make_shop, make_thread, viewer_for
 
