@@ -98,3 +98,19 @@ async def test_an_id_beyond_the_database_in_a_form_is_a_field_error(staff):
         read_form(ThreadForm, {"kind": "report", "title": "纸箱占道", "body": "人行道被堵住了。", "category_id": "1",
                                "house_number": "1143号", "shop_id": "99999999999999999999"})
     assert "shop_id" in refused.value.errors
+
+
+async def test_the_schema_documents_refusals_and_serves_pages_as_html(browser):
+    schema = (await browser.get("/schema/openapi.json")).json()
+    paths = schema["paths"]
+    page = paths["/threads"]["get"]["responses"]
+    assert list(page["200"]["content"]) == ["text/html"] and list(page["400"]["content"]) == ["text/html"]
+    assert paths["/threads"]["get"]["parameters"][-1]["schema"]["maximum"] == 100_000  # page
+    flag = paths["/threads/{thread_id}/flag"]["post"]["responses"]
+    assert {"303", "401", "403", "404", "409", "413", "422", "429"} <= set(flag)
+    api = paths["/api/threads/{thread_id}"]["get"]
+    assert {"400", "404"} <= set(api["responses"]) and "401" not in api["responses"]  # public
+    assert list(api["responses"]["404"]["content"]) == ["application/json"]
+    assert api["parameters"][0]["schema"] == {"type": "integer", "maximum": 2147483647, "minimum": 1}
+    staff_only = paths["/api/staff/shop-applications"]["get"]["responses"]
+    assert {"401", "403"} <= set(staff_only)

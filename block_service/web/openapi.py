@@ -44,6 +44,7 @@ DESCRIPTIONS = {
     413: "The request body is too large",
     422: "A form value breaks a rule (the form comes back with its errors)",
     429: "Too many attempts; wait a minute",
+    503: "The database does not answer",
 }
 
 
@@ -87,6 +88,8 @@ def document_responses(app: Litestar) -> Litestar:
                     responses.setdefault(303, _response(303, HTML))
                     if method in UNSAFE:
                         responses.setdefault(200, _response(200, HTML))
+            if key == "readyz":
+                responses.setdefault(503, _response(503, JSON))
             handler.responses = responses
             if media_type != JSON or not api:
                 handler.media_type = media_type
