@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from block_service.web.permissions import route_key
+from block_service.web.permissions import ANYONE, ROUTE_ACCESS, route_key
 from tests.helpers import make_person
 
 ODD_IDS = ("99999999999999999999", "9223372036854775808", "2147483648", "-1", "0")
@@ -55,8 +55,10 @@ async def test_odd_numbers_in_paths_and_queries_are_refused_not_server_errors(ap
             base = re.sub(r"\{(\w+):int\}", "1", re.sub(r"\{(\w+):str\}", "region-lane-1141", path))
             for name in _numeric_query_names(handler):
                 urls += [f"{base}?{name}={odd}" for odd in ODD_QUERY_NUMBERS]
+        # A visitor is refused before the parameters are read, except on public routes.
+        askers = (staff, visitor) if ANYONE in ROUTE_ACCESS[route_key(handler)].roles else (staff,)
         for url in urls:
-            for browser in (staff, visitor):
+            for browser in askers:
                 if method == "GET":
                     response = await browser.get(url)
                 else:
@@ -65,7 +67,7 @@ async def test_odd_numbers_in_paths_and_queries_are_refused_not_server_errors(ap
                 assert response.status_code < 500, f"{method} {url}: {response.status_code}"
                 if browser is staff and route_key(handler) not in ("thread_events",):
                     assert response.status_code in (400, 403, 404), f"{method} {url}: {response.status_code}"
-    assert asked > 300
+    assert asked > 250
 
 
 @pytest.mark.parametrize("url", [
