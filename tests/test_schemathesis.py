@@ -106,7 +106,7 @@ def live_server():
                                        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         url = f"http://127.0.0.1:{port}"
         _wait_for_health(process, url + "/healthz", log_path)
-        yield {"url": url, "log": log_path, "engine": engine}
+        yield {"url": url, "log": log_path, "engine": engine, "dir": work_dir}
     finally:
         if process is not None and process.poll() is None:
             process.send_signal(signal.SIGTERM)
@@ -130,12 +130,13 @@ async def _staff_headers(url: str) -> list[str]:
         return ["-H", f"Cookie: {cookies}", "-H", f"x-csrftoken: {await browser.csrf_token()}"]
 
 
-def _run_schemathesis(url: str, extra: list[str]) -> tuple[int, str]:
+def _run_schemathesis(url: str, extra: list[str], work_dir: Path) -> tuple[int, str]:
     command = [str(SCHEMATHESIS), "run", f"{url}/schema/openapi.json", "--checks", CHECKS,
                "--max-examples", str(MAX_EXAMPLES), "--seed", SEED, "--workers", "1",
                "--phases", "coverage,fuzzing", "--no-shrink", "--max-redirects", "0",
                "--request-timeout", "20", "--exclude-path-regex", EXCLUDED_PATHS, *extra]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=RUN_TIMEOUT_SECONDS,
+    # Run from the server's folder: schemathesis keeps a cache of past crashes in its working directory.
+    done = subprocess.run(command, capture_output=True, text=True, timeout=RUN_TIMEOUT_SECONDS, cwd=work_dir,
                           stdin=subprocess.DEVNULL, env={**os.environ, "NO_COLOR": "1", "COLUMNS": "120"})
     return done.returncode, done.stdout + done.stderr
 
@@ -150,7 +151,7 @@ def _figures(output: str) -> tuple[int, int]:
 @pytest.mark.parametrize("who", ["visitor", "staff"])
 def test_schemathesis_finds_no_server_error_and_no_response_off_its_schema(live_server, who):
     extra = asyncio.run(_staff_headers(live_server["url"])) if who == "staff" else []
-    returncode, output = _run_schemathesis(live_server["url"], extra)
+    returncode, output = _run_schemathesis(live_server["url"], extra, live_server["dir"])
     operations, cases = _figures(output)
     summary = output[output.find("SUMMARY"):] if "SUMMARY" in output else output[-3000:]
     line = f"schemathesis {live_server['engine']} {who}: {operations} operations, {cases} test cases, exit {returncode}"
