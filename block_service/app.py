@@ -34,6 +34,7 @@ from block_service.web.errors import handle_error
 from block_service.web.i18n import load_catalogues
 from block_service.web.language import LanguageMiddleware
 from block_service.web.live import create_channels_plugin
+from block_service.web.openapi import document_responses
 from block_service.web.security import client_address, security_headers
 from block_service.web.session import RotatingSessionConfig, cookie_name
 from block_service.web.stores import SQLiteStore, shared_store
@@ -127,7 +128,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         cookie_samesite="lax",
         header_name="x-csrftoken",
     )
-    return Litestar(
+    return document_responses(Litestar(
         route_handlers=[
             SystemController,
             AccountController,
@@ -171,4 +172,4 @@ def create_app(settings: Settings | None = None) -> Litestar:
         state=State({"settings": settings}),
         request_max_body_size=MAX_BODY_BYTES,
         debug=settings.debug,
-    )
+    ))

@@ -247,3 +247,56 @@ async def test_staff_fill_an_answer_from_a_prepared_template(browser_factory):
     assert f"/staff/templates/{template.id}/answer" in page.text
     box = await staff.get(f"/staff/templates/{template.id}/answer", headers={"hx-request": "true"})
     assert 'id="answer-box"' in box.text and "门前三包" in box.text
+
+
+async def test_an_outsider_gets_the_404_of_no_thread_from_every_action_on_a_group_thread(browser_factory):
+    """Defect 4: flag, mute and message flags answered 303 and wrote a row for outsiders of a group thread."""
+    from block_service.organisation.services import group_ids_of
+    from block_service.threads import services
+    from block_service.threads.schemas import AnswerForm
+    from block_service.threads.tables import Flag, Mute
+    from tests.helpers import viewer_for
+
+    merchant = await make_person("张师傅", "13800000601")
+    shop = await make_shop(merchant)
+    member = viewer_for(merchant, "resident", "merchant", shops=(shop,))
+    group_id = next(iter(await group_ids_of(member)))
+    secret = await services.open_group_thread(member, group_id, "组内商量", "只给组里看")
+    message_id = await services.post_answer(member, secret, AnswerForm(body="组内回复"))
+    outsider, _ = await _signed_in(browser_factory, "13900000601", name="外人")
+    for action, data in (("flag", {"reason": "看看"}), ("mute", {"muted": "1"}), ("metoo", {"on": "1"}),
+                         ("answers", {"body": "外人"}), ("status", {"status": "closed", "reason": "x"}),
+                         ("evaluation", {"fixed": "yes", "score": "5"})):
+        inside = await outsider.post(f"/threads/{secret}/{action}", data)
+        nowhere = await outsider.post(f"/threads/{secret + 1000}/{action}", data)
+        assert inside.status_code == nowhere.status_code == 404, action
+        assert text_of(inside.text) == text_of(nowhere.text), action
+    for url in (f"/threads/{secret}", f"/threads/{secret}/messages", f"/threads/{secret}/events",
+                f"/api/threads/{secret}"):
+        assert (await outsider.get(url)).status_code == 404, url
+    inside = await outsider.post(f"/messages/{message_id}/flag", {"reason": "看看"})
+    nowhere = await outsider.post(f"/messages/{message_id + 1000}/flag", {"reason": "看看"})
+    assert inside.status_code == nowhere.status_code == 404
+    assert text_of(inside.text) == text_of(nowhere.text)
+    assert not await Flag.exists() and not await Mute.exists()
+
+
+@pytest.mark.parametrize(("language", "rule"), [
+    ("zh-Hans", "同一内容被3位注册满7天的用户举报后"),
+    ("en", "once 3 people whose accounts are at least 7 days old have flagged it"),
+])
+async def test_the_auto_hiding_rule_is_stated_where_people_flag_and_where_staff_moderate(
+        browser_factory, language, rule):
+    resident = await make_person("王阿姨", "13900000701")
+    thread_id = await make_thread(resident)
+    await make_person("李大爷", "13900000702")
+    neighbour = browser_factory(language)
+    await neighbour.log_in("13900000702")
+    await neighbour.post("/language", {"language": language, "next": "/"})
+    assert rule in text_of((await neighbour.get(f"/threads/{thread_id}")).text)
+    await make_person("工作站", "staff@test.example", roles=("staff",))
+    staff = browser_factory(language)
+    await staff.log_in("staff@test.example")
+    await staff.post("/language", {"language": language, "next": "/"})
+    page = text_of((await staff.get("/staff/moderation")).text)
+    assert rule in page and ("商户的举报不计入自动隐藏" in page or "never count toward hiding it" in page)

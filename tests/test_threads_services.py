@@ -7,6 +7,7 @@ import itertools
 import pytest
 
 from block_service.errors import Conflict, Forbidden, Invalid, NotFound
+from block_service.shops.tables import ShopMerchant
 from block_service.threads import services
 from block_service.threads.schemas import AnswerForm, EvaluationForm, StatusForm, ThreadFilter, ThreadForm
 from block_service.threads.tables import Message, Notification, Thread
@@ -171,10 +172,19 @@ async def test_me_too_once_per_person_and_removable(block):
     assert await services.set_metoo(block["neighbour"], thread_id, False) == 1
 
 
+async def _age_accounts(*viewers, days: int = 8) -> None:
+    """Accounts made `days` ago (the fixture makes them now)."""
+    from block_service.accounts.tables import Person
+
+    when = dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
+    await Person.update({Person.created_at: when}).where(Person.id.is_in([v.person_id for v in viewers]))
+
+
 async def test_three_flags_from_different_people_hide_a_message(block):
     thread_id = await make_thread(block["resident"].person_id)
     message_id = await services.post_answer(block["neighbour"], thread_id, AnswerForm(body="广告：低价转让"))
     flaggers = [block["resident"], block["merchant"], viewer_for(await make_person("路人", "13900000199"), "resident")]
+    await _age_accounts(*flaggers)
     assert await services.flag(flaggers[0], "message", message_id, "广告") is False
     with pytest.raises(Conflict):
         await services.flag(flaggers[0], "message", message_id, "广告")
@@ -299,16 +309,98 @@ async def test_a_long_list_counts_up_to_the_cap_and_says_there_are_more(block, m
 
 async def test_an_answer_to_a_thread_hidden_meanwhile_is_refused_and_leaves_nothing(block, monkeypatch):
     thread_id = await make_thread(block["resident"].person_id, shop_id=block["shop"])
-    checked = services._thread_for_answer
+    checked = services.load_thread_for
 
-    async def hidden_right_after_the_check(thread: int) -> dict:
-        row = await checked(thread)
+    async def hidden_right_after_the_check(viewer, thread: int) -> dict:
+        row = await checked(viewer, thread)
         await services.moderate(block["staff"], "thread", thread, True, "含有他人电话号码")
         return row
 
-    monkeypatch.setattr(services, "_thread_for_answer", hidden_right_after_the_check)
+    monkeypatch.setattr(services, "load_thread_for", hidden_right_after_the_check)
     with pytest.raises(Forbidden):
         await services.post_answer(block["neighbour"], thread_id, AnswerForm(body="我也看到了"))
     row = await Thread.select(Thread.message_count).where(Thread.id == thread_id).first()
     assert row["message_count"] == 0
     assert not await Message.exists().where((Message.thread == thread_id) & (Message.kind == "answer"))
+
+
+async def test_flags_from_accounts_younger_than_a_week_never_hide_a_public_complaint(block):
+    """Three accounts made in a minute could hide any complaint: their flags are kept for staff but do not count."""
+    thread_id = await make_thread(block["resident"].person_id, shop_id=block["shop"])
+    fresh = [viewer_for(await make_person(f"新号{i}", f"1390000030{i}"), "resident") for i in range(3)]
+    await _age_accounts(*fresh, days=6)
+    assert [await services.flag(v, "thread", thread_id, "乱说") for v in fresh] == [False, False, False]
+    row = await Thread.select(Thread.hidden, Thread.flag_count).where(Thread.id == thread_id).first()
+    assert row == {"hidden": False, "flag_count": 3}  # staff still see all three in the queue
+    assert (await services.get_thread(block["public"], thread_id)).hidden is False
+    assert services.FLAG_ACCOUNT_MIN_AGE == dt.timedelta(days=7)
+    # The same people a week on: their next flags, on another complaint, count.
+    other = await make_thread(block["resident"].person_id, shop_id=block["shop"], title="门口油烟")
+    await _age_accounts(*fresh, days=7)
+    assert [await services.flag(v, "thread", other, "乱说") for v in fresh] == [False, False, True]
+
+
+async def test_flags_by_the_shops_own_merchants_never_hide_a_complaint_about_it(block):
+    thread_id = await make_thread(block["resident"].person_id, shop_id=block["shop"])
+    colleagues = [block["merchant"]]
+    for i in range(2):
+        person = await make_person(f"店员{i}", f"1380000040{i}")
+        await ShopMerchant.insert(ShopMerchant(shop=block["shop"], person=person))
+        colleagues.append(viewer_for(person, "resident", "merchant", shops=(block["shop"],)))
+    bystander = viewer_for(await make_person("路人", "13900000402"), "resident")
+    await _age_accounts(*colleagues, bystander, days=30)
+    assert [await services.flag(v, "thread", thread_id, "不实") for v in colleagues] == [False, False, False]
+    assert (await services.get_thread(block["public"], thread_id)).hidden is False
+    # Two flags from people with no stake in the shop do not reach three either: the shop's never count.
+    assert await services.flag(bystander, "thread", thread_id, "不实") is False
+    assert (await services.get_thread(block["public"], thread_id)).hidden is False
+    # On a thread about no shop, the same merchants' flags count like anyone's.
+    unrelated = await make_thread(block["neighbour"].person_id, title="路灯不亮")
+    assert [await services.flag(v, "thread", unrelated, "不实") for v in colleagues] == [False, False, True]
+
+
+async def test_no_action_reaches_a_group_thread_from_outside_the_group_and_nothing_is_written(block):
+    """Flag, mute, me-too, answer, status, evaluation: the outsider gets the 404 of a thread that does not exist."""
+    from block_service.organisation.services import group_ids_of
+    from block_service.threads.tables import Flag, MeToo, Mute
+
+    group_id = next(iter(await group_ids_of(block["merchant"])))
+    secret = await services.open_group_thread(block["merchant"], group_id, "组内商量", "只给组里看")
+    message_id = await services.post_answer(block["merchant"], secret, AnswerForm(body="组内回复"))
+    outsider = block["neighbour"]
+    await _age_accounts(outsider)
+    missing = secret + 1000
+    attempts = {
+        "flag thread": lambda t: services.flag(outsider, "thread", t, "看看"),
+        "mute": lambda t: services.set_muted(outsider, t, True),
+        "me too": lambda t: services.set_metoo(outsider, t, True),
+        "answer": lambda t: services.post_answer(outsider, t, AnswerForm(body="外人")),
+        "status": lambda t: services.change_status(outsider, t, _status("closed")),
+        "evaluate": lambda t: services.evaluate(outsider, t, EvaluationForm(fixed="yes", score=5)),
+    }
+    for name, attempt in attempts.items():
+        with pytest.raises(NotFound) as inside:
+            await attempt(secret)
+        with pytest.raises(NotFound) as nowhere:
+            await attempt(missing)
+        assert inside.value.message == nowhere.value.message == "No such thread.", name
+    with pytest.raises(NotFound) as inside:
+        await services.flag(outsider, "message", message_id, "看看")
+    with pytest.raises(NotFound) as nowhere:
+        await services.flag(outsider, "message", message_id + 1000, "看看")
+    assert inside.value.message == nowhere.value.message == "No such message."
+    assert not await Flag.exists() and not await Mute.exists() and not await MeToo.exists()
+    assert (await Thread.select(Thread.message_count).where(Thread.id == secret).first())["message_count"] == 1
+
+
+async def test_a_hidden_thread_is_out_of_reach_of_everyone_but_its_author_and_staff(block):
+    thread_id = await make_thread(block["resident"].person_id, shop_id=block["shop"])
+    await services.moderate(block["staff"], "thread", thread_id, True, "待核实")
+    for viewer in (block["neighbour"], block["merchant"]):
+        with pytest.raises(NotFound):
+            await services.post_answer(viewer, thread_id, AnswerForm(body="我也看到了"))
+        with pytest.raises(NotFound):
+            await services.set_muted(viewer, thread_id, True)
+    with pytest.raises(Forbidden) as refused:  # the author still sees it, and is told why they cannot answer
+        await services.post_answer(block["resident"], thread_id, AnswerForm(body="补充"))
+    assert refused.value.message == "This thread is hidden while staff review it."

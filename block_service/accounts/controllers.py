@@ -32,8 +32,9 @@ from block_service.web.htmx import redirect_after_post
 from block_service.web.i18n import current_language
 from block_service.web.i18n import gettext as _
 from block_service.web.language import set_language_cookie
+from block_service.web.params import Id, PageNumber
 from block_service.web.session import SETUP_SECRET_KEY, pending_second_step, start_second_step, start_session
-from block_service.web.system import safe_next
+from block_service.web.system import ONE_YEAR, safe_next
 from block_service.web.templating import flash, render
 
 RATE_LIMITED = {"rate_limited": True}
@@ -234,7 +235,7 @@ class StaffPeopleController(Controller):
     @get("/", name="people")
     async def people(
         self, request: Request, q: FromQuery[str | None] = None, role: FromQuery[str | None] = None,
-        page: FromQuery[int] = 1,
+        page: FromQuery[PageNumber] = 1,
     ) -> Template:
         filters = PersonFilter(q=q, role=role if role in ROLES else None, page=page)
         return render(request, "staff/people.html", fragment="staff/_people_results.html",
@@ -242,11 +243,11 @@ class StaffPeopleController(Controller):
                       role_counts=await services.count_people_by_role())
 
     @get("/{person_id:int}", name="person")
-    async def person(self, request: Request, person_id: FromPath[int]) -> Template:
+    async def person(self, request: Request, person_id: FromPath[Id]) -> Template:
         return await _person_page(request, person_id)
 
     @post("/{person_id:int}/disable", name="disable_person")
-    async def disable(self, request: Request, person_id: FromPath[int], data: URLEncodedBody[dict[str, Any]]) -> Response:
+    async def disable(self, request: Request, person_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]) -> Response:
         try:
             form = read_form(ReasonForm, data)
         except FormInvalid as error:
@@ -256,7 +257,7 @@ class StaffPeopleController(Controller):
         return redirect_after_post(request, request.app.route_reverse("person", person_id=person_id))
 
     @post("/{person_id:int}/enable", name="enable_person")
-    async def enable(self, request: Request, person_id: FromPath[int]) -> Response:
+    async def enable(self, request: Request, person_id: FromPath[Id]) -> Response:
         await services.enable_account(viewer_of(request), person_id)
         flash(request, _("The account is active again."), "success")
         return redirect_after_post(request, request.app.route_reverse("person", person_id=person_id))
@@ -271,7 +272,7 @@ class StaffPeopleController(Controller):
         return redirect_after_post(request, request.app.route_reverse("person", person_id=person_id))
 
     @post("/{person_id:int}/roles", name="grant_role")
-    async def grant(self, request: Request, person_id: FromPath[int], data: URLEncodedBody[dict[str, Any]]) -> Response:
+    async def grant(self, request: Request, person_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]) -> Response:
         try:
             form = read_form(RoleForm, data)
         except FormInvalid as error:
@@ -281,7 +282,7 @@ class StaffPeopleController(Controller):
         return redirect_after_post(request, request.app.route_reverse("person", person_id=person_id))
 
     @post("/{person_id:int}/roles/{role:str}/revoke", name="revoke_role")
-    async def revoke(self, request: Request, person_id: FromPath[int], role: FromPath[str]) -> Response:
+    async def revoke(self, request: Request, person_id: FromPath[Id], role: FromPath[str]) -> Response:
         await services.staff_revoke_role(viewer_of(request), person_id, role)
         flash(request, _("The role has been taken away."), "info")
         return redirect_after_post(request, request.app.route_reverse("person", person_id=person_id))

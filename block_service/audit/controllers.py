@@ -8,7 +8,7 @@ from litestar.response import Template
 
 from block_service.audit.schemas import AuditFilter
 from block_service.audit.services import distinct_actions, list_audit_entries
-from block_service.web.params import optional_int
+from block_service.web.params import OptionalIdText, PageNumber, optional_int
 from block_service.web.templating import render
 
 
@@ -19,9 +19,9 @@ class AuditController(Controller):
         request: Request,
         action: FromQuery[str | None] = None,
         object_type: FromQuery[str | None] = None,
-        object_id: FromQuery[str | None] = None,
-        actor: FromQuery[str | None] = None,
-        page: FromQuery[int] = 1,
+        object_id: FromQuery[OptionalIdText] = None,
+        actor: FromQuery[OptionalIdText] = None,
+        page: FromQuery[PageNumber] = 1,
     ) -> Template:
         filters = AuditFilter(action=action or None, object_type=object_type or None,
                               object_id=optional_int(object_id, "object_id"), actor_id=optional_int(actor, "actor"),

@@ -31,6 +31,7 @@ from block_service.web.auth import viewer_of
 from block_service.web.forms import read_form
 from block_service.web.htmx import redirect_after_post
 from block_service.web.i18n import gettext as _
+from block_service.web.params import MAX_ID, Id, OptionalId, PageNumber
 from block_service.web.templating import flash, render
 
 
@@ -43,6 +44,8 @@ def read_ballot(data: dict[str, Any]) -> BallotForm:
         shop_id = int(str(data.get("shop_id", "")).strip())
     except ValueError:
         raise FormInvalid({"candidates": _("Choose candidates from this election's list.")}) from None
+    if not all(0 < number <= MAX_ID for number in (*candidates, shop_id)):
+        raise FormInvalid({"candidates": _("Choose candidates from this election's list.")})
     return BallotForm(shop_id=shop_id, candidates=candidates)
 
 
@@ -52,11 +55,11 @@ class CouncilController(Controller):
         return await _council_page(request)
 
     @get("/elections/{election_id:int}", name="election")
-    async def election(self, request: Request, election_id: FromPath[int]) -> Template:
+    async def election(self, request: Request, election_id: FromPath[Id]) -> Template:
         return await _election_page(request, election_id)
 
     @post("/elections/{election_id:int}/stand", name="stand")
-    async def stand(self, request: Request, election_id: FromPath[int],
+    async def stand(self, request: Request, election_id: FromPath[Id],
                     data: URLEncodedBody[dict[str, Any]]) -> Response:
         try:
             await services.stand(viewer_of(request), election_id, read_form(StandForm, data))
@@ -66,7 +69,7 @@ class CouncilController(Controller):
         return redirect_after_post(request, request.app.route_reverse("election", election_id=election_id))
 
     @post("/elections/{election_id:int}/nominations", name="nominate")
-    async def nominate(self, request: Request, election_id: FromPath[int],
+    async def nominate(self, request: Request, election_id: FromPath[Id],
                        data: URLEncodedBody[dict[str, Any]]) -> Response:
         try:
             await services.nominate(viewer_of(request), election_id, read_form(NominateForm, data))
@@ -76,7 +79,7 @@ class CouncilController(Controller):
         return redirect_after_post(request, request.app.route_reverse("election", election_id=election_id))
 
     @post("/nominations/{nomination_id:int}/accept", name="accept_nomination")
-    async def accept_nomination(self, request: Request, nomination_id: FromPath[int],
+    async def accept_nomination(self, request: Request, nomination_id: FromPath[Id],
                                 data: URLEncodedBody[dict[str, Any]]) -> Response:
         viewer = viewer_of(request)
         try:
@@ -91,13 +94,13 @@ class CouncilController(Controller):
         return redirect_after_post(request, request.app.route_reverse("election", election_id=election_id))
 
     @post("/nominations/{nomination_id:int}/withdraw", name="withdraw_nomination")
-    async def withdraw_nomination(self, request: Request, nomination_id: FromPath[int]) -> Response:
+    async def withdraw_nomination(self, request: Request, nomination_id: FromPath[Id]) -> Response:
         election_id = await services.withdraw_nomination(viewer_of(request), nomination_id)
         flash(request, _("You no longer stand in this election."), "info")
         return redirect_after_post(request, request.app.route_reverse("election", election_id=election_id))
 
     @post("/elections/{election_id:int}/ballot", name="cast_ballot")
-    async def cast_ballot(self, request: Request, election_id: FromPath[int],
+    async def cast_ballot(self, request: Request, election_id: FromPath[Id],
                           data: URLEncodedBody[dict[str, Any]]) -> Response:
         try:
             await services.cast_ballot(viewer_of(request), election_id, read_ballot(data))
@@ -122,13 +125,13 @@ class CouncilController(Controller):
         return redirect_after_post(request, request.app.route_reverse("council"))
 
     @post("/council/interests/{interest_id:int}/withdraw", name="withdraw_interest")
-    async def withdraw_interest(self, request: Request, interest_id: FromPath[int]) -> Response:
+    async def withdraw_interest(self, request: Request, interest_id: FromPath[Id]) -> Response:
         await services.withdraw_interest(viewer_of(request), interest_id)
         flash(request, _("The declaration has been withdrawn."), "info")
         return redirect_after_post(request, request.app.route_reverse("council"))
 
     @post("/council/seats/{seat_id:int}/resign", name="resign_seat")
-    async def resign_seat(self, request: Request, seat_id: FromPath[int],
+    async def resign_seat(self, request: Request, seat_id: FromPath[Id],
                           data: URLEncodedBody[dict[str, Any]]) -> Response:
         try:
             form = read_form(ReasonForm, data)
@@ -144,8 +147,8 @@ class StaffCouncilController(Controller):
     path = "/staff"
 
     @get("/council", name="staff_council")
-    async def staff_council(self, request: Request, term: FromQuery[int | None] = None,
-                            page: FromQuery[int] = 1) -> Template:
+    async def staff_council(self, request: Request, term: FromQuery[OptionalId] = None,
+                            page: FromQuery[PageNumber] = 1) -> Template:
         return await _staff_page(request, term_id=term, page=page)
 
     @post("/terms", name="create_term")
@@ -159,7 +162,7 @@ class StaffCouncilController(Controller):
         return redirect_after_post(request, request.app.route_reverse("staff_council") + f"?term={term_id}")
 
     @post("/terms/{term_id:int}/election", name="open_election")
-    async def open_election(self, request: Request, term_id: FromPath[int],
+    async def open_election(self, request: Request, term_id: FromPath[Id],
                             data: URLEncodedBody[dict[str, Any]]) -> Response:
         try:
             election_id = await services.open_election(viewer_of(request), term_id, read_form(ElectionForm, data))
@@ -173,25 +176,25 @@ class StaffCouncilController(Controller):
         return redirect_after_post(request, request.app.route_reverse("election", election_id=election_id))
 
     @post("/elections/{election_id:int}/voting", name="open_voting")
-    async def open_voting(self, request: Request, election_id: FromPath[int]) -> Response:
+    async def open_voting(self, request: Request, election_id: FromPath[Id]) -> Response:
         await services.open_voting(viewer_of(request), election_id)
         flash(request, _("Voting is open. Each shop may now cast one ballot."), "success")
         return redirect_after_post(request, request.app.route_reverse("election", election_id=election_id))
 
     @post("/elections/{election_id:int}/close", name="close_election")
-    async def close_election(self, request: Request, election_id: FromPath[int]) -> Response:
+    async def close_election(self, request: Request, election_id: FromPath[Id]) -> Response:
         await services.close_election(viewer_of(request), election_id)
         flash(request, _("The election is closed and counted; the seats of the term have been created."), "success")
         return redirect_after_post(request, request.app.route_reverse("election", election_id=election_id))
 
     @post("/elections/{election_id:int}/turnout", name="publish_turnout")
-    async def publish_turnout(self, request: Request, election_id: FromPath[int]) -> Response:
+    async def publish_turnout(self, request: Request, election_id: FromPath[Id]) -> Response:
         await services.publish_turnout(viewer_of(request), election_id)
         flash(request, _("The turnout has been published."), "success")
         return redirect_after_post(request, request.app.route_reverse("election", election_id=election_id))
 
     @post("/seats/{seat_id:int}/position", name="assign_position")
-    async def assign_position(self, request: Request, seat_id: FromPath[int],
+    async def assign_position(self, request: Request, seat_id: FromPath[Id],
                               data: URLEncodedBody[dict[str, Any]]) -> Response:
         term_id = await services.term_of_seat(seat_id)
         try:
@@ -205,7 +208,7 @@ class StaffCouncilController(Controller):
         return redirect_after_post(request, request.app.route_reverse("staff_council") + f"?term={term_id}")
 
     @post("/seats/{seat_id:int}/remove", name="remove_seat")
-    async def remove_seat(self, request: Request, seat_id: FromPath[int],
+    async def remove_seat(self, request: Request, seat_id: FromPath[Id],
                           data: URLEncodedBody[dict[str, Any]]) -> Response:
         term_id = await services.term_of_seat(seat_id)
         try:
@@ -219,7 +222,7 @@ class StaffCouncilController(Controller):
         return redirect_after_post(request, request.app.route_reverse("staff_council") + f"?term={term_id}")
 
     @post("/seats/{seat_id:int}/fill", name="fill_seat")
-    async def fill_seat(self, request: Request, seat_id: FromPath[int]) -> Response:
+    async def fill_seat(self, request: Request, seat_id: FromPath[Id]) -> Response:
         term_id = await services.term_of_seat(seat_id)
         await services.fill_seat(viewer_of(request), seat_id)
         flash(request, _("The seat has gone to the next runner-up."), "success")
@@ -236,7 +239,7 @@ class CouncilApiController(Controller):
         return await services.get_council()
 
     @get("/elections/{election_id:int}", name="api_election")
-    async def api_election(self, election_id: FromPath[int]) -> ElectionDetail:
+    async def api_election(self, election_id: FromPath[Id]) -> ElectionDetail:
         """An election as the public sees it: candidates, and results and turnout once published."""
         return await services.get_election(election_id, ANONYMOUS)
 

@@ -53,7 +53,7 @@ class StandForm(msgspec.Struct, kw_only=True):
 class NominateForm(msgspec.Struct, kw_only=True):
     """A merchant nominates a merchant of another shop: `nominee` is "shop_id:person_id"."""
 
-    nominee: Annotated[str, msgspec.Meta(min_length=3, max_length=30, pattern=r"^\d+:\d+$")]
+    nominee: Annotated[str, msgspec.Meta(min_length=3, max_length=30, pattern=r"^[0-9]{1,9}:[0-9]{1,9}$")]
     note: Note = ""
 
 

@@ -23,6 +23,7 @@ from block_service.web.auth import viewer_of
 from block_service.web.forms import read_form
 from block_service.web.htmx import redirect_after_post
 from block_service.web.i18n import gettext as _
+from block_service.web.params import Id, PageNumber
 from block_service.web.templating import flash, render
 
 
@@ -45,8 +46,8 @@ class GroupController(Controller):
         return render(request, "organisation/list.html", groups=groups)
 
     @get("/groups/{ref:str}", name="group")
-    async def group(self, request: Request, ref: FromPath[str], page: FromQuery[int] = 1,
-                    discussion_page: FromQuery[int] = 1) -> Template:
+    async def group(self, request: Request, ref: FromPath[str], page: FromQuery[PageNumber] = 1,
+                    discussion_page: FromQuery[PageNumber] = 1) -> Template:
         fragment = "organisation/_discussion.html" if "discussion_page" in request.query_params else (
             "organisation/_shops.html")
         return await _group_page(request, ref, page=page, discussion_page=discussion_page, fragment=fragment)
@@ -72,7 +73,7 @@ class GroupController(Controller):
         return render(request, "organisation/mine.html", groups=await services.my_groups(viewer_of(request)))
 
     @post("/groups/{group_id:int}/leader", name="back_leader")
-    async def back_leader(self, request: Request, group_id: FromPath[int],
+    async def back_leader(self, request: Request, group_id: FromPath[Id],
                           data: URLEncodedBody[dict[str, Any]]) -> Response:
         try:
             await services.back_leader(viewer_of(request), group_id, read_form(BackLeaderForm, data))
@@ -85,7 +86,7 @@ class GroupController(Controller):
         return await _back_to_group(request, group_id)
 
     @post("/groups/{group_id:int}/leader/withdraw", name="withdraw_backing")
-    async def withdraw_backing(self, request: Request, group_id: FromPath[int],
+    async def withdraw_backing(self, request: Request, group_id: FromPath[Id],
                                data: URLEncodedBody[dict[str, Any]]) -> Response:
         form = read_form(WithdrawBackingForm, data)
         await services.withdraw_backing(viewer_of(request), group_id, form.shop_id)
@@ -97,7 +98,7 @@ class StaffGroupController(Controller):
     path = "/staff"
 
     @post("/groups/{group_id:int}/leader", name="appoint_leader")
-    async def appoint_leader(self, request: Request, group_id: FromPath[int],
+    async def appoint_leader(self, request: Request, group_id: FromPath[Id],
                              data: URLEncodedBody[dict[str, Any]]) -> Response:
         try:
             await services.appoint_leader(viewer_of(request), group_id, read_form(AppointLeaderForm, data))
@@ -110,7 +111,7 @@ class StaffGroupController(Controller):
         return await _back_to_group(request, group_id)
 
     @post("/groups/{group_id:int}/leader/clear", name="clear_leader")
-    async def clear_leader(self, request: Request, group_id: FromPath[int]) -> Response:
+    async def clear_leader(self, request: Request, group_id: FromPath[Id]) -> Response:
         await services.clear_appointment(viewer_of(request), group_id)
         flash(request, _("The appointment has ended."), "info")
         return await _back_to_group(request, group_id)
@@ -127,7 +128,7 @@ class GroupApiController(Controller):
         return await services.list_groups(show_names=services.may_see_names(viewer_of(request)))
 
     @get("/groups/{ref:str}", name="api_group")
-    async def api_group(self, request: Request, ref: FromPath[str], page: FromQuery[int] = 1) -> GroupDetail:
+    async def api_group(self, request: Request, ref: FromPath[str], page: FromQuery[PageNumber] = 1) -> GroupDetail:
         """One group (by slug or number): its open shops, a page at a time, and its strip map."""
         return await services.get_group(ref, viewer_of(request), page)
 

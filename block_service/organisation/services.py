@@ -211,7 +211,12 @@ async def list_groups(show_names: bool = False) -> list[GroupOut]:
 
 async def _find_group(ref: str | int) -> dict:
     text = str(ref).strip()
-    condition = OrgGroup.id == int(text) if text.isdigit() else OrgGroup.slug == text
+    if text.isascii() and text.isdigit():  # "¹".isdigit() is true too, and int() refuses it
+        if int(text) > 2**31 - 1:  # no such row, and beyond what the database takes as an id
+            raise NotFound("No such group.")
+        condition = OrgGroup.id == int(text)
+    else:
+        condition = OrgGroup.slug == text
     row = await OrgGroup.select(*_group_columns()).where(condition).first()
     if row is None:
         raise NotFound("No such group.")

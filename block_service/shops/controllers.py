@@ -29,7 +29,7 @@ from block_service.web.auth import viewer_of
 from block_service.web.forms import read_form
 from block_service.web.htmx import redirect_after_post
 from block_service.web.i18n import gettext as _
-from block_service.web.params import optional_int
+from block_service.web.params import Id, OptionalIdText, PageNumber, PerPage, optional_int
 from block_service.web.templating import flash, render
 
 
@@ -50,10 +50,10 @@ class ShopController(Controller):
         self,
         request: Request,
         q: FromQuery[str | None] = None,
-        segment: FromQuery[str | None] = None,
-        industry: FromQuery[str | None] = None,
+        segment: FromQuery[OptionalIdText] = None,
+        industry: FromQuery[OptionalIdText] = None,
         status: FromQuery[str | None] = "open",
-        page: FromQuery[int] = 1,
+        page: FromQuery[PageNumber] = 1,
     ) -> Template:
         filters = ShopFilter(q=q, segment=optional_int(segment, "segment"),
                              industry=optional_int(industry, "industry"), status=status, page=page)
@@ -87,7 +87,7 @@ class ShopController(Controller):
                       applications=await services.applications_of(viewer.person_id))
 
     @get("/shops/{shop_id:int}", name="shop")
-    async def shop(self, request: Request, shop_id: FromPath[int]) -> Template:
+    async def shop(self, request: Request, shop_id: FromPath[Id]) -> Template:
         from block_service.threads.schemas import ThreadFilter
         from block_service.threads.services import list_threads
 
@@ -97,13 +97,13 @@ class ShopController(Controller):
                       result=await list_threads(viewer, filters), filters=filters, endpoint="threads")
 
     @get("/shops/{shop_id:int}/edit", name="shop_edit_form")
-    async def shop_edit_form(self, request: Request, shop_id: FromPath[int]) -> Template:
+    async def shop_edit_form(self, request: Request, shop_id: FromPath[Id]) -> Template:
         services.ensure_can_edit_shop(viewer_of(request), shop_id)
         shop = await services.get_shop(shop_id)
         return await _edit_page(request, shop, values=_shop_values(shop), errors={})
 
     @post("/shops/{shop_id:int}/edit", name="shop_edit")
-    async def shop_edit(self, request: Request, shop_id: FromPath[int], data: URLEncodedBody[dict[str, Any]]) -> Response:
+    async def shop_edit(self, request: Request, shop_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]) -> Response:
         viewer = viewer_of(request)
         try:
             if viewer.is_staff:
@@ -137,7 +137,7 @@ class StaffShopController(Controller):
 
     @get("/applications", name="applications")
     async def applications(
-        self, request: Request, status: FromQuery[str] = "pending", page: FromQuery[int] = 1
+        self, request: Request, status: FromQuery[str] = "pending", page: FromQuery[PageNumber] = 1
     ) -> Template:
         status = status if status in ("pending", "approved", "rejected") else "pending"
         return render(request, "staff/applications.html", fragment="staff/_applications.html",
@@ -145,14 +145,14 @@ class StaffShopController(Controller):
                       orphans=await services.shops_without_merchant())
 
     @post("/applications/{application_id:int}/approve", name="approve_application")
-    async def approve(self, request: Request, application_id: FromPath[int]) -> Response:
+    async def approve(self, request: Request, application_id: FromPath[Id]) -> Response:
         shop_id = await services.approve_application(viewer_of(request), application_id)
         flash(request, _("Approved. The applicant now acts for the shop."), "success")
         return redirect_after_post(request, request.app.route_reverse("shop", shop_id=shop_id))
 
     @post("/applications/{application_id:int}/reject", name="reject_application")
     async def reject(
-        self, request: Request, application_id: FromPath[int], data: URLEncodedBody[dict[str, Any]]
+        self, request: Request, application_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
     ) -> Response:
         try:
             form = read_form(ReasonForm, data)
@@ -165,7 +165,7 @@ class StaffShopController(Controller):
         return redirect_after_post(request, request.app.route_reverse("applications"))
 
     @post("/shops/{shop_id:int}/merchants/{person_id:int}/remove", name="remove_merchant")
-    async def remove_merchant(self, request: Request, shop_id: FromPath[int], person_id: FromPath[int]) -> Response:
+    async def remove_merchant(self, request: Request, shop_id: FromPath[Id], person_id: FromPath[Id]) -> Response:
         await services.remove_merchant(viewer_of(request), shop_id, person_id)
         flash(request, _("This person no longer acts for the shop."), "info")
         return redirect_after_post(request, request.app.route_reverse("shop", shop_id=shop_id))
@@ -180,7 +180,7 @@ class StaffShopController(Controller):
 
     @post("/segments/{segment_id:int}", name="update_segment")
     async def update_segment(
-        self, request: Request, segment_id: FromPath[int], data: URLEncodedBody[dict[str, Any]]
+        self, request: Request, segment_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
     ) -> Response:
         return await _save_registry_row(request, data, SegmentForm, services.save_segment, segment_id, "segment")
 
@@ -190,7 +190,7 @@ class StaffShopController(Controller):
 
     @post("/industries/{industry_id:int}", name="update_industry")
     async def update_industry(
-        self, request: Request, industry_id: FromPath[int], data: URLEncodedBody[dict[str, Any]]
+        self, request: Request, industry_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
     ) -> Response:
         return await _save_registry_row(request, data, IndustryForm, services.save_industry, industry_id, "industry")
 
@@ -221,11 +221,11 @@ class ShopApiController(Controller):
     async def api_shops(
         self,
         q: FromQuery[str | None] = None,
-        segment: FromQuery[str | None] = None,
-        industry: FromQuery[str | None] = None,
+        segment: FromQuery[OptionalIdText] = None,
+        industry: FromQuery[OptionalIdText] = None,
         status: FromQuery[str | None] = "open",
-        page: FromQuery[int] = 1,
-        per_page: FromQuery[int] = 20,
+        page: FromQuery[PageNumber] = 1,
+        per_page: FromQuery[PerPage] = 20,
     ) -> Page[ShopOut]:
         """Shops on the block, filtered and paginated."""
         return await services.list_shops(
@@ -234,7 +234,7 @@ class ShopApiController(Controller):
         )
 
     @get("/shops/{shop_id:int}", name="api_shop")
-    async def api_shop(self, request: Request, shop_id: FromPath[int]) -> ShopDetail:
+    async def api_shop(self, request: Request, shop_id: FromPath[Id]) -> ShopDetail:
         """A shop; the people acting for it only for signed-in merchants and staff."""
         return await services.get_shop_detail(viewer_of(request), shop_id)
 
@@ -254,6 +254,6 @@ class ShopApiController(Controller):
 
     @get("/staff/shop-applications", name="api_applications")
     async def api_applications(
-        self, status: FromQuery[str] = "pending", page: FromQuery[int] = 1
+        self, status: FromQuery[str] = "pending", page: FromQuery[PageNumber] = 1
     ) -> Page[ApplicationOut]:
         return await services.list_applications(status, page)

@@ -20,7 +20,7 @@ ShopStatus = Literal["open", "closed"]
 class ShopApplicationForm(msgspec.Struct, kw_only=True):
     shop_name: ShopName
     house_number: HouseNumber
-    industry_id: int
+    industry_id: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]  # also a JSON body: bounded like every id
     licence_number: LicenceNumber
     phone: Phone
 

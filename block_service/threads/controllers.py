@@ -32,14 +32,13 @@ from block_service.threads.schemas import (
     ThreadPage,
     ThreadSummary,
 )
-from block_service.threads.tables import Photo
 from block_service.web import shared_pages
 from block_service.web.auth import viewer_of
 from block_service.web.forms import read_form
 from block_service.web.htmx import redirect_after_post
 from block_service.web.i18n import gettext as _
 from block_service.web.live import announce, take_stream_slot, thread_events, viewer_now
-from block_service.web.params import checked, optional_int
+from block_service.web.params import Id, OptionalIdText, PageNumber, PerPage, checked, optional_int
 from block_service.web.templating import flash, render
 
 RATE_LIMITED = {"rate_limited": True}
@@ -89,9 +88,9 @@ class ThreadController(Controller):
     @get("/threads", name="threads")
     async def threads(
         self, request: Request, q: FromQuery[str | None] = None, kind: FromQuery[str | None] = None,
-        status: FromQuery[str | None] = None, category: FromQuery[str | None] = None,
-        shop: FromQuery[str | None] = None, segment: FromQuery[str | None] = None,
-        overdue: FromQuery[str | None] = None, page: FromQuery[int] = 1,
+        status: FromQuery[str | None] = None, category: FromQuery[OptionalIdText] = None,
+        shop: FromQuery[OptionalIdText] = None, segment: FromQuery[OptionalIdText] = None,
+        overdue: FromQuery[str | None] = None, page: FromQuery[PageNumber] = 1,
     ) -> Response:
         filters = _filters(q, kind, status, category, shop, segment, overdue, page)
         shared = shared_pages.lookup(request)
@@ -105,7 +104,7 @@ class ThreadController(Controller):
 
     @get("/me/threads", name="my_threads")
     async def my_threads(
-        self, request: Request, status: FromQuery[str | None] = None, page: FromQuery[int] = 1
+        self, request: Request, status: FromQuery[str | None] = None, page: FromQuery[PageNumber] = 1
     ) -> Template:
         filters = ThreadFilter(status=status or None, page=page)
         return render(request, "threads/mine.html", fragment="threads/_results.html",
@@ -114,7 +113,7 @@ class ThreadController(Controller):
 
     @get("/threads/new", name="thread_form")
     async def thread_form(
-        self, request: Request, kind: FromQuery[str] = "report", shop: FromQuery[str | None] = None
+        self, request: Request, kind: FromQuery[str] = "report", shop: FromQuery[OptionalIdText] = None
     ) -> Template:
         viewer = viewer_of(request)
         kind = "issue" if kind == "issue" and (viewer.has("merchant") or viewer.is_staff) else "report"
@@ -140,16 +139,15 @@ class ThreadController(Controller):
 
     @get("/threads/similar", name="similar_threads")
     async def similar(
-        self, request: Request, title: FromQuery[str | None] = None, shop_id: FromQuery[str | None] = None,
-        category_id: FromQuery[str | None] = None, house_number: FromQuery[str | None] = None,
+        self, request: Request, title: FromQuery[str | None] = None, shop_id: FromQuery[OptionalIdText] = None,
+        category_id: FromQuery[OptionalIdText] = None, house_number: FromQuery[str | None] = None,
     ) -> Template:
         similar = await services.similar_threads(
-            int(shop_id) if shop_id and shop_id.isdigit() else None,
-            int(category_id) if category_id and category_id.isdigit() else None, house_number, title)
+            optional_int(shop_id, "shop_id"), optional_int(category_id, "category_id"), house_number, title)
         return Template(template_name="threads/_similar.html", context={"similar": similar})
 
     @get("/threads/{thread_id:int}", name="thread")
-    async def thread(self, request: Request, thread_id: FromPath[int]) -> Response:
+    async def thread(self, request: Request, thread_id: FromPath[Id]) -> Response:
         shared = shared_pages.lookup(request)
         if isinstance(shared, Response):
             return shared
@@ -163,13 +161,13 @@ class ThreadController(Controller):
         return await _thread_page(request, page, shared=shared)
 
     @get("/threads/{thread_id:int}/messages", name="thread_messages")
-    async def messages(self, request: Request, thread_id: FromPath[int]) -> Template:
+    async def messages(self, request: Request, thread_id: FromPath[Id]) -> Template:
         """What a live page fetches when told something changed: the thread's moving parts, as this viewer sees them."""
         page = await services.get_thread_page(viewer_of(request), thread_id)
         return Template(template_name="threads/_live.html", context={"page": page, "errors": {}})
 
     @get("/threads/{thread_id:int}/events", name="thread_events")
-    async def events(self, request: Request, thread_id: FromPath[int]) -> ServerSentEvent:
+    async def events(self, request: Request, thread_id: FromPath[Id]) -> ServerSentEvent:
         viewer = viewer_of(request)
         await services.get_thread(viewer, thread_id)
         give_back = take_stream_slot(request, viewer)
@@ -188,7 +186,7 @@ class ThreadController(Controller):
         return ServerSentEvent(stream, headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
     @post("/threads/{thread_id:int}/answers", name="post_answer", opt=RATE_LIMITED)
-    async def post_answer(self, request: Request, thread_id: FromPath[int], data: URLEncodedBody[dict[str, Any]]) -> Response:
+    async def post_answer(self, request: Request, thread_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]) -> Response:
         viewer = viewer_of(request)
         is_htmx = request.headers.get("hx-request") == "true"
         try:
@@ -207,7 +205,7 @@ class ThreadController(Controller):
         return redirect_after_post(request, request.app.route_reverse("thread", thread_id=thread_id) + "#answers")
 
     @post("/threads/{thread_id:int}/status", name="change_status")
-    async def change_status(self, request: Request, thread_id: FromPath[int], data: URLEncodedBody[dict[str, Any]]) -> Response:
+    async def change_status(self, request: Request, thread_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]) -> Response:
         viewer = viewer_of(request)
         try:
             await services.change_status(viewer, thread_id, read_form(StatusForm, data))
@@ -219,7 +217,7 @@ class ThreadController(Controller):
         return redirect_after_post(request, request.app.route_reverse("thread", thread_id=thread_id))
 
     @post("/threads/{thread_id:int}/metoo", name="metoo")
-    async def metoo(self, request: Request, thread_id: FromPath[int], data: URLEncodedBody[dict[str, Any]]) -> Response:
+    async def metoo(self, request: Request, thread_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]) -> Response:
         viewer = viewer_of(request)
         on = data.get("on") == "1"
         count = await services.set_metoo(viewer, thread_id, on)
@@ -230,7 +228,7 @@ class ThreadController(Controller):
         return redirect_after_post(request, request.app.route_reverse("thread", thread_id=thread_id))
 
     @post("/threads/{thread_id:int}/mute", name="mute")
-    async def mute(self, request: Request, thread_id: FromPath[int], data: URLEncodedBody[dict[str, Any]]) -> Response:
+    async def mute(self, request: Request, thread_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]) -> Response:
         muted = data.get("muted") == "1"
         await services.set_muted(viewer_of(request), thread_id, muted)
         flash(request, _("You will not be notified about this thread.") if muted
@@ -238,7 +236,7 @@ class ThreadController(Controller):
         return redirect_after_post(request, request.app.route_reverse("thread", thread_id=thread_id))
 
     @post("/threads/{thread_id:int}/evaluation", name="evaluate")
-    async def evaluate(self, request: Request, thread_id: FromPath[int], data: URLEncodedBody[dict[str, Any]]) -> Response:
+    async def evaluate(self, request: Request, thread_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]) -> Response:
         viewer = viewer_of(request)
         try:
             await services.evaluate(viewer, thread_id, read_form(EvaluationForm, data))
@@ -250,26 +248,25 @@ class ThreadController(Controller):
         return redirect_after_post(request, request.app.route_reverse("thread", thread_id=thread_id))
 
     @post("/threads/{thread_id:int}/flag", name="flag_thread", opt=RATE_LIMITED)
-    async def flag_thread(self, request: Request, thread_id: FromPath[int], data: URLEncodedBody[dict[str, Any]]) -> Response:
+    async def flag_thread(self, request: Request, thread_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]) -> Response:
         return await _flag(request, "thread", thread_id, thread_id, data)
 
     @post("/messages/{message_id:int}/flag", name="flag_message", opt=RATE_LIMITED)
-    async def flag_message(self, request: Request, message_id: FromPath[int], data: URLEncodedBody[dict[str, Any]]) -> Response:
+    async def flag_message(self, request: Request, message_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]) -> Response:
         return await _flag(request, "message", message_id, None, data)
 
     @get("/photos/{file_name:str}", name="photo")
     async def photo(self, request: Request, file_name: FromPath[str]) -> File:
-        row = await Photo.select(Photo.thread).where(Photo.file_name == file_name).first()
+        await services.load_photo_for(viewer_of(request), file_name)
         path = photo_store.photo_file(_var_dir(request), file_name)
-        if row is None or path is None:
+        if path is None:
             raise NotFound("No such photo.")
-        await services.get_thread(viewer_of(request), row["thread"])
         return File(path=path, media_type="image/jpeg", content_disposition_type="inline", filename=file_name,
                     headers={"Cache-Control": "private, max-age=86400",
                              "Content-Security-Policy": "default-src 'none'; sandbox"})
 
     @get("/inbox", name="inbox")
-    async def inbox(self, request: Request, page: FromQuery[int] = 1) -> Template:
+    async def inbox(self, request: Request, page: FromQuery[PageNumber] = 1) -> Template:
         viewer = viewer_of(request)
         return render(request, "threads/inbox.html", result=await services.list_notifications(viewer, page),
                       account_notices=await list_account_notices(viewer.person_id) if page == 1 else [])
@@ -287,9 +284,9 @@ async def _flag(request: Request, object_type: str, object_id: int, thread_id: i
         form = read_form(FlagForm, data)
     except FormInvalid as error:
         raise Invalid("Say briefly why this should be reviewed.", field="reason") from error
-    hidden = await services.flag(viewer, object_type, object_id, form.reason)
     if thread_id is None:
-        thread_id = await services.thread_of(object_type, object_id)
+        thread_id = (await services.load_flaggable_for(viewer, object_type, object_id))["thread_id"]
+    hidden = await services.flag(viewer, object_type, object_id, form.reason)
     announce(request.app, thread_id)
     flash(request, _("Thank you. Staff will review it.") if not hidden
           else _("Thank you. It is hidden until staff have reviewed it."), "info")
@@ -319,9 +316,9 @@ class StaffThreadController(Controller):
     @get("/triage", name="triage")
     async def triage(
         self, request: Request, q: FromQuery[str | None] = None, kind: FromQuery[str | None] = None,
-        status: FromQuery[str | None] = None, category: FromQuery[str | None] = None,
-        shop: FromQuery[str | None] = None, segment: FromQuery[str | None] = None,
-        overdue: FromQuery[str | None] = None, page: FromQuery[int] = 1,
+        status: FromQuery[str | None] = None, category: FromQuery[OptionalIdText] = None,
+        shop: FromQuery[OptionalIdText] = None, segment: FromQuery[OptionalIdText] = None,
+        overdue: FromQuery[str | None] = None, page: FromQuery[PageNumber] = 1,
     ) -> Template:
         filters = _filters(q, kind, status, category, shop, segment, overdue, page)
         return render(request, "threads/triage.html", fragment="threads/_results.html",
@@ -331,7 +328,7 @@ class StaffThreadController(Controller):
                       endpoint="triage")
 
     @post("/threads/{thread_id:int}/assign", name="assign_thread")
-    async def assign(self, request: Request, thread_id: FromPath[int], data: URLEncodedBody[dict[str, Any]]) -> Response:
+    async def assign(self, request: Request, thread_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]) -> Response:
         form = read_form(AssignForm, data)
         await services.assign_thread(viewer_of(request), thread_id, form.staff_id)
         flash(request, _("Assigned."), "success")
@@ -343,7 +340,7 @@ class StaffThreadController(Controller):
 
     @post("/moderation/{object_type:str}/{object_id:int}", name="moderate")
     async def moderate(
-        self, request: Request, object_type: FromPath[str], object_id: FromPath[int],
+        self, request: Request, object_type: FromPath[str], object_id: FromPath[Id],
         data: URLEncodedBody[dict[str, Any]],
     ) -> Response:
         try:
@@ -365,7 +362,7 @@ class StaffThreadController(Controller):
         return await _save(request, data, CategoryForm, services.save_category, None, "category")
 
     @post("/categories/{category_id:int}", name="update_category")
-    async def update_category(self, request: Request, category_id: FromPath[int], data: URLEncodedBody[dict[str, Any]]) -> Response:
+    async def update_category(self, request: Request, category_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]) -> Response:
         return await _save(request, data, CategoryForm, services.save_category, category_id, "category")
 
     @post("/templates", name="create_template")
@@ -373,11 +370,11 @@ class StaffThreadController(Controller):
         return await _save(request, data, TemplateForm, services.save_response_template, None, "template")
 
     @post("/templates/{template_id:int}", name="update_template")
-    async def update_template(self, request: Request, template_id: FromPath[int], data: URLEncodedBody[dict[str, Any]]) -> Response:
+    async def update_template(self, request: Request, template_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]) -> Response:
         return await _save(request, data, TemplateForm, services.save_response_template, template_id, "template")
 
     @get("/templates/{template_id:int}/answer", name="template_answer")
-    async def template_answer(self, request: Request, template_id: FromPath[int]) -> Template:
+    async def template_answer(self, request: Request, template_id: FromPath[Id]) -> Template:
         """The answer box filled with a prepared answer (htmx swaps it in place)."""
         template = await services.get_response_template(template_id)
         return Template(template_name="threads/_answer_box.html", context={"body": template.body, "errors": {}})
@@ -407,9 +404,9 @@ class ThreadApiController(Controller):
     @get("/", name="api_threads")
     async def api_threads(
         self, request: Request, q: FromQuery[str | None] = None, kind: FromQuery[str | None] = None,
-        status: FromQuery[str | None] = None, category: FromQuery[str | None] = None,
-        shop: FromQuery[str | None] = None, segment: FromQuery[str | None] = None,
-        overdue: FromQuery[str | None] = None, page: FromQuery[int] = 1, per_page: FromQuery[int] = 20,
+        status: FromQuery[str | None] = None, category: FromQuery[OptionalIdText] = None,
+        shop: FromQuery[OptionalIdText] = None, segment: FromQuery[OptionalIdText] = None,
+        overdue: FromQuery[str | None] = None, page: FromQuery[PageNumber] = 1, per_page: FromQuery[PerPage] = 20,
     ) -> Page[ThreadSummary]:
         """Threads visible to the caller, filtered, newest activity first."""
         filters = _filters(q, kind, status, category, shop, segment, overdue, page)
@@ -417,6 +414,6 @@ class ThreadApiController(Controller):
         return await services.list_threads(viewer_of(request), filters)
 
     @get("/{thread_id:int}", name="api_thread")
-    async def api_thread(self, request: Request, thread_id: FromPath[int]) -> ThreadPage:
+    async def api_thread(self, request: Request, thread_id: FromPath[Id]) -> ThreadPage:
         """A thread with its messages, photos and evaluation summary, as the caller may see it."""
         return await services.get_thread_page(viewer_of(request), thread_id)

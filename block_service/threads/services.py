@@ -57,6 +57,8 @@ from block_service.threads.tables import (
 from block_service.web.i18n import gettext as _
 
 FLAGS_TO_HIDE = 3
+# Only flags from accounts at least this old count toward hiding: new accounts are made in a minute.
+FLAG_ACCOUNT_MIN_AGE = dt.timedelta(days=7)
 AUTO_CLOSE_AFTER = dt.timedelta(days=7)
 MAX_PHOTOS = 3
 NEARBY_NUMBERS = 10
@@ -369,11 +371,45 @@ async def _group_ids_for(viewer: Viewer, row: dict) -> frozenset[int]:
     return await viewer_group_ids(viewer)
 
 
-async def get_thread(viewer: Viewer, thread_id: int) -> ThreadDetail:
+async def load_thread_for(viewer: Viewer, thread_id: int) -> dict:
+    """The one way to reach a thread, for reading it or acting on it: as this viewer may see it.
+
+    A thread the viewer may not see answers exactly as one that does not exist (the same 404), so no
+    action tells an outsider that a group's discussion or a hidden thread is there."""
     row = await _thread_row(thread_id)
     if not _may_see(viewer, row, await _group_ids_for(viewer, row)):
         raise NotFound("No such thread.")
-    return _thread_detail(viewer, row)
+    return row
+
+
+async def load_message_for(viewer: Viewer, message_id: int) -> dict:
+    """A message (id, thread, author, hidden) as this viewer may reach it: only on a thread they may see."""
+    rows = await run_frozen(("message-for-viewer", message_id), lambda: Message.select(
+        Message.id, Message.thread.as_alias("thread_id"), Message.author, Message.hidden,
+    ).where(Message.id == message_id).limit(1))
+    if not rows:
+        raise NotFound("No such message.")
+    try:
+        thread = await load_thread_for(viewer, rows[0]["thread_id"])
+    except NotFound:
+        raise NotFound("No such message.") from None
+    return {**rows[0], "shop_id": thread["shop_id"]}
+
+
+async def load_photo_for(viewer: Viewer, file_name: str) -> int:
+    """The thread of a stored photo, if this viewer may see that thread; otherwise the 404 of no photo."""
+    rows = await Photo.select(Photo.thread).where(Photo.file_name == file_name).limit(1)
+    if not rows:
+        raise NotFound("No such photo.")
+    try:
+        await load_thread_for(viewer, rows[0]["thread"])
+    except NotFound:
+        raise NotFound("No such photo.") from None
+    return rows[0]["thread"]
+
+
+async def get_thread(viewer: Viewer, thread_id: int) -> ThreadDetail:
+    return _thread_detail(viewer, await load_thread_for(viewer, thread_id))
 
 
 def _thread_detail(viewer: Viewer, row: dict) -> ThreadDetail:
@@ -623,16 +659,6 @@ async def _participants(thread: dict) -> set[int]:
     return people | {row["person"] for row in rows}
 
 
-async def _thread_for_answer(thread_id: int) -> dict:
-    rows = await run_frozen(("thread-for-answer", thread_id), lambda: Thread.select(
-        Thread.id, Thread.author, Thread.anonymous, Thread.shop, Thread.assigned_to, Thread.hidden,
-        Thread.visibility, Thread.group_id,
-    ).where(Thread.id == thread_id).limit(1))
-    if not rows:
-        raise NotFound("No such thread.")
-    return rows[0]
-
-
 async def _locked_thread(thread_id: int) -> dict:
     row = await Thread.select(
         Thread.id, Thread.status, Thread.author, Thread.anonymous, Thread.shop, Thread.assigned_to, Thread.hidden,
@@ -653,12 +679,11 @@ async def post_answer(viewer: Viewer, thread_id: int, form: AnswerForm) -> int:
     writes wait in it.
     """
     now = _now()
-    thread = await _thread_for_answer(thread_id)
-    if not viewer.is_staff and not (thread["visibility"] == "public" or (
-            thread["visibility"] == "group" and thread["group_id"] in await viewer_group_ids(viewer))):
-        raise NotFound("No such thread.")
-    if thread["hidden"] and not viewer.is_staff:
+    row = await load_thread_for(viewer, thread_id)
+    if row["hidden"] and not viewer.is_staff:
         raise Forbidden("This thread is hidden while staff review it.")
+    thread = {"id": thread_id, "author": row["author_id"], "anonymous": row["anonymous"], "shop": row["shop_id"],
+              "assigned_to": row["assigned_to"]}
     official = viewer.is_staff or (thread["shop"] is not None and viewer.acts_for(thread["shop"]))
     recipients = await unmuted(await _participants(thread) - {viewer.person_id}, thread_id)
     # Hidden since the check above: refused in the same statement that counts the message.
@@ -683,8 +708,8 @@ async def change_status(viewer: Viewer, thread_id: int, form: StatusForm) -> Non
     """Move a thread along its workflow; every step records who, when and why."""
     now = _now()
     async with write_transaction():
-        thread = await _locked_thread(thread_id)
         detail = await get_thread(viewer, thread_id)
+        thread = await _locked_thread(thread_id)
         if form.status not in allowed_statuses(viewer, detail):
             raise Forbidden("You may not move this thread to that status.")
         changes: dict = {Thread.status: form.status, Thread.last_activity_at: now}
@@ -788,6 +813,7 @@ async def set_metoo(viewer: Viewer, thread_id: int, on: bool) -> int:
 
 
 async def _set_metoo(viewer: Viewer, thread_id: int, on: bool) -> int:
+    await load_thread_for(viewer, thread_id)
     async with write_transaction():
         thread = await _locked_thread(thread_id)
         if thread["visibility"] != "public" or thread["hidden"]:
@@ -804,6 +830,7 @@ async def _set_metoo(viewer: Viewer, thread_id: int, on: bool) -> int:
 
 
 async def set_muted(viewer: Viewer, thread_id: int, muted: bool) -> None:
+    await load_thread_for(viewer, thread_id)
     async with write_transaction():
         await _locked_thread(thread_id)
         exists = await Mute.exists().where((Mute.thread == thread_id) & (Mute.person == viewer.person_id))
@@ -815,6 +842,7 @@ async def set_muted(viewer: Viewer, thread_id: int, muted: bool) -> None:
 
 async def evaluate(viewer: Viewer, thread_id: int, form: EvaluationForm) -> None:
     """The reporter and the me-too people say whether it was fixed, once each, after closing."""
+    await load_thread_for(viewer, thread_id)
     try:
         async with write_transaction():
             thread = await _locked_thread(thread_id)
@@ -852,12 +880,33 @@ async def _object_thread(object_type: str, object_id: int) -> tuple[type, dict]:
     return table, row
 
 
-async def thread_of(object_type: str, object_id: int) -> int:
-    return (await _object_thread(object_type, object_id))[1]["thread_id"]
+async def load_flaggable_for(viewer: Viewer, object_type: str, object_id: int) -> dict:
+    """A thread or message as this viewer may reach it, with its thread and the shop that thread concerns."""
+    if object_type == "thread":
+        row = await load_thread_for(viewer, object_id)
+        return {"thread_id": object_id, "shop_id": row["shop_id"]}
+    if object_type == "message":
+        message = await load_message_for(viewer, object_id)
+        return {"thread_id": message["thread_id"], "shop_id": message["shop_id"]}
+    raise NotFound("Nothing to flag here.")
+
+
+async def _flags_that_count(object_type: str, object_id: int, shop_id: int | None, now: dt.datetime) -> int:
+    """Flags that count toward hiding: from accounts at least FLAG_ACCOUNT_MIN_AGE old, and never from a
+    merchant of the shop the thread concerns (a shop may not silence a complaint about itself)."""
+    condition = (Flag.object_type == object_type) & (Flag.object_id == object_id) & (
+        Flag.person.created_at <= now - FLAG_ACCOUNT_MIN_AGE)
+    if shop_id is not None:
+        condition = condition & Flag.person.not_in(ShopMerchant.select(ShopMerchant.person).where(
+            ShopMerchant.shop == shop_id))
+    return await Flag.count().where(condition)
 
 
 async def flag(viewer: Viewer, object_type: str, object_id: int, reason: str) -> bool:
-    """Flag a thread or message once per person; the third person's flag hides it pending review."""
+    """Flag a thread or message once per person, if the viewer may see it; it is hidden pending review
+    once FLAGS_TO_HIDE flags count (see _flags_that_count). Returns whether this flag hid it."""
+    target = await load_flaggable_for(viewer, object_type, object_id)
+    now = _now()
     try:
         async with write_transaction():
             table, row = await _object_thread(object_type, object_id)
@@ -867,16 +916,18 @@ async def flag(viewer: Viewer, object_type: str, object_id: int, reason: str) ->
                     Flag.person == viewer.person_id)):
                 raise Conflict("You have already flagged this.")
             await Flag.insert(Flag(object_type=object_type, object_id=object_id, person=viewer.person_id,
-                                   reason=reason, created_at=_now()))
+                                   reason=reason, created_at=now))
             flags = await Flag.count().where((Flag.object_type == object_type) & (Flag.object_id == object_id))
-            hide = flags >= FLAGS_TO_HIDE and not row["hidden"]
+            counting = await _flags_that_count(object_type, object_id, target["shop_id"], now)
+            hide = counting >= FLAGS_TO_HIDE and not row["hidden"]
             changes = {table.flag_count: flags}
             if hide:
                 # No stored reason: pages say "hidden after several flags" in each reader's language.
                 changes.update({table.hidden: True, table.hidden_reason: ""})
             await table.update(changes).where(table.id == object_id)
             await record_change(actor_id=viewer.person_id, action=f"{object_type}.flagged", object_type=object_type,
-                                object_id=object_id, after={"reason": reason, "flags": flags, "hidden": hide})
+                                object_id=object_id, after={"reason": reason, "flags": flags, "counting": counting,
+                                                                "hidden": hide})
     except Exception as error:
         if is_unique_violation(error):
             raise Conflict("You have already flagged this.") from None

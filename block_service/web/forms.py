@@ -12,6 +12,7 @@ from msgspec import inspect as mi
 
 from block_service.errors import FormInvalid
 from block_service.web.i18n import gettext as _
+from block_service.web.params import MAX_ID
 
 T = TypeVar("T", bound=msgspec.Struct)
 
@@ -42,10 +43,13 @@ def _check(value: Any, info: mi.Type) -> tuple[Any, str | None]:
             number = int(str(value).strip())
         except ValueError:
             return None, _("Enter a whole number.")
-        if info.ge is not None and number < info.ge:
-            return None, _("Enter a number of at least %(count)s.", count=info.ge)
-        if info.le is not None and number > info.le:
-            return None, _("Enter a number of at most %(count)s.", count=info.le)
+        # A field without bounds still gets the database's: an id of 20 digits is a wrong value, not a 500.
+        lowest = info.ge if info.ge is not None else -MAX_ID
+        highest = info.le if info.le is not None else MAX_ID
+        if number < lowest:
+            return None, _("Enter a number of at least %(count)s.", count=lowest)
+        if number > highest:
+            return None, _("Enter a number of at most %(count)s.", count=highest)
         return number, None
     if isinstance(info, mi.BoolType):
         return str(value).strip().lower() in {"1", "true", "on", "yes"}, None

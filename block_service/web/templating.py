@@ -118,6 +118,8 @@ def _localized_filter(record: object, field: str) -> str:
 
 
 def create_template_config(debug: bool) -> TemplateConfig:
+    from block_service.threads.services import FLAG_ACCOUNT_MIN_AGE, FLAGS_TO_HIDE
+
     environment = Environment(
         loader=FileSystemLoader(str(TEMPLATES_DIR)),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -146,6 +148,8 @@ def create_template_config(debug: bool) -> TemplateConfig:
         thread_status_label=thread_status_label,
         status_action_label=status_action_label,
         notice_text=notice_text,
+        # The auto-hiding rule, stated where people flag and where staff moderate, from its one definition.
+        flag_rule={"count": FLAGS_TO_HIDE, "days": FLAG_ACCOUNT_MIN_AGE.days},
     )
     # Filters are plain calls in compiled templates (globals go through the context): hot rows use these.
     environment.filters.update(
