@@ -34,7 +34,7 @@ from block_service.web.i18n import gettext as _
 from block_service.web.language import set_language_cookie
 from block_service.web.params import Id, PageNumber
 from block_service.web.session import SETUP_SECRET_KEY, pending_second_step, start_second_step, start_session
-from block_service.web.system import ONE_YEAR, safe_next
+from block_service.web.system import safe_next
 from block_service.web.templating import flash, render
 
 RATE_LIMITED = {"rate_limited": True}
