@@ -332,7 +332,8 @@ def main(argv: list[str] | None = None) -> int:
           f"duplicates refused {report['duplicates_refused']}, other responses {report['other_responses'] or 0}, "
           f"votes match {report['votes_match']}")
     print(f"{report['submissions']} submissions in {report['burst_seconds']} s ({report['requests_per_s']}/s), "
-          f"p50 {report['p50_ms']} ms, p99 {report['p99_ms']} ms; log-ins {report['login_seconds']} s; "
+          f"p50 {report['p50_ms']} ms, p99 {report['p99_ms']} ms (from release to answer, waiting for one of the "
+          f"{report['connections']} connections included); log-ins {report['login_seconds']} s; "
           f"close and count {report['close_seconds']} s")
     return 0 if passed(report) else 1
 
