@@ -15,6 +15,7 @@ from litestar.response import File, Response, ServerSentEvent, Template
 from block_service.errors import DomainError, FormInvalid, Invalid, NotFound
 from block_service.pagination import Page
 from block_service.shops.services import list_segments, shop_choices, shops_of
+from block_service.threads import photo_review
 from block_service.threads import photos as photo_store
 from block_service.threads import services
 from block_service.threads.schemas import (
@@ -31,7 +32,6 @@ from block_service.threads.schemas import (
     ThreadPage,
     ThreadSummary,
 )
-from block_service.threads.tables import Photo
 from block_service.web import shared_pages
 from block_service.web.auth import viewer_of
 from block_service.web.forms import read_form
@@ -248,11 +248,10 @@ class ThreadController(Controller):
 
     @get("/photos/{file_name:str}", name="photo")
     async def photo(self, request: Request, file_name: FromPath[str]) -> File:
-        row = await Photo.select(Photo.thread).where(Photo.file_name == file_name).first()
+        await photo_review.photo_for(viewer_of(request), file_name)
         path = photo_store.photo_file(_var_dir(request), file_name)
-        if row is None or path is None:
+        if path is None:
             raise NotFound("No such photo.")
-        await services.get_thread(viewer_of(request), row["thread"])
         return File(path=path, media_type="image/jpeg", content_disposition_type="inline", filename=file_name,
                     headers={"Cache-Control": "private, max-age=86400",
                              "Content-Security-Policy": "default-src 'none'; sandbox"})
@@ -343,6 +342,30 @@ class StaffThreadController(Controller):
         flash(request, _("Hidden; the author sees your reason.") if hide else _("Restored."), "success")
         return redirect_after_post(request, request.app.route_reverse("thread", thread_id=thread_id))
 
+    @get("/photos", name="photo_queue")
+    async def photo_queue(self, request: Request) -> Template:
+        return render(request, "threads/photo_queue.html", photos=await photo_review.photos_awaiting_approval())
+
+    @post("/photos/{photo_id:int}/approve", name="approve_photo")
+    async def approve_photo(self, request: Request, photo_id: FromPath[int],
+                            data: URLEncodedBody[dict[str, Any]]) -> Response:
+        thread_id = await photo_review.approve_photo(viewer_of(request), photo_id)
+        announce(request.app, thread_id)
+        flash(request, _("The photo is shown to everyone now."), "success")
+        return _back_from_photo(request, data, thread_id)
+
+    @post("/photos/{photo_id:int}/remove", name="remove_photo")
+    async def remove_photo(self, request: Request, photo_id: FromPath[int],
+                           data: URLEncodedBody[dict[str, Any]]) -> Response:
+        try:
+            form = read_form(ModerationForm, data)
+        except FormInvalid as error:
+            raise Invalid("Give the reason the author will see.", field="reason") from error
+        thread_id = await photo_review.remove_photo(viewer_of(request), _var_dir(request), photo_id, form.reason)
+        announce(request.app, thread_id)
+        flash(request, _("The photo has been removed; the reporter sees your reason."), "success")
+        return _back_from_photo(request, data, thread_id)
+
     @get("/categories", name="categories")
     async def categories(self, request: Request) -> Template:
         return await _categories_page(request)
@@ -368,6 +391,13 @@ class StaffThreadController(Controller):
         """The answer box filled with a prepared answer (htmx swaps it in place)."""
         template = await services.get_response_template(template_id)
         return Template(template_name="threads/_answer_box.html", context={"body": template.body, "errors": {}})
+
+
+def _back_from_photo(request: Request, data: dict, thread_id: int) -> Response:
+    """Back to the queue the photo was decided from, else to its thread."""
+    if data.get("back") == "queue":
+        return redirect_after_post(request, request.app.route_reverse("photo_queue"))
+    return redirect_after_post(request, request.app.route_reverse("thread", thread_id=thread_id))
 
 
 async def _categories_page(request: Request, errors: dict | None = None, status_code: int = 200) -> Template:
