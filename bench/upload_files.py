@@ -117,6 +117,13 @@ def png_with_text() -> bytes:
     return png(exif=_gps_exif(), pnginfo=info)
 
 
+def png_with_text_bomb() -> bytes:
+    """A small PNG whose zTXt chunk inflates to 64 MB (Pillow stops at its text limit)."""
+    data = png(64, 48)
+    bomb = _chunk(b"zTXt", b"Comment\x00\x00" + zlib.compress(b"\x00" * (64 * 1024 * 1024), 9))
+    return data[:33] + bomb + data[33:]  # after the signature and IHDR (8 + 25 bytes)
+
+
 def _gps_exif() -> Image.Exif:
     exif = Image.Exif()
     gps = exif.get_ifd(0x8825)
@@ -172,6 +179,7 @@ def corpus() -> list[Sample]:
         Sample("jpeg with huge exif and 6 MB of app segments", "huge.jpg", "image/jpeg",
                jpeg_with_huge_metadata(), None),
         Sample("png with text chunks and exif", "scan.png", "image/png", png_with_text(), None),
+        Sample("png with a zTXt decompression bomb", "text.png", "image/png", png_with_text_bomb(), NOT_A_PHOTO),
         Sample("webp with exif and xmp", "photo.webp", "image/webp", webp_with_metadata(), None),
     ]
 

@@ -1,11 +1,14 @@
 """The upload corpus: every hostile or awkward file is refused with a clear message or stored clean;
 bodies over a route's cap are refused; a real server's memory stays bounded and comes back."""
 
+import asyncio
 import io
 import json
 import os
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -97,6 +100,28 @@ async def test_any_other_form_over_one_megabyte_is_refused(browser_factory):
                                              "content-type": "application/json"})
     assert api.status_code == 413
     assert api.json()["detail"] == "What you sent is too large (at most 1 MB)."
+
+
+async def test_no_more_than_two_photos_are_decoded_at_once(monkeypatch):
+    from block_service.threads import photos
+
+    running, most = 0, 0
+    lock = threading.Lock()
+
+    def decode(data: bytes):
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        time.sleep(0.05)  # the decode's own time, not a wait for anything
+        with lock:
+            running -= 1
+        return data
+
+    monkeypatch.setattr(photos, "prepare_photo", decode)
+    results = await asyncio.gather(*[photos.prepare_photo_soon(bytes([n])) for n in range(6)])
+    assert results == [bytes([n]) for n in range(6)]
+    assert most == photos.DECODES_AT_ONCE == 2
 
 
 def test_a_real_servers_memory_stays_bounded_and_comes_back(tmp_path):
