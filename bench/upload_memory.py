@@ -5,8 +5,9 @@ real `block-service serve` process whose resident memory (VmRSS, VmHWM) is read 
     .venv/bin/python bench/upload_memory.py --short --json  # what tests/test_upload_corpus.py runs in CI
 
 It prints the memory before (after one small upload has warmed the worker), the peak while the corpus and
-the burst were sent, and after (once the burst has been answered, the lowest of a few samples); and every
-upload whose answer was not the expected one (a corpus refusal, or 303 for an allowed photo).
+the burst were sent (the kernel's VmHWM, reset before each phase, so no spike between samples is missed),
+and after (once the burst has been answered, the lowest of a few samples); and every upload whose answer
+was not the expected one (a corpus refusal, or 303 for an allowed photo).
 """
 
 from __future__ import annotations
@@ -50,6 +51,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if args.short:
         args.people, args.rounds = 2, 1
     return args
+
+
+def reset_peak(pid: int) -> None:
+    """Start VmHWM afresh (Linux: clear_refs 5), so each phase's peak is its own, not a sampled guess."""
+    Path(f"/proc/{pid}/clear_refs").write_text("5")
 
 
 def memory_kib(pid: int) -> tuple[int, int]:
@@ -108,15 +114,21 @@ async def drive(base_url: str, pid: int, people: int, rounds: int) -> dict[str, 
         if (status := await _report(client, first, category, [("warm.jpg", upload_files.jpeg(), "image/jpeg")])) != 303:
             raise run.BenchError(f"a small photo was answered {status}, not 303")
         started_kib = memory_kib(pid)[0]
+        phases: dict[str, float] = {}
         sampler = Sampler(pid)
         sampler.start()
         began = time.perf_counter()
+        reset_peak(pid)
         for sample in corpus:
             status = await _report(client, first, category, [(sample.filename, sample.data, sample.content_type)])
             if status != (422 if sample.refusal else 303):
                 failures.append(f"{sample.name}: {status}")
+        phases["corpus"] = round(memory_kib(pid)[1] / 1024, 1)
+        reset_peak(pid)
         if (status := await _report(client, first, category, bombs)) != 422:
             failures.append(f"three 7000×7000 PNGs in one request: {status}")
+        phases["three_bombs"] = round(memory_kib(pid)[1] / 1024, 1)
+        reset_peak(pid)
 
         async def burst(cookies: _Cookies, number: int) -> None:
             for round_number in range(rounds):
@@ -127,6 +139,7 @@ async def drive(base_url: str, pid: int, people: int, rounds: int) -> dict[str, 
 
         await asyncio.gather(*[burst(cookies, n) for n, cookies in enumerate(sessions, start=1)])
         seconds = time.perf_counter() - began
+        phases["burst"] = round(memory_kib(pid)[1] / 1024, 1)
         # After: the lowest of the samples over a short while (a sample may catch the last free in flight).
         settle_until = time.monotonic() + SETTLE_SECONDS
         after_kib = memory_kib(pid)[0]
@@ -135,13 +148,13 @@ async def drive(base_url: str, pid: int, people: int, rounds: int) -> dict[str, 
             after_kib = min(after_kib, memory_kib(pid)[0])
         sampler.stopped.set()
         sampler.join()
-        hwm_kib = memory_kib(pid)[1]
     uploads = len(corpus) + 1 + people * rounds
     return {
         "people": people, "rounds": rounds, "requests": uploads,
         "large_photos": people * rounds * len(large), "seconds": round(seconds, 1),
-        "before_mib": round(started_kib / 1024, 1), "peak_mib": round(max(sampler.peak_kib, after_kib) / 1024, 1),
-        "hwm_mib": round(hwm_kib / 1024, 1), "after_mib": round(after_kib / 1024, 1), "failures": failures,
+        "before_mib": round(started_kib / 1024, 1),
+        "peak_mib": max(round(sampler.peak_kib / 1024, 1), *phases.values()),
+        "peak_by_phase_mib": phases, "after_mib": round(after_kib / 1024, 1), "failures": failures,
     }
 
 
@@ -186,8 +199,10 @@ def main(argv: list[str] | None = None) -> int:
             report = measure(args, Path(folder))
     print(f"{report['requests']} upload requests ({report['large_photos']} large photos, "
           f"{report['people']} people at once) in {report['seconds']} s on {report['engine']}")
-    print(f"worker RSS: before {report['before_mib']} MiB, peak {report['peak_mib']} MiB "
-          f"(VmHWM {report['hwm_mib']} MiB), after {report['after_mib']} MiB")
+    print(f"worker RSS: before {report['before_mib']} MiB, peak {report['peak_mib']} MiB, "
+          f"after {report['after_mib']} MiB")
+    print("peak (VmHWM) by phase: " + ", ".join(f"{phase} {mib} MiB"
+                                                  for phase, mib in report["peak_by_phase_mib"].items()))
     for failure in report["failures"]:
         print(f"unexpected answer: {failure}")
     if args.json:

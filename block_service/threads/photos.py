@@ -140,14 +140,26 @@ def prepare_photo(data: bytes) -> PreparedPhoto:
 
 # ---- decoding off the event loop, a few at a time, memory given back ------------------------------
 
-def _find_malloc_trim():
+M_MMAP_THRESHOLD = -3  # glibc's mallopt() parameter numbers
+MMAP_THRESHOLD_BYTES = 1024 * 1024
+
+
+def _glibc():
     try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
-    except (OSError, AttributeError):  # not glibc: nothing to call, the allocator decides
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return libc if hasattr(libc, "malloc_trim") and hasattr(libc, "mallopt") else None
+    except OSError:  # not glibc: nothing to call, the allocator decides
         return None
 
 
-_malloc_trim = _find_malloc_trim()
+_libc = _glibc()
+_malloc_trim = _libc.malloc_trim if _libc is not None else None
+if _libc is not None:
+    # Pixel buffers (megabytes each) always from mmap, so a free returns them to the system at once. Left
+    # alone, glibc raises this threshold after the first large free and serves later buffers from its
+    # per-thread arenas, where two decode threads fragmented memory past 300 MB that trimming could not
+    # give back.
+    _libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
 _slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
 
 
