@@ -37,6 +37,7 @@ from block_service.web.auth import viewer_of
 from block_service.web.forms import read_form
 from block_service.web.htmx import redirect_after_post
 from block_service.web.i18n import gettext as _
+from block_service.web.labels import N_
 from block_service.web.live import announce, thread_events
 from block_service.web.params import checked, optional_int
 from block_service.web.templating import flash, render
@@ -44,7 +45,7 @@ from block_service.web.templating import flash, render
 RATE_LIMITED = {"rate_limited": True}
 # The photo routes take what three photos need, no more; the message says so (other routes: about 1 MB).
 PHOTO_BODY = {"request_max_body_size": photo_store.MAX_PHOTO_REQUEST_BYTES,
-              "opt": {**RATE_LIMITED, "too_large": "Photos may be at most 8 MB each, and at most 3 of them."}}
+              "opt": {**RATE_LIMITED, "too_large": N_("Photos may be at most 8 MB each, and at most 3 of them.")}}
 
 
 def _errors_of(error: Exception) -> dict[str, str]:
