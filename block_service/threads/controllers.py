@@ -15,9 +15,8 @@ from litestar.response import File, Response, ServerSentEvent, Template
 from block_service.errors import DomainError, FormInvalid, Invalid, NotFound
 from block_service.pagination import Page
 from block_service.shops.services import list_segments, shop_choices, shops_of
-from block_service.threads import photo_review
+from block_service.threads import photo_review, services
 from block_service.threads import photos as photo_store
-from block_service.threads import services
 from block_service.threads.schemas import (
     AnswerForm,
     AssignForm,
