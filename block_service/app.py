@@ -42,7 +42,7 @@ from block_service.web.system import SystemController
 from block_service.web.templating import create_template_config
 
 STATIC_DIR = PROJECT_ROOT / "static"
-MAX_BODY_BYTES = 30 * 1024 * 1024
+MAX_BODY_BYTES = 1024 * 1024  # every form and JSON body; routes that take photos raise their own cap
 
 
 def build_stores(settings: Settings) -> dict[str, Store]:

@@ -68,7 +68,7 @@ def _fill(path: str, people) -> str:
               "object_id": people["thread"], "category_id": 1, "template_id": 1,
               "file_name": "0123456789abcdef0123456789abcdef.jpg",
               "ref": "region-lane-1141", "group_id": 1, "election_id": 1, "term_id": 1, "nomination_id": 1,
-              "seat_id": 1, "interest_id": 1}
+              "seat_id": 1, "interest_id": 1, "photo_id": 1}
     return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: str(values[m.group(1)]), path)
 
 

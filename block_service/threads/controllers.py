@@ -16,8 +16,8 @@ from block_service.accounts.services import list_account_notices, mark_account_n
 from block_service.errors import DomainError, FormInvalid, Invalid, NotFound
 from block_service.pagination import Page
 from block_service.shops.services import list_segments, shop_choices, shops_of
+from block_service.threads import photo_review, services
 from block_service.threads import photos as photo_store
-from block_service.threads import services
 from block_service.threads.schemas import (
     AnswerForm,
     AssignForm,
@@ -37,11 +37,15 @@ from block_service.web.auth import viewer_of
 from block_service.web.forms import read_form
 from block_service.web.htmx import redirect_after_post
 from block_service.web.i18n import gettext as _
+from block_service.web.labels import N_
 from block_service.web.live import announce, take_stream_slot, thread_events, viewer_now
 from block_service.web.params import Id, OptionalIdText, PageNumber, PerPage, checked, optional_int
 from block_service.web.templating import flash, render
 
 RATE_LIMITED = {"rate_limited": True}
+# The photo routes take what three photos need, no more; the message says so (other routes: about 1 MB).
+PHOTO_BODY = {"request_max_body_size": photo_store.MAX_PHOTO_REQUEST_BYTES,
+              "opt": {**RATE_LIMITED, "too_large": N_("Photos may be at most 8 MB each, and at most 3 of them.")}}
 
 
 def _errors_of(error: Exception) -> dict[str, str]:
@@ -76,7 +80,7 @@ async def _store_uploads(request: Request, uploads: list[UploadFile]) -> list[tu
     prepared = []
     for upload in uploads:
         data = await upload.read(photo_store.MAX_BYTES + 1)
-        prepared.append(await asyncio.to_thread(photo_store.prepare_photo, data))
+        prepared.append(await photo_store.prepare_photo_soon(data))
     stored = []
     for photo in prepared:
         name = await asyncio.to_thread(photo_store.store_photo, _var_dir(request), photo)
@@ -119,7 +123,7 @@ class ThreadController(Controller):
         kind = "issue" if kind == "issue" and (viewer.has("merchant") or viewer.is_staff) else "report"
         return await _thread_form_page(request, {"kind": kind, "shop_id": str(shop or "")}, {})
 
-    @post("/threads/new", name="open_thread", opt=RATE_LIMITED, request_max_body_size=30 * 1024 * 1024)
+    @post("/threads/new", name="open_thread", **PHOTO_BODY)
     async def open_thread(self, request: Request, data: MultipartBody[dict[str, Any]]) -> Response:
         viewer = viewer_of(request)
         fields = {k: v for k, v in data.items() if not isinstance(v, UploadFile | list)}
@@ -257,7 +261,7 @@ class ThreadController(Controller):
 
     @get("/photos/{file_name:str}", name="photo")
     async def photo(self, request: Request, file_name: FromPath[str]) -> File:
-        await services.load_photo_for(viewer_of(request), file_name)
+        await photo_review.photo_for(viewer_of(request), file_name)
         path = photo_store.photo_file(_var_dir(request), file_name)
         if path is None:
             raise NotFound("No such photo.")
@@ -353,6 +357,30 @@ class StaffThreadController(Controller):
         flash(request, _("Hidden; the author sees your reason.") if hide else _("Restored."), "success")
         return redirect_after_post(request, request.app.route_reverse("thread", thread_id=thread_id))
 
+    @get("/photos", name="photo_queue")
+    async def photo_queue(self, request: Request) -> Template:
+        return render(request, "threads/photo_queue.html", photos=await photo_review.photos_awaiting_approval())
+
+    @post("/photos/{photo_id:int}/approve", name="approve_photo")
+    async def approve_photo(self, request: Request, photo_id: FromPath[int],
+                            data: URLEncodedBody[dict[str, Any]]) -> Response:
+        thread_id = await photo_review.approve_photo(viewer_of(request), photo_id)
+        announce(request.app, thread_id)
+        flash(request, _("The photo is shown to everyone now."), "success")
+        return _back_from_photo(request, data, thread_id)
+
+    @post("/photos/{photo_id:int}/remove", name="remove_photo")
+    async def remove_photo(self, request: Request, photo_id: FromPath[int],
+                           data: URLEncodedBody[dict[str, Any]]) -> Response:
+        try:
+            form = read_form(ModerationForm, data)
+        except FormInvalid as error:
+            raise Invalid("Give the reason the author will see.", field="reason") from error
+        thread_id = await photo_review.remove_photo(viewer_of(request), _var_dir(request), photo_id, form.reason)
+        announce(request.app, thread_id)
+        flash(request, _("The photo has been removed; the reporter sees your reason."), "success")
+        return _back_from_photo(request, data, thread_id)
+
     @get("/categories", name="categories")
     async def categories(self, request: Request) -> Template:
         return await _categories_page(request)
@@ -378,6 +406,13 @@ class StaffThreadController(Controller):
         """The answer box filled with a prepared answer (htmx swaps it in place)."""
         template = await services.get_response_template(template_id)
         return Template(template_name="threads/_answer_box.html", context={"body": template.body, "errors": {}})
+
+
+def _back_from_photo(request: Request, data: dict, thread_id: int) -> Response:
+    """Back to the queue the photo was decided from, else to its thread."""
+    if data.get("back") == "queue":
+        return redirect_after_post(request, request.app.route_reverse("photo_queue"))
+    return redirect_after_post(request, request.app.route_reverse("thread", thread_id=thread_id))
 
 
 async def _categories_page(request: Request, errors: dict | None = None, status_code: int = 200) -> Template:

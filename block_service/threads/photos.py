@@ -1,23 +1,37 @@
-"""Photos: accepted by content (JPEG, PNG, WebP), at most 8 MB, re-encoded without any metadata."""
+"""Photos: accepted by content (JPEG, PNG, WebP), sized up before decoding, re-encoded with no metadata at all."""
 
 from __future__ import annotations
 
+import asyncio
+import ctypes
+import ctypes.util
 import io
 import os
 import re
 import secrets
-import warnings
+import weakref
 from pathlib import Path
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from block_service.errors import Invalid
 
-ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
+ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
+JPEG_FORMATS = ("JPEG", "MPO")  # MPO: a phone's JPEG with extra frames; its first frame is the photo
 MAX_BYTES = 8 * 1024 * 1024
+MAX_PHOTOS = 3
+# A photo request carries at most three photos and a few short text fields.
+MAX_PHOTO_REQUEST_BYTES = MAX_PHOTOS * MAX_BYTES + 64 * 1024
 MAX_SIDE = 2048
-MAX_PIXELS = 50_000_000  # a decompression bomb is refused before it is decoded
+# What a header may claim. A JPEG is decoded at 1/2, 1/4 or 1/8 of its size (draft), so it may claim more
+# than it costs; PNG and WebP are decoded whole.
+MAX_HEADER_PIXELS = 64_000_000
+# What is really decoded (4096 × 3072, a 12-megapixel frame: 48 MB in memory); a JPEG of any allowed size is
+# drafted under it.
+MAX_DECODED_PIXELS = 4096 * 3072
+DECODES_AT_ONCE = 2  # per process: two decodes at the budget stay far under 300 MB
 NAME_PATTERN = re.compile(r"^[0-9a-f]{32}\.jpg$")
+_SRGB = ImageCms.createProfile("sRGB")
 
 
 class PreparedPhoto:
@@ -27,40 +41,152 @@ class PreparedPhoto:
         self.data, self.width, self.height = data, width, height
 
 
-def prepare_photo(data: bytes) -> PreparedPhoto:
-    """Decode, turn upright, shrink to 2048 px and re-encode as JPEG; EXIF and GPS are not carried over."""
-    if len(data) > MAX_BYTES:
-        raise Invalid("Each photo may be at most 8 MB.", field="photos")
+def _not_a_photo() -> Invalid:
+    return Invalid("Only JPEG, PNG or WebP photos are accepted.", field="photos")
+
+
+def _too_many_pixels() -> Invalid:
+    return Invalid("This photo has too many pixels (at most %(megapixels)s million for PNG and WebP).",
+                   field="photos", megapixels=MAX_DECODED_PIXELS // 1_000_000)
+
+
+def _draft_size(width: int, height: int) -> tuple[int, int]:
+    """What to ask draft() for: the size the photo is shrunk to (so the decoder scales by 1/2, 1/4 or 1/8
+    where that still leaves enough pixels), or less when that would still decode over the budget."""
+    scale = min(1.0, MAX_SIDE / max(width, height))
+    fitted_width, fitted_height = max(1, int(width * scale)), max(1, int(height * scale))
+    factor = 1
+    while factor < 8 and (width // factor) * (height // factor) > MAX_DECODED_PIXELS:
+        factor *= 2
+    return min(fitted_width, max(1, width // factor)), min(fitted_height, max(1, height // factor))
+
+
+def _open_checked(data: bytes) -> Image.Image:
+    """Open without decoding pixels; refuse what is not a photo, or would cost too much to decode."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as probe:
-                if probe.format not in ACCEPTED_FORMATS:
-                    raise Invalid("Only JPEG, PNG or WebP photos are accepted.", field="photos")
-                if probe.width * probe.height > MAX_PIXELS:
-                    raise Invalid("This photo has too many pixels.", field="photos")
-                probe.verify()
-            image = Image.open(io.BytesIO(data))
-            image.load()
+        with Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS) as probe:
+            if probe.width * probe.height > MAX_HEADER_PIXELS:
+                raise _too_many_pixels()
+            probe.verify()  # PNG: every chunk's checksum; cheap, decodes nothing
+        image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
     except Invalid:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning):
-        raise Invalid("Only JPEG, PNG or WebP photos are accepted.", field="photos") from None
-    image = ImageOps.exif_transpose(image)
-    image.thumbnail((MAX_SIDE, MAX_SIDE))
-    if image.mode in ("RGBA", "LA", "P"):
-        image = image.convert("RGBA")
-        background = Image.new("RGB", image.size, (255, 255, 255))
-        background.paste(image, mask=image.getchannel("A"))
-        image = background
-    elif image.mode != "RGB":
-        image = image.convert("RGB")
-    output = io.BytesIO()
-    # No exif= and no icc_profile=: nothing of the original's metadata is written.
-    image.save(output, "JPEG", quality=85, optimize=True)
-    return PreparedPhoto(output.getvalue(), image.width, image.height)
+    except Image.DecompressionBombError:
+        raise _too_many_pixels() from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
+        raise _not_a_photo() from None
+    if image.format not in (*ACCEPTED_FORMATS, *JPEG_FORMATS):
+        raise _not_a_photo()
+    if image.format in JPEG_FORMATS:
+        image.draft("RGB", _draft_size(*image.size))  # the decoder itself scales down: 1/2, 1/4 or 1/8
+    if image.width * image.height > MAX_DECODED_PIXELS:
+        image.close()
+        raise _too_many_pixels()
+    return image
 
+
+def _converted(image: Image.Image, mode: str) -> Image.Image:
+    """The pixels in `mode` and in sRGB: an ICC profile is applied to the pixels, then left behind."""
+    profile = image.info.get("icc_profile")
+    if profile and image.mode in ("RGB", "RGBA", "CMYK", "L"):
+        try:
+            source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
+            converted = ImageCms.profileToProfile(image, source, _SRGB, outputMode=mode)
+            if converted is not None:
+                return converted
+        except (ImageCms.PyCMSError, OSError, ValueError):
+            pass  # a broken or unusual profile: the pixels as they are
+    return image if image.mode == mode else image.convert(mode)
+
+
+def _decoded(image: Image.Image) -> Image.Image:
+    """Decode, shrink to 2048 px, turn upright and flatten onto white, as a fresh RGB image with no info."""
+    with image:
+        image.load()
+        # In place (the EXIF orientation is still there below); reducing by a whole factor first (box filter)
+        # spares the half-size intermediate a plain resize would allocate.
+        image.thumbnail((MAX_SIDE, MAX_SIDE), reducing_gap=1.0)
+        upright = ImageOps.exif_transpose(image)
+    if upright.mode in ("RGBA", "LA", "P", "PA") or "transparency" in upright.info:
+        if upright.mode not in ("RGBA", "RGB", "CMYK", "L"):
+            upright = upright.convert("RGBA")
+        upright = _converted(upright, "RGBA")
+        clean = Image.new("RGB", upright.size, (255, 255, 255))
+        clean.paste(upright, mask=upright.getchannel("A"))
+    else:
+        upright = _converted(upright, "RGB")
+        clean = Image.new("RGB", upright.size)
+        clean.paste(upright)
+    return clean
+
+
+def prepare_photo(data: bytes) -> PreparedPhoto:
+    """Check, decode, shrink to 2048 px, turn upright and re-encode as JPEG from the pixels alone.
+
+    The JPEG is written from a fresh image, so nothing of the original travels: no EXIF or GPS, no XMP,
+    no ICC profile, no comment (COM) block, no PNG text chunk, no trailing bytes of another format.
+    """
+    if len(data) > MAX_BYTES:
+        raise Invalid("Each photo may be at most 8 MB.", field="photos")
+    image = _open_checked(data)
+    try:
+        clean = _decoded(image)
+    except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError):
+        raise _not_a_photo() from None  # truncated or corrupt pixel data
+    output = io.BytesIO()
+    clean.save(output, "JPEG", quality=85, optimize=True)
+    return PreparedPhoto(output.getvalue(), clean.width, clean.height)
+
+
+# ---- decoding off the event loop, a few at a time, memory given back ------------------------------
+
+M_MMAP_THRESHOLD = -3  # glibc's mallopt() parameter numbers
+MMAP_THRESHOLD_BYTES = 1024 * 1024
+
+
+def _glibc():
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return libc if hasattr(libc, "malloc_trim") and hasattr(libc, "mallopt") else None
+    except OSError:  # not glibc: nothing to call, the allocator decides
+        return None
+
+
+_libc = _glibc()
+_malloc_trim = _libc.malloc_trim if _libc is not None else None
+if _libc is not None:
+    # Pixel buffers (megabytes each) always from mmap, so a free returns them to the system at once. Left
+    # alone, glibc raises this threshold after the first large free and serves later buffers from its
+    # per-thread arenas, where two decode threads fragmented memory past 300 MB that trimming could not
+    # give back.
+    _libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
+_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
+
+
+def release_memory() -> None:
+    """glibc keeps freed decode buffers in its arenas for good; give them back to the system."""
+    if _malloc_trim is not None:
+        _malloc_trim(0)
+
+
+def _prepare_then_release(data: bytes) -> PreparedPhoto:
+    try:
+        return prepare_photo(data)
+    finally:
+        release_memory()  # after prepare_photo returned: its pixel buffers are freed by now
+
+
+async def prepare_photo_soon(data: bytes) -> PreparedPhoto:
+    """prepare_photo in a thread, at most DECODES_AT_ONCE per process at once (the rest wait their turn)."""
+    loop = asyncio.get_running_loop()
+    slots = _slots.get(loop)
+    if slots is None:
+        slots = _slots[loop] = asyncio.Semaphore(DECODES_AT_ONCE)
+    async with slots:
+        return await asyncio.to_thread(_prepare_then_release, data)
+
+
+# ---- files --------------------------------------------------------------------------------------
 
 def upload_dir(var_dir: Path) -> Path:
     path = var_dir / "uploads"

@@ -76,6 +76,7 @@ class CategoryForm(msgspec.Struct, kw_only=True):
     response_hours: Annotated[int, msgspec.Meta(ge=1, le=24 * 30)]
     sort_order: Annotated[int, msgspec.Meta(ge=0, le=999)] = 0
     active: bool = True
+    photos_need_approval: bool = False
 
 
 class TemplateForm(msgspec.Struct, kw_only=True):
@@ -93,6 +94,7 @@ class CategoryOut(msgspec.Struct, kw_only=True):
     response_hours: int
     sort_order: int
     active: bool
+    photos_need_approval: bool = False
 
 
 class ResponseTemplateOut(msgspec.Struct, kw_only=True):
@@ -132,6 +134,7 @@ class PhotoOut(msgspec.Struct, kw_only=True):
     file_name: str
     width: int
     height: int
+    approved: bool = True  # False: only the reporter, the shop's merchants and staff see it for now
 
 
 class MessageOut(msgspec.Struct, kw_only=True):

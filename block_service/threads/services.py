@@ -203,6 +203,15 @@ def notice_actor(actor: Viewer, thread: dict) -> tuple[str, str]:
     return actor.display_name, ""
 
 
+def sees_photos_before_approval(viewer: Viewer, thread: ThreadDetail) -> bool:
+    """Photos awaiting staff approval: the reporter, the merchants of the shop concerned and staff see them."""
+    if viewer.is_staff:
+        return True
+    if viewer.person_id is not None and viewer.person_id == thread.author_id:
+        return True
+    return thread.shop_id is not None and viewer.acts_for(thread.shop_id)
+
+
 def is_overdue(status: str, due_at: dt.datetime, now: dt.datetime | None = None) -> bool:
     if due_at.tzinfo is None:
         due_at = due_at.replace(tzinfo=dt.UTC)
@@ -396,18 +405,6 @@ async def load_message_for(viewer: Viewer, message_id: int) -> dict:
     return {**rows[0], "shop_id": thread["shop_id"]}
 
 
-async def load_photo_for(viewer: Viewer, file_name: str) -> int:
-    """The thread of a stored photo, if this viewer may see that thread; otherwise the 404 of no photo."""
-    rows = await Photo.select(Photo.thread).where(Photo.file_name == file_name).limit(1)
-    if not rows:
-        raise NotFound("No such photo.")
-    try:
-        await load_thread_for(viewer, rows[0]["thread"])
-    except NotFound:
-        raise NotFound("No such photo.") from None
-    return rows[0]["thread"]
-
-
 async def get_thread(viewer: Viewer, thread_id: int) -> ThreadDetail:
     return _thread_detail(viewer, await load_thread_for(viewer, thread_id))
 
@@ -449,7 +446,10 @@ async def get_thread_page(viewer: Viewer, thread_id: int, after_message: int = 0
     thread = await get_thread(viewer, thread_id)
     messages = await list_messages(viewer, thread, after_message)
     photos = await run_frozen(("photos", thread_id), lambda: Photo.select(
-        Photo.id, Photo.file_name, Photo.width, Photo.height).where(Photo.thread == thread_id).order_by(Photo.id))
+        Photo.id, Photo.file_name, Photo.width, Photo.height, Photo.approved).where(
+        Photo.thread == thread_id).order_by(Photo.id))
+    if not sees_photos_before_approval(viewer, thread):
+        photos = [photo for photo in photos if photo["approved"]]
     evaluations = await _evaluation_summary(thread_id)
     metoo = muted = evaluated = False
     if viewer.is_signed_in:
@@ -529,10 +529,11 @@ async def open_thread(viewer: Viewer, form: ThreadForm, photo_names: list[tuple[
         raise Forbidden("Only merchants post issues; residents post reports.")
     if len(photo_names) > MAX_PHOTOS:
         raise Invalid("At most %(count)s photos per thread.", field="photos", count=MAX_PHOTOS)
-    category = await Category.select(Category.kind, Category.response_hours, Category.active).where(
-        Category.id == form.category_id).first()
+    category = await Category.select(Category.kind, Category.response_hours, Category.active,
+                                     Category.photos_need_approval).where(Category.id == form.category_id).first()
     if category is None or not category["active"] or category["kind"] != form.kind:
         raise Invalid("Choose a category from the list.", field="category_id")
+    approved = not category["photos_need_approval"]
     house_number, street_number = parse_house_number(form.house_number)
     segment_id = await segment_for_number(street_number)
     if form.shop_id is not None and not await Shop.exists().where(Shop.id == form.shop_id):
@@ -545,12 +546,13 @@ async def open_thread(viewer: Viewer, form: ThreadForm, photo_names: list[tuple[
             map_side=form.map_side, shop=form.shop_id, author=viewer.person_id,
             anonymous=form.anonymous, name_to_shop=form.anonymous and form.name_to_shop,
             created_at=now, last_activity_at=now, due_at=now + dt.timedelta(hours=category["response_hours"]),
-            photo_count=len(photo_names),
+            photo_count=len(photo_names) if approved else 0,  # what the public sees
         )).returning(Thread.id)
         thread_id = rows[0]["id"]
         if photo_names:
             await Photo.insert(*[
-                Photo(thread=thread_id, file_name=name, width=width, height=height, size_bytes=size, created_at=now)
+                Photo(thread=thread_id, file_name=name, width=width, height=height, size_bytes=size, created_at=now,
+                      approved=approved)
                 for name, width, height, size in photo_names
             ])
         await record_change(actor_id=viewer.person_id, action="thread.opened", object_type="thread",

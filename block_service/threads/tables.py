@@ -17,6 +17,8 @@ class Category(Table, tablename="category"):
     response_hours = Integer(default=24)
     sort_order = Integer(default=0)
     active = Boolean(default=True)
+    # Photos of this category reach the public only once staff approve them (faces, number plates).
+    photos_need_approval = Boolean(default=False)
 
 
 class ResponseTemplate(Table, tablename="response_template"):
@@ -83,6 +85,8 @@ class Photo(Table, tablename="photo"):
     height = Integer()
     size_bytes = Integer()
     created_at = Timestamptz()
+    # False until staff approve it, in categories that ask for that; the reporter, the shop and staff see it.
+    approved = Boolean(default=True)
 
 
 class MeToo(Table, tablename="me_too"):

@@ -1,14 +1,18 @@
-"""Work the service does by itself: closing resolved threads nobody answered, at start-up and every hour."""
+"""Work the service does by itself, at start-up and every hour: closing resolved threads nobody answered,
+deleting photos and inbox entries past their retention period."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 from collections.abc import AsyncIterator
 
 from litestar import Litestar
 
+from block_service.settings import Settings
+from block_service.threads.retention import delete_expired_photos, delete_old_notifications
 from block_service.threads.services import close_stale_resolved
 
 logger = logging.getLogger("block_service")
@@ -16,14 +20,27 @@ INTERVAL_SECONDS = 3600
 STORE_CLEANUP_SECONDS = 600
 
 
-async def _auto_close_forever() -> None:
+async def run_housekeeping(settings: Settings, now: dt.datetime | None = None) -> None:
+    """One round; each part is idempotent and safe while another worker runs the same round."""
+    now = now or dt.datetime.now(dt.UTC)
+    try:
+        closed = await close_stale_resolved(now)
+        if closed:
+            logger.info("closed %s resolved threads the reporter did not answer within 7 days", closed)
+    except Exception:  # a failed part is retried next hour; the others still run
+        logger.exception("auto-closing resolved threads failed")
+    try:
+        photos = await delete_expired_photos(settings.var_dir, settings.photo_retention_days, now)
+        notices = await delete_old_notifications(settings.inbox_retention_days, now)
+        if photos or notices:
+            logger.info("retention: deleted %s photos and %s inbox entries", photos, notices)
+    except Exception:
+        logger.exception("deleting photos and inbox entries past their retention failed")
+
+
+async def _housekeeping_forever(settings: Settings) -> None:
     while True:
-        try:
-            closed = await close_stale_resolved()
-            if closed:
-                logger.info("closed %s resolved threads the reporter did not answer within 7 days", closed)
-        except Exception:  # a failed round is retried next hour; the task itself must live on
-            logger.exception("auto-closing resolved threads failed")
+        await run_housekeeping(settings)
         await asyncio.sleep(INTERVAL_SECONDS)
 
 
@@ -48,8 +65,9 @@ async def _delete_expired_entries_forever(app: Litestar) -> None:
 
 @contextlib.asynccontextmanager
 async def run_periodic_tasks(app: Litestar) -> AsyncIterator[None]:
-    """Every worker runs them; both are idempotent (each row is re-checked inside its transaction)."""
-    tasks = [asyncio.create_task(_auto_close_forever()), asyncio.create_task(_delete_expired_entries_forever(app))]
+    """Every worker runs them; each is idempotent (each row is re-checked inside its transaction)."""
+    tasks = [asyncio.create_task(_housekeeping_forever(app.state.settings)),
+             asyncio.create_task(_delete_expired_entries_forever(app))]
     try:
         yield
     finally:

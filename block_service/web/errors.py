@@ -33,6 +33,13 @@ def _message_for(status: int, detail: str) -> str:
     return messages.get(status, _("Something went wrong on our side. Please try again later."))
 
 
+def _too_large_message(request: Request) -> str:
+    """A route that takes more than the usual 1 MB (photos) says what its own limit is."""
+    route_handler = request.scope.get("route_handler")
+    own = route_handler.opt.get("too_large") if route_handler is not None else None
+    return _(own) if own else _("What you sent is too large (at most 1 MB).")
+
+
 def _title_for(status: int) -> str:
     titles = {
         400: _("Bad request"), 401: _("Please log in"), 403: _("Not allowed"), 404: _("Not found"),
@@ -63,6 +70,8 @@ def handle_error(request: Request, error: Exception) -> Response:
     elif isinstance(error, HTTPException):
         status = error.status_code
         message = _message_for(status, str(error.detail))
+        if status == 413:
+            message = _too_large_message(request)
         headers.update(error.headers or {})
         if isinstance(error, NotAuthorizedException) and not is_api(request):
             target = request.app.route_reverse("login_form") + "?next=" + quote(request.url.path, safe="/")
