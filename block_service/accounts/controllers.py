@@ -263,7 +263,7 @@ class StaffPeopleController(Controller):
         return redirect_after_post(request, request.app.route_reverse("person", person_id=person_id))
 
     @post("/{person_id:int}/second-factor/reset", name="reset_second_factor")
-    async def reset_second_factor(self, request: Request, person_id: FromPath[int]) -> Response:
+    async def reset_second_factor(self, request: Request, person_id: FromPath[Id]) -> Response:
         try:
             await two_factor.reset_second_factor(viewer_of(request).person_id, person_id)
         except DomainError as error:

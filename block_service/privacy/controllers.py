@@ -18,6 +18,7 @@ from block_service.web.auth import viewer_of
 from block_service.web.forms import read_form
 from block_service.web.htmx import redirect_after_post
 from block_service.web.i18n import gettext as _
+from block_service.web.params import Id
 from block_service.web.system import safe_next
 from block_service.web.templating import flash, render
 
@@ -90,12 +91,12 @@ class StaffPrivacyController(Controller):
     path = "/staff/people"
 
     @get("/{person_id:int}/delete", name="staff_delete_person_form")
-    async def delete_form(self, request: Request, person_id: FromPath[int]) -> Template:
+    async def delete_form(self, request: Request, person_id: FromPath[Id]) -> Template:
         return await _staff_deletion_page(request, person_id)
 
     @post("/{person_id:int}/delete", name="staff_delete_person")
     async def delete(
-        self, request: Request, person_id: FromPath[int], data: URLEncodedBody[dict[str, Any]]
+        self, request: Request, person_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
     ) -> Response:
         try:
             await services.delete_account_for(viewer_of(request), person_id, read_form(StaffDeleteForm, data))

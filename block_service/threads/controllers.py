@@ -362,7 +362,7 @@ class StaffThreadController(Controller):
         return render(request, "threads/photo_queue.html", photos=await photo_review.photos_awaiting_approval())
 
     @post("/photos/{photo_id:int}/approve", name="approve_photo")
-    async def approve_photo(self, request: Request, photo_id: FromPath[int],
+    async def approve_photo(self, request: Request, photo_id: FromPath[Id],
                             data: URLEncodedBody[dict[str, Any]]) -> Response:
         thread_id = await photo_review.approve_photo(viewer_of(request), photo_id)
         announce(request.app, thread_id)
@@ -370,7 +370,7 @@ class StaffThreadController(Controller):
         return _back_from_photo(request, data, thread_id)
 
     @post("/photos/{photo_id:int}/remove", name="remove_photo")
-    async def remove_photo(self, request: Request, photo_id: FromPath[int],
+    async def remove_photo(self, request: Request, photo_id: FromPath[Id],
                            data: URLEncodedBody[dict[str, Any]]) -> Response:
         try:
             form = read_form(ModerationForm, data)

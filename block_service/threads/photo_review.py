@@ -35,7 +35,10 @@ async def photo_for(viewer: Viewer, file_name: str) -> int:
     row = await Photo.select(Photo.thread, Photo.approved).where(Photo.file_name == file_name).first()
     if row is None:
         raise NotFound("No such photo.")
-    thread = await get_thread(viewer, row["thread"])
+    try:
+        thread = await get_thread(viewer, row["thread"])
+    except NotFound:
+        raise NotFound("No such photo.") from None
     if not row["approved"] and not sees_photos_before_approval(viewer, thread):
         raise NotFound("No such photo.")
     return thread.id
