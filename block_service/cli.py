@@ -53,6 +53,9 @@ def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
     from block_service.migrate import apply_migrations
     from block_service.seed import demo_logins_text, ensure_reference_data, seed_demo
 
+    if args.demo and _refuse_demo_outside_debug(settings):
+        return 2
+
     async def work():
         await apply_migrations(settings.var_dir)
         if args.demo:
@@ -152,14 +155,20 @@ def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _refuse_demo_outside_debug(settings: Settings) -> bool:
+    if settings.debug:
+        return False
+    print("block-service: --demo loads accounts whose passwords and authenticator key are public; it runs only "
+          "with BLOCK_DEBUG=true (as ./scripts/run sets), never in production.", file=sys.stderr)
+    return True
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
     from block_service.seed import demo_logins_text
 
-    if args.demo and not settings.debug:
-        print("block-service: --demo loads accounts whose passwords and authenticator key are public; it runs only "
-              "with BLOCK_DEBUG=true (as ./scripts/run sets), never in production.", file=sys.stderr)
+    if args.demo and _refuse_demo_outside_debug(settings):
         return 2
     if args.proxy_headers and not settings.trusted_proxies:
         print("block-service: --proxy-headers needs BLOCK_TRUSTED_PROXIES, the addresses of the reverse proxies "

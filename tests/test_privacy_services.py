@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from litestar.stores.memory import MemoryStore
 
+from block_service.accounts.backoff import LoginBackoff
 from block_service.accounts.schemas import LoginForm, SignUpForm, Viewer
 from block_service.accounts.services import log_in, sign_up
 from block_service.accounts.tables import Person, RoleGrant
@@ -98,7 +100,7 @@ async def test_deleting_removes_name_contact_password_roles_and_inbox_and_keeps_
     assert not await Notification.exists().where(Notification.person == resident)
     assert await Thread.exists().where((Thread.id == thread) & (Thread.author == resident))  # the record stays
     with pytest.raises(Invalid):
-        await log_in(LoginForm(contact="13912340004", password=TEST_PASSWORD))
+        await log_in(LoginForm(contact="13912340004", password=TEST_PASSWORD), LoginBackoff(MemoryStore()))
     # The contact is free again: a new sign-up with it is a new person.
     again = await sign_up(_signup(contact="13912340004"), language="zh-Hans")
     assert again.person_id != resident

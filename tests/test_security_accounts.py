@@ -347,7 +347,8 @@ async def test_cookies_in_debug_keep_plain_names(db, tmp_path):
     assert any(c.startswith("block_csrf=") for c in response.headers.get_list("set-cookie"))
 
 
-def test_serve_demo_is_refused_without_debug(tmp_path):
+@pytest.mark.parametrize("command", [("serve", "--demo", "--port", "1"), ("seed", "--demo")])
+def test_the_demo_is_refused_without_debug(tmp_path, command):
     import os
     import subprocess
     import sys
@@ -355,7 +356,7 @@ def test_serve_demo_is_refused_without_debug(tmp_path):
     env = {key: value for key, value in os.environ.items() if not key.startswith("BLOCK_")}
     env.update({"BLOCK_VAR_DIR": str(tmp_path), "BLOCK_DATABASE_URL": f"sqlite:///{tmp_path / 'd.db'}",
                 "BLOCK_SECRET_KEY": "x" * 40})
-    result = subprocess.run([sys.executable, "-m", "block_service.cli", "serve", "--demo", "--port", "1"],
+    result = subprocess.run([sys.executable, "-m", "block_service.cli", *command],
                             env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert "BLOCK_DEBUG=true" in result.stderr
