@@ -18,7 +18,6 @@ import json
 import os
 import re
 import secrets
-import subprocess
 import sys
 import tempfile
 import threading
@@ -26,8 +25,9 @@ import time
 from pathlib import Path
 
 import httpx
-import run  # beside this file: the server start and stop of bench/run.py
+import run  # beside this file: pg_admin
 import seed_bulk
+import servers  # beside this file: the real server's start and stop
 import upload_files
 from writers import _Cookies, _log_in
 
@@ -169,20 +169,12 @@ def measure(args: argparse.Namespace, work_dir: Path) -> dict[str, object]:
     else:
         env["BLOCK_DATABASE_URL"] = f"sqlite:///{work_dir / 'uploads.db'}"
     try:
-        run.run_cli(env, "migrate")
+        servers.run_cli(env, "migrate")
         seed_bulk.seed(env["BLOCK_DATABASE_URL"], 1, args.people)
-        port = run.free_port()
-        log_path = work_dir / "server.log"
         # One worker: uvicorn then serves in the process it started, whose pid is the one to watch.
-        with log_path.open("wb") as log:
-            server = subprocess.Popen(
-                [str(run.BLOCK_SERVICE), "serve", "--workers", "1", "--port", str(port), "--log-level", "warning"],
-                env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
-        try:
-            run.wait_for_health(server, f"http://127.0.0.1:{port}/healthz", log_path)
-            report = asyncio.run(drive(f"http://127.0.0.1:{port}", server.pid, args.people, args.rounds))
-        finally:
-            run.stop_server(server)
+        with servers.start_server(env, log_path=work_dir / "server.log", workers=1,
+                                  extra_args=("--log-level", "warning")) as server:
+            report = asyncio.run(drive(server.base_url, server.pid, args.people, args.rounds))
     finally:
         if args.engine == "postgres":
             run.pg_admin(args.pg_admin_url, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')

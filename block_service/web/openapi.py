@@ -21,7 +21,8 @@ from block_service.web.permissions import ANYONE, access_for, route_key
 HTML = "text/html"
 JSON = "application/json"
 # Not pages: the JSON API and the probes answer JSON; a photo is a JPEG; the live updates are a stream.
-MEDIA_TYPES = {"photo": "image/jpeg", "thread_events": "text/event-stream", "healthz": JSON, "readyz": JSON}
+MEDIA_TYPES = {"photo": "image/jpeg", "thread_events": "text/event-stream", "healthz": JSON, "readyz": JSON,
+               "download_my_data": "application/zip"}
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
