@@ -155,3 +155,22 @@ async def make_thread(author_id: int, *, shop_id: int | None = None, title: str 
                       house_number=house_number, shop_id=shop_id, anonymous=anonymous, name_to_shop=name_to_shop)
     roles = roles or (("resident", "merchant") if kind == "issue" else ("resident",))
     return await open_thread(viewer_for(author_id, *roles), form)
+
+
+async def eventually(check, timeout: float = 5.0, every: float = 0.01):
+    """Poll `check` (a function, plain or async) until it returns something true, and return that; fail once
+    `timeout` seconds pass. For what another task, thread or process finishes in its own time."""
+    import asyncio
+    import inspect
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if inspect.isawaitable(result):
+            result = await result
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{getattr(check, '__name__', check)} was not true within {timeout} s")
+        await asyncio.sleep(every)

@@ -151,7 +151,7 @@ async def test_profile_language_switches_the_interface(browser):
 async def test_stale_csrf_token_is_refused_in_the_persons_language(browser):
     response = await browser.client.post("/signup", data=SIGNUP, headers={"x-csrftoken": "stale-token"})
     assert response.status_code == 403
-    assert "过期" in text_of(response.text) or "重新" in text_of(response.text)
+    assert "表单已过期或来源无效，请刷新页面后重试。" in text_of(response.text)
     assert await Person.count() == 0
 
 

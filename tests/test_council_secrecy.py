@@ -51,7 +51,8 @@ async def _table_names() -> list[str]:
 
 
 # Values that differ between two runs of the same story whatever the ballots say: times, password hashes
-# (argon2 salts), authenticator secrets (base32) and random tokens. The approvals' random key is left out by name.
+# (argon2 salts), random tokens and staff authenticator secrets (base32). The approvals' random key is left out
+# by name.
 RANDOM = re.compile(r"^(\$argon2.*|[0-9a-f]{32,}|[A-Z2-7]{32})$")
 TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 

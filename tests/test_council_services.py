@@ -17,7 +17,7 @@ from block_service.council.schemas import (
 )
 from block_service.council.tables import Approval, Election, Nomination, Seat, ShopVoted, Tally
 from block_service.errors import Conflict, Forbidden, FormInvalid, Invalid
-from tests.council_helpers import make_election, make_term, merchant, shop_of, staff_viewer, stand
+from tests.council_helpers import make_election, make_term, merchant, shop_of, staff_viewer, stand, zh
 from tests.helpers import make_person, viewer_for
 
 
@@ -54,15 +54,16 @@ async def test_terms_may_not_overlap_and_their_numbers_are_unique(db):
     await make_term(staff, number=1)
     with pytest.raises(FormInvalid) as overlap:
         await make_term(staff, number=2, started_days_ago=10)
-    assert "starts_on" in overlap.value.errors
+    assert overlap.value.errors == {"starts_on": zh("These dates overlap term %(number)s.", number=1)}
     with pytest.raises(FormInvalid) as taken:
         await make_term(staff, number=1, started_days_ago=-800)
-    assert "number" in taken.value.errors
+    assert taken.value.errors == {"number": zh("A term with this number exists already.")}
 
 
 async def test_a_term_has_one_election(block):
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as refused:
         await make_election(block["staff"], block["term"])
+    assert refused.value.message == "This term already has an election."
 
 
 async def test_a_merchant_stands_for_their_own_shop_only(block):
@@ -70,10 +71,12 @@ async def test_a_merchant_stands_for_their_own_shop_only(block):
     nomination = await stand(zhang, block["election"])
     row = await Nomination.select(Nomination.status).where(Nomination.id == nomination).first()
     assert row["status"] == "accepted"
-    with pytest.raises(Invalid):
+    with pytest.raises(Invalid) as refused:
         await services.stand(li, block["election"], StandForm(shop_id=shop_of(zhang), statement="我来"))
-    with pytest.raises(Conflict):
+    assert (refused.value.message, refused.value.field) == ("Choose one of your open shops.", "shop_id")
+    with pytest.raises(Conflict) as refused:
         await stand(zhang, block["election"])
+    assert refused.value.message == "You are already a candidate in this election."
 
 
 async def test_a_nomination_by_another_shop_counts_once_accepted(block):
@@ -83,27 +86,32 @@ async def test_a_nomination_by_another_shop_counts_once_accepted(block):
     detail = await services.get_election(election, zhang)
     assert detail.candidates == [] and [w.display_name for w in detail.waiting] == ["张师傅"]
     assert (await services.get_election(election, block["li"])).waiting == []  # not shown to others
-    with pytest.raises(Forbidden):
+    with pytest.raises(Forbidden) as refused:
         await services.accept_nomination(chen, nomination, AcceptForm(statement="我替他接受"))
+    assert refused.value.message == "Only the nominee may answer this nomination."
     await services.accept_nomination(zhang, nomination, AcceptForm(statement="我会守好门前三包。"))
     candidates = (await services.get_election(election, block["li"])).candidates
     assert [(c.display_name, c.statement) for c in candidates] == [("张师傅", "我会守好门前三包。")]
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as refused:
         await services.accept_nomination(zhang, nomination, AcceptForm(statement="再来一次"))
+    assert refused.value.message == "This nomination has already been answered."
 
 
 async def test_nominations_are_refused_for_oneself_for_a_shop_standing_already_and_after_nominations(block):
     zhang, chen, li, election = block["zhang"], block["chen"], block["li"], block["election"]
-    with pytest.raises(Invalid):
+    with pytest.raises(Invalid) as refused:
         await services.nominate(zhang, election, NominateForm(nominee=f"{shop_of(zhang)}:{zhang.person_id}"))
+    assert (refused.value.message, refused.value.field) == (
+        "To stand yourself, use the form for standing as a candidate.", "nominee")
     await stand(zhang, election)
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as refused:
         await services.nominate(li, election, NominateForm(nominee=f"{shop_of(zhang)}:{zhang.person_id}"))
+    assert refused.value.message == "This merchant is already nominated in this election."
     await services.nominate(li, election, NominateForm(nominee=f"{shop_of(chen)}:{chen.person_id}"))
     await services.open_voting(block["staff"], election)
     with pytest.raises(Conflict) as late:
         await stand(block["zhao"], election)
-    assert "closed" in late.value.message
+    assert late.value.message == "Nominations are closed in this election."
     # Chen never answered: the proposal lapsed and has no tally.
     statuses = {row["nominee"]: row["status"] for row in await Nomination.select(Nomination.nominee, Nomination.status)}
     assert statuses[chen.person_id] == "lapsed"
@@ -112,17 +120,21 @@ async def test_nominations_are_refused_for_oneself_for_a_shop_standing_already_a
 
 async def test_voting_cannot_open_without_a_candidate_and_phases_go_in_order(block):
     staff, election = block["staff"], block["election"]
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as refused:
         await services.open_voting(staff, election)
+    assert refused.value.message == "No candidate has accepted a nomination yet, so voting cannot open."
     assert (await Election.select(Election.phase).where(Election.id == election).first())["phase"] == "nominating"
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as refused:
         await services.close_election(staff, election)
-    with pytest.raises(Conflict):
+    assert refused.value.message == "Voting is not open in this election."
+    with pytest.raises(Conflict) as refused:
         await services.publish_turnout(staff, election)
+    assert refused.value.message == "Turnout can be published once the election is closed."
     await stand(block["zhang"], election)
     await services.open_voting(staff, election)
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as refused:
         await services.open_voting(staff, election)
+    assert refused.value.message == "Nominations are closed in this election."
 
 
 async def test_one_ballot_per_shop_and_a_second_one_changes_nothing(block):
@@ -133,7 +145,8 @@ async def test_one_ballot_per_shop_and_a_second_one_changes_nothing(block):
     await _vote(block["chen"], election, zhang_c, li_c)
     with pytest.raises(Conflict) as again:
         await _vote(block["chen"], election, li_c)
-    assert "already voted" in again.value.message
+    assert again.value.message == (
+        "This shop has already voted in this election. A shop casts one ballot, and it cannot be changed.")
     assert await _tallies(election) == {zhang_c: 1, li_c: 1}
     assert await ShopVoted.count() == 1
 
@@ -141,19 +154,25 @@ async def test_one_ballot_per_shop_and_a_second_one_changes_nothing(block):
 async def test_a_ballot_is_refused_when_it_breaks_a_rule_and_nothing_is_stored(block):
     election = block["election"]
     zhang_c = await stand(block["zhang"], election)
-    with pytest.raises(Conflict):  # voting has not opened yet
+    with pytest.raises(Conflict) as refused:  # voting has not opened yet
         await _vote(block["chen"], election, zhang_c)
+    assert refused.value.message == "Voting is not open in this election."
     await services.open_voting(block["staff"], election)
     others = [await make_person(f"路人{i}") for i in range(2)]
-    with pytest.raises(Invalid):
+    with pytest.raises(Invalid) as refused:
         await _vote(block["chen"], election)
-    with pytest.raises(Invalid):
+    assert (refused.value.message, refused.value.field) == ("Approve at least one candidate.", "candidates")
+    with pytest.raises(Invalid) as refused:
         await _vote(block["chen"], election, zhang_c, zhang_c + 1000)
-    with pytest.raises(Invalid):
+    assert (refused.value.message, refused.value.field) == (
+        "Choose candidates from this election's list.", "candidates")
+    with pytest.raises(Invalid) as refused:
         await _vote(block["chen"], election, zhang_c, zhang_c)
-    with pytest.raises(Forbidden):  # a resident speaking for a shop they do not act for
+    assert (refused.value.message, refused.value.field) == ("Approve each candidate at most once.", "candidates")
+    with pytest.raises(Forbidden) as refused:  # a resident speaking for a shop they do not act for
         await services.cast_ballot(viewer_for(others[0], "resident"), election,
                                    BallotForm(shop_id=shop_of(block["chen"]), candidates=[zhang_c]))
+    assert refused.value.message == "Only a merchant of an open shop may cast its ballot."
     assert await ShopVoted.count() == 0 and await _tallies(election) == {zhang_c: 0}
 
 
@@ -163,7 +182,7 @@ async def test_a_ballot_approves_at_most_as_many_candidates_as_there_are_seats(b
     await services.open_voting(block["staff"], election)
     with pytest.raises(Invalid) as refusal:
         await _vote(block["zhou"], election, *ids)
-    assert refusal.value.params == {"count": 3}
+    assert (refusal.value.message, refusal.value.params) == ("Approve at most %(count)s candidates.", {"count": 3})
     await _vote(block["zhou"], election, *ids[:3])
     assert sum((await _tallies(election)).values()) == 3
 
@@ -238,8 +257,9 @@ async def test_closing_counts_with_reserved_regional_seats_and_creates_the_seats
     assert [line.candidate.display_name for line in detail.results.elected] == ["张师傅", "李老板", "赵老师"]
     assert [line.votes for line in detail.results.elected] == [3, 2, 1]
     assert detail.turnout is None  # not yet published
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as refused:
         await _vote(block["zhao"], election, ids["zhao"])
+    assert refused.value.message == "Voting is not open in this election."
 
 
 async def test_seated_merchants_get_the_council_role_without_any_stored_role(block):
@@ -262,8 +282,9 @@ async def test_ceased_members_stop_counting_as_sitting(block):
     await services.open_voting(staff, election)
     await services.close_election(staff, election)
     seats = {seat.display_name: seat for seat in (await services.get_council()).members}
-    with pytest.raises(Forbidden):
+    with pytest.raises(Forbidden) as refused:
         await services.resign_seat(block["li"], seats["张师傅"].id, "不是我的席位")
+    assert refused.value.message == "Only the member themself may resign their seat."
     await services.resign_seat(block["zhang"], seats["张师傅"].id, "店铺转让，无暇兼顾")
     await services.remove_seat(staff, seats["李老板"].id, "连续三次无故缺席理事会")
     council = await services.get_council()
@@ -272,8 +293,9 @@ async def test_ceased_members_stop_counting_as_sitting(block):
         ("张师傅", "resigned", "店铺转让，无暇兼顾"), ("李老板", "removed", "连续三次无故缺席理事会")}
     assert not await services.is_sitting(block["zhang"].person_id)
     assert not (await load_viewer(block["zhang"].person_id, 1)).has("council")
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as refused:
         await services.remove_seat(staff, seats["李老板"].id, "再次移除")
+    assert refused.value.message == "This member has already ceased."
     assert await AuditEntry.exists().where(AuditEntry.action == "council_seat.removed")
 
 
@@ -298,20 +320,22 @@ async def test_a_ceased_seat_goes_to_the_next_runner_up_of_its_region(block):
     # Reserved: node (Zhang 3), north (Li 2), upper middle (Zhou 1); Chen (3) is the first runner-up.
     assert [p.candidate_id for p in result.elected] == [ids["zhang"], ids["li"], ids["zhou"]]
     seats = {seat.display_name: seat for seat in (await services.get_council()).members}
-    with pytest.raises(Conflict):  # still held
+    with pytest.raises(Conflict) as refused:  # still held
         await services.fill_seat(staff, seats["李老板"].id)
+    assert refused.value.message == "This seat is still held; only a ceased member's seat can be filled."
     await services.remove_seat(staff, seats["李老板"].id, "已迁出街区")
     # North's reserved seat: no runner-up from the north, so it goes to the first runner-up, Chen.
     await services.fill_seat(staff, seats["李老板"].id)
     members = {seat.display_name: seat for seat in (await services.get_council()).members}
     assert set(members) == {"张师傅", "周老板", "陈经理"}
     assert members["陈经理"].source == "runner_up" and members["陈经理"].reserved_segment_id is None
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as refused:
         await services.fill_seat(staff, seats["李老板"].id)
+    assert refused.value.message == "This seat has already been filled."
     await services.resign_seat(block["zhou"], members["周老板"].id, "身体原因")
     with pytest.raises(Conflict) as empty:
         await services.fill_seat(staff, members["周老板"].id)
-    assert "stays empty" in empty.value.message
+    assert empty.value.message == "No runner-up is left: the seat stays empty until the next election."
 
 
 async def test_staff_record_positions_and_a_new_chair_replaces_the_old_one(block):
@@ -343,8 +367,9 @@ async def test_turnout_is_counted_per_group_and_published_by_staff(block):
     assert by_group["region-lane-1141"] == (1, 2)
     assert by_group["region-north"] == (1, 1)
     assert by_group["region-south"] == (0, 1)
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as refused:
         await services.publish_turnout(staff, election)
+    assert refused.value.message == "The turnout has already been published."
     actions = [row["action"] for row in await AuditEntry.select(AuditEntry.action).where(
         AuditEntry.object_type == "election").order_by(AuditEntry.id)]
     assert actions == ["election.opened", "election.voting_opened", "election.ballot_cast", "election.ballot_cast",
@@ -358,18 +383,22 @@ async def test_sitting_members_declare_interests_that_keep_them_out_of_votes(blo
     await services.close_election(staff, election)
     zhang, li = block["zhang"], block["li"]
     form = InterestForm(object_type="shop", object_id=shop_of(li), note="李老板是我表弟")
-    with pytest.raises(Forbidden):
+    with pytest.raises(Forbidden) as refused:
         await services.declare_interest(li, form)
+    assert refused.value.message == "Only sitting council members declare interests here."
     interest_id = await services.declare_interest(zhang, form)
     assert await services.has_declared_interest(zhang.person_id, "shop", shop_of(li))
     assert not await services.has_declared_interest(zhang.person_id, "proposal", shop_of(li))
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as refused:
         await services.declare_interest(zhang, form)
-    with pytest.raises(Invalid):
+    assert refused.value.message == "You have already declared an interest in this."
+    with pytest.raises(Invalid) as refused:
         await services.declare_interest(zhang, InterestForm(object_type="shop", object_id=99999))
+    assert (refused.value.message, refused.value.field) == ("There is no shop with this number.", "object_id")
     [member] = (await services.get_council()).members
     assert [(i.object_label, i.note) for i in member.interests] == [("凌岩水果店", "李老板是我表弟")]
-    with pytest.raises(Forbidden):
+    with pytest.raises(Forbidden) as refused:
         await services.withdraw_interest(li, interest_id)
+    assert refused.value.message == "Only the member who declared it may withdraw a declaration."
     await services.withdraw_interest(zhang, interest_id)
     assert not await services.has_declared_interest(zhang.person_id, "shop", shop_of(li))

@@ -117,14 +117,20 @@ async def test_the_service_refuses_non_members_and_keeps_lists_apart(db):
     outsider = await merchant("李老板", "1021号", "北段水果店")
     group_id = await _group_id()
     thread_id = await services.open_group_thread(author, group_id, TITLE, "大家周六一起打折吧。")
-    with pytest.raises(Forbidden):
+    with pytest.raises(Forbidden) as refused:
         await services.open_group_thread(outsider, group_id, TITLE, "我想说两句。")
-    with pytest.raises(Forbidden):
+    assert refused.value.message == (
+        "Only the merchants of the group's open shops and staff take part in its discussion.")
+    with pytest.raises(Forbidden) as refused:
         await services.list_group_threads(outsider, group_id)
-    with pytest.raises(NotFound):
+    assert refused.value.message == (
+        "Only the merchants of the group's open shops and staff take part in its discussion.")
+    with pytest.raises(NotFound) as refused:
         await services.get_thread(outsider, thread_id)
-    with pytest.raises(NotFound):
+    assert refused.value.message == "No such thread."
+    with pytest.raises(NotFound) as refused:
         await services.post_answer(outsider, thread_id, AnswerForm(body="我也来说两句。"))
+    assert refused.value.message == "No such thread."
     mine = await services.list_group_threads(author, group_id)
     assert [item.id for item in mine.items] == [thread_id]
     # The same filters, asked by a member and then by an outsider: the cached list query is not shared.

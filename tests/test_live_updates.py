@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from bench.servers import database, run_cli, server_env, start_server
+from tests.helpers import eventually
 from tests.test_redis_shared_state import REDIS_URL, _redis_reachable
 
 ENGINE = os.environ.get("BLOCK_TEST_DATABASE", "sqlite")
@@ -68,9 +69,23 @@ async def test_an_answer_posted_on_one_process_reaches_a_page_open_on_the_other(
                             received.append(line)
                             return
 
+            from redis.asyncio import Redis
+
+            redis = Redis.from_url(REDIS_URL)
+            channel = "thread:" + thread_path.rsplit("/", 1)[1]
+
+            async def subscribers() -> int:
+                return dict(await redis.pubsub_numsub(channel)).get(channel.encode(), 0)
+
+            before = await subscribers()  # pub/sub is shared by every Redis database: count what is new
             listener = asyncio.create_task(listen())
             await asyncio.wait_for(listening.wait(), 10)
-            await asyncio.sleep(0.1)  # Redis confirms a SUBSCRIBE asynchronously
+
+            async def subscribed() -> bool:  # Redis takes the page's SUBSCRIBE in its own time
+                return await subscribers() > before
+
+            await eventually(subscribed, timeout=10)
+            await redis.aclose()
             answer = await writer.post(f"{thread_path}/answers", data={"body": "我也看到了"},
                                        headers={"x-csrftoken": token})
             assert answer.status_code == 303

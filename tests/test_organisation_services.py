@@ -164,12 +164,16 @@ async def test_leaders_must_act_for_an_open_shop_of_the_group_and_backers_speak_
     zhang = await merchant("张师傅", "1143号", "老张生煎")
     li = await merchant("李老板", "1021号", "凌岩水果店")
     group = (await _groups())["region-lane-1141"]
-    with pytest.raises(Invalid):
+    with pytest.raises(Invalid) as refused:
         await services.back_leader(zhang, group.id, BackLeaderForm(shop_id=shop_of(zhang), candidate_id=li.person_id))
-    with pytest.raises(Forbidden):
+    assert (refused.value.message, refused.value.field) == (
+        "A group's leader must act for one of the group's open shops.", "candidate_id")
+    with pytest.raises(Forbidden) as refused:
         await services.back_leader(li, group.id, BackLeaderForm(shop_id=shop_of(zhang), candidate_id=zhang.person_id))
-    with pytest.raises(Invalid):  # Li's own shop is in the north, not in this group
+    assert refused.value.message == "Only the shop's own merchants may speak for it."
+    with pytest.raises(Invalid) as refused:  # Li's own shop is in the north, not in this group
         await services.back_leader(li, group.id, BackLeaderForm(shop_id=shop_of(li), candidate_id=zhang.person_id))
+    assert (refused.value.message, refused.value.field) == ("This shop is not an open shop of this group.", "shop_id")
 
 
 async def test_staff_appoint_a_leader_only_while_none_is_chosen(db):
@@ -184,8 +188,10 @@ async def test_staff_appoint_a_leader_only_while_none_is_chosen(db):
         await services.back_leader(backer, group.id, _backing(backer, zhang))
     leader = (await _groups())["region-lane-1141"].leader
     assert (leader.display_name, leader.source) == ("张师傅", "chosen")
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as refused:
         await services.appoint_leader(staff, group.id, AppointLeaderForm(person_id=chen.person_id))
+    assert refused.value.message == (
+        "The group's shops have chosen a leader; staff appoint one only when none is chosen.")
     assert await AuditEntry.exists().where(AuditEntry.action == "group.leader_appointed")
 
 
@@ -193,10 +199,12 @@ async def test_withdrawing_a_backing_and_ending_an_appointment_are_refused_when_
     staff = await staff_viewer()
     zhang = await merchant("张师傅", "1143号", "老张生煎")
     group = (await _groups())["region-lane-1141"]
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as refused:
         await services.withdraw_backing(zhang, group.id, shop_of(zhang))
-    with pytest.raises(Conflict):
+    assert refused.value.message == "Your shop backs nobody in this group."
+    with pytest.raises(Conflict) as refused:
         await services.clear_appointment(staff, group.id)
+    assert refused.value.message == "Nobody is appointed as this group's leader."
     await services.back_leader(zhang, group.id, BackLeaderForm(shop_id=shop_of(zhang), candidate_id=zhang.person_id))
     assert (await _groups())["region-lane-1141"].leader.display_name == "张师傅"
     await services.withdraw_backing(zhang, group.id, shop_of(zhang))

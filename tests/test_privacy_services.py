@@ -60,7 +60,7 @@ async def test_sign_up_records_the_accepted_notice_version_and_time(db):
 async def test_the_label_of_a_deleted_account_is_nobody_s_name(db):
     with pytest.raises(FormInvalid) as refused:
         await sign_up(_signup(display_name=FORMER_RESIDENT), language="zh-Hans")
-    assert "display_name" in refused.value.errors
+    assert refused.value.errors == {"display_name": zh("This name is reserved. Please choose another.")}
 
 
 async def test_a_wrong_password_deletes_nothing(db):
@@ -99,13 +99,15 @@ async def test_deleting_removes_name_contact_password_roles_and_inbox_and_keeps_
     assert not await RoleGrant.exists().where(RoleGrant.person == resident)
     assert not await Notification.exists().where(Notification.person == resident)
     assert await Thread.exists().where((Thread.id == thread) & (Thread.author == resident))  # the record stays
-    with pytest.raises(Invalid):
+    with pytest.raises(Invalid) as refused:
         await log_in(LoginForm(contact="13912340004", password=TEST_PASSWORD), LoginBackoff(MemoryStore()))
+    assert refused.value.message == "Wrong email, mobile number or password."
     # The contact is free again: a new sign-up with it is a new person.
     again = await sign_up(_signup(contact="13912340004"), language="zh-Hans")
     assert again.person_id != resident
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as refused:
         await services.delete_account_for(await staff_viewer(), resident, StaffDeleteForm(confirm=True))
+    assert refused.value.message == "This account has been deleted."
 
 
 async def test_the_audit_log_keeps_the_events_without_the_person_s_name_or_contact(db):
@@ -190,10 +192,12 @@ async def test_a_deleted_council_member_s_seat_ceases_and_the_history_names_a_fo
 async def test_staff_deletion_is_audited_without_personal_data(db):
     staff = await staff_viewer()
     resident = await make_person("王阿姨", "13912340008")
-    with pytest.raises(Invalid):
+    with pytest.raises(Invalid) as refused:
         await services.delete_account_for(staff, staff.person_id, StaffDeleteForm(confirm=True))
-    with pytest.raises(FormInvalid):
+    assert refused.value.message == "Delete your own account from your account page."
+    with pytest.raises(FormInvalid) as refused:
         await services.delete_account_for(staff, resident, StaffDeleteForm())
+    assert refused.value.errors == {"confirm": zh("Tick the box to confirm that the person asked for the deletion.")}
     await services.delete_account_for(staff, resident, StaffDeleteForm(confirm=True))
     entry = await AuditEntry.select().where(AuditEntry.action == "account.deleted").first()
     assert (entry["actor"], entry["object_type"], entry["object_id"]) == (staff.person_id, "person", resident)

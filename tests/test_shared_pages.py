@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator
@@ -14,18 +13,14 @@ from block_service.threads.schemas import AnswerForm
 from block_service.threads.services import post_answer
 from block_service.web.shared_pages import PLACEHOLDER
 from tests.conftest import ENGINE
-from tests.helpers import make_person, make_thread, text_of, viewer_for
+from tests.helpers import eventually, make_person, make_thread, text_of, viewer_for
 
 
 @contextlib.asynccontextmanager
 async def following_changes() -> AsyncIterator[None]:
     """What the app's lifespan does; on PostgreSQL, wait until the listener is connected."""
     async with listening_for_changes():
-        for _ in range(200):
-            if data_version() is not None:
-                break
-            await asyncio.sleep(0.01)
-        assert data_version() is not None
+        await eventually(lambda: data_version() is not None, timeout=2)
         yield
 
 
@@ -40,11 +35,11 @@ async def caught_up() -> None:
 
     marker = uuid.uuid4().hex
     await db.engine().run_querystring(QueryString("SELECT pg_notify('block_changed', {})", marker))
-    for _ in range(300):
-        if db._listener is not None and db._listener.last_payload == marker:
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("the listener did not catch up")
+
+    def listener_caught_up() -> bool:
+        return db._listener is not None and db._listener.last_payload == marker
+
+    await eventually(listener_caught_up, timeout=3)
 
 
 async def test_a_shared_page_is_served_without_a_query_and_shows_a_new_answer_at_once(browser, count_queries):

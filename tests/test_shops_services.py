@@ -16,6 +16,7 @@ from block_service.shops.schemas import (
     StaffShopForm,
 )
 from block_service.shops.tables import Shop, ShopApplication, ShopMerchant
+from tests.council_helpers import zh
 from tests.helpers import make_person, make_shop, viewer_for
 
 LICENCE = "91310115MA1K4AB12X"
@@ -48,22 +49,26 @@ def test_house_numbers_are_read_the_way_people_write_them(text, expected):
 
 @pytest.mark.parametrize("text", ["", "东方路100号", "abc", "号1143"])
 def test_house_numbers_elsewhere_are_refused(text):
-    with pytest.raises(Invalid):
+    with pytest.raises(Invalid) as refused:
         services.parse_house_number(text)
+    assert (refused.value.message, refused.value.field) == (
+        "Enter a house number on Lingyan South Road, such as 1125号 or 1141弄12号.", "house_number")
 
 
 async def test_a_shop_outside_the_block_is_refused(db):
     person = await make_person()
     with pytest.raises(Invalid) as refusal:
         await _application(person, house_number="88号")
-    assert refusal.value.field == "house_number"
+    assert (refusal.value.message, refusal.value.params, refusal.value.field) == (
+        "House number %(number)s is not on the block's part of Lingyan South Road.", {"number": 88}, "house_number")
     assert await ShopApplication.count() == 0
 
 
 async def test_an_unknown_industry_is_refused(db):
     person = await make_person()
-    with pytest.raises(Invalid):
+    with pytest.raises(Invalid) as refused:
         await _application(person, industry_id=9999)
+    assert (refused.value.message, refused.value.field) == ("Choose an industry from the list.", "industry_id")
     assert await ShopApplication.count() == 0
 
 
@@ -83,8 +88,10 @@ async def test_approval_registers_the_shop_in_its_segment_and_makes_a_merchant(d
 async def test_a_second_application_for_the_same_shop_while_one_waits_is_refused(db):
     person = await make_person()
     await _application(person)
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as refused:
         await _application(person)
+    assert (refused.value.message, refused.value.field) == (
+        "You already have an application for this shop waiting for review.", "licence_number")
     assert await ShopApplication.count() == 1
 
 
@@ -110,8 +117,9 @@ async def test_a_second_person_joins_an_existing_shop_by_its_licence(db):
 async def test_applying_again_for_a_shop_one_already_acts_for_is_refused(db):
     person = await make_person()
     await services.approve_application(await _staff(), await _application(person))
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as refused:
         await _application(person)
+    assert (refused.value.message, refused.value.field) == ("You already act for this shop.", "licence_number")
 
 
 async def test_an_application_is_decided_once(db):
@@ -119,10 +127,12 @@ async def test_an_application_is_decided_once(db):
     staff = await _staff()
     application_id = await _application(person)
     await services.approve_application(staff, application_id)
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as refused:
         await services.approve_application(staff, application_id)
-    with pytest.raises(Conflict):
+    assert refused.value.message == "This application has already been decided."
+    with pytest.raises(Conflict) as refused:
         await services.reject_application(staff, application_id, "重复")
+    assert refused.value.message == "This application has already been decided."
     assert await ShopMerchant.count() == 1
 
 
@@ -144,8 +154,9 @@ async def test_rejection_keeps_the_reason_for_the_applicant(db):
     [application] = await services.applications_of(person)
     assert (application.status, application.reason) == ("rejected", "执照地址不符")
     assert await Shop.count() == 0
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound) as refused:
         await services.reject_application(await _staff_again(), 999, "无")
+    assert refused.value.message == "No such application."
 
 
 async def _staff_again():
@@ -159,8 +170,9 @@ async def test_a_merchant_changes_their_own_shop_only(db):
     form = MerchantShopForm(phone="13800000000", opening_hours="07:00–21:00", description="现包生煎")
     await services.update_shop_as_merchant(viewer_for(owner, "merchant", shops=(shop_id,)), shop_id, form)
     assert (await services.get_shop(shop_id)).opening_hours == "07:00–21:00"
-    with pytest.raises(Forbidden):
+    with pytest.raises(Forbidden) as refused:
         await services.update_shop_as_merchant(viewer_for(owner, "merchant", shops=(shop_id,)), other_shop, form)
+    assert refused.value.message == "Only the shop's own merchants or staff may change this shop."
     assert (await services.get_shop(other_shop)).opening_hours == ""
 
 
@@ -187,7 +199,7 @@ async def test_segments_may_not_overlap(db):
     with pytest.raises(FormInvalid) as refusal:
         await services.save_segment(staff, SegmentForm(slug="extra", name_zh="重叠段", name_en="Overlap",
                                                        first_number=1290, last_number=1310))
-    assert "first_number" in refusal.value.errors
+    assert refusal.value.errors == {"first_number": zh("This range overlaps the segment %(slug)s.", slug="south")}
     new_id = await services.save_segment(staff, SegmentForm(slug="far-south", name_zh="远南段", name_en="Far south",
                                                             first_number=1300, last_number=1399))
     assert new_id > 0
@@ -197,10 +209,11 @@ async def test_a_segment_cannot_shrink_away_from_its_shops(db):
     owner = await make_person()
     await make_shop(owner, house_number="1143号")
     node = next(s for s in await services.list_segments() if s.slug == "lane-1141")
-    with pytest.raises(FormInvalid):
+    with pytest.raises(FormInvalid) as refused:
         await services.save_segment(await _staff(), SegmentForm(
             slug=node.slug, name_zh=node.name_zh, name_en=node.name_en, first_number=1140, last_number=1142,
         ), node.id)
+    assert refused.value.errors == {"first_number": zh("Shops in this segment would fall outside the new range.")}
 
 
 async def test_shop_search_finds_chinese_substrings(db):

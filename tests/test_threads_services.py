@@ -61,16 +61,18 @@ async def test_the_shop_sees_the_name_only_when_the_reporter_allows_it(block):
 
 
 async def test_residents_post_reports_and_only_merchants_post_issues(block):
-    with pytest.raises(Forbidden):
+    with pytest.raises(Forbidden) as refused:
         await make_thread(block["resident"].person_id, kind="issue", category="premises", roles=("resident",))
+    assert refused.value.message == "Only merchants post issues; residents post reports."
     assert await make_thread(block["merchant"].person_id, kind="issue", category="premises")
 
 
 async def test_a_category_of_the_other_kind_is_refused(block):
     categories = await services.list_categories("issue")
     form = ThreadForm(title="门口纸箱占道", body="说明", category_id=categories[0].id, house_number="1143号")
-    with pytest.raises(Invalid):
+    with pytest.raises(Invalid) as refused:
         await services.open_thread(block["resident"], form)
+    assert (refused.value.message, refused.value.field) == ("Choose a category from the list.", "category_id")
     assert await Thread.count() == 0
 
 
@@ -107,8 +109,9 @@ async def test_the_workflow_of_a_report(block):
 ])
 async def test_people_cannot_move_a_thread_where_their_role_does_not_allow(block, who, status):
     thread_id = await make_thread(block["resident"].person_id, shop_id=block["shop"])
-    with pytest.raises(Forbidden):
+    with pytest.raises(Forbidden) as refused:
         await services.change_status(block[who], thread_id, _status(status))
+    assert refused.value.message == "You may not move this thread to that status."
     assert (await Thread.select(Thread.status).first())["status"] == "new"
     assert await Message.count() == 0
 
@@ -117,8 +120,9 @@ async def test_a_merchant_cannot_move_a_thread_about_another_shop(block):
     other_merchant = await make_person("隔壁店主", "13800000109")
     other_shop = await make_shop(other_merchant, name="隔壁水果店", house_number="1021号")
     thread_id = await make_thread(block["resident"].person_id, shop_id=other_shop)
-    with pytest.raises(Forbidden):
+    with pytest.raises(Forbidden) as refused:
         await services.change_status(block["merchant"], thread_id, _status("resolved"))
+    assert refused.value.message == "You may not move this thread to that status."
 
 
 async def test_the_reporter_reopens_with_a_reason_and_the_deadline_starts_again(block):
@@ -133,8 +137,10 @@ async def test_the_reporter_reopens_with_a_reason_and_the_deadline_starts_again(
 async def test_a_duplicate_names_the_thread_it_repeats(block):
     first = await make_thread(block["resident"].person_id, shop_id=block["shop"])
     second = await make_thread(block["neighbour"].person_id, shop_id=block["shop"])
-    with pytest.raises(Invalid):
+    with pytest.raises(Invalid) as refused:
         await services.change_status(block["staff"], second, StatusForm(status="duplicate", reason="重复"))
+    assert (refused.value.message, refused.value.field) == (
+        "Give the number of the thread this one repeats.", "duplicate_of")
     await services.change_status(block["staff"], second, StatusForm(status="duplicate", reason="重复",
                                                                     duplicate_of=first))
     assert (await services.get_thread(block["staff"], second)).duplicate_of == first
@@ -186,8 +192,9 @@ async def test_three_flags_from_different_people_hide_a_message(block):
     flaggers = [block["resident"], block["merchant"], viewer_for(await make_person("路人", "13900000199"), "resident")]
     await _age_accounts(*flaggers)
     assert await services.flag(flaggers[0], "message", message_id, "广告") is False
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as refused:
         await services.flag(flaggers[0], "message", message_id, "广告")
+    assert refused.value.message == "You have already flagged this."
     assert await services.flag(flaggers[1], "message", message_id, "广告") is False
     assert await services.flag(flaggers[2], "message", message_id, "广告") is True
     public_view = await services.get_thread_page(block["public"], thread_id)
@@ -199,8 +206,9 @@ async def test_three_flags_from_different_people_hide_a_message(block):
 async def test_staff_restore_with_a_reason_the_author_is_told(block):
     thread_id = await make_thread(block["resident"].person_id)
     await services.moderate(block["staff"], "thread", thread_id, True, "含有他人电话号码")
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound) as refused:
         await services.get_thread(block["public"], thread_id)
+    assert refused.value.message == "No such thread."
     assert (await services.get_thread(block["resident"], thread_id)).hidden_reason == "含有他人电话号码"
     notices = await services.list_notifications(block["resident"])
     assert notices.items[0].event == "moderation" and "电话号码" in notices.items[0].detail
@@ -224,16 +232,19 @@ async def test_participants_are_notified_except_who_muted(block):
 async def test_evaluation_after_closing_once_per_person(block):
     thread_id = await make_thread(block["resident"].person_id, shop_id=block["shop"])
     await services.set_metoo(block["neighbour"], thread_id, True)
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as refused:
         await services.evaluate(block["resident"], thread_id, EvaluationForm(fixed="yes", score=5))
+    assert refused.value.message == "A thread is evaluated once it is closed."
     await services.change_status(block["merchant"], thread_id, _status("resolved"))
     await services.change_status(block["resident"], thread_id, _status("closed"))
     await services.evaluate(block["resident"], thread_id, EvaluationForm(fixed="yes", score=5))
     await services.evaluate(block["neighbour"], thread_id, EvaluationForm(fixed="partly", score=3))
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as refused:
         await services.evaluate(block["resident"], thread_id, EvaluationForm(fixed="no", score=1))
-    with pytest.raises(Forbidden):
+    assert refused.value.message == "You have already evaluated this fix."
+    with pytest.raises(Forbidden) as refused:
         await services.evaluate(block["merchant"], thread_id, EvaluationForm(fixed="yes", score=5))
+    assert refused.value.message == "Only the reporter and the people who added “me too” evaluate the fix."
     summary = (await services.get_thread_page(block["public"], thread_id)).evaluations
     assert (summary.count, summary.fixed_yes, summary.fixed_partly, summary.average_score) == (2, 1, 1, 4.0)
 
@@ -317,8 +328,9 @@ async def test_an_answer_to_a_thread_hidden_meanwhile_is_refused_and_leaves_noth
         return row
 
     monkeypatch.setattr(services, "load_thread_for", hidden_right_after_the_check)
-    with pytest.raises(Forbidden):
+    with pytest.raises(Forbidden) as refused:
         await services.post_answer(block["neighbour"], thread_id, AnswerForm(body="我也看到了"))
+    assert refused.value.message == "This thread is hidden while staff review it."
     row = await Thread.select(Thread.message_count).where(Thread.id == thread_id).first()
     assert row["message_count"] == 0
     assert not await Message.exists().where((Message.thread == thread_id) & (Message.kind == "answer"))
@@ -397,10 +409,12 @@ async def test_a_hidden_thread_is_out_of_reach_of_everyone_but_its_author_and_st
     thread_id = await make_thread(block["resident"].person_id, shop_id=block["shop"])
     await services.moderate(block["staff"], "thread", thread_id, True, "待核实")
     for viewer in (block["neighbour"], block["merchant"]):
-        with pytest.raises(NotFound):
+        with pytest.raises(NotFound) as refused:
             await services.post_answer(viewer, thread_id, AnswerForm(body="我也看到了"))
-        with pytest.raises(NotFound):
+        assert refused.value.message == "No such thread."
+        with pytest.raises(NotFound) as refused:
             await services.set_muted(viewer, thread_id, True)
+        assert refused.value.message == "No such thread."
     with pytest.raises(Forbidden) as refused:  # the author still sees it, and is told why they cannot answer
         await services.post_answer(block["resident"], thread_id, AnswerForm(body="补充"))
     assert refused.value.message == "This thread is hidden while staff review it."

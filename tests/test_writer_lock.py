@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import os
+import threading
 
 import pytest
 
@@ -29,21 +30,37 @@ async def _take_within(path: str, seconds: float) -> None:
     await asyncio.wait_for(take(), seconds)
 
 
-async def test_a_waiting_turn_gets_the_lock_as_soon_as_the_other_process_lets_go(tmp_path):
+def _signalling_blocking_waits(monkeypatch) -> threading.Event:
+    """An event set when a turn starts its blocking wait for the lock (in its thread)."""
+    started = threading.Event()
+    flock = fcntl.flock
+
+    def signalling_flock(descriptor: int, operation: int) -> None:
+        if operation == fcntl.LOCK_EX:
+            started.set()
+        flock(descriptor, operation)
+
+    monkeypatch.setattr(fcntl, "flock", signalling_flock)
+    return started
+
+
+async def test_a_waiting_turn_gets_the_lock_as_soon_as_the_other_process_lets_go(tmp_path, monkeypatch):
     path = str(tmp_path / "block.db")
     other = _held_elsewhere(path)
+    blocked = _signalling_blocking_waits(monkeypatch)
     waiting = asyncio.create_task(_take_within(path, 5))
-    await asyncio.sleep(0.05)
+    assert await asyncio.to_thread(blocked.wait, 5)
     assert not waiting.done()
     os.close(other)
     await asyncio.wait_for(waiting, 1)
 
 
-async def test_a_turn_cancelled_while_waiting_gives_the_lock_back_when_it_comes(tmp_path):
+async def test_a_turn_cancelled_while_waiting_gives_the_lock_back_when_it_comes(tmp_path, monkeypatch):
     path = str(tmp_path / "block.db")
     other = _held_elsewhere(path)
+    blocked = _signalling_blocking_waits(monkeypatch)
     waiting = asyncio.create_task(_take_within(path, 5))
-    await asyncio.sleep(0.05)
+    assert await asyncio.to_thread(blocked.wait, 5)
     waiting.cancel()
     with pytest.raises(asyncio.CancelledError):
         await waiting
