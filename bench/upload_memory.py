@@ -96,7 +96,7 @@ async def _report(client: httpx.AsyncClient, cookies: _Cookies, category: str,
             "category_id": category, "house_number": "1143号"}
     response = await client.post(
         "/threads/new", data=data, files=[("photos", file) for file in files],
-        headers={"x-csrftoken": cookies.values["block_csrf"], "accept-language": "en", **cookies.header()})
+        headers={"x-csrftoken": cookies.csrf, "accept-language": "en", **cookies.header()})
     return response.status_code
 
 

@@ -30,19 +30,24 @@ class _Cookies:
     def header(self) -> dict[str, str]:
         return {"cookie": "; ".join(f"{k}={v}" for k, v in self.values.items())}
 
+    @property
+    def csrf(self) -> str:
+        """The CSRF token: `__Host-block_csrf` outside debug, `block_csrf` in debug."""
+        return next(value for name, value in self.values.items() if name.endswith("block_csrf"))
+
 
 async def _log_in(client: httpx.AsyncClient, number: int) -> _Cookies | None:
     cookies = _Cookies()
     cookies.take(await client.get("/healthz"))
     login = await client.post("/login", data={"contact": f"139{number:08d}", "password": PASSWORD, "next": "/"},
-                              headers={"x-csrftoken": cookies.values["__Host-block_csrf"], **cookies.header()})
+                              headers={"x-csrftoken": cookies.csrf, **cookies.header()})
     cookies.take(login)
     return cookies if login.status_code == 303 else None
 
 
 async def _post_answers(client: httpx.AsyncClient, number: int, cookies: _Cookies, deadline: float,
                         latencies: list[float], failures: list[str]) -> None:
-    token = cookies.values["__Host-block_csrf"]
+    token = cookies.csrf
     sent = 0
     while time.monotonic() < deadline:
         sent += 1

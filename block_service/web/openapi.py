@@ -88,7 +88,7 @@ def document_responses(app: Litestar) -> Litestar:
                     # Pages redirect after a successful form, and send visitors to log in; htmx gets fragments.
                     responses.setdefault(303, _response(303, HTML))
                     if method in UNSAFE:
-                        responses.setdefault(200, _response(200, HTML))
+                        responses.setdefault(200, _response(200, media_type))
             if key == "readyz":
                 responses.setdefault(503, _response(503, JSON))
             handler.responses = responses
