@@ -21,7 +21,7 @@ from block_service.audit.controllers import AuditController
 from block_service.council.controllers import CouncilApiController, CouncilController, StaffCouncilController
 from block_service.db import close_database, listening_for_changes, open_database
 from block_service.migrate import apply_migrations
-from block_service.organisation.controllers import GroupApiController, GroupController, StaffGroupController
+from block_service.groups.controllers import GroupApiController, GroupController, StaffGroupController
 from block_service.privacy.controllers import PrivacyController, StaffPrivacyController
 from block_service.settings import PROJECT_ROOT, Settings, get_settings
 from block_service.shops.controllers import ShopApiController, ShopController, StaffShopController

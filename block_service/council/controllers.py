@@ -26,7 +26,7 @@ from block_service.council.schemas import (
     TermForm,
 )
 from block_service.errors import DomainError, FormInvalid
-from block_service.organisation.controllers import form_errors, status_of
+from block_service.groups.controllers import form_errors, status_of
 from block_service.web.auth import viewer_of
 from block_service.web.forms import read_form
 from block_service.web.htmx import redirect_after_post

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from block_service.organisation.schemas import GroupOut
+from block_service.groups.schemas import GroupOut
 from block_service.pagination import Page
 from block_service.privacy.names import shown_name
 

@@ -14,7 +14,7 @@ from block_service.audit.services import record_change
 from block_service.cache import cached, forget
 from block_service.db import contains, is_unique_violation, write_transaction
 from block_service.errors import Conflict, Forbidden, FormInvalid, Invalid, NotFound
-from block_service.organisation.services import ensure_groups
+from block_service.groups.services import ensure_groups
 from block_service.pagination import Page, clamp, paginate
 from block_service.shops.schemas import (
     ApplicationOut,

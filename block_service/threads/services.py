@@ -15,7 +15,7 @@ from block_service.audit.services import record_change
 from block_service.cache import cached, forget
 from block_service.db import contains, is_sqlite, is_unique_violation, run_frozen, write_transaction
 from block_service.errors import Conflict, Forbidden, Invalid, NotFound
-from block_service.organisation.services import group_ids_of, place_in_group
+from block_service.groups.services import group_ids_of, place_in_group
 from block_service.pagination import Page, clamp, paginate
 from block_service.privacy.names import shown_name
 from block_service.shops.services import parse_house_number, segment_for_number

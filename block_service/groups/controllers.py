@@ -9,8 +9,8 @@ from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Response, Template
 
 from block_service.errors import DomainError, FormInvalid
-from block_service.organisation import services
-from block_service.organisation.schemas import (
+from block_service.groups import services
+from block_service.groups.schemas import (
     AppointLeaderForm,
     BackLeaderForm,
     GroupDetail,
@@ -43,13 +43,13 @@ class GroupController(Controller):
     @get("/groups", name="groups")
     async def groups(self, request: Request) -> Template:
         groups = await services.list_groups(show_names=services.may_see_names(viewer_of(request)))
-        return render(request, "organisation/list.html", groups=groups)
+        return render(request, "groups/list.html", groups=groups)
 
     @get("/groups/{ref:str}", name="group")
     async def group(self, request: Request, ref: FromPath[str], page: FromQuery[PageNumber] = 1,
                     discussion_page: FromQuery[PageNumber] = 1) -> Template:
-        fragment = "organisation/_discussion.html" if "discussion_page" in request.query_params else (
-            "organisation/_shops.html")
+        fragment = "groups/_discussion.html" if "discussion_page" in request.query_params else (
+            "groups/_shops.html")
         return await _group_page(request, ref, page=page, discussion_page=discussion_page, fragment=fragment)
 
     @post("/groups/{ref:str}/threads", name="open_group_thread", opt={"rate_limited": True})
@@ -62,7 +62,7 @@ class GroupController(Controller):
         except (FormInvalid, DomainError) as error:
             if status_of(error) in (403, 404):
                 raise
-            return await _group_page(request, group_id, fragment="organisation/_discussion_form.html",
+            return await _group_page(request, group_id, fragment="groups/_discussion_form.html",
                                      errors=form_errors(error), values=data, status_code=status_of(error))
         flash(request, _("Your discussion has started; only the group's merchants and the workstation read it."),
               "success")
@@ -70,7 +70,7 @@ class GroupController(Controller):
 
     @get("/me/groups", name="my_groups")
     async def my_groups(self, request: Request) -> Template:
-        return render(request, "organisation/mine.html", groups=await services.my_groups(viewer_of(request)))
+        return render(request, "groups/mine.html", groups=await services.my_groups(viewer_of(request)))
 
     @post("/groups/{group_id:int}/leader", name="back_leader")
     async def back_leader(self, request: Request, group_id: FromPath[Id],
@@ -80,7 +80,7 @@ class GroupController(Controller):
         except (FormInvalid, DomainError) as error:
             if status_of(error) in (403, 404):
                 raise
-            return await _group_page(request, group_id, fragment="organisation/_leader_form.html",
+            return await _group_page(request, group_id, fragment="groups/_leader_form.html",
                                      errors=form_errors(error), values=data, status_code=status_of(error))
         flash(request, _("Your shop's choice of leader has been saved."), "success")
         return await _back_to_group(request, group_id)
@@ -105,7 +105,7 @@ class StaffGroupController(Controller):
         except (FormInvalid, DomainError) as error:
             if status_of(error) == 404:
                 raise
-            return await _group_page(request, group_id, fragment="organisation/_appoint_form.html",
+            return await _group_page(request, group_id, fragment="groups/_appoint_form.html",
                                      errors=form_errors(error), values=data, status_code=status_of(error))
         flash(request, _("The leader has been appointed."), "success")
         return await _back_to_group(request, group_id)
@@ -141,7 +141,7 @@ async def _group_page(request: Request, ref: str | int, *, page: int = 1, discus
     discussion = None
     if detail.is_member or viewer.is_staff:
         discussion = await thread_services.list_group_threads(viewer, detail.group.id, discussion_page)
-    return render(request, "organisation/detail.html", fragment=fragment, status_code=status_code,
+    return render(request, "groups/detail.html", fragment=fragment, status_code=status_code,
                   detail=detail, discussion=discussion, errors=errors or {}, values=values or {})
 
 

@@ -18,7 +18,7 @@ from block_service.accounts.schemas import Viewer
 from block_service.audit.services import record_change
 from block_service.db import is_unique_violation, write_transaction
 from block_service.errors import Conflict, Forbidden, Invalid, NotFound
-from block_service.organisation.schemas import (
+from block_service.groups.schemas import (
     AppointLeaderForm,
     BackLeaderForm,
     CandidateChoice,
@@ -32,8 +32,8 @@ from block_service.organisation.schemas import (
     MyGroupOut,
     SupportOut,
 )
-from block_service.organisation.strip import lay_out_strip
-from block_service.organisation.tables import LeaderBacking, OrgGroup
+from block_service.groups.strip import lay_out_strip
+from block_service.groups.tables import LeaderBacking, OrgGroup
 from block_service.pagination import clamp, paginate
 from block_service.shops.tables import Industry, Segment, Shop, ShopMerchant
 
