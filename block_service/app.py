@@ -31,7 +31,7 @@ from block_service.web import shared_pages
 from block_service.web.api_docs import VendoredRedocPlugin
 from block_service.web.auth import ViewerMiddleware, enforce_route_access
 from block_service.web.errors import handle_error
-from block_service.web.i18n import load_catalogues
+from block_service.i18n import load_catalogues
 from block_service.web.language import LanguageMiddleware
 from block_service.web.live import create_channels_plugin
 from block_service.web.openapi import document_responses

@@ -22,7 +22,7 @@ from block_service.shops.tables import ShopMerchant
 from block_service.threads.schemas import AnswerForm
 from block_service.threads.services import flag, post_answer, set_metoo
 from block_service.threads.tables import Notification, Thread
-from block_service.web.i18n import current_language
+from block_service.i18n import current_language
 from tests.council_helpers import make_election, make_term, merchant, shop_of, staff_viewer, stand, zh
 from tests.helpers import TEST_PASSWORD, make_person, make_thread, viewer_for
 

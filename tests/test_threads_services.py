@@ -17,7 +17,7 @@ from tests.helpers import make_person, make_shop, make_thread, viewer_for
 @pytest.fixture(autouse=True)
 def english():
     """Labels made by services follow the request language; these tests read them in English."""
-    from block_service.web.i18n import current_language
+    from block_service.i18n import current_language
 
     token = current_language.set("en")
     yield

@@ -29,8 +29,8 @@ from block_service.shops.services import applications_of, shops_of
 from block_service.web.auth import viewer_of
 from block_service.web.forms import read_form
 from block_service.web.htmx import redirect_after_post
-from block_service.web.i18n import current_language
-from block_service.web.i18n import gettext as _
+from block_service.i18n import current_language
+from block_service.i18n import gettext as _
 from block_service.web.language import set_language_cookie
 from block_service.web.params import Id, PageNumber
 from block_service.web.session import SETUP_SECRET_KEY, pending_second_step, start_second_step, start_session

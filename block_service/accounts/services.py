@@ -35,7 +35,7 @@ from block_service.errors import Conflict, Forbidden, FormInvalid, Invalid, NotF
 from block_service.pagination import Page, clamp, paginate
 from block_service.privacy.names import is_tombstone_name
 from block_service.privacy.notice import NOTICE_VERSION
-from block_service.web.i18n import gettext as _
+from block_service.i18n import gettext as _
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MOBILE_PATTERN = re.compile(r"^1[3-9]\d{9}$")

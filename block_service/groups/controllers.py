@@ -22,7 +22,7 @@ from block_service.threads.schemas import GroupThreadForm
 from block_service.web.auth import viewer_of
 from block_service.web.forms import read_form
 from block_service.web.htmx import redirect_after_post
-from block_service.web.i18n import gettext as _
+from block_service.i18n import gettext as _
 from block_service.web.params import Id, PageNumber
 from block_service.web.templating import flash, render
 

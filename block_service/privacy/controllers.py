@@ -17,7 +17,7 @@ from block_service.privacy.schemas import DeleteAccountForm, StaffDeleteForm
 from block_service.web.auth import viewer_of
 from block_service.web.forms import read_form
 from block_service.web.htmx import redirect_after_post
-from block_service.web.i18n import gettext as _
+from block_service.i18n import gettext as _
 from block_service.web.params import Id
 from block_service.web.system import safe_next
 from block_service.web.templating import flash, render

@@ -31,7 +31,7 @@ from block_service.privacy.schemas import (
 from block_service.shops.services import release_shops_of, shops_only_run_by
 from block_service.threads.photos import photo_file
 from block_service.threads.services import forget_inbox_of
-from block_service.web.i18n import gettext as _
+from block_service.i18n import gettext as _
 
 EXPORT_FORMAT = 1
 

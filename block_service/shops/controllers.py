@@ -28,7 +28,7 @@ from block_service.shops.schemas import (
 from block_service.web.auth import viewer_of
 from block_service.web.forms import read_form
 from block_service.web.htmx import redirect_after_post
-from block_service.web.i18n import gettext as _
+from block_service.i18n import gettext as _
 from block_service.web.params import Id, OptionalIdText, PageNumber, PerPage, optional_int
 from block_service.web.templating import flash, render
 

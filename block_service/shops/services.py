@@ -31,7 +31,7 @@ from block_service.shops.schemas import (
     StaffShopForm,
 )
 from block_service.shops.tables import Industry, Segment, Shop, ShopApplication, ShopMerchant
-from block_service.web.i18n import gettext as _
+from block_service.i18n import gettext as _
 
 # "1125", "1125号", "凌岩南路1125号", "1141弄12号", "1141弄": the road number comes first.
 HOUSE_NUMBER_PATTERN = re.compile(r"^(?:凌岩南路)?\s*(\d{1,5})\s*(号|弄.*)?$")

@@ -36,7 +36,7 @@ from block_service.web import shared_pages
 from block_service.web.auth import viewer_of
 from block_service.web.forms import read_form
 from block_service.web.htmx import redirect_after_post
-from block_service.web.i18n import gettext as _
+from block_service.i18n import gettext as _
 from block_service.web.labels import N_
 from block_service.web.live import announce, take_stream_slot, thread_events, viewer_now
 from block_service.web.params import Id, OptionalIdText, PageNumber, PerPage, checked, optional_int

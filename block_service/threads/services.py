@@ -54,7 +54,7 @@ from block_service.threads.tables import (
     ResponseTemplate,
     Thread,
 )
-from block_service.web.i18n import gettext as _
+from block_service.i18n import gettext as _
 
 FLAGS_TO_HIDE = 3
 # Only flags from accounts at least this old count toward hiding: new accounts are made in a minute.
