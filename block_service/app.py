@@ -20,18 +20,19 @@ from block_service.accounts.controllers import AccountApiController, AccountCont
 from block_service.audit.controllers import AuditController
 from block_service.council.controllers import CouncilApiController, CouncilController, StaffCouncilController
 from block_service.db import close_database, listening_for_changes, open_database
+from block_service.groups.controllers import GroupApiController, GroupController, StaffGroupController
+from block_service.i18n import load_catalogues
 from block_service.migrate import apply_migrations
-from block_service.organisation.controllers import GroupApiController, GroupController, StaffGroupController
 from block_service.privacy.controllers import PrivacyController, StaffPrivacyController
 from block_service.settings import PROJECT_ROOT, Settings, get_settings
 from block_service.shops.controllers import ShopApiController, ShopController, StaffShopController
 from block_service.threads.controllers import StaffThreadController, ThreadApiController, ThreadController
+from block_service.threads.part_controllers import GroupDiscussionController
 from block_service.threads.tasks import run_periodic_tasks
 from block_service.web import shared_pages
 from block_service.web.api_docs import VendoredRedocPlugin
 from block_service.web.auth import ViewerMiddleware, enforce_route_access
 from block_service.web.errors import handle_error
-from block_service.web.i18n import load_catalogues
 from block_service.web.language import LanguageMiddleware
 from block_service.web.live import create_channels_plugin
 from block_service.web.openapi import document_responses
@@ -141,6 +142,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             GroupController,
             StaffGroupController,
             GroupApiController,
+            GroupDiscussionController,
             CouncilController,
             StaffCouncilController,
             CouncilApiController,

@@ -23,6 +23,8 @@ from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionTy
 from piccolo.query.proxy import Proxy
 from piccolo.querystring import QueryString
 
+from block_service.settings import database_url_from, sqlite_file
+
 logger = logging.getLogger(__name__)
 
 
@@ -224,10 +226,20 @@ def make_engine(database_url: str, sqlite_path: str | None = None, pool_size: in
     return PooledSQLiteEngine(path=sqlite_path, pool_size=pool_size)
 
 
-def engine() -> Engine:
-    from block_service.piccolo_conf import DB
+_engine: Engine | None = None
 
-    return DB
+
+def engine() -> Engine:
+    """The process's one engine, chosen from BLOCK_DATABASE_URL when first asked for (piccolo_conf asks first)."""
+    global _engine
+    if _engine is None:
+        url = database_url_from(dict(os.environ))
+        _engine = make_engine(
+            url,
+            sqlite_path=None if url.startswith("postgres") else str(sqlite_file(url)),
+            pool_size=int(os.environ.get("BLOCK_DB_POOL_SIZE") or 10),
+        )
+    return _engine
 
 
 def is_sqlite() -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from block_service.i18n import gettext
+
 
 class DomainError(Exception):
     """A refusal a person can cause. `message` is an English msgid, translated when shown."""
@@ -15,8 +17,6 @@ class DomainError(Exception):
         self.params = params
 
     def translated(self) -> str:
-        from block_service.web.i18n import gettext
-
         return gettext(self.message, **self.params)
 
 

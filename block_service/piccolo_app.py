@@ -14,7 +14,7 @@ from block_service.council.tables import (
     ShopVoted,
     Tally,
 )
-from block_service.organisation.tables import LeaderBacking, OrgGroup
+from block_service.groups.tables import LeaderBacking, OrgGroup
 from block_service.settings import PROJECT_ROOT
 from block_service.shops.tables import Industry, Segment, Shop, ShopApplication, ShopMerchant
 from block_service.threads.tables import (

@@ -8,7 +8,7 @@ from block_service.accounts.tables import Person
 from block_service.accounts.two_factor import grouped, provisioning_uri, set_up_with_secret
 from block_service.council.demo import seed_demo_council
 from block_service.db import write_transaction
-from block_service.organisation.services import ensure_groups
+from block_service.groups.services import ensure_groups
 from block_service.shops.schemas import ShopApplicationForm
 from block_service.shops.services import apply_for_shop, approve_application, reject_application
 from block_service.shops.tables import Industry, Segment

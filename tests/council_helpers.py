@@ -8,7 +8,7 @@ import uuid
 
 from block_service.council import services as council
 from block_service.council.schemas import ElectionForm, StandForm, TermForm
-from block_service.web.i18n import current_language, gettext, ngettext
+from block_service.i18n import current_language, gettext, ngettext
 from tests.helpers import make_person, make_shop, viewer_for
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from PIL import Image
 
 from block_service.council import services as council
-from block_service.organisation.services import group_ids_of
+from block_service.groups.services import group_ids_of
 from block_service.threads import photos as photo_store
 from block_service.threads import services as threads
 from block_service.threads.schemas import AnswerForm
@@ -162,7 +162,7 @@ async def _seed(app, browser_factory) -> Seed:
     from block_service.shops.services import apply_for_shop, list_industries
 
     industry = (await list_industries())[0]
-    from block_service.organisation.tables import OrgGroup
+    from block_service.groups.tables import OrgGroup
 
     ours = set()
     for viewer in (zhang, li, zhao):

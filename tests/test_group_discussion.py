@@ -3,7 +3,7 @@
 import pytest
 
 from block_service.errors import Forbidden, NotFound
-from block_service.organisation import services as groups
+from block_service.groups import services as groups
 from block_service.threads import services
 from block_service.threads.schemas import AnswerForm, ThreadFilter
 from block_service.threads.tables import Thread

@@ -76,7 +76,7 @@ async def block(browser_factory):
                                              {"status": "closed", "reason": "确认已经解决"}))
     ok(await browsers["reporter"].post(f"/threads/{second}/answers", {"body": "昨晚一点又来了。"}))
     ok(await browsers["reporter"].post(f"/threads/{third}/answers", {"body": "补充：晚饭时间最严重。"}))
-    from block_service.organisation.services import list_groups
+    from block_service.groups.services import list_groups
 
     groups = [group.slug for group in await list_groups()]
     return {"reporter": reporter, "threads": threads, "shop": shop, "other_shop": other_shop,

@@ -7,12 +7,12 @@ import io
 import json
 import zipfile
 
+from block_service.accounts.notice import NOTICE_VERSION
 from block_service.accounts.tables import Person
 from block_service.audit.tables import AuditEntry
 from block_service.council import services as council
 from block_service.council.schemas import BallotForm
 from block_service.council.tables import ShopVoted
-from block_service.privacy.notice import NOTICE_VERSION
 from block_service.threads.photos import prepare_photo, store_photo
 from block_service.threads.tables import Photo
 from tests.council_helpers import make_election, make_term, merchant, shop_of, staff_viewer, stand, zh

@@ -8,6 +8,7 @@ import pytest
 from litestar.stores.memory import MemoryStore
 
 from block_service.accounts.backoff import LoginBackoff
+from block_service.accounts.notice import NOTICE_VERSION
 from block_service.accounts.schemas import LoginForm, SignUpForm, Viewer
 from block_service.accounts.services import log_in, sign_up
 from block_service.accounts.tables import Person, RoleGrant
@@ -15,16 +16,15 @@ from block_service.audit.tables import AuditEntry
 from block_service.council import services as council
 from block_service.council.tables import Seat
 from block_service.errors import Conflict, FormInvalid, Invalid
+from block_service.i18n import current_language
+from block_service.names import FORMER_MERCHANT, FORMER_RESIDENT
 from block_service.privacy import services
-from block_service.privacy.names import FORMER_MERCHANT, FORMER_RESIDENT
-from block_service.privacy.notice import NOTICE_VERSION
 from block_service.privacy.schemas import DeleteAccountForm, StaffDeleteForm
 from block_service.shops.services import shops_without_merchant
 from block_service.shops.tables import ShopMerchant
 from block_service.threads.schemas import AnswerForm
 from block_service.threads.services import flag, post_answer, set_metoo
 from block_service.threads.tables import Notification, Thread
-from block_service.web.i18n import current_language
 from tests.council_helpers import make_election, make_term, merchant, shop_of, staff_viewer, stand, zh
 from tests.helpers import TEST_PASSWORD, make_person, make_thread, viewer_for
 

@@ -25,13 +25,13 @@ from block_service.accounts.schemas import (
     SignUpForm,
 )
 from block_service.errors import DomainError, FormInvalid
-from block_service.shops.services import applications_of, shops_of
+from block_service.i18n import current_language
+from block_service.i18n import gettext as _
 from block_service.web.auth import viewer_of
 from block_service.web.forms import read_form
 from block_service.web.htmx import redirect_after_post
-from block_service.web.i18n import current_language
-from block_service.web.i18n import gettext as _
 from block_service.web.language import set_language_cookie
+from block_service.web.page_parts import part_of_page
 from block_service.web.params import Id, PageNumber
 from block_service.web.session import SETUP_SECRET_KEY, pending_second_step, start_second_step, start_session
 from block_service.web.system import safe_next
@@ -72,8 +72,7 @@ async def _me_page(
     return render(
         request, "accounts/me.html", fragment=fragment, status_code=422 if fragment else 200,
         person=await services.get_person(viewer.person_id),
-        shops=await shops_of(viewer.person_id),
-        applications=await applications_of(viewer.person_id),
+        **await part_of_page("person_shops", person_id=viewer.person_id),
         profile_errors=profile_errors or {}, password_errors=password_errors or {},
     )
 
@@ -289,9 +288,9 @@ class StaffPeopleController(Controller):
 
 
 async def _person_page(request: Request, person_id: int, errors: dict | None = None, status_code: int = 200) -> Template:
-    return render(request, "staff/person.html", status_code=status_code,
-                  person=await services.get_person(person_id), shops=await shops_of(person_id),
-                  applications=await applications_of(person_id), grantable=GRANTABLE_ROLES, errors=errors or {})
+    return render(request, "staff/person.html", status_code=status_code, person=await services.get_person(person_id),
+                  **await part_of_page("person_shops", person_id=person_id), grantable=GRANTABLE_ROLES,
+                  errors=errors or {})
 
 
 class AccountApiController(Controller):

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from block_service.errors import FormInvalid
-from block_service.web.i18n import gettext as _
+from block_service.i18n import gettext as _
 
 # zxcvbn's score: 0 too guessable (under 10^3 guesses), 1 very (10^6), 2 somewhat (10^8), 3 safely (10^10).
 # 2 is what an online attacker held back by argon2, the log-in back-off and rate limits cannot reach.

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from block_service.privacy.notice import NOTICE_VERSION
+from block_service.accounts.notice import NOTICE_VERSION
 
 Role = Literal["resident", "merchant", "council", "staff"]
 ROLES: tuple[str, ...] = ("resident", "merchant", "council", "staff")

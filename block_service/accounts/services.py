@@ -14,6 +14,7 @@ from piccolo.query.methods.select import Count
 
 from block_service.accounts import two_factor
 from block_service.accounts.backoff import FREE_FAILURES, LoginBackoff
+from block_service.accounts.notice import NOTICE_VERSION
 from block_service.accounts.passwords import check_password
 from block_service.accounts.schemas import (
     GRANTABLE_ROLES,
@@ -32,10 +33,9 @@ from block_service.accounts.two_factor import has_second_factor, verify_second_f
 from block_service.audit.services import record_change
 from block_service.db import contains, is_unique_violation, write_transaction
 from block_service.errors import Conflict, Forbidden, FormInvalid, Invalid, NotFound
+from block_service.i18n import gettext as _
+from block_service.names import is_tombstone_name
 from block_service.pagination import Page, clamp, paginate
-from block_service.privacy.names import is_tombstone_name
-from block_service.privacy.notice import NOTICE_VERSION
-from block_service.web.i18n import gettext as _
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MOBILE_PATTERN = re.compile(r"^1[3-9]\d{9}$")

@@ -15,7 +15,7 @@ class Person(Table, tablename="person"):
     session_version = Integer(default=1)
     disabled_reason = Text(default="")
     created_at = Timestamptz(index=True)
-    # The version of the privacy notice the person accepted, and when (privacy/notice.py has the current one).
+    # The version of the privacy notice the person accepted, and when (accounts/notice.py has the current one).
     privacy_version = Varchar(length=20, default="")
     privacy_accepted_at = Timestamptz(null=True, default=None)
     # Set when the account was deleted: the row stays as a tombstone labelled "a former resident/merchant".

@@ -16,7 +16,7 @@ from block_service.accounts.tables import AccountNotice, Person, RecoveryCode, T
 from block_service.audit.services import record_change
 from block_service.db import write_transaction
 from block_service.errors import Conflict, FormInvalid, Invalid, NotFound
-from block_service.web.i18n import gettext as _
+from block_service.i18n import gettext as _
 
 ISSUER = "Lingyan block"
 STEP_SECONDS = 30

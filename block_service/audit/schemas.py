@@ -4,7 +4,7 @@ import datetime as dt
 
 import msgspec
 
-from block_service.privacy.names import shown_name
+from block_service.names import shown_name
 
 
 class AuditEntryOut(msgspec.Struct, kw_only=True):

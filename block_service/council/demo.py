@@ -16,8 +16,8 @@ from block_service.council.schemas import (
     StandForm,
     TermForm,
 )
-from block_service.organisation import services as groups
-from block_service.organisation.schemas import AppointLeaderForm, BackLeaderForm
+from block_service.groups import services as groups
+from block_service.groups.schemas import AppointLeaderForm, BackLeaderForm
 from block_service.shops.tables import ShopMerchant
 
 # (mobile of the candidate, statement); the first term's candidates, north to south.

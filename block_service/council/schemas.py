@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from block_service.organisation.schemas import GroupOut
+from block_service.groups.schemas import GroupOut
+from block_service.names import shown_name
 from block_service.pagination import Page
-from block_service.privacy.names import shown_name
 
 Position = Literal["chair", "vice_chair", "secretary", "member"]
 POSITIONS: tuple[str, ...] = ("chair", "vice_chair", "secretary", "member")

@@ -57,10 +57,10 @@ from block_service.council.tables import (
 )
 from block_service.db import engine, is_sqlite, is_unique_violation, write_transaction
 from block_service.errors import Conflict, Forbidden, FormInvalid, Invalid, NotFound
-from block_service.organisation.services import groups_of_shops, list_groups
+from block_service.groups.services import groups_of_shops, list_groups
+from block_service.i18n import gettext as _
 from block_service.pagination import Page, clamp, paginate
 from block_service.shops.tables import Shop, ShopMerchant
-from block_service.web.i18n import gettext as _
 
 BLOCK_TIMEZONE = ZoneInfo("Asia/Shanghai")
 LIVE = ("proposed", "accepted")

@@ -10,14 +10,14 @@ from litestar.background_tasks import BackgroundTask
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import File, Response, Template
 
+from block_service.accounts.notice import NOTICE_DATE, NOTICE_VERSION
 from block_service.errors import DomainError, FormInvalid
+from block_service.i18n import gettext as _
 from block_service.privacy import services
-from block_service.privacy.notice import NOTICE_DATE, NOTICE_VERSION
 from block_service.privacy.schemas import DeleteAccountForm, StaffDeleteForm
 from block_service.web.auth import viewer_of
 from block_service.web.forms import read_form
 from block_service.web.htmx import redirect_after_post
-from block_service.web.i18n import gettext as _
 from block_service.web.params import Id
 from block_service.web.system import safe_next
 from block_service.web.templating import flash, render

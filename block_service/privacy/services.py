@@ -12,6 +12,7 @@ from typing import Any
 
 import msgspec
 
+from block_service.accounts.notice import NOTICE_VERSION
 from block_service.accounts.schemas import Viewer
 from block_service.accounts.services import erase_person, password_matches, record_privacy_acceptance
 from block_service.accounts.tables import Person
@@ -19,8 +20,8 @@ from block_service.audit.services import record_change, scrub_person
 from block_service.council.services import release_council_places_of
 from block_service.db import write_transaction
 from block_service.errors import Conflict, FormInvalid, Invalid, NotFound
-from block_service.privacy.names import tombstone_name
-from block_service.privacy.notice import NOTICE_VERSION
+from block_service.i18n import gettext as _
+from block_service.names import tombstone_name
 from block_service.privacy.schemas import (
     DeleteAccountForm,
     DeletionPreview,
@@ -31,7 +32,6 @@ from block_service.privacy.schemas import (
 from block_service.shops.services import release_shops_of, shops_only_run_by
 from block_service.threads.photos import photo_file
 from block_service.threads.services import forget_inbox_of
-from block_service.web.i18n import gettext as _
 
 EXPORT_FORMAT = 1
 

@@ -10,6 +10,7 @@ from litestar.response import Response, Template
 
 from block_service.accounts.schemas import ReasonForm
 from block_service.errors import DomainError, FormInvalid
+from block_service.i18n import gettext as _
 from block_service.pagination import Page
 from block_service.shops import services
 from block_service.shops.schemas import (
@@ -28,7 +29,7 @@ from block_service.shops.schemas import (
 from block_service.web.auth import viewer_of
 from block_service.web.forms import read_form
 from block_service.web.htmx import redirect_after_post
-from block_service.web.i18n import gettext as _
+from block_service.web.page_parts import fills, part_of_page
 from block_service.web.params import Id, OptionalIdText, PageNumber, PerPage, optional_int
 from block_service.web.templating import flash, render
 
@@ -88,13 +89,9 @@ class ShopController(Controller):
 
     @get("/shops/{shop_id:int}", name="shop")
     async def shop(self, request: Request, shop_id: FromPath[Id]) -> Template:
-        from block_service.threads.schemas import ThreadFilter
-        from block_service.threads.services import list_threads
-
-        filters = ThreadFilter(shop=shop_id, per_page=10)
         viewer = viewer_of(request)
         return render(request, "shops/detail.html", detail=await services.get_shop_detail(viewer, shop_id),
-                      result=await list_threads(viewer, filters), filters=filters, endpoint="threads")
+                      **await part_of_page("shop_threads", viewer=viewer, shop_id=shop_id))
 
     @get("/shops/{shop_id:int}/edit", name="shop_edit_form")
     async def shop_edit_form(self, request: Request, shop_id: FromPath[Id]) -> Template:
@@ -257,3 +254,9 @@ class ShopApiController(Controller):
         self, status: FromQuery[str] = "pending", page: FromQuery[PageNumber] = 1
     ) -> Page[ApplicationOut]:
         return await services.list_applications(status, page)
+
+
+@fills("person_shops")
+async def person_shops(person_id: int) -> dict:
+    """The shops a person acts for and their applications, on their profile and on the staff's page of them."""
+    return {"shops": await services.shops_of(person_id), "applications": await services.applications_of(person_id)}

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from block_service.privacy.names import shown_name
+from block_service.names import shown_name
 
 ShopName = Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
 HouseNumber = Annotated[str, msgspec.Meta(min_length=1, max_length=30)]

@@ -14,8 +14,9 @@ from block_service.audit.services import record_change
 from block_service.cache import cached, forget
 from block_service.db import contains, is_unique_violation, write_transaction
 from block_service.errors import Conflict, Forbidden, FormInvalid, Invalid, NotFound
-from block_service.organisation.services import ensure_groups
+from block_service.i18n import gettext as _
 from block_service.pagination import Page, clamp, paginate
+from block_service.shops.events import categories_saved
 from block_service.shops.schemas import (
     ApplicationOut,
     IndustryForm,
@@ -31,7 +32,6 @@ from block_service.shops.schemas import (
     StaffShopForm,
 )
 from block_service.shops.tables import Industry, Segment, Shop, ShopApplication, ShopMerchant
-from block_service.web.i18n import gettext as _
 
 # "1125", "1125号", "凌岩南路1125号", "1141弄12号", "1141弄": the road number comes first.
 HOUSE_NUMBER_PATTERN = re.compile(r"^(?:凌岩南路)?\s*(\d{1,5})\s*(号|弄.*)?$")
@@ -123,7 +123,7 @@ async def save_segment(staff: Viewer, form: SegmentForm, segment_id: int | None 
                 actor_id=staff.person_id, action="segment.saved", object_type="segment", object_id=segment_id,
                 before=before, after=values,
             )
-            await ensure_groups(staff.person_id)  # a new segment is a new regional group
+            await categories_saved(staff.person_id)  # the groups domain makes a new segment a regional group
     except Exception as error:
         if is_unique_violation(error):
             raise FormInvalid({"slug": _("This short name is already used.")}) from None
@@ -149,7 +149,7 @@ async def save_industry(staff: Viewer, form: IndustryForm, industry_id: int | No
                 actor_id=staff.person_id, action="industry.saved", object_type="industry", object_id=industry_id,
                 before=before, after=values,
             )
-            await ensure_groups(staff.person_id)  # a new industry is a new industry group
+            await categories_saved(staff.person_id)  # the groups domain makes a new industry an industry group
     except Exception as error:
         if is_unique_violation(error):
             raise FormInvalid({"slug": _("This short name is already used.")}) from None

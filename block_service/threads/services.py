@@ -15,9 +15,10 @@ from block_service.audit.services import record_change
 from block_service.cache import cached, forget
 from block_service.db import contains, is_sqlite, is_unique_violation, run_frozen, write_transaction
 from block_service.errors import Conflict, Forbidden, Invalid, NotFound
-from block_service.organisation.services import group_ids_of, place_in_group
+from block_service.groups.services import group_ids_of, place_in_group
+from block_service.i18n import gettext as _
+from block_service.names import shown_name
 from block_service.pagination import Page, clamp, paginate
-from block_service.privacy.names import shown_name
 from block_service.shops.services import parse_house_number, segment_for_number
 from block_service.shops.tables import Shop, ShopMerchant
 from block_service.threads.notify import deliver, unmuted
@@ -54,7 +55,6 @@ from block_service.threads.tables import (
     ResponseTemplate,
     Thread,
 )
-from block_service.web.i18n import gettext as _
 
 FLAGS_TO_HIDE = 3
 # Only flags from accounts at least this old count toward hiding: new accounts are made in a minute.

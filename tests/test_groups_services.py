@@ -5,9 +5,9 @@ import pytest
 from block_service.accounts.schemas import ANONYMOUS
 from block_service.audit.tables import AuditEntry
 from block_service.errors import Conflict, Forbidden, Invalid
-from block_service.organisation import services
-from block_service.organisation.schemas import AppointLeaderForm, BackLeaderForm
-from block_service.organisation.tables import OrgGroup
+from block_service.groups import services
+from block_service.groups.schemas import AppointLeaderForm, BackLeaderForm
+from block_service.groups.tables import OrgGroup
 from block_service.shops import services as shops
 from block_service.shops.schemas import IndustryForm, SegmentForm, StaffShopForm
 from tests.council_helpers import merchant, shop_of, staff_viewer

@@ -18,7 +18,7 @@ from block_service.accounts.schemas import Viewer
 from block_service.audit.services import record_change
 from block_service.db import is_unique_violation, write_transaction
 from block_service.errors import Conflict, Forbidden, Invalid, NotFound
-from block_service.organisation.schemas import (
+from block_service.groups.schemas import (
     AppointLeaderForm,
     BackLeaderForm,
     CandidateChoice,
@@ -32,9 +32,11 @@ from block_service.organisation.schemas import (
     MyGroupOut,
     SupportOut,
 )
-from block_service.organisation.strip import lay_out_strip
-from block_service.organisation.tables import LeaderBacking, OrgGroup
+from block_service.groups.strip import lay_out_strip
+from block_service.groups.tables import LeaderBacking, OrgGroup
 from block_service.pagination import clamp, paginate
+from block_service.shops.events import on_categories_saved
+from block_service.shops.services import may_see_merchants
 from block_service.shops.tables import Industry, Segment, Shop, ShopMerchant
 
 GROUP_PAGE_SIZE = 50
@@ -50,13 +52,12 @@ def _now() -> dt.datetime:
 
 def may_see_names(viewer: Viewer) -> bool:
     """Merchants' names follow the shops' rule (shops.services.may_see_merchants), on group pages and API alike."""
-    from block_service.shops.services import may_see_merchants  # shops' services import this module
-
     return may_see_merchants(viewer)
 
 
 # ---- keeping one group per segment and per industry -----------------------------------------
 
+@on_categories_saved
 async def ensure_groups(actor_id: int | None = None) -> None:
     """Create the missing groups and follow renamed slugs; called whenever segments or industries change."""
     async with write_transaction():

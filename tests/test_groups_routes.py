@@ -1,6 +1,6 @@
 """Group pages through HTTP: the list with its strip of the road, a group's page, my groups, leaders."""
 
-from block_service.organisation import services
+from block_service.groups import services
 from tests.council_helpers import merchant, shop_of, staff_viewer, zh, zh_plural
 from tests.helpers import TEST_PASSWORD, make_person, text_of
 

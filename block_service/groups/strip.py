@@ -1,8 +1,8 @@
-"""Where a regional group's shops go on its strip map: pure layout, drawn by templates/organisation/_strip.html."""
+"""Where a regional group's shops go on its strip map: pure layout, drawn by templates/groups/_strip.html."""
 
 from __future__ import annotations
 
-from block_service.organisation.schemas import StripMap, StripPoint
+from block_service.groups.schemas import StripMap, StripPoint
 
 TOP = 36.0
 ROAD_LENGTH = 320.0

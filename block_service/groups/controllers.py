@@ -9,20 +9,19 @@ from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Response, Template
 
 from block_service.errors import DomainError, FormInvalid
-from block_service.organisation import services
-from block_service.organisation.schemas import (
+from block_service.groups import services
+from block_service.groups.schemas import (
     AppointLeaderForm,
     BackLeaderForm,
     GroupDetail,
     GroupOut,
     WithdrawBackingForm,
 )
-from block_service.threads import services as thread_services
-from block_service.threads.schemas import GroupThreadForm
+from block_service.i18n import gettext as _
 from block_service.web.auth import viewer_of
 from block_service.web.forms import read_form
 from block_service.web.htmx import redirect_after_post
-from block_service.web.i18n import gettext as _
+from block_service.web.page_parts import part_of_page
 from block_service.web.params import Id, PageNumber
 from block_service.web.templating import flash, render
 
@@ -43,34 +42,18 @@ class GroupController(Controller):
     @get("/groups", name="groups")
     async def groups(self, request: Request) -> Template:
         groups = await services.list_groups(show_names=services.may_see_names(viewer_of(request)))
-        return render(request, "organisation/list.html", groups=groups)
+        return render(request, "groups/list.html", groups=groups)
 
     @get("/groups/{ref:str}", name="group")
     async def group(self, request: Request, ref: FromPath[str], page: FromQuery[PageNumber] = 1,
                     discussion_page: FromQuery[PageNumber] = 1) -> Template:
-        fragment = "organisation/_discussion.html" if "discussion_page" in request.query_params else (
-            "organisation/_shops.html")
-        return await _group_page(request, ref, page=page, discussion_page=discussion_page, fragment=fragment)
-
-    @post("/groups/{ref:str}/threads", name="open_group_thread", opt={"rate_limited": True})
-    async def open_group_thread(self, request: Request, ref: FromPath[str],
-                                data: URLEncodedBody[dict[str, Any]]) -> Response:
-        group_id = await services.group_id_of(ref)
-        try:
-            form = read_form(GroupThreadForm, data)
-            thread_id = await thread_services.open_group_thread(viewer_of(request), group_id, form.title, form.body)
-        except (FormInvalid, DomainError) as error:
-            if status_of(error) in (403, 404):
-                raise
-            return await _group_page(request, group_id, fragment="organisation/_discussion_form.html",
-                                     errors=form_errors(error), values=data, status_code=status_of(error))
-        flash(request, _("Your discussion has started; only the group's merchants and the workstation read it."),
-              "success")
-        return redirect_after_post(request, request.app.route_reverse("thread", thread_id=thread_id))
+        fragment = "groups/_discussion.html" if "discussion_page" in request.query_params else (
+            "groups/_shops.html")
+        return await group_page(request, ref, page=page, discussion_page=discussion_page, fragment=fragment)
 
     @get("/me/groups", name="my_groups")
     async def my_groups(self, request: Request) -> Template:
-        return render(request, "organisation/mine.html", groups=await services.my_groups(viewer_of(request)))
+        return render(request, "groups/mine.html", groups=await services.my_groups(viewer_of(request)))
 
     @post("/groups/{group_id:int}/leader", name="back_leader")
     async def back_leader(self, request: Request, group_id: FromPath[Id],
@@ -80,7 +63,7 @@ class GroupController(Controller):
         except (FormInvalid, DomainError) as error:
             if status_of(error) in (403, 404):
                 raise
-            return await _group_page(request, group_id, fragment="organisation/_leader_form.html",
+            return await group_page(request, group_id, fragment="groups/_leader_form.html",
                                      errors=form_errors(error), values=data, status_code=status_of(error))
         flash(request, _("Your shop's choice of leader has been saved."), "success")
         return await _back_to_group(request, group_id)
@@ -105,7 +88,7 @@ class StaffGroupController(Controller):
         except (FormInvalid, DomainError) as error:
             if status_of(error) == 404:
                 raise
-            return await _group_page(request, group_id, fragment="organisation/_appoint_form.html",
+            return await group_page(request, group_id, fragment="groups/_appoint_form.html",
                                      errors=form_errors(error), values=data, status_code=status_of(error))
         flash(request, _("The leader has been appointed."), "success")
         return await _back_to_group(request, group_id)
@@ -133,16 +116,15 @@ class GroupApiController(Controller):
         return await services.get_group(ref, viewer_of(request), page)
 
 
-async def _group_page(request: Request, ref: str | int, *, page: int = 1, discussion_page: int = 1,
-                      fragment: str | None = None, errors: dict | None = None, values: dict | None = None,
-                      status_code: int = 200) -> Template:
+async def group_page(request: Request, ref: str | int, *, page: int = 1, discussion_page: int = 1,
+                     fragment: str | None = None, errors: dict | None = None, values: dict | None = None,
+                     status_code: int = 200) -> Template:
+    """A group's page, or one of its fragments (a refused form again with its errors)."""
     viewer = viewer_of(request)
     detail = await services.get_group(ref, viewer, page)
-    discussion = None
-    if detail.is_member or viewer.is_staff:
-        discussion = await thread_services.list_group_threads(viewer, detail.group.id, discussion_page)
-    return render(request, "organisation/detail.html", fragment=fragment, status_code=status_code,
-                  detail=detail, discussion=discussion, errors=errors or {}, values=values or {})
+    discussion = await part_of_page("group_discussion", viewer=viewer, detail=detail, discussion_page=discussion_page)
+    return render(request, "groups/detail.html", fragment=fragment, status_code=status_code, detail=detail,
+                  **discussion, errors=errors or {}, values=values or {})
 
 
 async def _back_to_group(request: Request, group_id: int) -> Response:

@@ -7,7 +7,7 @@ language. No other module needs to know whether a person was deleted.
 
 from __future__ import annotations
 
-from block_service.web.i18n import gettext as _
+from block_service.i18n import gettext as _
 
 FORMER_RESIDENT = "一位前居民"
 FORMER_MERCHANT = "一位前商户"

@@ -1,0 +1,77 @@
+"""Translations below the domains: Babel catalogues per language, the current language in a context variable."""
+
+from __future__ import annotations
+
+import contextvars
+import gettext as gettext_module
+import io
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import LazyProxy
+
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+LANGUAGES = {"zh-Hans": "zh_Hans", "en": "en"}
+DEFAULT_LANGUAGE = "zh-Hans"
+
+_catalogues: dict[str, gettext_module.NullTranslations] = {}
+current_language: contextvars.ContextVar[str] = contextvars.ContextVar("language", default=DEFAULT_LANGUAGE)
+
+
+def load_catalogues() -> None:
+    """Compile the .po files in memory (no build step); called once at start-up."""
+    for language, folder in LANGUAGES.items():
+        po_path = LOCALE_DIR / folder / "LC_MESSAGES" / "messages.po"
+        if not po_path.exists():
+            _catalogues[language] = gettext_module.NullTranslations()
+            continue
+        with po_path.open("rb") as po_file:
+            catalogue = read_po(po_file, locale=folder)
+        buffer = io.BytesIO()
+        write_mo(buffer, catalogue, use_fuzzy=False)
+        buffer.seek(0)
+        _catalogues[language] = gettext_module.GNUTranslations(buffer)
+
+
+_NO_TRANSLATIONS = gettext_module.NullTranslations()
+
+
+def translations() -> gettext_module.NullTranslations:
+    """The catalogue of the request's language."""
+    if not _catalogues:
+        load_catalogues()
+    return _catalogues.get(current_language.get()) or _NO_TRANSLATIONS
+
+
+def gettext(message: str, **params: object) -> str:
+    text = translations().gettext(message)
+    return text % params if params else text
+
+
+def pgettext(context: str, message: str, **params: object) -> str:
+    """A message whose English is shared by two meanings ("Closed" shop vs "Closed" thread)."""
+    text = translations().pgettext(context, message)
+    return text % params if params else text
+
+
+def ngettext(singular: str, plural: str, count: int, **params: object) -> str:
+    text = translations().ngettext(singular, plural, count)
+    params.setdefault("num", count)
+    return text % params
+
+
+def lazy_gettext(message: str, **params: object) -> LazyProxy:
+    """A message translated when it is shown, for texts defined before any request exists."""
+    return LazyProxy(gettext, message, enable_cache=False, **params)
+
+
+_ = gettext
+
+
+def localized(record: object, field: str) -> str:
+    """Pick name_zh or name_en of a data row by the current language."""
+    suffix = "zh" if current_language.get() == "zh-Hans" else "en"
+    if isinstance(record, dict):
+        return record.get(f"{field}_{suffix}") or record.get(f"{field}_zh") or ""
+    return getattr(record, f"{field}_{suffix}", "") or getattr(record, f"{field}_zh", "")

@@ -1,0 +1,56 @@
+"""Threads on other domains' pages: a shop's threads, a group's discussion and the form that starts one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, post
+from litestar.params import FromPath, URLEncodedBody
+from litestar.response import Response
+
+from block_service.accounts.schemas import Viewer
+from block_service.errors import DomainError, FormInvalid
+from block_service.groups.controllers import form_errors, group_page, status_of
+from block_service.groups.schemas import GroupDetail
+from block_service.groups.services import group_id_of
+from block_service.i18n import gettext as _
+from block_service.threads import services
+from block_service.threads.schemas import GroupThreadForm, ThreadFilter
+from block_service.web.auth import viewer_of
+from block_service.web.forms import read_form
+from block_service.web.htmx import redirect_after_post
+from block_service.web.page_parts import fills
+from block_service.web.templating import flash
+
+
+class GroupDiscussionController(Controller):
+    @post("/groups/{ref:str}/threads", name="open_group_thread", opt={"rate_limited": True})
+    async def open_group_thread(self, request: Request, ref: FromPath[str],
+                                data: URLEncodedBody[dict[str, Any]]) -> Response:
+        group_id = await group_id_of(ref)
+        try:
+            form = read_form(GroupThreadForm, data)
+            thread_id = await services.open_group_thread(viewer_of(request), group_id, form.title, form.body)
+        except (FormInvalid, DomainError) as error:
+            if status_of(error) in (403, 404):
+                raise
+            return await group_page(request, group_id, fragment="groups/_discussion_form.html",
+                                    errors=form_errors(error), values=data, status_code=status_of(error))
+        flash(request, _("Your discussion has started; only the group's merchants and the workstation read it."),
+              "success")
+        return redirect_after_post(request, request.app.route_reverse("thread", thread_id=thread_id))
+
+
+@fills("shop_threads")
+async def shop_threads(viewer: Viewer, shop_id: int) -> dict:
+    """The shop page's latest threads about the shop."""
+    filters = ThreadFilter(shop=shop_id, per_page=10)
+    return {"result": await services.list_threads(viewer, filters), "filters": filters, "endpoint": "threads"}
+
+
+@fills("group_discussion")
+async def group_discussion(viewer: Viewer, detail: GroupDetail, discussion_page: int) -> dict:
+    """A group's discussion on its page, for its members and staff; nobody else sees that it exists."""
+    if not (detail.is_member or viewer.is_staff):
+        return {"discussion": None}
+    return {"discussion": await services.list_group_threads(viewer, detail.group.id, discussion_page)}
