@@ -32,6 +32,7 @@ from tests.browser.steps import (
     log_in,
     unique_mobile,
 )
+from tests.browser.test_accessibility_browser import axe  # noqa: F401 (a module-scoped fixture every browser test may use)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from tests.browser.steps import Person, expect, main_nav, unique_mobile
-from tests.browser.test_accessibility_browser import PHONE, assert_accessible, axe  # noqa: F401 (axe is a fixture)
+from tests.browser.test_accessibility_browser import PHONE, assert_accessible
 from tests.browser.test_shops_browser import apply_for_shop
 from tests.council_helpers import zh, zh_plural
 
