@@ -449,7 +449,7 @@ def bench(args: argparse.Namespace, work_dir: Path) -> dict[str, object]:
     print(f"migrating a fresh {args.engine} database …", flush=True)
     run_cli(env, "migrate")
     started = time.perf_counter()
-    counts = seed_bulk.seed(env["BLOCK_DATABASE_URL"], args.shops, args.people, args.threads)
+    counts = seed_bulk.seed(env["BLOCK_DATABASE_URL"], args.shops, args.people, args.threads, election=True)
     seed_seconds = round(time.perf_counter() - started, 2)
     print(f"seeded {counts} in {seed_seconds} s", flush=True)
 

@@ -2,11 +2,11 @@
 
 Run `block-service migrate` first (it makes the schema and the reference data: segments, industries).
 Every person is a resident; the first few people are also the merchants of the shops (one per shop,
-reused round-robin when there are fewer people than shops). Council term 1 has an election in its
-voting phase with up to 12 accepted candidates (the merchants of the first shops), so the election
-page has something to show. Everybody has accepted the privacy notice in force. Only columns the
-benchmark needs are written; everything else keeps its column default, so later migrations that add
-columns still work.
+reused round-robin when there are fewer people than shops). With `election=True` (bench/run.py),
+council term 1 has an election in its voting phase with up to 12 accepted candidates (the merchants
+of the first shops), so the election page has something to show. Everybody has accepted the privacy
+notice in force. Only columns the benchmark needs are written; everything else keeps its column
+default, so later migrations that add columns still work.
 
     python bench/seed_bulk.py --database-url sqlite:///var/bench.db --shops 500 --people 5000
 """
@@ -92,7 +92,7 @@ def segment_of(number: int, segments: list[tuple[int, int, int]]) -> int:
 
 def plan_block(shop_count: int, people_count: int, segments: list[tuple[int, int, int]],
                industries: list[int], now: dt.datetime, thread_count: int = 0,
-               categories: list[int] | None = None) -> Block:
+               categories: list[int] | None = None, election: bool = False) -> Block:
     if people_count < 1:
         raise ValueError("a block with shops needs at least one person")
     if not segments or not industries:
@@ -129,7 +129,7 @@ def plan_block(shop_count: int, people_count: int, segments: list[tuple[int, int
         merchant_ids.add(merchant)
     roles.extend((person_id, "merchant", now) for person_id in sorted(merchant_ids))
     threads, messages = plan_threads(thread_count, people_count, shops, segments, categories or [], now)
-    terms, elections, nominations = plan_council(merchants, now)
+    terms, elections, nominations = plan_council(merchants, now) if election else ([], [], [])
     return Block(people=people, roles=roles, shops=shops, merchants=merchants, threads=threads, messages=messages,
                  terms=terms, elections=elections, nominations=nominations)
 
@@ -192,7 +192,8 @@ def _insert_sql(table: str, columns: tuple[str, ...], placeholder: str) -> str:
     return f'INSERT INTO "{table}" ({names}) VALUES ({marks})'
 
 
-def seed_sqlite(path: Path, shop_count: int, people_count: int, thread_count: int = 0) -> dict[str, int]:
+def seed_sqlite(path: Path, shop_count: int, people_count: int, thread_count: int = 0,
+                election: bool = False) -> dict[str, int]:
     connection = sqlite3.connect(path, timeout=30)
     try:
         segments = connection.execute("SELECT id, first_number, last_number FROM segment").fetchall()
@@ -203,7 +204,7 @@ def seed_sqlite(path: Path, shop_count: int, people_count: int, thread_count: in
         now = dt.datetime.now(dt.UTC)
         categories = [row[0] for row in connection.execute(
             "SELECT id FROM category WHERE kind = 'report' ORDER BY sort_order, id")]
-        block = plan_block(shop_count, people_count, segments, industries, now, thread_count, categories)
+        block = plan_block(shop_count, people_count, segments, industries, now, thread_count, categories, election)
 
         def rows(items: list[tuple]) -> list[tuple]:
             return [tuple(str(v) if isinstance(v, dt.date) else int(v) if isinstance(v, bool) else v
@@ -233,7 +234,8 @@ def _counts(block: Block) -> dict[str, int]:
             "council_election": len(block.elections), "council_nomination": len(block.nominations)}
 
 
-async def seed_postgres(database_url: str, shop_count: int, people_count: int, thread_count: int = 0) -> dict[str, int]:
+async def seed_postgres(database_url: str, shop_count: int, people_count: int, thread_count: int = 0,
+                        election: bool = False) -> dict[str, int]:
     import asyncpg
 
     connection = await asyncpg.connect(database_url, timeout=10)
@@ -246,7 +248,7 @@ async def seed_postgres(database_url: str, shop_count: int, people_count: int, t
             raise ValueError("the database has people already: seed a fresh database")
         category_rows = await connection.fetch("SELECT id FROM category WHERE kind = 'report' ORDER BY sort_order, id")
         block = plan_block(shop_count, people_count, segments, industries, dt.datetime.now(dt.UTC), thread_count,
-                           [row["id"] for row in category_rows])
+                           [row["id"] for row in category_rows], election)
         async with connection.transaction():
             # COPY is the fastest way in; ids are given, so the sequences are moved past them after.
             await connection.copy_records_to_table("person", records=block.people, columns=PERSON_COLUMNS)
@@ -262,6 +264,8 @@ async def seed_postgres(database_url: str, shop_count: int, people_count: int, t
             await connection.copy_records_to_table("council_nomination", records=block.nominations,
                                                    columns=NOMINATION_COLUMNS)
             for table in ("person", "shop", "thread", "message", "council_term", "council_election"):
+                if table.startswith("council") and not block.elections:
+                    continue
                 await connection.execute(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
                 )
@@ -271,16 +275,17 @@ async def seed_postgres(database_url: str, shop_count: int, people_count: int, t
     return _counts(block)
 
 
-def seed(database_url: str, shop_count: int, people_count: int, thread_count: int = 0) -> dict[str, int]:
+def seed(database_url: str, shop_count: int, people_count: int, thread_count: int = 0,
+         election: bool = False) -> dict[str, int]:
     """Seed the database of BLOCK_DATABASE_URL-style `database_url`; returns the rows written per table."""
     if database_url.startswith(("postgresql://", "postgres://")):
-        return asyncio.run(seed_postgres(database_url, shop_count, people_count, thread_count))
+        return asyncio.run(seed_postgres(database_url, shop_count, people_count, thread_count, election))
     if not database_url.startswith("sqlite:///"):
         raise ValueError(f"not a sqlite:/// or postgresql:// URL: {database_url}")
     # A relative path is taken from the project root, as the app does.
     from block_service.settings import sqlite_file
 
-    return seed_sqlite(sqlite_file(database_url), shop_count, people_count, thread_count)
+    return seed_sqlite(sqlite_file(database_url), shop_count, people_count, thread_count, election)
 
 
 def main() -> None:

@@ -18,7 +18,6 @@ import json
 import os
 import re
 import secrets
-import subprocess
 import sys
 import tempfile
 import threading
@@ -26,10 +25,11 @@ import time
 from pathlib import Path
 
 import httpx
-import run  # beside this file: the server start and stop of bench/run.py
+import run  # beside this file: pg_admin, run_cli, BenchError
 import seed_bulk
+import servers
 import upload_files
-from writers import _Cookies, _log_in
+from writers import Cookies, log_in
 
 SAMPLE_EVERY_SECONDS = 0.02
 SETTLE_SECONDS = 2.0
@@ -81,7 +81,7 @@ class Sampler(threading.Thread):
                 return
 
 
-async def _report_category(client: httpx.AsyncClient, cookies: _Cookies) -> str:
+async def _report_category(client: httpx.AsyncClient, cookies: Cookies) -> str:
     """The first category the report form offers."""
     form = await client.get("/threads/new", headers=cookies.header())
     match = re.search(r'<option value="(\d+)"', form.text[form.text.index('name="category_id"'):])
@@ -90,13 +90,13 @@ async def _report_category(client: httpx.AsyncClient, cookies: _Cookies) -> str:
     return match.group(1)
 
 
-async def _report(client: httpx.AsyncClient, cookies: _Cookies, category: str,
+async def _report(client: httpx.AsyncClient, cookies: Cookies, category: str,
                   files: list[tuple[str, bytes, str]]) -> int:
     data = {"kind": "report", "title": "门口堆放纸箱占道", "body": "人行道被堵住了。",
             "category_id": category, "house_number": "1143号"}
     response = await client.post(
         "/threads/new", data=data, files=[("photos", file) for file in files],
-        headers={"x-csrftoken": cookies.values["block_csrf"], "accept-language": "en", **cookies.header()})
+        headers={"x-csrftoken": cookies.values["__Host-block_csrf"], "accept-language": "en", **cookies.header()})
     return response.status_code
 
 
@@ -106,7 +106,7 @@ async def drive(base_url: str, pid: int, people: int, rounds: int) -> dict[str, 
     corpus = upload_files.corpus()
     bombs = [("bomb.png", upload_files.png_bomb(7000, 7000), "image/png")] * 3
     async with httpx.AsyncClient(base_url=base_url, timeout=120) as client:
-        sessions = await asyncio.gather(*[_log_in(client, n) for n in range(1, people + 1)])
+        sessions = await asyncio.gather(*[log_in(client, n) for n in range(1, people + 1)])
         if any(cookies is None for cookies in sessions):
             raise run.BenchError("a seeded person could not log in")
         first = sessions[0]
@@ -130,7 +130,7 @@ async def drive(base_url: str, pid: int, people: int, rounds: int) -> dict[str, 
         phases["three_bombs"] = round(memory_kib(pid)[1] / 1024, 1)
         reset_peak(pid)
 
-        async def burst(cookies: _Cookies, number: int) -> None:
+        async def burst(cookies: Cookies, number: int) -> None:
             for round_number in range(rounds):
                 files = [(f"big-{number}-{round_number}-{n}.{'jpg' if n % 2 == 0 else 'png'}", data,
                           "image/jpeg" if n % 2 == 0 else "image/png") for n, data in enumerate(large)]
@@ -171,18 +171,10 @@ def measure(args: argparse.Namespace, work_dir: Path) -> dict[str, object]:
     try:
         run.run_cli(env, "migrate")
         seed_bulk.seed(env["BLOCK_DATABASE_URL"], 1, args.people)
-        port = run.free_port()
-        log_path = work_dir / "server.log"
         # One worker: uvicorn then serves in the process it started, whose pid is the one to watch.
-        with log_path.open("wb") as log:
-            server = subprocess.Popen(
-                [str(run.BLOCK_SERVICE), "serve", "--workers", "1", "--port", str(port), "--log-level", "warning"],
-                env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
-        try:
-            run.wait_for_health(server, f"http://127.0.0.1:{port}/healthz", log_path)
-            report = asyncio.run(drive(f"http://127.0.0.1:{port}", server.pid, args.people, args.rounds))
-        finally:
-            run.stop_server(server)
+        with servers.start_server(env, log_path=work_dir / "server.log", workers=1,
+                                  extra_args=("--log-level", "warning")) as server:
+            report = asyncio.run(drive(server.base_url, server.pid, args.people, args.rounds))
     finally:
         if args.engine == "postgres":
             run.pg_admin(args.pg_admin_url, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
