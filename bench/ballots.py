@@ -38,7 +38,7 @@ import run as bench_run  # noqa: E402  (beside this file: pg_admin, BenchError, 
 import seed_bulk  # noqa: E402
 import servers  # noqa: E402  (the real server's start and stop)
 from seed_bulk import PASSWORD  # noqa: E402
-from writers import _Cookies  # noqa: E402
+from writers import Cookies  # noqa: E402
 
 CANDIDATES = 8
 SEATS = 5
@@ -126,14 +126,14 @@ def seed_election(database_url: str) -> list[int]:
 
 # ---- the load -------------------------------------------------------------------------------------------
 
-def _csrf_token(cookies: _Cookies) -> str:
+def _csrf_token(cookies: Cookies) -> str:
     """The CSRF cookie's value, whatever prefix its name carries (__Host- outside debug, or not)."""
     return next(value for name, value in cookies.values.items() if name.endswith("csrf"))
 
 
-async def _log_in(client, number: int) -> _Cookies | None:
+async def _log_in(client, number: int) -> Cookies | None:
     """Merchant `number` (of shop `number`) logs in with the seeded password, as bench/writers.py does."""
-    cookies = _Cookies()
+    cookies = Cookies()
     cookies.take(await client.get("/healthz"))
     login = await client.post("/login", data={"contact": f"139{number:08d}", "password": PASSWORD, "next": "/"},
                               headers={"x-csrftoken": _csrf_token(cookies), **cookies.header()})
@@ -142,7 +142,7 @@ async def _log_in(client, number: int) -> _Cookies | None:
 
 
 class _NoCookies(http.cookiejar.DefaultCookiePolicy):
-    """One client serves every merchant: each request carries its own session by hand (writers._Cookies)."""
+    """One client serves every merchant: each request carries its own session by hand (writers.Cookies)."""
 
     def set_ok(self, cookie, request) -> bool:
         return False
@@ -159,7 +159,7 @@ async def _load(base_url: str, shops: int, connections: int, candidates: list[in
         started = time.perf_counter()
         gate = asyncio.Semaphore(connections)
 
-        async def log_in(number: int) -> _Cookies | None:
+        async def log_in(number: int) -> Cookies | None:
             async with gate:
                 try:
                     return await _log_in(client, number)
@@ -178,7 +178,7 @@ async def _load(base_url: str, shops: int, connections: int, candidates: list[in
         oddities: list[str] = []
         start = asyncio.Event()
 
-        async def submit(shop_id: int, cookies: _Cookies) -> None:
+        async def submit(shop_id: int, cookies: Cookies) -> None:
             await start.wait()
             sent = time.perf_counter()
             try:

@@ -2,8 +2,11 @@
 
 Run `block-service migrate` first (it makes the schema and the reference data: segments, industries).
 Every person is a resident; the first few people are also the merchants of the shops (one per shop,
-reused round-robin when there are fewer people than shops). Only columns the benchmark needs are
-written; everything else keeps its column default, so later migrations that add columns still work.
+reused round-robin when there are fewer people than shops). With `election=True` (bench/run.py),
+council term 1 has an election in its voting phase with up to 12 accepted candidates (the merchants
+of the first shops), so the election page has something to show. Everybody has accepted the privacy
+notice in force. Only columns the benchmark needs are written; everything else keeps its column
+default, so later migrations that add columns still work.
 
     python bench/seed_bulk.py --database-url sqlite:///var/bench.db --shops 500 --people 5000
 """
@@ -38,10 +41,13 @@ class Block:
     merchants: list[tuple]
     threads: list[tuple]
     messages: list[tuple]
+    terms: list[tuple]
+    elections: list[tuple]
+    nominations: list[tuple]
 
 
 PERSON_COLUMNS = ("id", "display_name", "phone", "password_hash", "language", "is_active", "session_version",
-                  "created_at")
+                  "created_at", "privacy_version", "privacy_accepted_at")
 ROLE_COLUMNS = ("person", "role", "granted_at")
 SHOP_COLUMNS = ("id", "name", "house_number", "street_number", "segment", "industry", "licence_number",
                 "phone", "opening_hours", "description", "status", "created_at")
@@ -50,8 +56,15 @@ THREAD_COLUMNS = ("id", "kind", "title", "body", "category", "house_number", "st
                   "author", "anonymous", "name_to_shop", "status", "visibility", "hidden", "metoo_count",
                   "message_count", "created_at", "last_activity_at", "due_at")
 MESSAGE_COLUMNS = ("thread", "author", "kind", "body", "official", "created_at")
-PROBLEMS = [("占道", "门口纸箱和货架占了人行道"), ("油烟", "晚饭时间油烟飘进居民窗户"), ("噪音", "夜里卸货推车声音很大"),
-            ("垃圾", "垃圾桶满了没人清运"), ("停车", "共享单车堆在盲道上"), ("门前三包", "门前积水和烂菜叶没清理"),
+TERM_COLUMNS = ("id", "number", "starts_on", "ends_on", "seats", "created_at")
+ELECTION_COLUMNS = ("id", "term", "phase", "nomination_starts_on", "nomination_ends_on", "voting_starts_on",
+                    "voting_ends_on", "created_at", "voting_opened_at")
+NOMINATION_COLUMNS = ("election", "nominee", "shop", "statement", "status", "created_at", "accepted_at")
+# The election the benchmark opens (/elections/1): voting, with this many accepted candidates at most.
+ELECTION_CANDIDATES = 12
+PROBLEMS = [("占道", "门口纸箱和货架占了人行道"), ("油烟", "晚饭时间油烟飘进居民窗户"),
+            ("噪音", "夜里卸货推车声音很大"), ("垃圾", "垃圾桶满了没人清运"),
+            ("停车", "共享单车堆在盲道上"), ("门前三包", "门前积水和烂菜叶没清理"),
             ("安全", "电线垂下来很危险")]
 STATUSES = ["new", "acknowledged", "in_progress", "resolved", "closed", "closed", "closed", "reopened"]
 # The thread the benchmark opens as "a thread page with 20 answers".
@@ -65,6 +78,11 @@ def password_hash() -> str:
     return PasswordHasher().hash(PASSWORD)
 
 
+def person_name(person_id: int) -> str:
+    """Every seeded person's display name (their mobile is 139 and the id in eight digits)."""
+    return f"居民{person_id}"
+
+
 def segment_of(number: int, segments: list[tuple[int, int, int]]) -> int:
     for segment_id, first, last in segments:
         if first <= number <= last:
@@ -74,17 +92,19 @@ def segment_of(number: int, segments: list[tuple[int, int, int]]) -> int:
 
 def plan_block(shop_count: int, people_count: int, segments: list[tuple[int, int, int]],
                industries: list[int], now: dt.datetime, thread_count: int = 0,
-               categories: list[int] | None = None) -> Block:
+               categories: list[int] | None = None, election: bool = False) -> Block:
     if people_count < 1:
         raise ValueError("a block with shops needs at least one person")
     if not segments or not industries:
         raise ValueError("no segments or industries: run `block-service migrate` first")
+    from block_service.privacy.notice import NOTICE_VERSION  # everybody has accepted the notice in force
+
     hashed = password_hash()
     people, roles = [], []
     for person_id in range(1, people_count + 1):
         created = now - dt.timedelta(minutes=people_count - person_id)
-        name, mobile = f"居民{person_id}", f"139{person_id:08d}"
-        people.append((person_id, name, mobile, hashed, "zh-Hans", True, 1, created))
+        name, mobile = person_name(person_id), f"139{person_id:08d}"
+        people.append((person_id, name, mobile, hashed, "zh-Hans", True, 1, created, NOTICE_VERSION, created))
         roles.append((person_id, "resident", created))
     span = LAST_NUMBER - FIRST_NUMBER + 1
     shops, merchants, merchant_ids = [], [], set()
@@ -109,7 +129,30 @@ def plan_block(shop_count: int, people_count: int, segments: list[tuple[int, int
         merchant_ids.add(merchant)
     roles.extend((person_id, "merchant", now) for person_id in sorted(merchant_ids))
     threads, messages = plan_threads(thread_count, people_count, shops, segments, categories or [], now)
-    return Block(people=people, roles=roles, shops=shops, merchants=merchants, threads=threads, messages=messages)
+    terms, elections, nominations = plan_council(merchants, now) if election else ([], [], [])
+    return Block(people=people, roles=roles, shops=shops, merchants=merchants, threads=threads, messages=messages,
+                 terms=terms, elections=elections, nominations=nominations)
+
+
+def plan_council(merchants: list[tuple], now: dt.datetime) -> tuple[list[tuple], list[tuple], list[tuple]]:
+    """Term 1 (five seats) and its election in the voting phase; the first shops' merchants stand for them."""
+    if not merchants:
+        return [], [], []
+    today = now.date()
+    terms = [(1, 1, today - dt.timedelta(days=30), today + dt.timedelta(days=700), 5, now)]
+    elections = [(1, 1, "voting", today - dt.timedelta(days=20), today - dt.timedelta(days=6),
+                  today - dt.timedelta(days=1), today + dt.timedelta(days=6), now - dt.timedelta(days=21),
+                  now - dt.timedelta(days=1))]
+    nominations, standing = [], set()
+    for shop, person, _since in merchants:
+        if len(nominations) == ELECTION_CANDIDATES:
+            break
+        if person in standing:  # one live nomination per person
+            continue
+        standing.add(person)
+        nominations.append((1, person, shop, f"第{shop}号店的店主，愿意为街区出力。", "accepted",
+                            now - dt.timedelta(days=15), now - dt.timedelta(days=14)))
+    return terms, elections, nominations
 
 
 def plan_threads(count: int, people_count: int, shops: list[tuple], segments: list[tuple[int, int, int]],
@@ -149,7 +192,8 @@ def _insert_sql(table: str, columns: tuple[str, ...], placeholder: str) -> str:
     return f'INSERT INTO "{table}" ({names}) VALUES ({marks})'
 
 
-def seed_sqlite(path: Path, shop_count: int, people_count: int, thread_count: int = 0) -> dict[str, int]:
+def seed_sqlite(path: Path, shop_count: int, people_count: int, thread_count: int = 0,
+                election: bool = False) -> dict[str, int]:
     connection = sqlite3.connect(path, timeout=30)
     try:
         segments = connection.execute("SELECT id, first_number, last_number FROM segment").fetchall()
@@ -160,10 +204,10 @@ def seed_sqlite(path: Path, shop_count: int, people_count: int, thread_count: in
         now = dt.datetime.now(dt.UTC)
         categories = [row[0] for row in connection.execute(
             "SELECT id FROM category WHERE kind = 'report' ORDER BY sort_order, id")]
-        block = plan_block(shop_count, people_count, segments, industries, now, thread_count, categories)
+        block = plan_block(shop_count, people_count, segments, industries, now, thread_count, categories, election)
 
         def rows(items: list[tuple]) -> list[tuple]:
-            return [tuple(str(v) if isinstance(v, dt.datetime) else int(v) if isinstance(v, bool) else v
+            return [tuple(str(v) if isinstance(v, dt.date) else int(v) if isinstance(v, bool) else v
                           for v in item) for item in items]
 
         with connection:
@@ -173,6 +217,10 @@ def seed_sqlite(path: Path, shop_count: int, people_count: int, thread_count: in
             connection.executemany(_insert_sql("shop_merchant", MERCHANT_COLUMNS, "?"), rows(block.merchants))
             connection.executemany(_insert_sql("thread", THREAD_COLUMNS, "?"), rows(block.threads))
             connection.executemany(_insert_sql("message", MESSAGE_COLUMNS, "?"), rows(block.messages))
+            connection.executemany(_insert_sql("council_term", TERM_COLUMNS, "?"), rows(block.terms))
+            connection.executemany(_insert_sql("council_election", ELECTION_COLUMNS, "?"), rows(block.elections))
+            connection.executemany(_insert_sql("council_nomination", NOMINATION_COLUMNS, "?"),
+                                   rows(block.nominations))
         connection.execute("ANALYZE")
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
@@ -182,10 +230,12 @@ def seed_sqlite(path: Path, shop_count: int, people_count: int, thread_count: in
 
 def _counts(block: Block) -> dict[str, int]:
     return {"person": len(block.people), "role_grant": len(block.roles), "shop": len(block.shops),
-            "shop_merchant": len(block.merchants), "thread": len(block.threads), "message": len(block.messages)}
+            "shop_merchant": len(block.merchants), "thread": len(block.threads), "message": len(block.messages),
+            "council_election": len(block.elections), "council_nomination": len(block.nominations)}
 
 
-async def seed_postgres(database_url: str, shop_count: int, people_count: int, thread_count: int = 0) -> dict[str, int]:
+async def seed_postgres(database_url: str, shop_count: int, people_count: int, thread_count: int = 0,
+                        election: bool = False) -> dict[str, int]:
     import asyncpg
 
     connection = await asyncpg.connect(database_url, timeout=10)
@@ -198,7 +248,7 @@ async def seed_postgres(database_url: str, shop_count: int, people_count: int, t
             raise ValueError("the database has people already: seed a fresh database")
         category_rows = await connection.fetch("SELECT id FROM category WHERE kind = 'report' ORDER BY sort_order, id")
         block = plan_block(shop_count, people_count, segments, industries, dt.datetime.now(dt.UTC), thread_count,
-                           [row["id"] for row in category_rows])
+                           [row["id"] for row in category_rows], election)
         async with connection.transaction():
             # COPY is the fastest way in; ids are given, so the sequences are moved past them after.
             await connection.copy_records_to_table("person", records=block.people, columns=PERSON_COLUMNS)
@@ -208,7 +258,14 @@ async def seed_postgres(database_url: str, shop_count: int, people_count: int, t
                                                    columns=MERCHANT_COLUMNS)
             await connection.copy_records_to_table("thread", records=block.threads, columns=THREAD_COLUMNS)
             await connection.copy_records_to_table("message", records=block.messages, columns=MESSAGE_COLUMNS)
-            for table in ("person", "shop", "thread", "message"):
+            await connection.copy_records_to_table("council_term", records=block.terms, columns=TERM_COLUMNS)
+            await connection.copy_records_to_table("council_election", records=block.elections,
+                                                   columns=ELECTION_COLUMNS)
+            await connection.copy_records_to_table("council_nomination", records=block.nominations,
+                                                   columns=NOMINATION_COLUMNS)
+            for table in ("person", "shop", "thread", "message", "council_term", "council_election"):
+                if table.startswith("council") and not block.elections:
+                    continue
                 await connection.execute(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
                 )
@@ -218,16 +275,17 @@ async def seed_postgres(database_url: str, shop_count: int, people_count: int, t
     return _counts(block)
 
 
-def seed(database_url: str, shop_count: int, people_count: int, thread_count: int = 0) -> dict[str, int]:
+def seed(database_url: str, shop_count: int, people_count: int, thread_count: int = 0,
+         election: bool = False) -> dict[str, int]:
     """Seed the database of BLOCK_DATABASE_URL-style `database_url`; returns the rows written per table."""
     if database_url.startswith(("postgresql://", "postgres://")):
-        return asyncio.run(seed_postgres(database_url, shop_count, people_count, thread_count))
+        return asyncio.run(seed_postgres(database_url, shop_count, people_count, thread_count, election))
     if not database_url.startswith("sqlite:///"):
         raise ValueError(f"not a sqlite:/// or postgresql:// URL: {database_url}")
     # A relative path is taken from the project root, as the app does.
     from block_service.settings import sqlite_file
 
-    return seed_sqlite(sqlite_file(database_url), shop_count, people_count, thread_count)
+    return seed_sqlite(sqlite_file(database_url), shop_count, people_count, thread_count, election)
 
 
 def main() -> None:

@@ -25,11 +25,11 @@ import time
 from pathlib import Path
 
 import httpx
-import run  # beside this file: pg_admin
+import run  # beside this file: pg_admin, run_cli, BenchError
 import seed_bulk
-import servers  # beside this file: the real server's start and stop
+import servers
 import upload_files
-from writers import _Cookies, _log_in
+from writers import Cookies, log_in
 
 SAMPLE_EVERY_SECONDS = 0.02
 SETTLE_SECONDS = 2.0
@@ -81,7 +81,7 @@ class Sampler(threading.Thread):
                 return
 
 
-async def _report_category(client: httpx.AsyncClient, cookies: _Cookies) -> str:
+async def _report_category(client: httpx.AsyncClient, cookies: Cookies) -> str:
     """The first category the report form offers."""
     form = await client.get("/threads/new", headers=cookies.header())
     match = re.search(r'<option value="(\d+)"', form.text[form.text.index('name="category_id"'):])
@@ -90,7 +90,7 @@ async def _report_category(client: httpx.AsyncClient, cookies: _Cookies) -> str:
     return match.group(1)
 
 
-async def _report(client: httpx.AsyncClient, cookies: _Cookies, category: str,
+async def _report(client: httpx.AsyncClient, cookies: Cookies, category: str,
                   files: list[tuple[str, bytes, str]]) -> int:
     data = {"kind": "report", "title": "门口堆放纸箱占道", "body": "人行道被堵住了。",
             "category_id": category, "house_number": "1143号"}
@@ -106,7 +106,7 @@ async def drive(base_url: str, pid: int, people: int, rounds: int) -> dict[str, 
     corpus = upload_files.corpus()
     bombs = [("bomb.png", upload_files.png_bomb(7000, 7000), "image/png")] * 3
     async with httpx.AsyncClient(base_url=base_url, timeout=120) as client:
-        sessions = await asyncio.gather(*[_log_in(client, n) for n in range(1, people + 1)])
+        sessions = await asyncio.gather(*[log_in(client, n) for n in range(1, people + 1)])
         if any(cookies is None for cookies in sessions):
             raise run.BenchError("a seeded person could not log in")
         first = sessions[0]
@@ -130,7 +130,7 @@ async def drive(base_url: str, pid: int, people: int, rounds: int) -> dict[str, 
         phases["three_bombs"] = round(memory_kib(pid)[1] / 1024, 1)
         reset_peak(pid)
 
-        async def burst(cookies: _Cookies, number: int) -> None:
+        async def burst(cookies: Cookies, number: int) -> None:
             for round_number in range(rounds):
                 files = [(f"big-{number}-{round_number}-{n}.{'jpg' if n % 2 == 0 else 'png'}", data,
                           "image/jpeg" if n % 2 == 0 else "image/png") for n, data in enumerate(large)]

@@ -15,7 +15,7 @@ import httpx
 from seed_bulk import PASSWORD
 
 
-class _Cookies:
+class Cookies:
     """The server runs without BLOCK_DEBUG, so its cookies are Secure and an HTTP client would drop them;
     this keeps them by hand, as a browser behind the HTTPS proxy would."""
 
@@ -36,8 +36,8 @@ class _Cookies:
         return next(value for name, value in self.values.items() if name.endswith("block_csrf"))
 
 
-async def _log_in(client: httpx.AsyncClient, number: int) -> _Cookies | None:
-    cookies = _Cookies()
+async def log_in(client: httpx.AsyncClient, number: int) -> Cookies | None:
+    cookies = Cookies()
     cookies.take(await client.get("/healthz"))
     login = await client.post("/login", data={"contact": f"139{number:08d}", "password": PASSWORD, "next": "/"},
                               headers={"x-csrftoken": cookies.csrf, **cookies.header()})
@@ -45,7 +45,7 @@ async def _log_in(client: httpx.AsyncClient, number: int) -> _Cookies | None:
     return cookies if login.status_code == 303 else None
 
 
-async def _post_answers(client: httpx.AsyncClient, number: int, cookies: _Cookies, deadline: float,
+async def _post_answers(client: httpx.AsyncClient, number: int, cookies: Cookies, deadline: float,
                         latencies: list[float], failures: list[str]) -> None:
     token = cookies.csrf
     sent = 0
@@ -67,7 +67,7 @@ def run_writers(base_url: str, writers: int, seconds: float) -> dict[str, object
         clients = [httpx.AsyncClient(base_url=base_url, timeout=30) for _ in range(writers)]
         try:
             # Everybody logs in first (argon2 is meant to be slow), then all post for the same window.
-            sessions = await asyncio.gather(*[_log_in(client, n) for n, client in enumerate(clients, start=1)])
+            sessions = await asyncio.gather(*[log_in(client, n) for n, client in enumerate(clients, start=1)])
             failures.extend(f"writer {n} could not log in" for n, cookies in enumerate(sessions, start=1)
                             if cookies is None)
             deadline = time.monotonic() + seconds

@@ -1,0 +1,119 @@
+"""bench/run.py without the service: its options and page list, its table, who it signs in, and its wrk
+script (against a stand-in server of a few lines, when wrk is installed)."""
+
+from __future__ import annotations
+
+import http.server
+import importlib.util
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+BENCH_DIR = Path(__file__).resolve().parent.parent / "bench"
+
+
+@pytest.fixture(scope="module")
+def run():
+    # run.py imports its neighbours (seed_bulk, servers, writers) as top-level modules, as when it is run.
+    sys.path.insert(0, str(BENCH_DIR))
+    try:
+        spec = importlib.util.spec_from_file_location("bench_run", BENCH_DIR / "run.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["bench_run"] = module  # dataclasses look their module up there
+        spec.loader.exec_module(module)
+        yield module
+    finally:
+        sys.modules.pop("bench_run", None)
+        sys.path.remove(str(BENCH_DIR))
+
+
+def test_help_runs():
+    result = subprocess.run([sys.executable, str(BENCH_DIR / "run.py"), "--help"], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "--modes" in result.stdout and "--short" in result.stdout
+
+
+def test_every_public_page_in_both_modes_by_default(run):
+    args = run.parse_args([])
+    assert args.pages == ["/", "/threads", "/threads/1", "/threads?q=油烟", "/shops", "/shops/1", "/groups",
+                          "/groups/{group}", "/council", "/elections/{election}", "/privacy", "/api/threads",
+                          "/api/shops"]
+    assert args.modes == ["anonymous", "signed-in"]
+    assert (args.threads, args.duration, args.signed_in) == (10000, 10, 16)
+
+
+def test_short_form_is_a_tenth_of_the_data_and_explicit_options_win(run):
+    args = run.parse_args(["--short", "--duration", "3", "--modes", "signed-in", "anonymous"])
+    assert (args.shops, args.people, args.threads, args.writers, args.warmup) == (50, 500, 1000, 0, 0)
+    assert args.duration == 3
+    assert args.modes == ["anonymous", "signed-in"]  # always anonymous first
+
+
+def test_half_merchants_half_residents(run):
+    assert run.choose_people(4, shops=50, people=500) == [(1, "merchant"), (2, "merchant"), (500, "resident"),
+                                                          (499, "resident")]
+    # Fewer residents without a shop than wanted: merchants make up the rest.
+    assert run.choose_people(3, shops=10, people=11) == [(1, "merchant"), (2, "merchant"), (11, "resident")]
+
+
+def test_table_is_markdown_with_both_modes_on_one_line(run):
+    def row(page, mode, rps, ratio, p50, p99, non_2xx=0):
+        return {"page": page, "mode": mode, "requests_per_s": rps, "ratio_to_healthz": ratio, "p50_ms": p50,
+                "p99_ms": p99, "non_2xx_3xx": non_2xx, "socket_errors": 0}
+
+    table = run.format_table([row("/healthz", "anonymous", 4000.0, 1.0, 7.0, 20.0),
+                              row("/threads", "anonymous", 3200.4, 0.8001, 9.0, 30.0),
+                              row("/threads", "signed-in", 640.0, 0.16, 45.5, 123.04, non_2xx=2)])
+    assert table.splitlines() == [
+        "| page | anonymous req/s | anonymous % of /healthz | anonymous p50 ms | anonymous p99 ms "
+        "| signed in req/s | signed in % of /healthz | signed in p50 ms | signed in p99 ms | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| `/healthz` | 4,000 | 100% | 7.0 | 20.0 | – | – | – | – | 0 |",
+        "| `/threads` | 3,200 | 80% | 9.0 | 30.0 | 640 | 16% | 45.5 | 123.0 | 2 |",
+    ]
+
+
+class _StandIn(http.server.BaseHTTPRequestHandler):
+    """Answers every GET with a page that has the log-out button only for the cookie "s=in"."""
+
+    cookies: list[str] = []
+
+    def do_GET(self):
+        cookie = self.headers.get("cookie", "")
+        self.cookies.append(cookie)
+        body = b'<form action="/logout"></form>' if cookie == "s=in" else b"<a href=/login>log in</a>"
+        self.send_response(200)
+        self.send_header("content-type", "text/html")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed (apt-get install -y wrk)")
+def test_wrk_script_sends_each_persons_cookie_and_counts_pages_without_log_out(run, tmp_path):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _StandIn)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/threads"
+    people = [run.SignedIn(person_id=n, name=f"居民{n}", role="resident", cookie=cookie)
+              for n, cookie in enumerate(["s=in", "s=out"], start=1)]
+    script = tmp_path / "check.lua"
+    try:
+        script.write_text(run.wrk_script(people, check_html=True))
+        responses, not_ok, unsigned = run.read_check(run.run_wrk(url, 2, 1, script))
+        script.write_text(run.wrk_script(people[:1], check_html=True))
+        only_signed_in = run.read_check(run.run_wrk(url, 2, 1, script))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert set(_StandIn.cookies) == {"s=in", "s=out"}
+    assert responses > 0 and not_ok == 0
+    assert abs(unsigned - responses / 2) <= 2  # the people take turns, so half of the pages are signed out
+    assert only_signed_in[0] > 0 and only_signed_in[1:] == (0, 0)
