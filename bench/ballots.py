@@ -48,15 +48,19 @@ ALREADY_VOTED = ("This shop has already voted in this election.", "本店已在�
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    )
     parser.add_argument("--engine", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--shops", type=int, default=1000, help="shops, each with one merchant who votes")
     parser.add_argument("--connections", type=int, default=64, help="HTTP connections the client keeps open")
     parser.add_argument("--workers", type=int, default=2, help="server worker processes")
     parser.add_argument("--pg-admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
-    parser.add_argument("--redis-url", default=None,
-                        help="BLOCK_REDIS_URL for the server (sessions shared by the workers through Redis)")
+    parser.add_argument(
+        "--redis-url",
+        default=None,
+        help="BLOCK_REDIS_URL for the server (sessions shared by the workers through Redis)",
+    )
     parser.add_argument("--close-election", type=int, help=argparse.SUPPRESS)  # internal: the count, in a child
     return parser.parse_args(argv)
 
@@ -69,20 +73,29 @@ def choices_of(shop_id: int, candidates: list[int]) -> list[int]:
 
 # ---- the election, written straight into the seeded database -----------------------------------------
 
+
 def _election_rows(now: dt.datetime) -> list[tuple[str, tuple]]:
     today = now.date()
     rows = [
-        ("INSERT INTO council_term (id, number, starts_on, ends_on, seats, created_at) VALUES ({})",
-         (1, 1, today - dt.timedelta(days=30), today + dt.timedelta(days=700), SEATS, now)),
-        ("INSERT INTO council_election (id, term, phase, created_at, voting_opened_at) VALUES ({})",
-         (ELECTION_ID, 1, "voting", now, now)),
+        (
+            "INSERT INTO council_term (id, number, starts_on, ends_on, seats, created_at) VALUES ({})",
+            (1, 1, today - dt.timedelta(days=30), today + dt.timedelta(days=700), SEATS, now),
+        ),
+        (
+            "INSERT INTO council_election (id, term, phase, created_at, voting_opened_at) VALUES ({})",
+            (ELECTION_ID, 1, "voting", now, now),
+        ),
     ]
     for number in range(1, CANDIDATES + 1):
         # Candidate n is the merchant (person n) of shop n; accepted one minute apart.
         accepted = now - dt.timedelta(minutes=CANDIDATES - number)
-        rows.append(("INSERT INTO council_nomination (id, election, nominee, shop, nominated_by, statement, status, "
-                     "created_at, accepted_at) VALUES ({})",
-                     (number, ELECTION_ID, number, number, number, "为街区多跑腿。", "accepted", accepted, accepted)))
+        rows.append(
+            (
+                "INSERT INTO council_nomination (id, election, nominee, shop, nominated_by, statement, status, "
+                "created_at, accepted_at) VALUES ({})",
+                (number, ELECTION_ID, number, number, number, "为街区多跑腿。", "accepted", accepted, accepted),
+            )
+        )
         rows.append(("INSERT INTO council_tally (election, nomination, votes) VALUES ({})", (ELECTION_ID, number, 0)))
     return rows
 
@@ -99,11 +112,14 @@ def seed_election(database_url: str) -> list[int]:
             with connection:
                 connection.execute("UPDATE shop SET status = 'open'")
                 for sql, values in rows:
-                    connection.execute(sql.format(", ".join("?" * len(values))),
-                                       [str(v) if isinstance(v, (dt.datetime, dt.date)) else v for v in values])
+                    connection.execute(
+                        sql.format(", ".join("?" * len(values))),
+                        [str(v) if isinstance(v, (dt.datetime, dt.date)) else v for v in values],
+                    )
         finally:
             connection.close()
     else:
+
         async def write() -> None:
             import asyncpg
 
@@ -112,11 +128,13 @@ def seed_election(database_url: str) -> list[int]:
                 async with connection.transaction():
                     await connection.execute("UPDATE shop SET status = 'open'")
                     for sql, values in rows:
-                        await connection.execute(sql.format(", ".join(f"${n}" for n in range(1, len(values) + 1))),
-                                                 *values)
+                        await connection.execute(
+                            sql.format(", ".join(f"${n}" for n in range(1, len(values) + 1))), *values
+                        )
                     for table in ("council_term", "council_election", "council_nomination"):
                         await connection.execute(
-                            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+                            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+                        )
             finally:
                 await connection.close()
 
@@ -125,6 +143,7 @@ def seed_election(database_url: str) -> list[int]:
 
 
 # ---- the load -------------------------------------------------------------------------------------------
+
 
 def _csrf_token(cookies: Cookies) -> str:
     """The CSRF cookie's value, whatever prefix its name carries (__Host- outside debug, or not)."""
@@ -135,8 +154,11 @@ async def _log_in(client, number: int) -> Cookies | None:
     """Merchant `number` (of shop `number`) logs in with the seeded password, as bench/writers.py does."""
     cookies = Cookies()
     cookies.take(await client.get("/healthz"))
-    login = await client.post("/login", data={"contact": f"139{number:08d}", "password": PASSWORD, "next": "/"},
-                              headers={"x-csrftoken": _csrf_token(cookies), **cookies.header()})
+    login = await client.post(
+        "/login",
+        data={"contact": f"139{number:08d}", "password": PASSWORD, "next": "/"},
+        headers={"x-csrftoken": _csrf_token(cookies), **cookies.header()},
+    )
     cookies.take(login)
     return cookies if login.status_code == 303 else None
 
@@ -153,8 +175,9 @@ async def _load(base_url: str, shops: int, connections: int, candidates: list[in
 
     # Idle connections are dropped before uvicorn's 5 s keep-alive ends, so none is reused as the server closes it.
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections, keepalive_expiry=1.0)
-    async with httpx.AsyncClient(base_url=base_url, timeout=120, limits=limits,
-                                 headers={"accept-language": "en"}) as client:
+    async with httpx.AsyncClient(
+        base_url=base_url, timeout=120, limits=limits, headers={"accept-language": "en"}
+    ) as client:
         client.cookies.jar.set_policy(_NoCookies())
         started = time.perf_counter()
         gate = asyncio.Semaphore(connections)
@@ -185,7 +208,8 @@ async def _load(base_url: str, shops: int, connections: int, candidates: list[in
                 response = await client.post(
                     f"/elections/{ELECTION_ID}/ballot",
                     data={"shop_id": str(shop_id), "candidates": [str(c) for c in choices_of(shop_id, candidates)]},
-                    headers={"x-csrftoken": _csrf_token(cookies), **cookies.header()})
+                    headers={"x-csrftoken": _csrf_token(cookies), **cookies.header()},
+                )
             except httpx.TransportError as error:  # no answer: the ballot may or may not have been stored
                 outcomes[f"no_answer_{type(error).__name__}"] += 1
                 return
@@ -201,8 +225,11 @@ async def _load(base_url: str, shops: int, connections: int, candidates: list[in
                     oddities.append(f"shop {shop_id}: {response.status_code} {response.text[:200]!r}")
 
         # Both submissions of every shop are created together and released at the same moment.
-        tasks = [asyncio.create_task(submit(shop_id, cookies))
-                 for shop_id, cookies in enumerate(sessions, start=1) for _twice in range(2)]
+        tasks = [
+            asyncio.create_task(submit(shop_id, cookies))
+            for shop_id, cookies in enumerate(sessions, start=1)
+            for _twice in range(2)
+        ]
         burst_started = time.perf_counter()
         start.set()
         await asyncio.gather(*tasks)
@@ -213,18 +240,31 @@ async def _load(base_url: str, shops: int, connections: int, candidates: list[in
     def percentile(share: float) -> float:
         return round(ordered[min(len(ordered) - 1, int(share * len(ordered)))], 1) if ordered else 0.0
 
-    return {"login_seconds": round(login_seconds, 2), "burst_seconds": round(burst_seconds, 2),
-            "requests": len(latencies), "requests_per_s": round(len(latencies) / burst_seconds, 1),
-            "p50_ms": percentile(0.5), "p99_ms": percentile(0.99), "max_ms": percentile(1.0),
-            "outcomes": dict(outcomes),
-            "double_acknowledged": sorted(shop for shop, acks in accepted.items() if len(acks) > 1),
-            "acknowledged_shops": sorted(accepted), "first_oddities": oddities}
+    return {
+        "login_seconds": round(login_seconds, 2),
+        "burst_seconds": round(burst_seconds, 2),
+        "requests": len(latencies),
+        "requests_per_s": round(len(latencies) / burst_seconds, 1),
+        "p50_ms": percentile(0.5),
+        "p99_ms": percentile(0.99),
+        "max_ms": percentile(1.0),
+        "outcomes": dict(outcomes),
+        "double_acknowledged": sorted(shop for shop, acks in accepted.items() if len(acks) > 1),
+        "acknowledged_shops": sorted(accepted),
+        "first_oddities": oddities,
+    }
 
 
 def close_and_count(env: dict[str, str]) -> dict[str, object]:
     """The real close and count, in a child process on the same database (the server has stopped)."""
-    result = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--close-election", str(ELECTION_ID)],
-                            env=env, capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--close-election", str(ELECTION_ID)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        stdin=subprocess.DEVNULL,
+    )
     if result.returncode != 0:
         raise bench_run.BenchError(f"closing the election failed:\n{result.stdout}\n{result.stderr}")
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -242,16 +282,19 @@ async def _close_here(election_id: int) -> dict[str, object]:
         started = time.perf_counter()
         result = await services.close_election(staff, election_id)
         close_seconds = time.perf_counter() - started
-        turnout = json.loads((await Election.select(Election.turnout).where(Election.id == election_id).first())[
-            "turnout"])
+        turnout = json.loads(
+            (await Election.select(Election.turnout).where(Election.id == election_id).first())["turnout"]
+        )
         return {
             "votes": {str(p.candidate_id): p.votes for p in result.elected + result.runners_up},
             "elected": [p.candidate_id for p in result.elected],
             "voter_roll": await ShopVoted.count().where(ShopVoted.election == election_id),
-            "voter_roll_shops": sorted(row["shop"] for row in await ShopVoted.select(ShopVoted.shop).where(
-                ShopVoted.election == election_id)),
+            "voter_roll_shops": sorted(
+                row["shop"] for row in await ShopVoted.select(ShopVoted.shop).where(ShopVoted.election == election_id)
+            ),
             "approvals": await Approval.count().where(Approval.election == election_id),
-            "turnout_voted": turnout["voted"], "close_seconds": round(close_seconds, 2),
+            "turnout_voted": turnout["voted"],
+            "close_seconds": round(close_seconds, 2),
         }
     finally:
         await close_database()
@@ -259,13 +302,26 @@ async def _close_here(election_id: int) -> dict[str, object]:
 
 # ---- the whole run -----------------------------------------------------------------------------------
 
-def run_ballots(engine: str, shops: int, connections: int = 64, workers: int = 2,
-                pg_admin_url: str = "postgresql://postgres@127.0.0.1:5432/postgres",
-                work_dir: Path | None = None, redis_url: str | None = None) -> dict[str, object]:
+
+def run_ballots(
+    engine: str,
+    shops: int,
+    connections: int = 64,
+    workers: int = 2,
+    pg_admin_url: str = "postgresql://postgres@127.0.0.1:5432/postgres",
+    work_dir: Path | None = None,
+    redis_url: str | None = None,
+) -> dict[str, object]:
     work_dir = Path(work_dir or tempfile.mkdtemp(prefix="bench-ballots-"))
     env = {key: value for key, value in os.environ.items() if not key.startswith("BLOCK_")}
-    env.update({"BLOCK_DEBUG": "false", "BLOCK_SECRET_KEY": secrets.token_urlsafe(48),
-                "BLOCK_VAR_DIR": str(work_dir / "var"), "BLOCK_LOGIN_RATE_PER_MINUTE": "1000000"})
+    env.update(
+        {
+            "BLOCK_DEBUG": "false",
+            "BLOCK_SECRET_KEY": secrets.token_urlsafe(48),
+            "BLOCK_VAR_DIR": str(work_dir / "var"),
+            "BLOCK_LOGIN_RATE_PER_MINUTE": "1000000",
+        }
+    )
     if redis_url:
         env["BLOCK_REDIS_URL"] = redis_url
     pg_database = f"bench_ballots_{os.getpid()}_{secrets.token_hex(3)}"
@@ -291,28 +347,49 @@ def run_ballots(engine: str, shops: int, connections: int = 64, workers: int = 2
     in_roll = set(count["voter_roll_shops"])
     outcomes = load["outcomes"]
     return {
-        "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "engine": engine, "shops": shops,
-        "workers": workers, "connections": connections, "redis": bool(redis_url), "submissions": 2 * shops,
-        "counted": count["voter_roll"], "turnout_voted": count["turnout_voted"],
-        "lost": len(acknowledged - in_roll), "counted_without_acknowledgement": len(in_roll - acknowledged),
-        "accepted": outcomes.get("accepted", 0), "duplicates_refused": outcomes.get("refused_as_duplicate", 0),
+        "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "engine": engine,
+        "shops": shops,
+        "workers": workers,
+        "connections": connections,
+        "redis": bool(redis_url),
+        "submissions": 2 * shops,
+        "counted": count["voter_roll"],
+        "turnout_voted": count["turnout_voted"],
+        "lost": len(acknowledged - in_roll),
+        "counted_without_acknowledgement": len(in_roll - acknowledged),
+        "accepted": outcomes.get("accepted", 0),
+        "duplicates_refused": outcomes.get("refused_as_duplicate", 0),
         "other_responses": {k: v for k, v in outcomes.items() if k not in ("accepted", "refused_as_duplicate")},
         "server_errors": sum(v for k, v in outcomes.items() if k.startswith("status_5")),
         "double_acknowledged": load["double_acknowledged"],
         "votes_match": counted_votes == {c: expected.get(c, 0) for c in candidates},
-        "approvals": count["approvals"], "approvals_expected": sum(expected.values()), "votes": counted_votes,
-        "login_seconds": load["login_seconds"], "burst_seconds": load["burst_seconds"],
-        "requests_per_s": load["requests_per_s"], "p50_ms": load["p50_ms"], "p99_ms": load["p99_ms"],
-        "max_ms": load["max_ms"], "close_seconds": count["close_seconds"], "first_oddities": load["first_oddities"],
+        "approvals": count["approvals"],
+        "approvals_expected": sum(expected.values()),
+        "votes": counted_votes,
+        "login_seconds": load["login_seconds"],
+        "burst_seconds": load["burst_seconds"],
+        "requests_per_s": load["requests_per_s"],
+        "p50_ms": load["p50_ms"],
+        "p99_ms": load["p99_ms"],
+        "max_ms": load["max_ms"],
+        "close_seconds": count["close_seconds"],
+        "first_oddities": load["first_oddities"],
         "commit": bench_run.git_commit(),
     }
 
 
 def passed(report: dict[str, object]) -> bool:
     shops = report["shops"]
-    return (report["counted"] == shops and report["lost"] == 0 and report["accepted"] == shops
-            and report["duplicates_refused"] == shops and not report["other_responses"]
-            and report["votes_match"] and report["approvals"] == report["approvals_expected"])
+    return (
+        report["counted"] == shops
+        and report["lost"] == 0
+        and report["accepted"] == shops
+        and report["duplicates_refused"] == shops
+        and not report["other_responses"]
+        and report["votes_match"]
+        and report["approvals"] == report["approvals_expected"]
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -320,21 +397,29 @@ def main(argv: list[str] | None = None) -> int:
     if args.close_election:
         print(json.dumps(asyncio.run(_close_here(args.close_election))))
         return 0
-    print(f"{args.shops} shops, each submitting its ballot twice at once, {args.engine}, "
-          f"{args.workers} workers, {args.connections} connections …", flush=True)
-    report = run_ballots(args.engine, args.shops, args.connections, args.workers, args.pg_admin_url,
-                         redis_url=args.redis_url)
+    print(
+        f"{args.shops} shops, each submitting its ballot twice at once, {args.engine}, "
+        f"{args.workers} workers, {args.connections} connections …",
+        flush=True,
+    )
+    report = run_ballots(
+        args.engine, args.shops, args.connections, args.workers, args.pg_admin_url, redis_url=args.redis_url
+    )
     results = BENCH_DIR / "results"
     results.mkdir(exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     (results / f"{stamp}-ballots-{args.engine}.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
-    print(f"counted {report['counted']} of {report['shops']}, lost {report['lost']}, "
-          f"duplicates refused {report['duplicates_refused']}, other responses {report['other_responses'] or 0}, "
-          f"votes match {report['votes_match']}")
-    print(f"{report['submissions']} submissions in {report['burst_seconds']} s ({report['requests_per_s']}/s), "
-          f"p50 {report['p50_ms']} ms, p99 {report['p99_ms']} ms (from release to answer, waiting for one of the "
-          f"{report['connections']} connections included); log-ins {report['login_seconds']} s; "
-          f"close and count {report['close_seconds']} s")
+    print(
+        f"counted {report['counted']} of {report['shops']}, lost {report['lost']}, "
+        f"duplicates refused {report['duplicates_refused']}, other responses {report['other_responses'] or 0}, "
+        f"votes match {report['votes_match']}"
+    )
+    print(
+        f"{report['submissions']} submissions in {report['burst_seconds']} s ({report['requests_per_s']}/s), "
+        f"p50 {report['p50_ms']} ms, p99 {report['p99_ms']} ms (from release to answer, waiting for one of the "
+        f"{report['connections']} connections included); log-ins {report['login_seconds']} s; "
+        f"close and count {report['close_seconds']} s"
+    )
     return 0 if passed(report) else 1
 
 

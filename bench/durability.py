@@ -47,12 +47,14 @@ SEATS = 5
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    )
     parser.add_argument("--engine", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--shops", type=int, default=300, help="shops that vote (every 25th is closed and does not)")
-    parser.add_argument("--writers", type=int, default=16,
-                        help="people posting answers at once; they are also the shops' merchants")
+    parser.add_argument(
+        "--writers", type=int, default=16, help="people posting answers at once; they are also the shops' merchants"
+    )
     parser.add_argument("--voters", type=int, default=8, help="ballots submitted at once")
     parser.add_argument("--seconds", type=float, default=10, help="seconds of load before the kill")
     parser.add_argument("--workers", type=int, default=2)
@@ -78,12 +80,15 @@ class Tally:
     found_of_in_flight: int = 0
 
     def line(self, name: str) -> str:
-        return (f"{name:8s} acknowledged {self.acknowledged:5d}  found {self.found_of_acknowledged:5d}  "
-                f"lost {len(self.lost):3d}   not acknowledged {self.in_flight:3d} (of which found "
-                f"{self.found_of_in_flight})")
+        return (
+            f"{name:8s} acknowledged {self.acknowledged:5d}  found {self.found_of_acknowledged:5d}  "
+            f"lost {len(self.lost):3d}   not acknowledged {self.in_flight:3d} (of which found "
+            f"{self.found_of_in_flight})"
+        )
 
 
 # ---------------------------------------------------------------- seeding (in-process, before the server)
+
 
 def merchant_of(shop: int, people: int) -> int:
     """seed_bulk gives shop i to person ((i - 1) mod people) + 1: each writer acts for several shops."""
@@ -103,16 +108,26 @@ async def _seed_election(shop_count: int, people: int) -> dict[str, object]:
         staff_id = await create_staff("durability@lingyan.example", seed_bulk.PASSWORD, "耐久测试")
         staff = Viewer(person_id=staff_id, roles=frozenset({"staff"}))
         starts = council.block_today()
-        term_id = await council.create_term(staff, TermForm(
-            number=1, starts_on=starts.isoformat(), ends_on=(starts + dt.timedelta(days=730)).isoformat(),
-            seats=SEATS))
+        term_id = await council.create_term(
+            staff,
+            TermForm(
+                number=1,
+                starts_on=starts.isoformat(),
+                ends_on=(starts + dt.timedelta(days=730)).isoformat(),
+                seats=SEATS,
+            ),
+        )
         election_id = await council.open_election(staff, term_id, ElectionForm())
         nominations = []
         for shop_id in range(1, CANDIDATES + 1):
-            candidate = Viewer(person_id=merchant_of(shop_id, people), roles=frozenset({"resident", "merchant"}),
-                               shop_ids=frozenset({shop_id}))
-            nominations.append(await council.stand(candidate, election_id,
-                                                   StandForm(shop_id=shop_id, statement="为街区多跑腿。")))
+            candidate = Viewer(
+                person_id=merchant_of(shop_id, people),
+                roles=frozenset({"resident", "merchant"}),
+                shop_ids=frozenset({shop_id}),
+            )
+            nominations.append(
+                await council.stand(candidate, election_id, StandForm(shop_id=shop_id, statement="为街区多跑腿。"))
+            )
         await council.open_voting(staff, election_id)
     finally:
         await close_database()
@@ -150,14 +165,18 @@ async def _in_database(work):
 
 # ---------------------------------------------------------------- load (HTTP, like browsers)
 
+
 def _csrf(client) -> str:
     return next(value for name, value in client.cookies.items() if name.endswith("csrf"))
 
 
 async def _log_in(client, person_id: int) -> bool:
     await client.get("/healthz")
-    response = await client.post("/login", data={"contact": f"139{person_id:08d}", "password": seed_bulk.PASSWORD,
-                                                 "next": "/"}, headers={"x-csrftoken": _csrf(client)})
+    response = await client.post(
+        "/login",
+        data={"contact": f"139{person_id:08d}", "password": seed_bulk.PASSWORD, "next": "/"},
+        headers={"x-csrftoken": _csrf(client)},
+    )
     return response.status_code == 303
 
 
@@ -179,8 +198,9 @@ async def _write_answers(client, writer: int, run_id: str, load: Load) -> None:
         sent += 1
         body = f"耐久{run_id}-w{writer}-n{sent}"
         try:
-            response = await client.post(f"/threads/{writer}/answers", data={"body": body},
-                                         headers={"x-csrftoken": _csrf(client)})
+            response = await client.post(
+                f"/threads/{writer}/answers", data={"body": body}, headers={"x-csrftoken": _csrf(client)}
+            )
         except httpx.HTTPError:
             load.answers_unacknowledged.append(body)
             return  # the server is gone
@@ -191,8 +211,9 @@ async def _write_answers(client, writer: int, run_id: str, load: Load) -> None:
             load.refused.append(f"answer {body}: {response.status_code}")
 
 
-async def _cast_ballots(clients: dict[int, object], queue: asyncio.Queue, election: dict, pace: float,
-                        load: Load) -> None:
+async def _cast_ballots(
+    clients: dict[int, object], queue: asyncio.Queue, election: dict, pace: float, load: Load
+) -> None:
     import httpx
 
     nominations = election["nominations"]
@@ -204,9 +225,11 @@ async def _cast_ballots(clients: dict[int, object], queue: asyncio.Queue, electi
         client = clients[shop]
         chosen = nominations[: 1 + shop % len(nominations)]
         try:
-            response = await client.post(f"/elections/{election['election_id']}/ballot",
-                                         data={"shop_id": str(shop), "candidates": [str(n) for n in chosen]},
-                                         headers={"x-csrftoken": _csrf(client)})
+            response = await client.post(
+                f"/elections/{election['election_id']}/ballot",
+                data={"shop_id": str(shop), "candidates": [str(n) for n in chosen]},
+                headers={"x-csrftoken": _csrf(client)},
+            )
         except httpx.HTTPError:
             load.ballots_unacknowledged.append(shop)
             return
@@ -218,14 +241,16 @@ async def _cast_ballots(clients: dict[int, object], queue: asyncio.Queue, electi
         await asyncio.sleep(pace)  # spread the ballots over the load, so some are in flight at the kill
 
 
-async def _drive(server: servers.Server, args, election: dict, run_id: str,
-                 kill_after: float) -> tuple[Load, list[int]]:
+async def _drive(
+    server: servers.Server, args, election: dict, run_id: str, kill_after: float
+) -> tuple[Load, list[int]]:
     import httpx
 
     voting_shops = election["voting_shops"]
     limits = httpx.Limits(max_connections=4)
-    writer_clients = {n: httpx.AsyncClient(base_url=server.base_url, timeout=30, limits=limits)
-                      for n in range(1, args.writers + 1)}
+    writer_clients = {
+        n: httpx.AsyncClient(base_url=server.base_url, timeout=30, limits=limits) for n in range(1, args.writers + 1)
+    }
     # Each writer is also the merchant of several shops and casts their ballots (one login per person:
     # argon2 is meant to be slow).
     clients = {shop: writer_clients[merchant_of(shop, args.writers)] for shop in voting_shops}
@@ -272,9 +297,11 @@ async def _probe_ballots(server: servers.Server, election: dict, shops: list[int
 
     async def probe(shop: int) -> None:
         client = clients[merchant_of(shop, people)]
-        response = await client.post(f"/elections/{election['election_id']}/ballot",
-                                     data={"shop_id": str(shop), "candidates": [str(election["nominations"][0])]},
-                                     headers={"x-csrftoken": _csrf(client)})
+        response = await client.post(
+            f"/elections/{election['election_id']}/ballot",
+            data={"shop_id": str(shop), "candidates": [str(election["nominations"][0])]},
+            headers={"x-csrftoken": _csrf(client)},
+        )
         if response.status_code == 409:
             found[shop] = True
         elif response.status_code == 303:
@@ -292,6 +319,7 @@ async def _probe_ballots(server: servers.Server, election: dict, shops: list[int
 
 
 # ---------------------------------------------------------------- integrity
+
 
 def _sqlite_integrity(path: Path) -> list[str]:
     problems = []
@@ -312,7 +340,8 @@ async def _postgres_integrity(database_url: str) -> tuple[list[str], str]:
     connection = await asyncpg.connect(database_url)
     try:
         unvalidated = await connection.fetch(
-            "SELECT conname FROM pg_constraint WHERE contype = 'f' AND NOT convalidated")
+            "SELECT conname FROM pg_constraint WHERE contype = 'f' AND NOT convalidated"
+        )
         if unvalidated:
             problems.append(f"foreign keys not validated: {[row['conname'] for row in unvalidated]}")
         try:
@@ -321,7 +350,8 @@ async def _postgres_integrity(database_url: str) -> tuple[list[str], str]:
             return problems, f"amcheck not available ({error.__class__.__name__})"
         indexes = await connection.fetch(
             "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam"
-            " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE am.amname = 'btree' AND n.nspname = 'public'")
+            " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE am.amname = 'btree' AND n.nspname = 'public'"
+        )
         for row in indexes:
             try:
                 await connection.execute("SELECT bt_index_check(to_regclass($1), true)", row["relname"])
@@ -346,12 +376,19 @@ def run(args: argparse.Namespace) -> dict[str, object]:
     work_dir = Path(tempfile.mkdtemp(prefix="block-durability-"))
     run_id = uuid.uuid4().hex[:6]
     name = f"block_durability_{os.getpid()}_{run_id}"
-    report: dict[str, object] = {"engine": args.engine, "workers": args.workers, "shops": args.shops,
-                                 "writers": args.writers, "seconds": args.seconds, "work_dir": str(work_dir)}
+    report: dict[str, object] = {
+        "engine": args.engine,
+        "workers": args.workers,
+        "shops": args.shops,
+        "writers": args.writers,
+        "seconds": args.seconds,
+        "work_dir": str(work_dir),
+    }
     try:
         with servers.database(args.engine, work_dir, name, args.pg_admin_url) as database_url:
-            env = servers.server_env(database_url, work_dir / "var", login_rate_per_minute="100000",
-                                     migrate_on_start="false")
+            env = servers.server_env(
+                database_url, work_dir / "var", login_rate_per_minute="100000", migrate_on_start="false"
+            )
             # The in-process parts (seeding, reading what was stored) use the same database; block_service
             # reads it from the environment when first imported.
             os.environ.update({key: value for key, value in env.items() if key.startswith("BLOCK_")})
@@ -399,8 +436,10 @@ def run(args: argparse.Namespace) -> dict[str, object]:
             for thread_id in threads:
                 (column_before, counted_before), (column_after, counted_after) = before[thread_id], after[thread_id]
                 if column_after - counted_after != column_before - counted_before:
-                    problems.append(f"thread {thread_id}: message_count {column_after} but {counted_after} messages "
-                                    f"(before the load {column_before} and {counted_before})")
+                    problems.append(
+                        f"thread {thread_id}: message_count {column_after} but {counted_after} messages "
+                        f"(before the load {column_before} and {counted_before})"
+                    )
             if args.engine == "postgres":
                 found_problems, note = asyncio.run(_postgres_integrity(database_url))
                 problems += found_problems
@@ -408,8 +447,14 @@ def run(args: argparse.Namespace) -> dict[str, object]:
             else:
                 problems += _sqlite_integrity(Path(database_url.removeprefix("sqlite:///")))
                 report["integrity_note"] = "integrity_check, foreign_key_check"
-            report.update({"answers": asdict(answers), "ballots": asdict(ballots), "integrity_problems": problems,
-                           "refused_during_load": load.refused[:20]})
+            report.update(
+                {
+                    "answers": asdict(answers),
+                    "ballots": asdict(ballots),
+                    "integrity_problems": problems,
+                    "refused_during_load": load.refused[:20],
+                }
+            )
     finally:
         if not args.keep:
             shutil.rmtree(work_dir, ignore_errors=True)
@@ -422,12 +467,16 @@ def main(argv: list[str] | None = None) -> int:
     report = run(args)
     report["total_seconds"] = round(time.monotonic() - started, 1)
     answers, ballots = Tally(**report["answers"]), Tally(**report["ballots"])
-    print(f"durability, {args.engine}, {args.workers} workers: kill -9 of {report['killed_processes']} processes "
-          f"after {report['killed_after_seconds']} s of load")
+    print(
+        f"durability, {args.engine}, {args.workers} workers: kill -9 of {report['killed_processes']} processes "
+        f"after {report['killed_after_seconds']} s of load"
+    )
     print(answers.line("answers"))
     print(ballots.line("ballots"))
-    print(f"integrity ({report['integrity_note']}): "
-          + ("ok" if not report["integrity_problems"] else "; ".join(report["integrity_problems"])))
+    print(
+        f"integrity ({report['integrity_note']}): "
+        + ("ok" if not report["integrity_problems"] else "; ".join(report["integrity_problems"]))
+    )
     if report["refused_during_load"]:
         print("refused during the load (before the kill):", *report["refused_during_load"], sep="\n  ")
     if args.json:

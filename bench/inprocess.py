@@ -30,11 +30,21 @@ from pathlib import Path
 
 def _scope(path: str) -> dict:
     bare, _, query = path.partition("?")
-    return {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"}, "http_version": "1.1",
-            "method": "GET", "scheme": "http", "path": bare, "raw_path": bare.encode(),
-            "query_string": query.encode(), "root_path": "",
-            "headers": [(b"host", b"127.0.0.1:8000"), (b"accept-language", b"zh-CN")],
-            "client": ("127.0.0.1", 5555), "server": ("127.0.0.1", 8000), "state": {}}
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.3"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": bare,
+        "raw_path": bare.encode(),
+        "query_string": query.encode(),
+        "root_path": "",
+        "headers": [(b"host", b"127.0.0.1:8000"), (b"accept-language", b"zh-CN")],
+        "client": ("127.0.0.1", 5555),
+        "server": ("127.0.0.1", 8000),
+        "state": {},
+    }
 
 
 async def _request(app, path: str) -> int:
@@ -100,23 +110,30 @@ def callgrind_totals(out_file: Path, requests: int) -> None:
         total = re.search(r"^(?:totals|summary): (\d+)", text, re.M)
         if trigger and total:
             label = (trigger.group(1) or trigger.group(2)).removeprefix("dump ").replace("_", "/")
-            print(f"{label:<40} {int(total.group(1)) / requests / 1e6:8.2f} "
-                  "M instructions per request")
+            print(f"{label:<40} {int(total.group(1)) / requests / 1e6:8.2f} M instructions per request")
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__
+    )
     parser.add_argument("paths", nargs="*", help="GET paths, e.g. /threads")
     parser.add_argument("--requests", type=int, default=40, help="requests per batch (or per profile)")
     parser.add_argument("--batches", type=int, default=15)
     parser.add_argument("--warmup", type=int, default=20)
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--cprofile", action="store_true", help="print cProfile's costliest functions per page")
-    mode.add_argument("--callgrind", action="store_true",
-                      help="under valgrind --tool=callgrind: dump one profile per page, for callgrind_annotate")
-    mode.add_argument("--read-callgrind", metavar="OUT_FILE", type=Path,
-                      help="print instructions per request from the dumps of an earlier --callgrind run")
+    mode.add_argument(
+        "--callgrind",
+        action="store_true",
+        help="under valgrind --tool=callgrind: dump one profile per page, for callgrind_annotate",
+    )
+    mode.add_argument(
+        "--read-callgrind",
+        metavar="OUT_FILE",
+        type=Path,
+        help="print instructions per request from the dumps of an earlier --callgrind run",
+    )
     parsed = parser.parse_args()
     if not parsed.paths and not parsed.read_callgrind:
         parser.error("name at least one path")

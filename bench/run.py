@@ -53,8 +53,21 @@ PROJECT_ROOT = BENCH_DIR.parent
 REFERENCE_PAGE = "/healthz"
 # Every public page; {group} and {election} are filled in from the running server's API (the regional
 # group with the most open shops; the newest election) before the runs.
-PUBLIC_PAGES = ["/", "/threads", "/threads/1", "/threads?q=油烟", "/shops", "/shops/1", "/groups", "/groups/{group}",
-                "/council", "/elections/{election}", "/privacy", "/api/threads", "/api/shops"]
+PUBLIC_PAGES = [
+    "/",
+    "/threads",
+    "/threads/1",
+    "/threads?q=油烟",
+    "/shops",
+    "/shops/1",
+    "/groups",
+    "/groups/{group}",
+    "/council",
+    "/elections/{election}",
+    "/privacy",
+    "/api/threads",
+    "/api/shops",
+]
 MODES = ("anonymous", "signed-in")
 # --short: a tenth of the data, two seconds a page, no writers; explicit options still win.
 SHORT = {"shops": 50, "people": 500, "threads": 1000, "duration": 2, "warmup": 0, "writers": 0}
@@ -67,36 +80,60 @@ class BenchError(ServerError):
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    )
     parser.add_argument("--engine", choices=["sqlite", "postgres"], default="sqlite")
-    parser.add_argument("--short", action="store_true",
-                        help="quick check: " + ", ".join(f"--{key} {value}" for key, value in SHORT.items()))
+    parser.add_argument(
+        "--short",
+        action="store_true",
+        help="quick check: " + ", ".join(f"--{key} {value}" for key, value in SHORT.items()),
+    )
     parser.add_argument("--shops", type=int, default=500, help="shops to seed")
     parser.add_argument("--people", type=int, default=5000, help="people to seed (all residents)")
     parser.add_argument("--threads", type=int, default=10000, help="threads to seed (thread 1 has 20 answers)")
-    parser.add_argument("--pages", nargs="+", default=PUBLIC_PAGES, metavar="PATH",
-                        help=f"paths to drive ({REFERENCE_PAGE} always runs first, as the reference)")
+    parser.add_argument(
+        "--pages",
+        nargs="+",
+        default=PUBLIC_PAGES,
+        metavar="PATH",
+        help=f"paths to drive ({REFERENCE_PAGE} always runs first, as the reference)",
+    )
     parser.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES), help="run each page in these modes")
-    parser.add_argument("--signed-in", type=int, default=16, metavar="N",
-                        help="seeded people logged in for the signed-in mode (half merchants, half residents)")
-    parser.add_argument("--redis-url", help="share sessions through Redis (BLOCK_REDIS_URL) instead of "
-                        "the shared store var/shared-state.db")
-    parser.add_argument("--writers", type=int, default=16,
-                        help="after the pages, this many people post answers at once (0: skip)")
+    parser.add_argument(
+        "--signed-in",
+        type=int,
+        default=16,
+        metavar="N",
+        help="seeded people logged in for the signed-in mode (half merchants, half residents)",
+    )
+    parser.add_argument(
+        "--redis-url",
+        help="share sessions through Redis (BLOCK_REDIS_URL) instead of the shared store var/shared-state.db",
+    )
+    parser.add_argument(
+        "--writers", type=int, default=16, help="after the pages, this many people post answers at once (0: skip)"
+    )
     parser.add_argument("--writers-duration", type=int, default=10, help="seconds of posting answers")
     parser.add_argument("--workers", type=int, default=2, help="block-service serve --workers")
     parser.add_argument("--connections", type=int, default=32, help="wrk -c")
     parser.add_argument("--duration", type=int, default=10, help="seconds of wrk per page and mode")
     parser.add_argument("--warmup", type=int, default=1, help="unmeasured seconds per page and mode first")
     parser.add_argument("--port", type=int, default=0, help="server port (0: a free one)")
-    parser.add_argument("--log-level", default=None,
-                        help="serve --log-level; unset: the CLI's own (info, logs each request)")
-    parser.add_argument("--pg-admin-url", help="where CREATE/DROP DATABASE bench_block is run",
-                        default=os.environ.get("BLOCK_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument(
+        "--log-level", default=None, help="serve --log-level; unset: the CLI's own (info, logs each request)"
+    )
+    parser.add_argument(
+        "--pg-admin-url",
+        help="where CREATE/DROP DATABASE bench_block is run",
+        default=os.environ.get("BLOCK_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
+    )
     parser.add_argument("--keep", action="store_true", help="keep the work folder (SQLite file, server log)")
-    parser.add_argument("--no-shared-pages", action="store_true",
-                        help="BLOCK_SHARED_PAGES=false: render every anonymous page (what a signed-in visitor costs)")
+    parser.add_argument(
+        "--no-shared-pages",
+        action="store_true",
+        help="BLOCK_SHARED_PAGES=false: render every anonymous page (what a signed-in visitor costs)",
+    )
     args = parser.parse_args(argv)
     if args.short:
         parser.set_defaults(**SHORT)
@@ -177,15 +214,14 @@ def run_wrk(url: str, connections: int, seconds: int, script: Path | None = None
     command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", url]
     if script is not None:
         command[1:1] = ["-s", str(script)]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60,
-                            stdin=subprocess.DEVNULL)
+    result = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, stdin=subprocess.DEVNULL)
     if result.returncode != 0 or result.stderr.strip():  # wrk runs on without a script it cannot load
-        raise BenchError(f"{' '.join(command)} failed ({result.returncode}):\n"
-                         f"{result.stdout}\n{result.stderr}")
+        raise BenchError(f"{' '.join(command)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
     return result.stdout
 
 
 # ---- signed-in people --------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class SignedIn:
@@ -202,7 +238,7 @@ def choose_people(count: int, shops: int, people: int) -> list[tuple[int, str]]:
     resident_ids = list(range(people, min(shops, people), -1))
     want_merchants = min(len(merchant_ids), max(count - len(resident_ids), (count + 1) // 2))
     chosen = [(person, "merchant") for person in merchant_ids[:want_merchants]]
-    chosen += [(person, "resident") for person in resident_ids[:count - want_merchants]]
+    chosen += [(person, "resident") for person in resident_ids[: count - want_merchants]]
     if len(chosen) < count:
         raise BenchError(f"--signed-in {count} is more than the {people} seeded people")
     return chosen
@@ -219,9 +255,10 @@ def sign_in(base_url: str, chosen: list[tuple[int, str]]) -> list[SignedIn]:
     failed = [person for (person, _role), cookies in zip(chosen, sessions, strict=True) if cookies is None]
     if failed:
         raise BenchError(f"people {failed} could not log in (password {seed_bulk.PASSWORD!r})")
-    return [SignedIn(person_id=person, name=seed_bulk.person_name(person), role=role,
-                     cookie=cookies.header()["cookie"])
-            for (person, role), cookies in zip(chosen, sessions, strict=True)]
+    return [
+        SignedIn(person_id=person, name=seed_bulk.person_name(person), role=role, cookie=cookies.header()["cookie"])
+        for (person, role), cookies in zip(chosen, sessions, strict=True)
+    ]
 
 
 def fetch(base_url: str, path: str, cookie: str | None = None) -> httpx.Response:
@@ -297,7 +334,9 @@ end
 """
     if check_html is None:
         return script
-    return script + f"""
+    return (
+        script
+        + f"""
 checked, not_ok, not_signed_in = 0, 0, 0
 local marker = {lua_string(SIGNED_IN_MARKER) if check_html else "nil"}
 local threads = {{}}
@@ -326,6 +365,7 @@ function done(summary, latency, requests)
                          total, bad_status, unsigned))
 end
 """
+    )
 
 
 def read_check(output: str) -> tuple[int, int, int]:
@@ -336,6 +376,7 @@ def read_check(output: str) -> tuple[int, int, int]:
 
 
 # ---- pages -------------------------------------------------------------------------------------
+
 
 def resolve_pages(base_url: str, pages: list[str]) -> tuple[list[str], list[str]]:
     """Fill {group} and {election} in from the server's API; (pages, notes on pages left out)."""
@@ -362,8 +403,9 @@ def url_of(base_url: str, page: str) -> str:
     return base_url + urllib.parse.quote(page, safe="/?=&%:+,")
 
 
-def measure(base_url: str, page: str, mode: str, args: argparse.Namespace,
-            people: list[SignedIn], work_dir: Path) -> dict[str, object]:
+def measure(
+    base_url: str, page: str, mode: str, args: argparse.Namespace, people: list[SignedIn], work_dir: Path
+) -> dict[str, object]:
     """One page in one mode: the warm-up (signed in: reading every response, see wrk_script), then the run."""
     url = url_of(base_url, page)
     script, checked = None, None
@@ -387,6 +429,7 @@ def measure(base_url: str, page: str, mode: str, args: argparse.Namespace,
 
 # ---- the table ---------------------------------------------------------------------------------
 
+
 def format_table(rows: list[dict[str, object]], modes: list[str] | tuple[str, ...] = MODES) -> str:
     """Markdown: one line per page, for each mode requests/s, share of /healthz, p50 and p99; then errors
     (non-2xx/3xx responses and socket errors, all modes together)."""
@@ -409,8 +452,12 @@ def format_table(rows: list[dict[str, object]], modes: list[str] | tuple[str, ..
                 line += ["–"] * 4
                 continue
             ratio = row.get("ratio_to_healthz")
-            line += [f"{row['requests_per_s']:,.0f}", f"{ratio:.0%}" if ratio is not None else "–",
-                     f"{row['p50_ms']:.1f}", f"{row['p99_ms']:.1f}"]
+            line += [
+                f"{row['requests_per_s']:,.0f}",
+                f"{ratio:.0%}" if ratio is not None else "–",
+                f"{row['p50_ms']:.1f}",
+                f"{row['p99_ms']:.1f}",
+            ]
             errors += int(row["non_2xx_3xx"]) + int(row["socket_errors"])
         line.append(str(errors))
         lines.append("| " + " | ".join(line) + " |")
@@ -419,8 +466,9 @@ def format_table(rows: list[dict[str, object]], modes: list[str] | tuple[str, ..
 
 def git_commit() -> str | None:
     try:
-        result = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_ROOT,
-                                capture_output=True, text=True, timeout=10)
+        result = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=10
+        )
     except (OSError, subprocess.TimeoutExpired):
         return None
     return result.stdout.strip() or None
@@ -430,18 +478,23 @@ def bench(args: argparse.Namespace, work_dir: Path) -> dict[str, object]:
     if shutil.which("wrk") is None:
         raise BenchError("wrk is not installed: apt-get install -y wrk")
     env = {key: value for key, value in os.environ.items() if not key.startswith("BLOCK_")}
-    env.update({
-        "BLOCK_DEBUG": "false",
-        "BLOCK_SECRET_KEY": secrets.token_urlsafe(48),
-        "BLOCK_VAR_DIR": str(work_dir / "var"),
-        "BLOCK_LOGIN_RATE_PER_MINUTE": "1000000",
-        "BLOCK_SHARED_PAGES": "false" if args.no_shared_pages else "true",
-    })
+    env.update(
+        {
+            "BLOCK_DEBUG": "false",
+            "BLOCK_SECRET_KEY": secrets.token_urlsafe(48),
+            "BLOCK_VAR_DIR": str(work_dir / "var"),
+            "BLOCK_LOGIN_RATE_PER_MINUTE": "1000000",
+            "BLOCK_SHARED_PAGES": "false" if args.no_shared_pages else "true",
+        }
+    )
     if args.redis_url:
         env["BLOCK_REDIS_URL"] = args.redis_url
     if args.engine == "postgres":
-        pg_admin(args.pg_admin_url, f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)',
-                 f'CREATE DATABASE "{PG_DATABASE}"')
+        pg_admin(
+            args.pg_admin_url,
+            f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)',
+            f'CREATE DATABASE "{PG_DATABASE}"',
+        )
         env["BLOCK_DATABASE_URL"] = f"{args.pg_admin_url.rsplit('/', 1)[0]}/{PG_DATABASE}"
     else:
         env["BLOCK_DATABASE_URL"] = f"sqlite:///{work_dir / 'bench.db'}"
@@ -462,8 +515,11 @@ def bench(args: argparse.Namespace, work_dir: Path) -> dict[str, object]:
     base_url = server.base_url
     command = server.process.args
     try:
-        print(f"server up: {' '.join(command[1:])} (pid {server.pid}), sessions in "
-              f"{'Redis' if args.redis_url else 'var/shared-state.db'}", flush=True)
+        print(
+            f"server up: {' '.join(command[1:])} (pid {server.pid}), sessions in "
+            f"{'Redis' if args.redis_url else 'var/shared-state.db'}",
+            flush=True,
+        )
         pages, notes = resolve_pages(base_url, [page for page in args.pages if page != REFERENCE_PAGE])
         for note in notes:
             print(f"  {note}", flush=True)
@@ -473,8 +529,10 @@ def bench(args: argparse.Namespace, work_dir: Path) -> dict[str, object]:
             if problems:
                 raise BenchError("the log-ins did not give signed-in sessions:\n" + "\n".join(problems))
             merchants = sum(person.role == "merchant" for person in people)
-            print(f"  {len(people)} people logged in ({merchants} merchants, {len(people) - merchants} residents)",
-                  flush=True)
+            print(
+                f"  {len(people)} people logged in ({merchants} merchants, {len(people) - merchants} residents)",
+                flush=True,
+            )
         load_before = os.getloadavg()
         # Every page is checked in every mode before any clock starts: a wrong page list fails at once.
         for page in pages:
@@ -502,56 +560,86 @@ def bench(args: argparse.Namespace, work_dir: Path) -> dict[str, object]:
     for row in rows:
         row["ratio_to_healthz"] = round(row["requests_per_s"] / healthz, 4) if healthz else None
         if row["non_2xx_3xx"] or row["socket_errors"]:
-            problems.append(f"{row['page']} ({row['mode']}): {row['non_2xx_3xx']} non-2xx/3xx responses, "
-                            f"{row['socket_errors']} socket errors")
+            problems.append(
+                f"{row['page']} ({row['mode']}): {row['non_2xx_3xx']} non-2xx/3xx responses, "
+                f"{row['socket_errors']} socket errors"
+            )
         check = row.get("signed_in_check")
         if check and (not check["responses"] or check["not_200"] or check["without_log_out_button"]):
-            problems.append(f"{row['page']} (signed in, warm-up): of {check['responses']} responses "
-                            f"{check['not_200']} were not 200 and {check['without_log_out_button']} "
-                            "had no log-out button")
+            problems.append(
+                f"{row['page']} (signed in, warm-up): of {check['responses']} responses "
+                f"{check['not_200']} were not 200 and {check['without_log_out_button']} "
+                "had no log-out button"
+            )
     healthz_after["ratio_to_healthz"] = round(healthz_after["requests_per_s"] / healthz, 4) if healthz else None
     return {
         "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "engine": args.engine, "shops": args.shops, "people": args.people, "threads": args.threads,
-        "workers": args.workers, "shared_pages": not args.no_shared_pages,
+        "engine": args.engine,
+        "shops": args.shops,
+        "people": args.people,
+        "threads": args.threads,
+        "workers": args.workers,
+        "shared_pages": not args.no_shared_pages,
         "sessions": "redis" if args.redis_url else "shared store (var/shared-state.db)",
-        "modes": args.modes, "signed_in": [{"person_id": person.person_id, "role": person.role} for person in people],
-        "connections": args.connections, "duration_s": args.duration, "warmup_s": args.warmup,
-        "server_command": " ".join(["block-service", *command[1:]]), "wrk": f"wrk -t1 -c{args.connections} "
-        f"-d{args.duration}s --latency", "seeded_rows": counts, "seed_seconds": seed_seconds,
-        "cpus": os.cpu_count(), "load_average": {"before": [round(value, 2) for value in load_before],
-                                                 "after": [round(value, 2) for value in load_after]},
-        "python": platform.python_version(), "commit": git_commit(), "argv": sys.argv[1:],
-        "pages_left_out": notes, "results": rows, "healthz_after": healthz_after,
-        "table_markdown": format_table(rows, args.modes), "problems": problems,
-        "writers": writing, "memory": memory,
+        "modes": args.modes,
+        "signed_in": [{"person_id": person.person_id, "role": person.role} for person in people],
+        "connections": args.connections,
+        "duration_s": args.duration,
+        "warmup_s": args.warmup,
+        "server_command": " ".join(["block-service", *command[1:]]),
+        "wrk": f"wrk -t1 -c{args.connections} -d{args.duration}s --latency",
+        "seeded_rows": counts,
+        "seed_seconds": seed_seconds,
+        "cpus": os.cpu_count(),
+        "load_average": {
+            "before": [round(value, 2) for value in load_before],
+            "after": [round(value, 2) for value in load_after],
+        },
+        "python": platform.python_version(),
+        "commit": git_commit(),
+        "argv": sys.argv[1:],
+        "pages_left_out": notes,
+        "results": rows,
+        "healthz_after": healthz_after,
+        "table_markdown": format_table(rows, args.modes),
+        "problems": problems,
+        "writers": writing,
+        "memory": memory,
     }
 
 
 def print_report(report: dict[str, object]) -> None:
     load = report["load_average"]
     print()
-    print(f"engine {report['engine']}, {report['shops']} shops, {report['people']} people, {report['threads']} "
-          f"threads, {report['workers']} workers, sessions in {report['sessions']}, shared pages "
-          f"{'on' if report['shared_pages'] else 'off'}, {report['wrk']} per page and mode, {report['cpus']} CPUs, "
-          f"load average {' '.join(map(str, load['before']))} before, {' '.join(map(str, load['after']))} after")
+    print(
+        f"engine {report['engine']}, {report['shops']} shops, {report['people']} people, {report['threads']} "
+        f"threads, {report['workers']} workers, sessions in {report['sessions']}, shared pages "
+        f"{'on' if report['shared_pages'] else 'off'}, {report['wrk']} per page and mode, {report['cpus']} CPUs, "
+        f"load average {' '.join(map(str, load['before']))} before, {' '.join(map(str, load['after']))} after"
+    )
     print()
     print(report["table_markdown"])
     after = report["healthz_after"]
-    print(f"\n{REFERENCE_PAGE} again after the pages: {after['requests_per_s']:,.0f} req/s "
-          f"({after['ratio_to_healthz']:.0%} of the first run), p99 {after['p99_ms']:.1f} ms")
+    print(
+        f"\n{REFERENCE_PAGE} again after the pages: {after['requests_per_s']:,.0f} req/s "
+        f"({after['ratio_to_healthz']:.0%} of the first run), p99 {after['p99_ms']:.1f} ms"
+    )
     for note in report["pages_left_out"]:
         print(note)
     writing = report.get("writers")
     if writing:
-        print(f"\nposting answers: {writing['writers']} writers for {writing['seconds']} s: "
-              f"{writing['answers']} answers ({writing['answers_per_s']}/s), p50 {writing['p50_ms']} ms, "
-              f"p99 {writing['p99_ms']} ms, "
-              f"max {writing['max_ms']} ms, failures {writing['failures']}")
+        print(
+            f"\nposting answers: {writing['writers']} writers for {writing['seconds']} s: "
+            f"{writing['answers']} answers ({writing['answers_per_s']}/s), p50 {writing['p50_ms']} ms, "
+            f"p99 {writing['p99_ms']} ms, "
+            f"max {writing['max_ms']} ms, failures {writing['failures']}"
+        )
     memory = report["memory"]
     print()
-    print(f"resident memory after the run: supervisor pid {memory['supervisor']['pid']} "
-          f"{memory['supervisor']['rss_mib']} MiB")
+    print(
+        f"resident memory after the run: supervisor pid {memory['supervisor']['pid']} "
+        f"{memory['supervisor']['rss_mib']} MiB"
+    )
     for worker in memory["workers"]:
         print(f"  worker pid {worker['pid']}: {worker['rss_mib']} MiB")
     if report["problems"]:

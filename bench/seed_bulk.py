@@ -23,11 +23,42 @@ from pathlib import Path
 
 PASSWORD = "bench-password-2026"
 FIRST_NUMBER, LAST_NUMBER = 1001, 1299
-OWNERS = ["老张", "凌岩", "东明", "好邻居", "川味", "花语", "巧手",
-          "阿芳", "小林", "金桥", "上南", "浦东", "三林", "阿强"]
-KINDS = ["生煎", "水果店", "便利店", "理发店", "小面馆", "社区药房",
-         "花店", "裁缝铺", "托管班", "电动车行", "早餐铺", "生鲜超市",
-         "馄饨店", "五金店", "洗衣店", "茶饮", "烘焙坊", "书店"]
+OWNERS = [
+    "老张",
+    "凌岩",
+    "东明",
+    "好邻居",
+    "川味",
+    "花语",
+    "巧手",
+    "阿芳",
+    "小林",
+    "金桥",
+    "上南",
+    "浦东",
+    "三林",
+    "阿强",
+]
+KINDS = [
+    "生煎",
+    "水果店",
+    "便利店",
+    "理发店",
+    "小面馆",
+    "社区药房",
+    "花店",
+    "裁缝铺",
+    "托管班",
+    "电动车行",
+    "早餐铺",
+    "生鲜超市",
+    "馄饨店",
+    "五金店",
+    "洗衣店",
+    "茶饮",
+    "烘焙坊",
+    "书店",
+]
 HOURS = ["07:00–21:00", "08:00–22:00", "09:00–20:00", "06:30–13:30", "10:00–23:00"]
 
 
@@ -46,26 +77,81 @@ class Block:
     nominations: list[tuple]
 
 
-PERSON_COLUMNS = ("id", "display_name", "phone", "password_hash", "language", "is_active", "session_version",
-                  "created_at", "privacy_version", "privacy_accepted_at")
+PERSON_COLUMNS = (
+    "id",
+    "display_name",
+    "phone",
+    "password_hash",
+    "language",
+    "is_active",
+    "session_version",
+    "created_at",
+    "privacy_version",
+    "privacy_accepted_at",
+)
 ROLE_COLUMNS = ("person", "role", "granted_at")
-SHOP_COLUMNS = ("id", "name", "house_number", "street_number", "segment", "industry", "licence_number",
-                "phone", "opening_hours", "description", "status", "created_at")
+SHOP_COLUMNS = (
+    "id",
+    "name",
+    "house_number",
+    "street_number",
+    "segment",
+    "industry",
+    "licence_number",
+    "phone",
+    "opening_hours",
+    "description",
+    "status",
+    "created_at",
+)
 MERCHANT_COLUMNS = ("shop", "person", "since")
-THREAD_COLUMNS = ("id", "kind", "title", "body", "category", "house_number", "street_number", "segment", "shop",
-                  "author", "anonymous", "name_to_shop", "status", "visibility", "hidden", "metoo_count",
-                  "message_count", "created_at", "last_activity_at", "due_at")
+THREAD_COLUMNS = (
+    "id",
+    "kind",
+    "title",
+    "body",
+    "category",
+    "house_number",
+    "street_number",
+    "segment",
+    "shop",
+    "author",
+    "anonymous",
+    "name_to_shop",
+    "status",
+    "visibility",
+    "hidden",
+    "metoo_count",
+    "message_count",
+    "created_at",
+    "last_activity_at",
+    "due_at",
+)
 MESSAGE_COLUMNS = ("thread", "author", "kind", "body", "official", "created_at")
 TERM_COLUMNS = ("id", "number", "starts_on", "ends_on", "seats", "created_at")
-ELECTION_COLUMNS = ("id", "term", "phase", "nomination_starts_on", "nomination_ends_on", "voting_starts_on",
-                    "voting_ends_on", "created_at", "voting_opened_at")
+ELECTION_COLUMNS = (
+    "id",
+    "term",
+    "phase",
+    "nomination_starts_on",
+    "nomination_ends_on",
+    "voting_starts_on",
+    "voting_ends_on",
+    "created_at",
+    "voting_opened_at",
+)
 NOMINATION_COLUMNS = ("election", "nominee", "shop", "statement", "status", "created_at", "accepted_at")
 # The election the benchmark opens (/elections/1): voting, with this many accepted candidates at most.
 ELECTION_CANDIDATES = 12
-PROBLEMS = [("占道", "门口纸箱和货架占了人行道"), ("油烟", "晚饭时间油烟飘进居民窗户"),
-            ("噪音", "夜里卸货推车声音很大"), ("垃圾", "垃圾桶满了没人清运"),
-            ("停车", "共享单车堆在盲道上"), ("门前三包", "门前积水和烂菜叶没清理"),
-            ("安全", "电线垂下来很危险")]
+PROBLEMS = [
+    ("占道", "门口纸箱和货架占了人行道"),
+    ("油烟", "晚饭时间油烟飘进居民窗户"),
+    ("噪音", "夜里卸货推车声音很大"),
+    ("垃圾", "垃圾桶满了没人清运"),
+    ("停车", "共享单车堆在盲道上"),
+    ("门前三包", "门前积水和烂菜叶没清理"),
+    ("安全", "电线垂下来很危险"),
+]
 STATUSES = ["new", "acknowledged", "in_progress", "resolved", "closed", "closed", "closed", "reopened"]
 # The thread the benchmark opens as "a thread page with 20 answers".
 BUSY_THREAD_ANSWERS = 20
@@ -90,9 +176,16 @@ def segment_of(number: int, segments: list[tuple[int, int, int]]) -> int:
     raise ValueError(f"no segment holds house number {number}; run `block-service migrate` first")
 
 
-def plan_block(shop_count: int, people_count: int, segments: list[tuple[int, int, int]],
-               industries: list[int], now: dt.datetime, thread_count: int = 0,
-               categories: list[int] | None = None, election: bool = False) -> Block:
+def plan_block(
+    shop_count: int,
+    people_count: int,
+    segments: list[tuple[int, int, int]],
+    industries: list[int],
+    now: dt.datetime,
+    thread_count: int = 0,
+    categories: list[int] | None = None,
+    election: bool = False,
+) -> Block:
     if people_count < 1:
         raise ValueError("a block with shops needs at least one person")
     if not segments or not industries:
@@ -118,20 +211,39 @@ def plan_block(shop_count: int, people_count: int, segments: list[tuple[int, int
             name += f"{index // (len(OWNERS) * len(KINDS)) + 1}店"
         created = now - dt.timedelta(hours=shop_count - shop_id)
         description = f"凌岩南路{house_number}的{name}，欢迎街坊邻居光临。"
-        shops.append((
-            shop_id, name, house_number, number, segment_of(number, segments),
-            industries[index % len(industries)], f"91310115MA{shop_id:08X}",
-            f"021-58{shop_id % 1_000_000:06d}", HOURS[index % len(HOURS)], description,
-            "closed" if shop_id % 25 == 0 else "open", created,
-        ))
+        shops.append(
+            (
+                shop_id,
+                name,
+                house_number,
+                number,
+                segment_of(number, segments),
+                industries[index % len(industries)],
+                f"91310115MA{shop_id:08X}",
+                f"021-58{shop_id % 1_000_000:06d}",
+                HOURS[index % len(HOURS)],
+                description,
+                "closed" if shop_id % 25 == 0 else "open",
+                created,
+            )
+        )
         merchant = (index % people_count) + 1
         merchants.append((shop_id, merchant, created))
         merchant_ids.add(merchant)
     roles.extend((person_id, "merchant", now) for person_id in sorted(merchant_ids))
     threads, messages = plan_threads(thread_count, people_count, shops, segments, categories or [], now)
     terms, elections, nominations = plan_council(merchants, now) if election else ([], [], [])
-    return Block(people=people, roles=roles, shops=shops, merchants=merchants, threads=threads, messages=messages,
-                 terms=terms, elections=elections, nominations=nominations)
+    return Block(
+        people=people,
+        roles=roles,
+        shops=shops,
+        merchants=merchants,
+        threads=threads,
+        messages=messages,
+        terms=terms,
+        elections=elections,
+        nominations=nominations,
+    )
 
 
 def plan_council(merchants: list[tuple], now: dt.datetime) -> tuple[list[tuple], list[tuple], list[tuple]]:
@@ -140,9 +252,19 @@ def plan_council(merchants: list[tuple], now: dt.datetime) -> tuple[list[tuple],
         return [], [], []
     today = now.date()
     terms = [(1, 1, today - dt.timedelta(days=30), today + dt.timedelta(days=700), 5, now)]
-    elections = [(1, 1, "voting", today - dt.timedelta(days=20), today - dt.timedelta(days=6),
-                  today - dt.timedelta(days=1), today + dt.timedelta(days=6), now - dt.timedelta(days=21),
-                  now - dt.timedelta(days=1))]
+    elections = [
+        (
+            1,
+            1,
+            "voting",
+            today - dt.timedelta(days=20),
+            today - dt.timedelta(days=6),
+            today - dt.timedelta(days=1),
+            today + dt.timedelta(days=6),
+            now - dt.timedelta(days=21),
+            now - dt.timedelta(days=1),
+        )
+    ]
     nominations, standing = [], set()
     for shop, person, _since in merchants:
         if len(nominations) == ELECTION_CANDIDATES:
@@ -150,13 +272,28 @@ def plan_council(merchants: list[tuple], now: dt.datetime) -> tuple[list[tuple],
         if person in standing:  # one live nomination per person
             continue
         standing.add(person)
-        nominations.append((1, person, shop, f"第{shop}号店的店主，愿意为街区出力。", "accepted",
-                            now - dt.timedelta(days=15), now - dt.timedelta(days=14)))
+        nominations.append(
+            (
+                1,
+                person,
+                shop,
+                f"第{shop}号店的店主，愿意为街区出力。",
+                "accepted",
+                now - dt.timedelta(days=15),
+                now - dt.timedelta(days=14),
+            )
+        )
     return terms, elections, nominations
 
 
-def plan_threads(count: int, people_count: int, shops: list[tuple], segments: list[tuple[int, int, int]],
-                 categories: list[int], now: dt.datetime) -> tuple[list[tuple], list[tuple]]:
+def plan_threads(
+    count: int,
+    people_count: int,
+    shops: list[tuple],
+    segments: list[tuple[int, int, int]],
+    categories: list[int],
+    now: dt.datetime,
+) -> tuple[list[tuple], list[tuple]]:
     """Reports spread over the past year; thread 1 is the newest and has 20 answers."""
     if count and not categories:
         raise ValueError("no thread categories: run `block-service migrate` first")
@@ -172,17 +309,41 @@ def plan_threads(count: int, people_count: int, shops: list[tuple], segments: li
         created = now - dt.timedelta(minutes=7 * index + 1)
         status = "new" if thread_id == 1 else STATUSES[index % len(STATUSES)]
         answers = BUSY_THREAD_ANSWERS if thread_id == 1 else index % 4
-        threads.append((
-            thread_id, "report", f"{word}：{house_number}{text}"[:80], f"{text}，已经持续好几天了，希望尽快处理。",
-            categories[index % len(categories)], house_number, street_number, segment_of(street_number, segments),
-            shop[0] if shop else None, (index * 7) % people_count + 1, index % 5 == 0, False, status, "public",
-            False, index % 6, answers, created, created + dt.timedelta(minutes=answers * 5),
-            created + dt.timedelta(hours=24),
-        ))
+        threads.append(
+            (
+                thread_id,
+                "report",
+                f"{word}：{house_number}{text}"[:80],
+                f"{text}，已经持续好几天了，希望尽快处理。",
+                categories[index % len(categories)],
+                house_number,
+                street_number,
+                segment_of(street_number, segments),
+                shop[0] if shop else None,
+                (index * 7) % people_count + 1,
+                index % 5 == 0,
+                False,
+                status,
+                "public",
+                False,
+                index % 6,
+                answers,
+                created,
+                created + dt.timedelta(minutes=answers * 5),
+                created + dt.timedelta(hours=24),
+            )
+        )
         for answer in range(answers):
-            messages.append((thread_id, (index + answer * 13) % people_count + 1, "answer",
-                             f"第{answer + 1}条回复：我也注意到了，{text}。", answer % 3 == 0,
-                             created + dt.timedelta(minutes=5 * (answer + 1))))
+            messages.append(
+                (
+                    thread_id,
+                    (index + answer * 13) % people_count + 1,
+                    "answer",
+                    f"第{answer + 1}条回复：我也注意到了，{text}。",
+                    answer % 3 == 0,
+                    created + dt.timedelta(minutes=5 * (answer + 1)),
+                )
+            )
     return threads, messages
 
 
@@ -192,8 +353,9 @@ def _insert_sql(table: str, columns: tuple[str, ...], placeholder: str) -> str:
     return f'INSERT INTO "{table}" ({names}) VALUES ({marks})'
 
 
-def seed_sqlite(path: Path, shop_count: int, people_count: int, thread_count: int = 0,
-                election: bool = False) -> dict[str, int]:
+def seed_sqlite(
+    path: Path, shop_count: int, people_count: int, thread_count: int = 0, election: bool = False
+) -> dict[str, int]:
     connection = sqlite3.connect(path, timeout=30)
     try:
         segments = connection.execute("SELECT id, first_number, last_number FROM segment").fetchall()
@@ -202,13 +364,17 @@ def seed_sqlite(path: Path, shop_count: int, people_count: int, thread_count: in
             raise ValueError(f"{path} has people already: seed a fresh database")
         # Piccolo keeps SQLite timestamps as str(datetime) ('2026-11-27 23:27:38+00:00'), booleans as 0/1.
         now = dt.datetime.now(dt.UTC)
-        categories = [row[0] for row in connection.execute(
-            "SELECT id FROM category WHERE kind = 'report' ORDER BY sort_order, id")]
+        categories = [
+            row[0]
+            for row in connection.execute("SELECT id FROM category WHERE kind = 'report' ORDER BY sort_order, id")
+        ]
         block = plan_block(shop_count, people_count, segments, industries, now, thread_count, categories, election)
 
         def rows(items: list[tuple]) -> list[tuple]:
-            return [tuple(str(v) if isinstance(v, dt.date) else int(v) if isinstance(v, bool) else v
-                          for v in item) for item in items]
+            return [
+                tuple(str(v) if isinstance(v, dt.date) else int(v) if isinstance(v, bool) else v for v in item)
+                for item in items
+            ]
 
         with connection:
             connection.executemany(_insert_sql("person", PERSON_COLUMNS, "?"), rows(block.people))
@@ -219,8 +385,7 @@ def seed_sqlite(path: Path, shop_count: int, people_count: int, thread_count: in
             connection.executemany(_insert_sql("message", MESSAGE_COLUMNS, "?"), rows(block.messages))
             connection.executemany(_insert_sql("council_term", TERM_COLUMNS, "?"), rows(block.terms))
             connection.executemany(_insert_sql("council_election", ELECTION_COLUMNS, "?"), rows(block.elections))
-            connection.executemany(_insert_sql("council_nomination", NOMINATION_COLUMNS, "?"),
-                                   rows(block.nominations))
+            connection.executemany(_insert_sql("council_nomination", NOMINATION_COLUMNS, "?"), rows(block.nominations))
         connection.execute("ANALYZE")
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
@@ -229,13 +394,21 @@ def seed_sqlite(path: Path, shop_count: int, people_count: int, thread_count: in
 
 
 def _counts(block: Block) -> dict[str, int]:
-    return {"person": len(block.people), "role_grant": len(block.roles), "shop": len(block.shops),
-            "shop_merchant": len(block.merchants), "thread": len(block.threads), "message": len(block.messages),
-            "council_election": len(block.elections), "council_nomination": len(block.nominations)}
+    return {
+        "person": len(block.people),
+        "role_grant": len(block.roles),
+        "shop": len(block.shops),
+        "shop_merchant": len(block.merchants),
+        "thread": len(block.threads),
+        "message": len(block.messages),
+        "council_election": len(block.elections),
+        "council_nomination": len(block.nominations),
+    }
 
 
-async def seed_postgres(database_url: str, shop_count: int, people_count: int, thread_count: int = 0,
-                        election: bool = False) -> dict[str, int]:
+async def seed_postgres(
+    database_url: str, shop_count: int, people_count: int, thread_count: int = 0, election: bool = False
+) -> dict[str, int]:
     import asyncpg
 
     connection = await asyncpg.connect(database_url, timeout=10)
@@ -247,22 +420,31 @@ async def seed_postgres(database_url: str, shop_count: int, people_count: int, t
         if await connection.fetchval("SELECT count(*) FROM person"):
             raise ValueError("the database has people already: seed a fresh database")
         category_rows = await connection.fetch("SELECT id FROM category WHERE kind = 'report' ORDER BY sort_order, id")
-        block = plan_block(shop_count, people_count, segments, industries, dt.datetime.now(dt.UTC), thread_count,
-                           [row["id"] for row in category_rows], election)
+        block = plan_block(
+            shop_count,
+            people_count,
+            segments,
+            industries,
+            dt.datetime.now(dt.UTC),
+            thread_count,
+            [row["id"] for row in category_rows],
+            election,
+        )
         async with connection.transaction():
             # COPY is the fastest way in; ids are given, so the sequences are moved past them after.
             await connection.copy_records_to_table("person", records=block.people, columns=PERSON_COLUMNS)
             await connection.copy_records_to_table("role_grant", records=block.roles, columns=ROLE_COLUMNS)
             await connection.copy_records_to_table("shop", records=block.shops, columns=SHOP_COLUMNS)
-            await connection.copy_records_to_table("shop_merchant", records=block.merchants,
-                                                   columns=MERCHANT_COLUMNS)
+            await connection.copy_records_to_table("shop_merchant", records=block.merchants, columns=MERCHANT_COLUMNS)
             await connection.copy_records_to_table("thread", records=block.threads, columns=THREAD_COLUMNS)
             await connection.copy_records_to_table("message", records=block.messages, columns=MESSAGE_COLUMNS)
             await connection.copy_records_to_table("council_term", records=block.terms, columns=TERM_COLUMNS)
-            await connection.copy_records_to_table("council_election", records=block.elections,
-                                                   columns=ELECTION_COLUMNS)
-            await connection.copy_records_to_table("council_nomination", records=block.nominations,
-                                                   columns=NOMINATION_COLUMNS)
+            await connection.copy_records_to_table(
+                "council_election", records=block.elections, columns=ELECTION_COLUMNS
+            )
+            await connection.copy_records_to_table(
+                "council_nomination", records=block.nominations, columns=NOMINATION_COLUMNS
+            )
             for table in ("person", "shop", "thread", "message", "council_term", "council_election"):
                 if table.startswith("council") and not block.elections:
                     continue
@@ -275,8 +457,9 @@ async def seed_postgres(database_url: str, shop_count: int, people_count: int, t
     return _counts(block)
 
 
-def seed(database_url: str, shop_count: int, people_count: int, thread_count: int = 0,
-         election: bool = False) -> dict[str, int]:
+def seed(
+    database_url: str, shop_count: int, people_count: int, thread_count: int = 0, election: bool = False
+) -> dict[str, int]:
     """Seed the database of BLOCK_DATABASE_URL-style `database_url`; returns the rows written per table."""
     if database_url.startswith(("postgresql://", "postgres://")):
         return asyncio.run(seed_postgres(database_url, shop_count, people_count, thread_count, election))

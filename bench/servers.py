@@ -45,18 +45,27 @@ def server_env(database_url: str, var_dir: Path, *, debug: bool = True, **settin
     """The environment of a server of its own: inherited BLOCK_* values (the in-process tests set some)
     are dropped; `settings` are further BLOCK_* values by lower-case name (redis_url="redis://…")."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("BLOCK_")}
-    env.update({"BLOCK_DATABASE_URL": database_url, "BLOCK_VAR_DIR": str(var_dir),
-                "BLOCK_DEBUG": "true" if debug else "false"})
+    env.update(
+        {"BLOCK_DATABASE_URL": database_url, "BLOCK_VAR_DIR": str(var_dir), "BLOCK_DEBUG": "true" if debug else "false"}
+    )
     env.update({f"BLOCK_{name.upper()}": str(value) for name, value in settings.items()})
     return env
 
 
 def run_cli(env: dict[str, str], *args: str, timeout: float = 300, stdin: str | None = None) -> str:
-    result = subprocess.run([str(BLOCK_SERVICE), *args], env=env, capture_output=True, text=True,
-                            timeout=timeout, input=stdin, stdin=None if stdin is not None else subprocess.DEVNULL)
+    result = subprocess.run(
+        [str(BLOCK_SERVICE), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        input=stdin,
+        stdin=None if stdin is not None else subprocess.DEVNULL,
+    )
     if result.returncode != 0:
-        raise ServerError(f"block-service {' '.join(args)} failed ({result.returncode}):\n"
-                          f"{result.stdout}\n{result.stderr}")
+        raise ServerError(
+            f"block-service {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+        )
     return result.stdout
 
 
@@ -135,8 +144,9 @@ class Server:
             return
         except subprocess.TimeoutExpired:
             pass
-        print(f"server {self.pid} ignored SIGTERM for {STOP_WAIT_SECONDS} s: killing its process group",
-              file=sys.stderr)
+        print(
+            f"server {self.pid} ignored SIGTERM for {STOP_WAIT_SECONDS} s: killing its process group", file=sys.stderr
+        )
         self.kill()
 
     def __enter__(self) -> Server:
@@ -170,17 +180,22 @@ def wait_for_health(server: Server, timeout: float = HEALTH_WAIT_SECONDS) -> Non
     raise ServerError(f"{server.base_url} did not answer within {timeout} s:\n{log_tail(server.log_path)}")
 
 
-def start_server(env: dict[str, str], *, log_path: Path, workers: int = 1, port: int = 0,
-                 extra_args: tuple[str, ...] = ()) -> Server:
+def start_server(
+    env: dict[str, str], *, log_path: Path, workers: int = 1, port: int = 0, extra_args: tuple[str, ...] = ()
+) -> Server:
     """`block-service serve` in a session (process group) of its own; returns once /healthz answers."""
     port = port or free_port()
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("ab") as log:
         process = subprocess.Popen(
             [str(BLOCK_SERVICE), "serve", "--port", str(port), "--workers", str(workers), *extra_args],
-            env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
-    server = Server(process=process, base_url=f"http://127.0.0.1:{port}", log_path=log_path, workers=workers,
-                    env=env)
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    server = Server(process=process, base_url=f"http://127.0.0.1:{port}", log_path=log_path, workers=workers, env=env)
     try:
         wait_for_health(server)
         if workers > 1:

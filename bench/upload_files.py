@@ -33,8 +33,10 @@ def _photo(width: int = 640, height: int = 480, mode: str = "RGB") -> Image.Imag
     """A picture with some detail (a flat colour would compress to nothing and prove little)."""
     image = Image.linear_gradient("L").resize((width, height)).convert(mode)
     if mode == "RGB":
-        image = Image.merge("RGB", (image.getchannel(0), image.getchannel(0).rotate(90, expand=False),
-                                    Image.new("L", (width, height), 90)))
+        image = Image.merge(
+            "RGB",
+            (image.getchannel(0), image.getchannel(0).rotate(90, expand=False), Image.new("L", (width, height), 90)),
+        )
     return image
 
 
@@ -61,15 +63,18 @@ def png_bomb(width: int, height: int) -> bytes:
     row = b"\x00" * (1 + 3 * width)
     parts = [compressor.compress(row) for _ in range(height)]
     parts.append(compressor.flush())
-    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", b"".join(parts))
-            + _chunk(b"IEND", b""))
+    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", b"".join(parts)) + _chunk(b"IEND", b"")
 
 
 def png_header_bomb(width: int, height: int) -> bytes:
     """Only the header claims the size (beyond Pillow's own decompression-bomb limit); the data is a stub."""
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(b"\x00" * 1024))
-            + _chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", zlib.compress(b"\x00" * 1024))
+        + _chunk(b"IEND", b"")
+    )
 
 
 def _segment(marker: int, body: bytes) -> bytes:
@@ -151,8 +156,10 @@ def gif() -> bytes:
     return output.getvalue()
 
 
-SVG = (b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="100" height="100">'
-       b'<script>alert(document.cookie)</script><rect width="100" height="100"/></svg>')
+SVG = (
+    b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="100" height="100">'
+    b'<script>alert(document.cookie)</script><rect width="100" height="100"/></svg>'
+)
 HTML = b"<!DOCTYPE html><html><body><script>fetch('/me').then(r => r.text())</script></body></html>"
 
 
@@ -161,23 +168,26 @@ def corpus() -> list[Sample]:
     photo = jpeg()
     return [
         Sample("jpeg+zip polyglot", "holiday.jpg", "image/jpeg", photo + _zip("x.html", HTML), None),
-        Sample("gifar (gif+jar)", "avatar.jpg", "image/jpeg", gif() + _zip("Evil.class", b"\xca\xfe\xba\xbe"),
-               NOT_A_PHOTO),
+        Sample(
+            "gifar (gif+jar)", "avatar.jpg", "image/jpeg", gif() + _zip("Evil.class", b"\xca\xfe\xba\xbe"), NOT_A_PHOTO
+        ),
         Sample("jpeg with html appended", "shop.jpg", "image/jpeg", photo + HTML, None),
         Sample("png with html appended", "shop.png", "image/png", png() + HTML, None),
         Sample("truncated jpeg", "cut.jpg", "image/jpeg", photo[: len(photo) // 2], NOT_A_PHOTO),
         Sample("truncated png", "cut.png", "image/png", (png_data := png())[: len(png_data) // 2], NOT_A_PHOTO),
         Sample("png 7000x7000 pixel bomb", "bomb.png", "image/png", png_bomb(7000, 7000), TOO_MANY_PIXELS),
-        Sample("png beyond pillow's bomb limit", "bomb2.png", "image/png", png_header_bomb(30_000, 30_000),
-               TOO_MANY_PIXELS),
+        Sample(
+            "png beyond pillow's bomb limit", "bomb2.png", "image/png", png_header_bomb(30_000, 30_000), TOO_MANY_PIXELS
+        ),
         Sample("svg with script", "drawing.svg", "image/svg+xml", SVG, NOT_A_PHOTO),
         Sample("svg named jpg", "drawing.jpg", "image/jpeg", SVG, NOT_A_PHOTO),
         Sample("html named jpg", "photo.jpg", "image/jpeg", HTML, NOT_A_PHOTO),
         Sample("gif", "anim.gif", "image/gif", gif(), NOT_A_PHOTO),
         Sample("jpeg with a phone number in a COM block", "note.jpg", "image/jpeg", jpeg_with_comment(), None),
         Sample("jpeg with exif, gps, xmp, icc, iptc", "phone.jpg", "image/jpeg", jpeg_with_everything(), None),
-        Sample("jpeg with huge exif and 6 MB of app segments", "huge.jpg", "image/jpeg",
-               jpeg_with_huge_metadata(), None),
+        Sample(
+            "jpeg with huge exif and 6 MB of app segments", "huge.jpg", "image/jpeg", jpeg_with_huge_metadata(), None
+        ),
         Sample("png with text chunks and exif", "scan.png", "image/png", png_with_text(), None),
         Sample("png with a zTXt decompression bomb", "text.png", "image/png", png_with_text_bomb(), NOT_A_PHOTO),
         Sample("webp with exif and xmp", "photo.webp", "image/webp", webp_with_metadata(), None),
@@ -204,6 +214,6 @@ def jpeg_markers(data: bytes) -> list[int]:
         markers.append(marker)
         if marker == 0xDA:
             break
-        length = struct.unpack(">H", data[position + 2:position + 4])[0]
+        length = struct.unpack(">H", data[position + 2 : position + 4])[0]
         position += 2 + length
     return markers

@@ -36,17 +36,23 @@ SETTLE_SECONDS = 2.0
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    )
     parser.add_argument("--engine", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--people", type=int, default=8, help="people uploading at once in the burst")
     parser.add_argument("--rounds", type=int, default=3, help="reports each person sends in the burst")
     parser.add_argument("--short", action="store_true", help="CI form: 2 people, 1 round")
     parser.add_argument("--json", action="store_true", help="print the report as one JSON line at the end")
-    parser.add_argument("--work-dir", type=Path, default=None,
-                        help="where the database and the server log go (default: a temporary folder)")
-    parser.add_argument("--pg-admin-url", default=os.environ.get("BLOCK_TEST_PG_URL",
-                                                                   "postgresql://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument(
+        "--work-dir",
+        type=Path,
+        default=None,
+        help="where the database and the server log go (default: a temporary folder)",
+    )
+    parser.add_argument(
+        "--pg-admin-url", default=os.environ.get("BLOCK_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    )
     args = parser.parse_args(argv)
     if args.short:
         args.people, args.rounds = 2, 1
@@ -84,19 +90,28 @@ class Sampler(threading.Thread):
 async def _report_category(client: httpx.AsyncClient, cookies: Cookies) -> str:
     """The first category the report form offers."""
     form = await client.get("/threads/new", headers=cookies.header())
-    match = re.search(r'<option value="(\d+)"', form.text[form.text.index('name="category_id"'):])
+    match = re.search(r'<option value="(\d+)"', form.text[form.text.index('name="category_id"') :])
     if match is None:
         raise run.BenchError(f"the report form offers no category ({form.status_code})")
     return match.group(1)
 
 
-async def _report(client: httpx.AsyncClient, cookies: Cookies, category: str,
-                  files: list[tuple[str, bytes, str]]) -> int:
-    data = {"kind": "report", "title": "门口堆放纸箱占道", "body": "人行道被堵住了。",
-            "category_id": category, "house_number": "1143号"}
+async def _report(
+    client: httpx.AsyncClient, cookies: Cookies, category: str, files: list[tuple[str, bytes, str]]
+) -> int:
+    data = {
+        "kind": "report",
+        "title": "门口堆放纸箱占道",
+        "body": "人行道被堵住了。",
+        "category_id": category,
+        "house_number": "1143号",
+    }
     response = await client.post(
-        "/threads/new", data=data, files=[("photos", file) for file in files],
-        headers={"x-csrftoken": cookies.csrf, "accept-language": "en", **cookies.header()})
+        "/threads/new",
+        data=data,
+        files=[("photos", file) for file in files],
+        headers={"x-csrftoken": cookies.csrf, "accept-language": "en", **cookies.header()},
+    )
     return response.status_code
 
 
@@ -132,8 +147,14 @@ async def drive(base_url: str, pid: int, people: int, rounds: int) -> dict[str, 
 
         async def burst(cookies: Cookies, number: int) -> None:
             for round_number in range(rounds):
-                files = [(f"big-{number}-{round_number}-{n}.{'jpg' if n % 2 == 0 else 'png'}", data,
-                          "image/jpeg" if n % 2 == 0 else "image/png") for n, data in enumerate(large)]
+                files = [
+                    (
+                        f"big-{number}-{round_number}-{n}.{'jpg' if n % 2 == 0 else 'png'}",
+                        data,
+                        "image/jpeg" if n % 2 == 0 else "image/png",
+                    )
+                    for n, data in enumerate(large)
+                ]
                 if (status := await _report(client, cookies, category, files)) != 303:
                     failures.append(f"person {number}, round {round_number}: large photos answered {status}")
 
@@ -150,18 +171,29 @@ async def drive(base_url: str, pid: int, people: int, rounds: int) -> dict[str, 
         sampler.join()
     uploads = len(corpus) + 1 + people * rounds
     return {
-        "people": people, "rounds": rounds, "requests": uploads,
-        "large_photos": people * rounds * len(large), "seconds": round(seconds, 1),
+        "people": people,
+        "rounds": rounds,
+        "requests": uploads,
+        "large_photos": people * rounds * len(large),
+        "seconds": round(seconds, 1),
         "before_mib": round(started_kib / 1024, 1),
         "peak_mib": max(round(sampler.peak_kib / 1024, 1), *phases.values()),
-        "peak_by_phase_mib": phases, "after_mib": round(after_kib / 1024, 1), "failures": failures,
+        "peak_by_phase_mib": phases,
+        "after_mib": round(after_kib / 1024, 1),
+        "failures": failures,
     }
 
 
 def measure(args: argparse.Namespace, work_dir: Path) -> dict[str, object]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("BLOCK_")}
-    env.update({"BLOCK_DEBUG": "false", "BLOCK_SECRET_KEY": secrets.token_urlsafe(48),
-                "BLOCK_VAR_DIR": str(work_dir / "var"), "BLOCK_LOGIN_RATE_PER_MINUTE": "1000000"})
+    env.update(
+        {
+            "BLOCK_DEBUG": "false",
+            "BLOCK_SECRET_KEY": secrets.token_urlsafe(48),
+            "BLOCK_VAR_DIR": str(work_dir / "var"),
+            "BLOCK_LOGIN_RATE_PER_MINUTE": "1000000",
+        }
+    )
     database = f"upload_memory_{secrets.token_hex(4)}"
     if args.engine == "postgres":
         run.pg_admin(args.pg_admin_url, f'CREATE DATABASE "{database}"')
@@ -172,8 +204,9 @@ def measure(args: argparse.Namespace, work_dir: Path) -> dict[str, object]:
         servers.run_cli(env, "migrate")
         seed_bulk.seed(env["BLOCK_DATABASE_URL"], 1, args.people)
         # One worker: uvicorn then serves in the process it started, whose pid is the one to watch.
-        with servers.start_server(env, log_path=work_dir / "server.log", workers=1,
-                                  extra_args=("--log-level", "warning")) as server:
+        with servers.start_server(
+            env, log_path=work_dir / "server.log", workers=1, extra_args=("--log-level", "warning")
+        ) as server:
             report = asyncio.run(drive(server.base_url, server.pid, args.people, args.rounds))
     finally:
         if args.engine == "postgres":
@@ -189,12 +222,17 @@ def main(argv: list[str] | None = None) -> int:
     else:
         with tempfile.TemporaryDirectory(prefix="upload-memory-") as folder:
             report = measure(args, Path(folder))
-    print(f"{report['requests']} upload requests ({report['large_photos']} large photos, "
-          f"{report['people']} people at once) in {report['seconds']} s on {report['engine']}")
-    print(f"worker RSS: before {report['before_mib']} MiB, peak {report['peak_mib']} MiB, "
-          f"after {report['after_mib']} MiB")
-    print("peak (VmHWM) by phase: " + ", ".join(f"{phase} {mib} MiB"
-                                                  for phase, mib in report["peak_by_phase_mib"].items()))
+    print(
+        f"{report['requests']} upload requests ({report['large_photos']} large photos, "
+        f"{report['people']} people at once) in {report['seconds']} s on {report['engine']}"
+    )
+    print(
+        f"worker RSS: before {report['before_mib']} MiB, peak {report['peak_mib']} MiB, after {report['after_mib']} MiB"
+    )
+    print(
+        "peak (VmHWM) by phase: "
+        + ", ".join(f"{phase} {mib} MiB" for phase, mib in report["peak_by_phase_mib"].items())
+    )
     for failure in report["failures"]:
         print(f"unexpected answer: {failure}")
     if args.json:

@@ -94,8 +94,10 @@ def cmd_create_staff(settings: Settings, args: argparse.Namespace) -> int:
     except FormInvalid as error:
         print(f"block-service: {' '.join(error.errors.values())}", file=sys.stderr)
         return 2
-    print(f"Staff account ready: {args.email} (person #{person_id}). "
-          "At the first log-in it is asked to set up an authenticator app.")
+    print(
+        f"Staff account ready: {args.email} (person #{person_id}). "
+        "At the first log-in it is asked to set up an authenticator app."
+    )
     return 0
 
 
@@ -103,8 +105,10 @@ def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
     target = Path(args.path)
     if settings.is_postgres:
         url = urlparse(settings.database_url)
-        print("PostgreSQL is backed up with its own tool; run (the password as in BLOCK_DATABASE_URL, or from "
-              "PGPASSWORD or ~/.pgpass):")
+        print(
+            "PostgreSQL is backed up with its own tool; run (the password as in BLOCK_DATABASE_URL, or from "
+            "PGPASSWORD or ~/.pgpass):"
+        )
         print(f"  pg_dump --format=custom --file={target} '{masked_url(settings.database_url)}'")
         print(f"(database {url.path.lstrip('/')} on {url.hostname or 'localhost'})")
         return 0
@@ -141,8 +145,10 @@ def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
             return None
         return await pending_migrations()
 
-    print(f"configuration: ok ({'PostgreSQL' if settings.is_postgres else 'SQLite'}, "
-          f"redis {'on' if settings.redis_url else 'off'}, debug {'on' if settings.debug else 'off'})")
+    print(
+        f"configuration: ok ({'PostgreSQL' if settings.is_postgres else 'SQLite'}, "
+        f"redis {'on' if settings.redis_url else 'off'}, debug {'on' if settings.debug else 'off'})"
+    )
     pending = _run(settings, work)
     if pending is None:
         print("database: unreachable", file=sys.stderr)
@@ -158,8 +164,11 @@ def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
 def _refuse_demo_outside_debug(settings: Settings) -> bool:
     if settings.debug:
         return False
-    print("block-service: --demo loads accounts whose passwords and authenticator key are public; it runs only "
-          "with BLOCK_DEBUG=true (as ./scripts/run sets), never in production.", file=sys.stderr)
+    print(
+        "block-service: --demo loads accounts whose passwords and authenticator key are public; it runs only "
+        "with BLOCK_DEBUG=true (as ./scripts/run sets), never in production.",
+        file=sys.stderr,
+    )
     return True
 
 
@@ -171,8 +180,11 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     if args.demo and _refuse_demo_outside_debug(settings):
         return 2
     if args.proxy_headers and not settings.trusted_proxies:
-        print("block-service: --proxy-headers needs BLOCK_TRUSTED_PROXIES, the addresses of the reverse proxies "
-              "whose X-Forwarded-* headers are believed (e.g. BLOCK_TRUSTED_PROXIES=127.0.0.1).", file=sys.stderr)
+        print(
+            "block-service: --proxy-headers needs BLOCK_TRUSTED_PROXIES, the addresses of the reverse proxies "
+            "whose X-Forwarded-* headers are believed (e.g. BLOCK_TRUSTED_PROXIES=127.0.0.1).",
+            file=sys.stderr,
+        )
         return 2
     if args.demo:
         cmd_seed(settings, argparse.Namespace(demo=True))
@@ -183,11 +195,18 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     if args.demo:
         print(demo_logins_text() + "\n", flush=True)
     uvicorn.run(
-        "block_service.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
-        http="httptools", loop="uvloop" if sys.platform != "win32" else "auto", log_level=args.log_level,
+        "block_service.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        http="httptools",
+        loop="uvloop" if sys.platform != "win32" else "auto",
+        log_level=args.log_level,
         # uvicorn believes X-Forwarded-For/-Proto from the same proxies as the app's own client_address();
         # without --proxy-headers it believes nobody (uvicorn's own default would trust 127.0.0.1).
-        proxy_headers=args.proxy_headers, forwarded_allow_ips=",".join(settings.trusted_proxies) or None,
+        proxy_headers=args.proxy_headers,
+        forwarded_allow_ips=",".join(settings.trusted_proxies) or None,
         timeout_graceful_shutdown=5,
     )
     return 0
@@ -203,8 +222,11 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--demo", action="store_true", help="load the demo block if the database has no people")
     serve.add_argument("--log-level", default="info")
-    serve.add_argument("--proxy-headers", action="store_true",
-                       help="believe X-Forwarded-For/-Proto from the proxies in BLOCK_TRUSTED_PROXIES")
+    serve.add_argument(
+        "--proxy-headers",
+        action="store_true",
+        help="believe X-Forwarded-For/-Proto from the proxies in BLOCK_TRUSTED_PROXIES",
+    )
     serve.set_defaults(handler=cmd_serve)
 
     commands.add_parser("migrate", help="apply pending migrations").set_defaults(handler=cmd_migrate)
@@ -213,7 +235,9 @@ def main(argv: list[str] | None = None) -> int:
     seed.add_argument("--demo", action="store_true")
     seed.set_defaults(handler=cmd_seed)
 
-    staff = commands.add_parser("create-staff", help="create a staff account (password from BLOCK_STAFF_PASSWORD or a prompt)")
+    staff = commands.add_parser(
+        "create-staff", help="create a staff account (password from BLOCK_STAFF_PASSWORD or a prompt)"
+    )
     staff.add_argument("email")
     staff.add_argument("--name", default=None)
     staff.set_defaults(handler=cmd_create_staff)

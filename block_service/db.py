@@ -131,8 +131,11 @@ class PooledSQLiteEngine(SQLiteEngine):
             if self._writer is not None:
                 self._writer.raw.close()
             raw = sqlite3.connect(
-                self.path, detect_types=self.connection_kwargs["detect_types"], isolation_level=None,
-                check_same_thread=False, timeout=5,
+                self.path,
+                detect_types=self.connection_kwargs["detect_types"],
+                isolation_level=None,
+                check_same_thread=False,
+                timeout=5,
             )
             raw.row_factory = dict_factory
             raw.execute("PRAGMA foreign_keys = ON")
@@ -153,8 +156,11 @@ class PooledSQLiteEngine(SQLiteEngine):
             if self._reader is not None:
                 self._reader.close()
             reader = sqlite3.connect(
-                self.path, detect_types=self.connection_kwargs["detect_types"], isolation_level=None,
-                check_same_thread=False, timeout=1,
+                self.path,
+                detect_types=self.connection_kwargs["detect_types"],
+                isolation_level=None,
+                check_same_thread=False,
+                timeout=1,
             )
             reader.row_factory = dict_factory
             reader.execute("PRAGMA query_only = ON")
@@ -279,8 +285,11 @@ async def write_transaction() -> AsyncIterator[None]:
         token = _inside_write.set(True)
         try:
             async with _writer_file_lock(db.path):
-                transaction = (db.direct_write_transaction() if isinstance(db, PooledSQLiteEngine)
-                               else db.transaction(transaction_type=TransactionType.immediate))
+                transaction = (
+                    db.direct_write_transaction()
+                    if isinstance(db, PooledSQLiteEngine)
+                    else db.transaction(transaction_type=TransactionType.immediate)
+                )
                 async with transaction:
                     yield
         finally:

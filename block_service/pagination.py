@@ -65,8 +65,9 @@ class CappedCount:
         return self.run().__await__()
 
 
-async def paginate(query: Any, count_query: Any, page: int, per_page: int, convert: Any,
-                   cache_key: Hashable | None = None) -> Page:
+async def paginate(
+    query: Any, count_query: Any, page: int, per_page: int, convert: Any, cache_key: Hashable | None = None
+) -> Page:
     """Run a Piccolo select (already filtered and ordered) for one page plus its count.
 
     `count_query` is a Piccolo count (exact), or a one-column select of the matching rows, which is
@@ -87,5 +88,10 @@ async def paginate(query: Any, count_query: Any, page: int, per_page: int, conve
         rows = await run_frozen(("rows", cache_key), lambda: paged)
         total = await run_frozen(("count", cache_key), build_count)
     capped = cap is not None and total > cap
-    return Page(items=[convert(row) for row in rows], page=page, per_page=per_page,
-                total=cap if capped else total, total_capped=capped)
+    return Page(
+        items=[convert(row) for row in rows],
+        page=page,
+        per_page=per_page,
+        total=cap if capped else total,
+        total_capped=capped,
+    )

@@ -53,11 +53,17 @@ CATEGORIES = [
 ]
 RESPONSE_TEMPLATES = {
     "pavement": [
-        ("已受理·占道", "您好，工作站已收到您反映的占道问题，已通知相关商户按“门前三包”要求在24小时内清理，"
-                       "城管队员将于明日复查。感谢您对凌岩街区的关心。"),
+        (
+            "已受理·占道",
+            "您好，工作站已收到您反映的占道问题，已通知相关商户按“门前三包”要求在24小时内清理，"
+            "城管队员将于明日复查。感谢您对凌岩街区的关心。",
+        ),
     ],
     "cooking-fumes": [
-        ("已受理·油烟", "您好，工作站已收到油烟扰民反映，将联系商户检查油烟净化设备并约定清洗时间，处理进展会在此更新。"),
+        (
+            "已受理·油烟",
+            "您好，工作站已收到油烟扰民反映，将联系商户检查油烟净化设备并约定清洗时间，处理进展会在此更新。",
+        ),
     ],
     "noise": [
         ("已受理·噪音", "您好，工作站已收到噪音反映，将与商户沟通营业时段与音量，夜间22点后如仍有噪音请再次补充情况。"),
@@ -90,7 +96,11 @@ DEMO_SHOPS = [
     ("郑师傅", "13800001010", "凌岩理发店", "1063号", "daily-services", "92310115MA1K4AC01G"),
 ]
 
-DEMO_RESIDENTS = [("1141弄居民 王先生", "13900002001"), ("退休教师 林阿姨", "13900002002"), ("上班族 小黄", "13900002003")]
+DEMO_RESIDENTS = [
+    ("1141弄居民 王先生", "13900002001"),
+    ("退休教师 林阿姨", "13900002002"),
+    ("上班族 小黄", "13900002003"),
+]
 
 
 async def ensure_reference_data() -> None:
@@ -98,8 +108,16 @@ async def ensure_reference_data() -> None:
     async with write_transaction():
         if not await Segment.exists():
             for order, (slug, name_zh, name_en, first, last) in enumerate(SEGMENTS):
-                await Segment.insert(Segment(slug=slug, name_zh=name_zh, name_en=name_en, first_number=first,
-                                             last_number=last, sort_order=order))
+                await Segment.insert(
+                    Segment(
+                        slug=slug,
+                        name_zh=name_zh,
+                        name_en=name_en,
+                        first_number=first,
+                        last_number=last,
+                        sort_order=order,
+                    )
+                )
         if not await Industry.exists():
             for order, (slug, name_zh, name_en) in enumerate(INDUSTRIES):
                 await Industry.insert(Industry(slug=slug, name_zh=name_zh, name_en=name_en, sort_order=order))
@@ -111,8 +129,9 @@ async def _ensure_categories() -> None:
     if await Category.exists():
         return
     for order, (kind, slug, name_zh, name_en, hours) in enumerate(CATEGORIES):
-        rows = await Category.insert(Category(kind=kind, slug=slug, name_zh=name_zh, name_en=name_en,
-                                              response_hours=hours, sort_order=order)).returning(Category.id)
+        rows = await Category.insert(
+            Category(kind=kind, slug=slug, name_zh=name_zh, name_en=name_en, response_hours=hours, sort_order=order)
+        ).returning(Category.id)
         for title, body in RESPONSE_TEMPLATES.get(slug, []):
             await ResponseTemplate.insert(ResponseTemplate(category=rows[0]["id"], title=title, body=body))
 
@@ -128,36 +147,68 @@ async def seed_demo() -> bool:
     industries = {row["slug"]: row["id"] for row in await Industry.select(Industry.id, Industry.slug)}
     for name, mobile, shop, house_number, industry, licence in DEMO_SHOPS:
         signed_in = await sign_up(
-            SignUpForm(display_name=name, contact=mobile, password=DEMO_PASSWORD_PEOPLE,
-                       password_again=DEMO_PASSWORD_PEOPLE, accept_privacy=True),
+            SignUpForm(
+                display_name=name,
+                contact=mobile,
+                password=DEMO_PASSWORD_PEOPLE,
+                password_again=DEMO_PASSWORD_PEOPLE,
+                accept_privacy=True,
+            ),
             language="zh-Hans",
         )
         applicant = Viewer(person_id=signed_in.person_id, display_name=name, roles=frozenset({"resident"}))
         application_id = await apply_for_shop(
             applicant,
-            ShopApplicationForm(shop_name=shop, house_number=house_number, industry_id=industries[industry],
-                                licence_number=licence, phone=f"021-5888{mobile[-4:]}"),
+            ShopApplicationForm(
+                shop_name=shop,
+                house_number=house_number,
+                industry_id=industries[industry],
+                licence_number=licence,
+                phone=f"021-5888{mobile[-4:]}",
+            ),
         )
         await approve_application(staff, application_id)
     for name, mobile in DEMO_RESIDENTS:
         await sign_up(
-            SignUpForm(display_name=name, contact=mobile, password=DEMO_PASSWORD_PEOPLE,
-                       password_again=DEMO_PASSWORD_PEOPLE, accept_privacy=True),
+            SignUpForm(
+                display_name=name,
+                contact=mobile,
+                password=DEMO_PASSWORD_PEOPLE,
+                password_again=DEMO_PASSWORD_PEOPLE,
+                accept_privacy=True,
+            ),
             language="zh-Hans",
         )
     # One application waiting in the staff queue and one already turned down, so both states show.
     waiting = await sign_up(
-        SignUpForm(display_name="马老板", contact="13800001011", password=DEMO_PASSWORD_PEOPLE,
-                   password_again=DEMO_PASSWORD_PEOPLE, accept_privacy=True), language="zh-Hans")
+        SignUpForm(
+            display_name="马老板",
+            contact="13800001011",
+            password=DEMO_PASSWORD_PEOPLE,
+            password_again=DEMO_PASSWORD_PEOPLE,
+            accept_privacy=True,
+        ),
+        language="zh-Hans",
+    )
     await apply_for_shop(
         Viewer(person_id=waiting.person_id, roles=frozenset({"resident"})),
-        ShopApplicationForm(shop_name="马记烧烤", house_number="1147号", industry_id=industries["catering"],
-                            licence_number="92310115MA1K4AC12H", phone="021-58881011"),
+        ShopApplicationForm(
+            shop_name="马记烧烤",
+            house_number="1147号",
+            industry_id=industries["catering"],
+            licence_number="92310115MA1K4AC12H",
+            phone="021-58881011",
+        ),
     )
     turned_down = await apply_for_shop(
         Viewer(person_id=waiting.person_id, roles=frozenset({"resident"})),
-        ShopApplicationForm(shop_name="马记夜宵摊", house_number="1149号", industry_id=industries["catering"],
-                            licence_number="92310115MA1K4AC23J", phone="021-58881011"),
+        ShopApplicationForm(
+            shop_name="马记夜宵摊",
+            house_number="1149号",
+            industry_id=industries["catering"],
+            licence_number="92310115MA1K4AC23J",
+            phone="021-58881011",
+        ),
     )
     await reject_application(staff, turned_down, "营业执照照片上的地址与门牌号不一致，请核对后重新申请。")
     await seed_demo_threads(staff)

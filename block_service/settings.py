@@ -103,9 +103,7 @@ def database_url_from(env: dict[str, str]) -> str:
         if not parsed.hostname and not parsed.path.strip("/"):
             raise SettingsError(f"BLOCK_DATABASE_URL has no host or database: {url!r}")
         return url
-    raise SettingsError(
-        f"BLOCK_DATABASE_URL must start with sqlite:/// or postgresql://, not {url.split(':')[0]!r}"
-    )
+    raise SettingsError(f"BLOCK_DATABASE_URL must start with sqlite:/// or postgresql://, not {url.split(':')[0]!r}")
 
 
 def _redis_url(env: dict[str, str]) -> str | None:

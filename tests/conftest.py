@@ -137,7 +137,8 @@ async def browser_factory(app) -> AsyncIterator:
 
     def make(language: str = "zh-Hans") -> Browser:
         client = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="https://testserver",
+            transport=httpx.ASGITransport(app=app),
+            base_url="https://testserver",
             headers={"accept-language": language},
         )
         clients.append(client)

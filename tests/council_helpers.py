@@ -34,8 +34,7 @@ async def staff_viewer(contact: str | None = None):
     return viewer_for(person, "staff")
 
 
-async def merchant(name: str, house_number: str = "1143号", shop_name: str | None = None,
-                   contact: str | None = None):
+async def merchant(name: str, house_number: str = "1143号", shop_name: str | None = None, contact: str | None = None):
     """A person who acts for a newly approved shop; the Viewer carries the shop as a request's would."""
     person = await make_person(name, contact)
     shop_name = shop_name or f"{name}的店"
@@ -52,8 +51,9 @@ def shop_of(viewer) -> int:
 async def make_term(staff, number: int = 1, seats: int = 5, started_days_ago: int = 30, days: int = 730) -> int:
     """A term running today (by default), dated relative to today so no test depends on the calendar."""
     starts = council.block_today() - dt.timedelta(days=started_days_ago)
-    form = TermForm(number=number, starts_on=starts.isoformat(),
-                    ends_on=(starts + dt.timedelta(days=days)).isoformat(), seats=seats)
+    form = TermForm(
+        number=number, starts_on=starts.isoformat(), ends_on=(starts + dt.timedelta(days=days)).isoformat(), seats=seats
+    )
     return await council.create_term(staff, form)
 
 

@@ -51,8 +51,9 @@ class Browser:
     async def get(self, url: str, **kwargs) -> httpx.Response:
         return await self.client.get(url, **kwargs)
 
-    async def post(self, url: str, data: dict | None = None, *, htmx: bool = False, csrf: bool = True,
-                   **kwargs) -> httpx.Response:
+    async def post(
+        self, url: str, data: dict | None = None, *, htmx: bool = False, csrf: bool = True, **kwargs
+    ) -> httpx.Response:
         headers = dict(kwargs.pop("headers", {}) or {})
         if csrf:
             headers["x-csrftoken"] = await self.csrf_token()
@@ -78,8 +79,11 @@ _hash_cache: dict[str, str] = {}
 
 
 async def make_person(
-    name: str = "测试居民", contact: str | None = None, roles: tuple[str, ...] = ("resident",),
-    password: str = TEST_PASSWORD, second_factor: bool = True,
+    name: str = "测试居民",
+    contact: str | None = None,
+    roles: tuple[str, ...] = ("resident",),
+    password: str = TEST_PASSWORD,
+    second_factor: bool = True,
 ) -> int:
     """A person straight into the database (a hash computed once per run keeps tests fast)."""
     import datetime as dt
@@ -108,8 +112,9 @@ async def make_person(
     return person_id
 
 
-async def make_shop(merchant_id: int, name: str = "老张生煎", house_number: str = "1143号",
-                    licence: str | None = None) -> int:
+async def make_shop(
+    merchant_id: int, name: str = "老张生煎", house_number: str = "1143号", licence: str | None = None
+) -> int:
     """A shop registered through the real application and approval path."""
     from block_service.accounts.schemas import Viewer
     from block_service.accounts.services import create_staff
@@ -121,9 +126,13 @@ async def make_shop(merchant_id: int, name: str = "老张生煎", house_number: 
     industry = (await list_industries())[0]
     application_id = await apply_for_shop(
         Viewer(person_id=merchant_id, roles=frozenset({"resident"})),
-        ShopApplicationForm(shop_name=name, house_number=house_number, industry_id=industry.id,
-                            licence_number=licence or f"91310115{uuid.uuid4().hex[:10].upper()}",
-                            phone="021-58880000"),
+        ShopApplicationForm(
+            shop_name=name,
+            house_number=house_number,
+            industry_id=industry.id,
+            licence_number=licence or f"91310115{uuid.uuid4().hex[:10].upper()}",
+            phone="021-58880000",
+        ),
     )
     return await approve_application(staff, application_id)
 
@@ -143,16 +152,33 @@ def text_of(html: str) -> str:
     return re.sub(r"\s+", " ", html_module.unescape(without_tags)).strip()
 
 
-async def make_thread(author_id: int, *, shop_id: int | None = None, title: str = "门口堆放纸箱占道",
-                      category: str = "pavement", house_number: str = "1143号", anonymous: bool = False,
-                      name_to_shop: bool = False, kind: str = "report", roles: tuple[str, ...] | None = None) -> int:
+async def make_thread(
+    author_id: int,
+    *,
+    shop_id: int | None = None,
+    title: str = "门口堆放纸箱占道",
+    category: str = "pavement",
+    house_number: str = "1143号",
+    anonymous: bool = False,
+    name_to_shop: bool = False,
+    kind: str = "report",
+    roles: tuple[str, ...] | None = None,
+) -> int:
     """A thread opened through the real service, as its author."""
     from block_service.threads.schemas import ThreadForm
     from block_service.threads.services import list_categories, open_thread
 
     category_id = next(c.id for c in await list_categories() if c.slug == category)
-    form = ThreadForm(kind=kind, title=title, body="人行道被纸箱堵住，推婴儿车过不去。", category_id=category_id,
-                      house_number=house_number, shop_id=shop_id, anonymous=anonymous, name_to_shop=name_to_shop)
+    form = ThreadForm(
+        kind=kind,
+        title=title,
+        body="人行道被纸箱堵住，推婴儿车过不去。",
+        category_id=category_id,
+        house_number=house_number,
+        shop_id=shop_id,
+        anonymous=anonymous,
+        name_to_shop=name_to_shop,
+    )
     roles = roles or (("resident", "merchant") if kind == "issue" else ("resident",))
     return await open_thread(viewer_for(author_id, *roles), form)
 

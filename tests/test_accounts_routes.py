@@ -6,8 +6,13 @@ from block_service.accounts.tables import Person, RoleGrant
 from block_service.audit.tables import AuditEntry
 from tests.helpers import TEST_PASSWORD, make_person, text_of
 
-SIGNUP = {"display_name": "王阿姨", "contact": "13912345678", "password": "安全的密码123",
-          "password_again": "安全的密码123", "accept_privacy": "true"}
+SIGNUP = {
+    "display_name": "王阿姨",
+    "contact": "13912345678",
+    "password": "安全的密码123",
+    "password_again": "安全的密码123",
+    "accept_privacy": "true",
+}
 
 
 async def test_signup_creates_a_resident_and_logs_them_in(browser):
@@ -105,8 +110,9 @@ async def test_pages_for_members_send_visitors_to_login_and_back(browser):
 
 async def test_login_refuses_an_offsite_next(browser):
     await make_person("居民", "13900000006")
-    response = await browser.post("/login", {"contact": "13900000006", "password": TEST_PASSWORD,
-                                             "next": "//evil.example/steal"})
+    response = await browser.post(
+        "/login", {"contact": "13900000006", "password": TEST_PASSWORD, "next": "//evil.example/steal"}
+    )
     assert response.headers["location"] == "/"
 
 
@@ -115,9 +121,14 @@ async def test_changing_the_password_logs_out_other_devices(browser_factory):
     phone, laptop = browser_factory(), browser_factory()
     await phone.log_in("13900000007")
     await laptop.log_in("13900000007")
-    response = await laptop.post("/me/password", {
-        "current_password": TEST_PASSWORD, "new_password": "a-new-password-1", "new_password_again": "a-new-password-1",
-    })
+    response = await laptop.post(
+        "/me/password",
+        {
+            "current_password": TEST_PASSWORD,
+            "new_password": "a-new-password-1",
+            "new_password_again": "a-new-password-1",
+        },
+    )
     assert response.status_code == 303
     assert (await laptop.get("/me")).status_code == 200
     assert (await phone.get("/me")).status_code == 303
@@ -129,9 +140,15 @@ async def test_wrong_current_password_changes_nothing(browser):
     await make_person("居民", "13900000008")
     await browser.log_in("13900000008")
     before = await Person.select(Person.password_hash).first()
-    response = await browser.post("/me/password", {
-        "current_password": "wrong-password", "new_password": "a-new-password-1", "new_password_again": "a-new-password-1",
-    }, htmx=True)
+    response = await browser.post(
+        "/me/password",
+        {
+            "current_password": "wrong-password",
+            "new_password": "a-new-password-1",
+            "new_password_again": "a-new-password-1",
+        },
+        htmx=True,
+    )
     assert response.status_code == 422
     assert 'id="password-form"' in response.text
     assert await Person.select(Person.password_hash).first() == before
@@ -145,7 +162,9 @@ async def test_profile_language_switches_the_interface(browser):
     page = await browser.get("/me")
     assert "My account" in text_of(page.text)
     assert (await Person.select(Person.display_name, Person.language).first()) == {
-        "display_name": "Mrs Wang", "language": "en"}
+        "display_name": "Mrs Wang",
+        "language": "en",
+    }
 
 
 async def test_stale_csrf_token_is_refused_in_the_persons_language(browser):

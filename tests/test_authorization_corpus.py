@@ -32,9 +32,14 @@ from tests.council_helpers import make_election, make_term, merchant, shop_of, s
 from tests.helpers import make_person, make_thread, text_of, viewer_for
 
 ROLES = ("visitor", "resident", "merchant", "other_merchant", "council", "staff")
-ROLE_GRANTS = {"visitor": set(), "resident": {"resident"}, "merchant": {"resident", "merchant"},
-               "other_merchant": {"resident", "merchant"}, "council": {"resident", "merchant", "council"},
-               "staff": {"staff"}}
+ROLE_GRANTS = {
+    "visitor": set(),
+    "resident": {"resident"},
+    "merchant": {"resident", "merchant"},
+    "other_merchant": {"resident", "merchant"},
+    "council": {"resident", "merchant", "council"},
+    "staff": {"staff"},
+}
 KINDS = ("own", "another", "group", "hidden")
 ALWAYS_OPEN = {"options", "openapi", "static"}
 MISSING_ID = 987654
@@ -43,38 +48,78 @@ MISSING_ID = 987654
 # the cell reaches the object (an empty form would be refused before the object is looked at).
 ANSWER = {"body": "语料测试的回复"}
 OBJECT_ROUTES: dict[str, tuple[str, dict]] = {
-    "thread": ("thread", {}), "thread_messages": ("thread", {}), "api_thread": ("thread", {}),
-    "thread_events": ("thread", {}), "post_answer": ("thread", ANSWER),
-    "change_status": ("thread", {"status": "acknowledged", "reason": "语料"}), "metoo": ("thread", {"on": "1"}),
-    "mute": ("thread", {"muted": "1"}), "evaluate": ("thread", {"fixed": "yes", "score": "5"}),
-    "flag_thread": ("thread", {"reason": "语料"}), "flag_message": ("message", {"reason": "语料"}),
+    "thread": ("thread", {}),
+    "thread_messages": ("thread", {}),
+    "api_thread": ("thread", {}),
+    "thread_events": ("thread", {}),
+    "post_answer": ("thread", ANSWER),
+    "change_status": ("thread", {"status": "acknowledged", "reason": "语料"}),
+    "metoo": ("thread", {"on": "1"}),
+    "mute": ("thread", {"muted": "1"}),
+    "evaluate": ("thread", {"fixed": "yes", "score": "5"}),
+    "flag_thread": ("thread", {"reason": "语料"}),
+    "flag_message": ("message", {"reason": "语料"}),
     "photo": ("photo", {}),
-    "shop": ("shop", {}), "api_shop": ("shop", {}), "shop_edit_form": ("shop", {}),
+    "shop": ("shop", {}),
+    "api_shop": ("shop", {}),
+    "shop_edit_form": ("shop", {}),
     "shop_edit": ("shop", {"phone": "021-58889999", "opening_hours": "8:00-20:00", "description": ""}),
-    "group": ("group", {}), "api_group": ("group", {}),
+    "group": ("group", {}),
+    "api_group": ("group", {}),
     "open_group_thread": ("group", {"title": "语料讨论", "body": "语料讨论内容"}),
-    "back_leader": ("group", {}), "withdraw_backing": ("group", {}),
-    "election": ("election", {}), "api_election": ("election", {}),
-    "stand": ("election", {}), "nominate": ("election", {}), "cast_ballot": ("election", {}),
-    "accept_nomination": ("nomination", {"statement": "愿意服务"}), "withdraw_nomination": ("nomination", {}),
-    "resign_seat": ("seat", {"reason": "语料"}), "withdraw_interest": ("interest", {}),
+    "back_leader": ("group", {}),
+    "withdraw_backing": ("group", {}),
+    "election": ("election", {}),
+    "api_election": ("election", {}),
+    "stand": ("election", {}),
+    "nominate": ("election", {}),
+    "cast_ballot": ("election", {}),
+    "accept_nomination": ("nomination", {"statement": "愿意服务"}),
+    "withdraw_nomination": ("nomination", {}),
+    "resign_seat": ("seat", {"reason": "语料"}),
+    "withdraw_interest": ("interest", {}),
     # Staff only: the route table is the whole rule; staff reach the object, and a missing one is a 404.
-    "person": ("staff", {}), "disable_person": ("staff", {"reason": "语料"}), "enable_person": ("staff", {}),
-    "grant_role": ("staff", {"role": "resident"}), "revoke_role": ("staff", {}),
-    "approve_application": ("staff", {}), "reject_application": ("staff", {"reason": "语料"}),
-    "remove_merchant": ("staff", {}), "update_segment": ("staff", {}), "update_industry": ("staff", {}),
-    "appoint_leader": ("staff", {}), "clear_leader": ("staff", {}), "open_election": ("staff", {}),
-    "open_voting": ("staff", {}), "close_election": ("staff", {}), "publish_turnout": ("staff", {}),
-    "assign_position": ("staff", {}), "remove_seat": ("staff", {"reason": "语料"}), "fill_seat": ("staff", {}),
-    "assign_thread": ("staff", {"staff_id": ""}), "moderate": ("staff", {"reason": "语料", "action": "restore"}),
-    "update_category": ("staff", {}), "update_template": ("staff", {}), "template_answer": ("staff", {}),
+    "person": ("staff", {}),
+    "disable_person": ("staff", {"reason": "语料"}),
+    "enable_person": ("staff", {}),
+    "grant_role": ("staff", {"role": "resident"}),
+    "revoke_role": ("staff", {}),
+    "approve_application": ("staff", {}),
+    "reject_application": ("staff", {"reason": "语料"}),
+    "remove_merchant": ("staff", {}),
+    "update_segment": ("staff", {}),
+    "update_industry": ("staff", {}),
+    "appoint_leader": ("staff", {}),
+    "clear_leader": ("staff", {}),
+    "open_election": ("staff", {}),
+    "open_voting": ("staff", {}),
+    "close_election": ("staff", {}),
+    "publish_turnout": ("staff", {}),
+    "assign_position": ("staff", {}),
+    "remove_seat": ("staff", {"reason": "语料"}),
+    "fill_seat": ("staff", {}),
+    "assign_thread": ("staff", {"staff_id": ""}),
+    "moderate": ("staff", {"reason": "语料", "action": "restore"}),
+    "update_category": ("staff", {}),
+    "update_template": ("staff", {}),
+    "template_answer": ("staff", {}),
     # Without the form's confirmation or reason these reach the rule and change nothing.
-    "reset_second_factor": ("staff", {}), "staff_delete_person_form": ("staff", {}), "staff_delete_person": ("staff", {}),
-    "approve_photo": ("staff", {}), "remove_photo": ("staff", {}),
+    "reset_second_factor": ("staff", {}),
+    "staff_delete_person_form": ("staff", {}),
+    "staff_delete_person": ("staff", {}),
+    "approve_photo": ("staff", {}),
+    "remove_photo": ("staff", {}),
 }
 # Where a route acts for its object's owner: on another's object the service refuses with 403.
-OWNER_ONLY = {"shop_edit_form", "shop_edit", "accept_nomination", "withdraw_nomination", "resign_seat",
-              "withdraw_interest", "open_group_thread"}
+OWNER_ONLY = {
+    "shop_edit_form",
+    "shop_edit",
+    "accept_nomination",
+    "withdraw_nomination",
+    "resign_seat",
+    "withdraw_interest",
+    "open_group_thread",
+}
 # Walked last, in this order: they change roles and phases the other cells rely on.
 LAST = ("withdraw_interest", "resign_seat")
 # The second log-in step exists only between the password and the code: without one, back to /login.
@@ -117,8 +162,10 @@ async def _seed(app, browser_factory) -> Seed:
     xu = viewer_for(xu.person_id, "resident", "merchant", "council", shops=tuple(xu.shop_ids))
     election = await make_election(staff, await make_term(staff, number=2, seats=3, started_days_ago=-800))
     viewers = {"resident": resident, "merchant": zhang, "other_merchant": li, "council": zhao, "staff": staff}
-    people = {role: viewer.person_id for role, viewer in viewers.items()} | {"neighbour": neighbour.person_id,
-                                                                            "xu": xu.person_id}
+    people = {role: viewer.person_id for role, viewer in viewers.items()} | {
+        "neighbour": neighbour.person_id,
+        "xu": xu.person_id,
+    }
 
     # Threads: one of each role's own, another's (the neighbour's), the merchant's group discussion, a hidden one.
     own_shop = shop_of(zhang)
@@ -145,17 +192,22 @@ async def _seed(app, browser_factory) -> Seed:
     photo = {}
     for kind in ("another", "group", "hidden"):
         name = photo_store.store_photo(var_dir, photo_store.prepare_photo(_jpeg()))
-        await Photo.insert(Photo(thread=thread[kind]["*"], file_name=name, width=40, height=30, size_bytes=100,
-                                 created_at=threads._now()))
+        await Photo.insert(
+            Photo(
+                thread=thread[kind]["*"], file_name=name, width=40, height=30, size_bytes=100, created_at=threads._now()
+            )
+        )
         photo[kind] = {"*": name}
     # Nominations in term 2: each merchant role is proposed by another shop; 许老板's is nobody's here.
     nomination = {"own": {}, "another": {}}
     for role, nominator in (("merchant", li), ("other_merchant", zhang), ("council", zhang)):
         nominee = viewers[role]
-        nomination["own"][role] = await council.nominate(nominator, election, council.NominateForm(
-            nominee=f"{shop_of(nominee)}:{nominee.person_id}"))
-    nomination["another"]["*"] = await council.nominate(li, election, council.NominateForm(
-        nominee=f"{shop_of(xu)}:{xu.person_id}"))
+        nomination["own"][role] = await council.nominate(
+            nominator, election, council.NominateForm(nominee=f"{shop_of(nominee)}:{nominee.person_id}")
+        )
+    nomination["another"]["*"] = await council.nominate(
+        li, election, council.NominateForm(nominee=f"{shop_of(xu)}:{xu.person_id}")
+    )
     seats = {seat.person_id: seat.id for seat in await council.seats_of_term(1)}
     interest_form = council.InterestForm(object_type="shop", object_id=own_shop, note="语料")
     from block_service.shops.schemas import ShopApplicationForm
@@ -168,32 +220,64 @@ async def _seed(app, browser_factory) -> Seed:
     for viewer in (zhang, li, zhao):
         ours |= await group_ids_of(viewer)
     foreign_group = (await OrgGroup.select(OrgGroup.id).where(OrgGroup.id.not_in(sorted(ours))).first())["id"]
-    application = await apply_for_shop(resident, ShopApplicationForm(
-        shop_name="居民小店", house_number="1170号", industry_id=industry.id, licence_number="91310115AB12345678",
-        phone="021-58881111"))
+    application = await apply_for_shop(
+        resident,
+        ShopApplicationForm(
+            shop_name="居民小店",
+            house_number="1170号",
+            industry_id=industry.id,
+            licence_number="91310115AB12345678",
+            phone="021-58881111",
+        ),
+    )
     objects = {
-        "thread": thread, "message": message, "photo": photo,
-        "shop": {"own": {role: shop_of(viewers[role]) for role in ("merchant", "other_merchant", "council")},
-                 "another": {"*": shop_of(xu)}},
+        "thread": thread,
+        "message": message,
+        "photo": photo,
+        "shop": {
+            "own": {role: shop_of(viewers[role]) for role in ("merchant", "other_merchant", "council")},
+            "another": {"*": shop_of(xu)},
+        },
         "group": {"own": {"merchant": group_id}, "another": {"*": foreign_group}},
         "election": {"another": {"*": election}},
         "nomination": nomination,
         "seat": {"own": {"council": seats[zhao.person_id]}, "another": {"*": seats[xu.person_id]}},
-        "interest": {"own": {"council": await council.declare_interest(zhao, interest_form)},
-                     "another": {"*": await council.declare_interest(xu, interest_form)}},
-        "staff": {"another": {"*": {
-            "person_id": neighbour.person_id, "application_id": application, "segment_id": 1, "industry_id": 1,
-            "role": "resident", "term_id": 1, "election_id": first, "seat_id": seats[xu.person_id],
-            "category_id": 1, "template_id": 1, "group_id": group_id, "shop_id": shop_of(xu),
-            "object_type": "thread", "object_id": thread["hidden"]["*"], "thread_id": another,
-            "photo_id": (await Photo.select(Photo.id).order_by(Photo.id).first())["id"]}}},
+        "interest": {
+            "own": {"council": await council.declare_interest(zhao, interest_form)},
+            "another": {"*": await council.declare_interest(xu, interest_form)},
+        },
+        "staff": {
+            "another": {
+                "*": {
+                    "person_id": neighbour.person_id,
+                    "application_id": application,
+                    "segment_id": 1,
+                    "industry_id": 1,
+                    "role": "resident",
+                    "term_id": 1,
+                    "election_id": first,
+                    "seat_id": seats[xu.person_id],
+                    "category_id": 1,
+                    "template_id": 1,
+                    "group_id": group_id,
+                    "shop_id": shop_of(xu),
+                    "object_type": "thread",
+                    "object_id": thread["hidden"]["*"],
+                    "thread_id": another,
+                    "photo_id": (await Photo.select(Photo.id).order_by(Photo.id).first())["id"],
+                }
+            }
+        },
     }
-    visible_group = {"staff"} | {role for role, viewer in viewers.items()
-                                 if group_id in await group_ids_of(viewer)}
+    visible_group = {"staff"} | {role for role, viewer in viewers.items() if group_id in await group_ids_of(viewer)}
     browsers = {"visitor": browser_factory("en")}
-    for role, contact in (("resident", "13900000001"), ("merchant", "13800000001"),
-                          ("other_merchant", "13800000002"), ("council", "13800000004"),
-                          ("staff", "staff@test.example")):
+    for role, contact in (
+        ("resident", "13900000001"),
+        ("merchant", "13800000001"),
+        ("other_merchant", "13800000002"),
+        ("council", "13800000004"),
+        ("staff", "staff@test.example"),
+    ):
         browsers[role] = browser_factory("en")
         await browsers[role].log_in(contact)
         await browsers[role].post("/language", {"language": "en", "next": "/"})
@@ -258,8 +342,18 @@ def _fill(path: str, object_type: str, value, seed: Seed) -> str:
             return str(value[name])
         if object_type == "group" and name == "ref":
             return str(value)
-        if name in ("thread_id", "message_id", "file_name", "shop_id", "group_id", "ref", "election_id",
-                    "nomination_id", "seat_id", "interest_id"):
+        if name in (
+            "thread_id",
+            "message_id",
+            "file_name",
+            "shop_id",
+            "group_id",
+            "ref",
+            "election_id",
+            "nomination_id",
+            "seat_id",
+            "interest_id",
+        ):
             return str(value)
         raise AssertionError(f"no value for {name} in {path}")
 
@@ -270,8 +364,13 @@ def _body(key: str, body: dict, role: str, seed: Seed) -> dict:
     """Bodies that name the role's own shop, where the form asks for one."""
     own_shop = seed.objects["shop"]["own"].get(role, seed.objects["shop"]["another"]["*"])
     if key in ("stand", "back_leader", "withdraw_backing", "cast_ballot", "nominate"):
-        body = {"shop_id": str(own_shop), "statement": "语料", "candidate_id": str(seed.people["merchant"]),
-                "nominee": f"{seed.objects['shop']['another']['*']}:{seed.people['neighbour']}", **body}
+        body = {
+            "shop_id": str(own_shop),
+            "statement": "语料",
+            "candidate_id": str(seed.people["merchant"]),
+            "nominee": f"{seed.objects['shop']['another']['*']}:{seed.people['neighbour']}",
+            **body,
+        }
     return body
 
 
@@ -293,8 +392,13 @@ async def test_every_route_role_and_object_kind_answers_as_the_rules_say(app, br
     unlisted = sorted(with_objects - set(OBJECT_ROUTES))
     assert not unlisted, f"add these routes to OBJECT_ROUTES in tests/test_authorization_corpus.py: {unlisted}"
     assert not set(OBJECT_ROUTES) - keys, f"the corpus names routes that do not exist: {set(OBJECT_ROUTES) - keys}"
-    order = sorted(routes, key=lambda r: (ROUTE_ACCESS[route_key(r[2])].roles == {"staff"},
-                                          LAST.index(route_key(r[2])) + 1 if route_key(r[2]) in LAST else 0))
+    order = sorted(
+        routes,
+        key=lambda r: (
+            ROUTE_ACCESS[route_key(r[2])].roles == {"staff"},
+            LAST.index(route_key(r[2])) + 1 if route_key(r[2]) in LAST else 0,
+        ),
+    )
     cells, failures, by_class = 0, [], Counter()
     routes_checked = set()
     for path, method, handler in order:
@@ -370,8 +474,9 @@ async def test_inbox_entries_are_their_owners_only(app, browser_factory):
     await other.log_in("13900000003")
     assert "门口纸箱占道的私事" not in text_of((await other.get("/inbox")).text)
     assert (await other.post("/inbox/read", {})).status_code == 303
-    unread = await Notification.count().where((Notification.person == merchant_viewer.person_id)
-                                              & Notification.read_at.is_null())
+    unread = await Notification.count().where(
+        (Notification.person == merchant_viewer.person_id) & Notification.read_at.is_null()
+    )
     assert unread == 1, "another person's 'mark all read' reached the merchant's inbox"
     owner = browser_factory("en")
     await owner.log_in("13800000001")

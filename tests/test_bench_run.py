@@ -32,17 +32,30 @@ def run():
 
 
 def test_help_runs():
-    result = subprocess.run([sys.executable, str(BENCH_DIR / "run.py"), "--help"], capture_output=True, text=True,
-                            timeout=60)
+    result = subprocess.run(
+        [sys.executable, str(BENCH_DIR / "run.py"), "--help"], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     assert "--modes" in result.stdout and "--short" in result.stdout
 
 
 def test_every_public_page_in_both_modes_by_default(run):
     args = run.parse_args([])
-    assert args.pages == ["/", "/threads", "/threads/1", "/threads?q=油烟", "/shops", "/shops/1", "/groups",
-                          "/groups/{group}", "/council", "/elections/{election}", "/privacy", "/api/threads",
-                          "/api/shops"]
+    assert args.pages == [
+        "/",
+        "/threads",
+        "/threads/1",
+        "/threads?q=油烟",
+        "/shops",
+        "/shops/1",
+        "/groups",
+        "/groups/{group}",
+        "/council",
+        "/elections/{election}",
+        "/privacy",
+        "/api/threads",
+        "/api/shops",
+    ]
     assert args.modes == ["anonymous", "signed-in"]
     assert (args.threads, args.duration, args.signed_in) == (10000, 10, 16)
 
@@ -55,20 +68,36 @@ def test_short_form_is_a_tenth_of_the_data_and_explicit_options_win(run):
 
 
 def test_half_merchants_half_residents(run):
-    assert run.choose_people(4, shops=50, people=500) == [(1, "merchant"), (2, "merchant"), (500, "resident"),
-                                                          (499, "resident")]
+    assert run.choose_people(4, shops=50, people=500) == [
+        (1, "merchant"),
+        (2, "merchant"),
+        (500, "resident"),
+        (499, "resident"),
+    ]
     # Fewer residents without a shop than wanted: merchants make up the rest.
     assert run.choose_people(3, shops=10, people=11) == [(1, "merchant"), (2, "merchant"), (11, "resident")]
 
 
 def test_table_is_markdown_with_both_modes_on_one_line(run):
     def row(page, mode, rps, ratio, p50, p99, non_2xx=0):
-        return {"page": page, "mode": mode, "requests_per_s": rps, "ratio_to_healthz": ratio, "p50_ms": p50,
-                "p99_ms": p99, "non_2xx_3xx": non_2xx, "socket_errors": 0}
+        return {
+            "page": page,
+            "mode": mode,
+            "requests_per_s": rps,
+            "ratio_to_healthz": ratio,
+            "p50_ms": p50,
+            "p99_ms": p99,
+            "non_2xx_3xx": non_2xx,
+            "socket_errors": 0,
+        }
 
-    table = run.format_table([row("/healthz", "anonymous", 4000.0, 1.0, 7.0, 20.0),
-                              row("/threads", "anonymous", 3200.4, 0.8001, 9.0, 30.0),
-                              row("/threads", "signed-in", 640.0, 0.16, 45.5, 123.04, non_2xx=2)])
+    table = run.format_table(
+        [
+            row("/healthz", "anonymous", 4000.0, 1.0, 7.0, 20.0),
+            row("/threads", "anonymous", 3200.4, 0.8001, 9.0, 30.0),
+            row("/threads", "signed-in", 640.0, 0.16, 45.5, 123.04, non_2xx=2),
+        ]
+    )
     assert table.splitlines() == [
         "| page | anonymous req/s | anonymous % of /healthz | anonymous p50 ms | anonymous p99 ms "
         "| signed in req/s | signed in % of /healthz | signed in p50 ms | signed in p99 ms | errors |",
@@ -102,8 +131,10 @@ def test_wrk_script_sends_each_persons_cookie_and_counts_pages_without_log_out(r
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _StandIn)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/threads"
-    people = [run.SignedIn(person_id=n, name=f"居民{n}", role="resident", cookie=cookie)
-              for n, cookie in enumerate(["s=in", "s=out"], start=1)]
+    people = [
+        run.SignedIn(person_id=n, name=f"居民{n}", role="resident", cookie=cookie)
+        for n, cookie in enumerate(["s=in", "s=out"], start=1)
+    ]
     script = tmp_path / "check.lua"
     try:
         script.write_text(run.wrk_script(people, check_html=True))

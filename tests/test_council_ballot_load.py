@@ -26,8 +26,15 @@ def test_a_hundred_shops_submitting_twice_at_once_are_counted_exactly_once(tmp_p
     import ballots
 
     # Two workers share sessions through Redis when it runs; without it, through the service's default store.
-    report = ballots.run_ballots(conftest.ENGINE, SHOPS, connections=64, workers=2, pg_admin_url=conftest.PG_ADMIN_URL,
-                                 work_dir=tmp_path, redis_url=REDIS_URL if _redis_reachable() else None)
+    report = ballots.run_ballots(
+        conftest.ENGINE,
+        SHOPS,
+        connections=64,
+        workers=2,
+        pg_admin_url=conftest.PG_ADMIN_URL,
+        work_dir=tmp_path,
+        redis_url=REDIS_URL if _redis_reachable() else None,
+    )
     assert report["other_responses"] == {} and report["server_errors"] == 0, report["first_oddities"]
     assert report["accepted"] == SHOPS and report["duplicates_refused"] == SHOPS
     assert report["counted"] == SHOPS and report["turnout_voted"] == SHOPS and report["lost"] == 0

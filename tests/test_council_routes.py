@@ -38,19 +38,33 @@ async def _election_with_candidates(seats: int = 3):
     election = await make_election(staff, await make_term(staff, seats=seats))
     candidates = {"zhang": await stand(zhang, election, "守好门前三包"), "li": await stand(li, election, "水果新鲜")}
     await services.open_voting(staff, election)
-    return {"staff": staff, "election": election, "zhang": zhang, "li": li, "chen": chen, "zhao": zhao,
-            "candidates": candidates}
+    return {
+        "staff": staff,
+        "election": election,
+        "zhang": zhang,
+        "li": li,
+        "chen": chen,
+        "zhao": zhao,
+        "candidates": candidates,
+    }
 
 
 async def test_the_election_page_explains_the_counting_rule_in_both_languages(db, browser_factory):
     staff = await staff_viewer()
     election = await make_election(staff, await make_term(staff, seats=5))
     chinese = text_of((await browser_factory("zh-Hans").get(f"/elections/{election}")).text)
-    rule = [zh("Each shop casts one ballot, by any one of its merchants, and may approve up to %(seats)s candidates: "
-               "as many as there are seats.", seats=5),
-            zh("Ties are broken in this order: more votes first; then the candidate whose nomination was accepted "
-               "earlier; then the lower candidate number."),
-            zh("With fewer candidates than seats, every candidate is elected and the other seats stay empty.")]
+    rule = [
+        zh(
+            "Each shop casts one ballot, by any one of its merchants, and may approve up to %(seats)s candidates: "
+            "as many as there are seats.",
+            seats=5,
+        ),
+        zh(
+            "Ties are broken in this order: more votes first; then the candidate whose nomination was accepted "
+            "earlier; then the lower candidate number."
+        ),
+        zh("With fewer candidates than seats, every candidate is elected and the other seats stay empty."),
+    ]
     assert all(line in chinese and re.search(r"[\u4e00-\u9fff]", line) for line in rule)
     english = text_of((await browser_factory("en").get(f"/elections/{election}")).text)
     assert "every regional group (stretch of the road) that has a candidate gets one seat" in english
@@ -69,7 +83,9 @@ async def test_a_merchant_stands_with_a_statement_and_errors_come_back_in_the_fo
     assert empty.status_code == 422
     assert empty.text.lstrip().startswith("<form") and 'aria-invalid="true"' in empty.text
     shop = shop_of(zhang)
-    done = await browser.post(f"/elections/{election}/stand", {"shop_id": str(shop), "statement": "守好门前三包"}, htmx=True)
+    done = await browser.post(
+        f"/elections/{election}/stand", {"shop_id": str(shop), "statement": "守好门前三包"}, htmx=True
+    )
     assert done.status_code < 300 and done.headers["hx-redirect"] == f"/elections/{election}"
     public = text_of((await browser_factory().get(f"/elections/{election}")).text)
     assert "张师傅" in public and "守好门前三包" in public and "老张生煎" in public
@@ -85,13 +101,14 @@ async def test_a_nominee_accepts_on_the_election_page(db, browser_factory):
     nominator = await _browser_for(browser_factory, "13800000002")
     page = await nominator.get(f"/elections/{election}")
     assert f'value="{shop_of(zhang)}:{zhang.person_id}"' in page.text
-    sent = await nominator.post(f"/elections/{election}/nominations",
-                                {"nominee": f"{shop_of(zhang)}:{zhang.person_id}", "note": "热心肠"})
+    sent = await nominator.post(
+        f"/elections/{election}/nominations", {"nominee": f"{shop_of(zhang)}:{zhang.person_id}", "note": "热心肠"}
+    )
     assert sent.status_code == 303
     nominee = await _browser_for(browser_factory, "13800000001")
     waiting = await nominee.get(f"/elections/{election}")
     assert zh("Nominations waiting for an answer") in text_of(waiting.text) and "热心肠" in text_of(waiting.text)
-    nomination = re.search(r'/nominations/(\d+)/accept', waiting.text).group(1)
+    nomination = re.search(r"/nominations/(\d+)/accept", waiting.text).group(1)
     missing = await nominee.post(f"/nominations/{nomination}/accept", {"statement": ""}, htmx=True)
     assert missing.status_code == 422 and missing.text.lstrip().startswith("<form")
     accepted = await nominee.post(f"/nominations/{nomination}/accept", {"statement": "愿意为街区服务"})
@@ -107,16 +124,22 @@ async def test_one_ballot_per_shop_over_http_and_the_second_is_refused_clearly(d
     voter = await _browser_for(browser_factory, "13800000003")
     form = await voter.get(f"/elections/{election}")
     assert 'name="candidates"' in form.text and zh("The ballot of %(shop)s.", shop="好邻居便利店") in text_of(form.text)
-    cast = await voter.post(f"/elections/{election}/ballot",
-                            {"shop_id": str(shop_of(setup["chen"])), "candidates": [str(zhang_c)]}, htmx=True)
+    cast = await voter.post(
+        f"/elections/{election}/ballot",
+        {"shop_id": str(shop_of(setup["chen"])), "candidates": [str(zhang_c)]},
+        htmx=True,
+    )
     assert cast.status_code < 300 and cast.headers["hx-redirect"] == f"/elections/{election}"
     after = await voter.get(f"/elections/{election}")
-    assert zh("%(shop)s has voted. A shop votes once, and its ballot cannot be changed.", shop="好邻居便利店") in text_of(
-        after.text)
+    assert zh(
+        "%(shop)s has voted. A shop votes once, and its ballot cannot be changed.", shop="好邻居便利店"
+    ) in text_of(after.text)
     assert "checked" not in after.text  # the page does not remember what the shop chose
-    second = await voter.post(f"/elections/{election}/ballot",
-                              {"shop_id": str(shop_of(setup["chen"])), "candidates": [str(setup["candidates"]["li"])]},
-                              htmx=True)
+    second = await voter.post(
+        f"/elections/{election}/ballot",
+        {"shop_id": str(shop_of(setup["chen"])), "candidates": [str(setup["candidates"]["li"])]},
+        htmx=True,
+    )
     assert second.status_code == 409
     refusal = zh("This shop has already voted in this election. A shop casts one ballot, and it cannot be changed.")
     assert refusal in text_of(second.text) and second.text.lstrip().startswith("<form")
@@ -142,8 +165,9 @@ async def test_staff_move_the_election_through_its_phases_and_the_council_shows_
     page = await staff.get(f"/elections/{election}")
     assert zh("Close voting and count") in text_of(page.text)
     for voter in ("chen", "zhao"):
-        await services.cast_ballot(setup[voter], election, BallotForm(shop_id=shop_of(setup[voter]),
-                                                                       candidates=[setup["candidates"]["zhang"]]))
+        await services.cast_ballot(
+            setup[voter], election, BallotForm(shop_id=shop_of(setup[voter]), candidates=[setup["candidates"]["zhang"]])
+        )
     assert (await staff.post(f"/staff/elections/{election}/voting")).status_code == 409
     closed = await staff.post(f"/staff/elections/{election}/close")
     assert closed.status_code == 303
@@ -169,8 +193,9 @@ async def test_a_seated_merchant_sees_the_council_nav_declares_interests_and_can
     assert zh("Declare an interest") in text_of(council.text)
     bad = await member.post("/council/interests", {"object_type": "shop", "object_id": "abc"}, htmx=True)
     assert bad.status_code == 422 and bad.text.lstrip().startswith("<form")
-    ok = await member.post("/council/interests", {"object_type": "shop", "object_id": str(shop_of(setup["li"])),
-                                                  "note": "李老板是我表弟"})
+    ok = await member.post(
+        "/council/interests", {"object_type": "shop", "object_id": str(shop_of(setup["li"])), "note": "李老板是我表弟"}
+    )
     assert ok.status_code == 303
     public = text_of((await browser_factory().get("/council")).text)
     assert "李老板是我表弟" in public and "凌岩水果店" in public
@@ -244,6 +269,7 @@ async def test_the_council_page_takes_a_constant_number_of_statements(db, browse
 
 # ---- secrecy: the pages are the same whichever way each shop voted --------------------------------
 
+
 async def _fresh_database(tmp_path, name: str) -> None:
     """Start again from an empty database inside one test (the same steps as the db fixture)."""
     from block_service.seed import ensure_reference_data
@@ -277,15 +303,34 @@ async def _everything_visible_after(browser_factory, a_votes: str, b_votes: str)
     setup = await _election_with_candidates(seats=1)
     election, candidates = setup["election"], setup["candidates"]
     for voter, choice in (("chen", a_votes), ("zhao", b_votes)):
-        await services.cast_ballot(setup[voter], election,
-                                   BallotForm(shop_id=shop_of(setup[voter]), candidates=[candidates[choice]]))
-    browsers = {"visitor": browser_factory(), "staff": await _browser_for(browser_factory, "staff@test.example"),
-                "chen": await _browser_for(browser_factory, "13800000003"),
-                "zhao": await _browser_for(browser_factory, "13800000004")}
-    pages = ["/", "/council", f"/elections/{election}", f"/api/elections/{election}", "/api/council", "/groups",
-             "/groups/region-lane-1141", "/api/groups", "/me/groups", "/staff/council", "/staff/audit",
-             "/staff/audit?object_type=election", f"/staff/audit?object_type=election&object_id={election}",
-             f"/shops/{shop_of(setup['chen'])}", f"/shops/{shop_of(setup['zhao'])}", "/me", "/me/shops"]
+        await services.cast_ballot(
+            setup[voter], election, BallotForm(shop_id=shop_of(setup[voter]), candidates=[candidates[choice]])
+        )
+    browsers = {
+        "visitor": browser_factory(),
+        "staff": await _browser_for(browser_factory, "staff@test.example"),
+        "chen": await _browser_for(browser_factory, "13800000003"),
+        "zhao": await _browser_for(browser_factory, "13800000004"),
+    }
+    pages = [
+        "/",
+        "/council",
+        f"/elections/{election}",
+        f"/api/elections/{election}",
+        "/api/council",
+        "/groups",
+        "/groups/region-lane-1141",
+        "/api/groups",
+        "/me/groups",
+        "/staff/council",
+        "/staff/audit",
+        "/staff/audit?object_type=election",
+        f"/staff/audit?object_type=election&object_id={election}",
+        f"/shops/{shop_of(setup['chen'])}",
+        f"/shops/{shop_of(setup['zhao'])}",
+        "/me",
+        "/me/shops",
+    ]
     seen = {}
     for when in ("voting", "closed"):
         if when == "closed":

@@ -38,8 +38,7 @@ async def _keys_in_storage_order() -> list[str]:
     """The approvals' keys in the order the table itself stores its rows (a table scan, no index)."""
     if is_sqlite():
         return [row["id"] for row in await _query("SELECT * FROM council_approval NOT INDEXED")]
-    return [row["id"] for row in await _query(
-        "SELECT id FROM council_approval ORDER BY ctid")]
+    return [row["id"] for row in await _query("SELECT id FROM council_approval ORDER BY ctid")]
 
 
 async def _table_names() -> list[str]:
@@ -70,8 +69,16 @@ async def _raw_database() -> dict[str, list[tuple]]:
     tables = {}
     for name in await _table_names():
         rows = await _query(f'SELECT * FROM "{name}"')
-        kept = [tuple(sorted((column, _stable(value)) for column, value in row.items()
-                             if not (name == "council_approval" and column == "id"))) for row in rows]
+        kept = [
+            tuple(
+                sorted(
+                    (column, _stable(value))
+                    for column, value in row.items()
+                    if not (name == "council_approval" and column == "id")
+                )
+            )
+            for row in rows
+        ]
         tables[name] = sorted(kept, key=repr)
     return tables
 
@@ -87,8 +94,7 @@ async def _count_after(first_choice: str, second_choice: str) -> tuple[dict[str,
     candidates = {"zhang": await stand(zhang, election), "li": await stand(li, election)}
     await services.open_voting(staff, election)
     for voter, choice in ((chen, first_choice), (zhao, second_choice)):
-        await services.cast_ballot(voter, election, BallotForm(shop_id=shop_of(voter),
-                                                               candidates=[candidates[choice]]))
+        await services.cast_ballot(voter, election, BallotForm(shop_id=shop_of(voter), candidates=[candidates[choice]]))
     await services.close_election(staff, election)
     return await _raw_database(), {"election": election, "candidates": candidates}
 
@@ -107,8 +113,12 @@ async def test_after_the_count_no_row_of_any_table_links_a_shop_to_its_choices(d
     if not is_sqlite():
         approval_xids = {row["x"] for row in await _query("SELECT DISTINCT xmin::text AS x FROM council_approval")}
         roll_xids = {row["x"] for row in await _query("SELECT DISTINCT xmin::text AS x FROM council_shop_voted")}
-        audit_xids = {row["x"] for row in await _query(
-            "SELECT DISTINCT xmin::text AS x FROM audit_entry WHERE action = 'election.ballot_cast'")}
+        audit_xids = {
+            row["x"]
+            for row in await _query(
+                "SELECT DISTINCT xmin::text AS x FROM audit_entry WHERE action = 'election.ballot_cast'"
+            )
+        }
         assert len(approval_xids) == 1 and len(roll_xids) == 2 and len(audit_xids) == 2
         assert not approval_xids & (roll_xids | audit_xids)
     # What the counted tallies say: one vote each.
@@ -123,6 +133,7 @@ async def test_after_the_count_no_row_of_any_table_links_a_shop_to_its_choices(d
 
 
 # ---- upgrade of a database filled under the previous migrations -------------------------------------
+
 
 def _previous_migration() -> str:
     ids = []
@@ -175,9 +186,11 @@ OLD_ROWS = [
     "INSERT INTO shop_merchant (shop, person) VALUES (1, 2), (2, 3), (3, 4), (4, 5)",
     "INSERT INTO council_term (id, number, starts_on, ends_on, seats) VALUES "
     "(1, 1, '2024-01-01', '2025-12-31', 1), (2, 2, '2026-01-01', '2099-12-31', 1)",
-    ("INSERT INTO council_election (id, term, phase, results) VALUES (1, 1, 'closed', {}), (2, 2, 'voting', '')",
-     '{"seats":1,"elected":[{"candidate_id":1,"votes":3,"segment_id":null,"reserved_segment_id":null}],'
-     '"runners_up":[{"candidate_id":2,"votes":1,"segment_id":null,"reserved_segment_id":null}],"excluded":[]}'),
+    (
+        "INSERT INTO council_election (id, term, phase, results) VALUES (1, 1, 'closed', {}), (2, 2, 'voting', '')",
+        '{"seats":1,"elected":[{"candidate_id":1,"votes":3,"segment_id":null,"reserved_segment_id":null}],'
+        '"runners_up":[{"candidate_id":2,"votes":1,"segment_id":null,"reserved_segment_id":null}],"excluded":[]}',
+    ),
     "INSERT INTO council_nomination (id, election, nominee, shop, nominated_by, status, accepted_at) VALUES "
     "(1, 1, 2, 1, 2, 'accepted', '2024-01-01 08:00:00+00:00'), "
     "(2, 1, 3, 2, 3, 'accepted', '2024-01-01 09:00:00+00:00'), "
@@ -186,17 +199,33 @@ OLD_ROWS = [
     # The old way: running tallies, the voter roll, and audit rows naming the shop and the person, to the second.
     "INSERT INTO council_tally (election, nomination, votes) VALUES (1, 1, 3), (1, 2, 1), (2, 3, 2), (2, 4, 1)",
     "INSERT INTO council_shop_voted (election, shop) VALUES (1, 1), (1, 3), (1, 4), (2, 3), (2, 4)",
-    ("INSERT INTO audit_entry (\"at\", actor, action, object_type, object_id, \"after\") VALUES "
-     "('2024-06-01 02:13:14+00:00', 2, 'election.ballot_cast', 'election', 1, {}), "
-     "('2024-06-01 03:14:15+00:00', 4, 'election.ballot_cast', 'election', 1, {}), "
-     "('2024-06-02 17:15:16+00:00', 5, 'election.ballot_cast', 'election', 1, {}), "
-     "('2026-06-01 04:16:17+00:00', 4, 'election.ballot_cast', 'election', 2, {}), "
-     "('2026-06-01 05:17:18+00:00', 5, 'election.ballot_cast', 'election', 2, {}), "
-     "('2026-06-01 06:00:00+00:00', 1, 'election.voting_opened', 'election', 2, {})",
-     '{"shop":1}', '{"shop":3}', '{"shop":4}', '{"shop":3}', '{"shop":4}', '{"phase":"voting"}'),
+    (
+        'INSERT INTO audit_entry ("at", actor, action, object_type, object_id, "after") VALUES '
+        "('2024-06-01 02:13:14+00:00', 2, 'election.ballot_cast', 'election', 1, {}), "
+        "('2024-06-01 03:14:15+00:00', 4, 'election.ballot_cast', 'election', 1, {}), "
+        "('2024-06-02 17:15:16+00:00', 5, 'election.ballot_cast', 'election', 1, {}), "
+        "('2026-06-01 04:16:17+00:00', 4, 'election.ballot_cast', 'election', 2, {}), "
+        "('2026-06-01 05:17:18+00:00', 5, 'election.ballot_cast', 'election', 2, {}), "
+        "('2026-06-01 06:00:00+00:00', 1, 'election.voting_opened', 'election', 2, {})",
+        '{"shop":1}',
+        '{"shop":3}',
+        '{"shop":4}',
+        '{"shop":3}',
+        '{"shop":4}',
+        '{"phase":"voting"}',
+    ),
 ]
-KEPT_TABLES = ["person", "shop", "shop_merchant", "council_term", "council_election", "council_nomination",
-               "council_tally", "council_shop_voted", "audit_entry"]
+KEPT_TABLES = [
+    "person",
+    "shop",
+    "shop_merchant",
+    "council_term",
+    "council_election",
+    "council_nomination",
+    "council_tally",
+    "council_shop_voted",
+    "audit_entry",
+]
 
 
 async def _approvals_per_candidate() -> dict[tuple[int, int], int]:
@@ -228,14 +257,22 @@ async def test_a_database_filled_under_the_previous_migrations_upgrades_with_eve
         keys = await _keys_in_storage_order()
         assert keys == sorted(keys) and len(set(keys)) == 7
         # The ballots' audit rows keep their election and day, and lose the shop, the person and the time.
-        rows = await _query('SELECT actor, "before", "after", object_id, "at" FROM audit_entry '
-                            "WHERE action = 'election.ballot_cast' ORDER BY id")
+        rows = await _query(
+            'SELECT actor, "before", "after", object_id, "at" FROM audit_entry '
+            "WHERE action = 'election.ballot_cast' ORDER BY id"
+        )
         assert [(row["actor"], row["before"], row["after"], row["object_id"]) for row in rows] == [
-            (None, "", "", 1)] * 3 + [(None, "", "", 2)] * 2
+            (None, "", "", 1)
+        ] * 3 + [(None, "", "", 2)] * 2
         days = [services.ballot_audit_time(_as_datetime(row["at"])) for row in rows]
         assert [_as_datetime(row["at"]) for row in rows] == days
         assert [day.astimezone(services.BLOCK_TIMEZONE).date().isoformat() for day in days] == [
-            "2024-06-01", "2024-06-01", "2024-06-03", "2026-06-01", "2026-06-01"]
+            "2024-06-01",
+            "2024-06-01",
+            "2024-06-03",
+            "2026-06-01",
+            "2026-06-01",
+        ]
         other = await _query("SELECT actor, \"after\" FROM audit_entry WHERE action = 'election.voting_opened'")
         assert other == [{"actor": 1, "after": '{"phase":"voting"}'}]
 
@@ -265,9 +302,11 @@ async def test_the_election_page_says_whom_voters_trust_for_their_secrecy_in_bot
     assert "包括工作站）都无法" not in chinese
     english = text_of((await browser_factory("en").get(f"/elections/{election}")).text)
     assert "Who can learn how a shop voted" in english
-    assert ("Whoever can read the database server's live files, or copies of the database made during voting "
-            "(the workstation's system administrator, the hosting provider), could match a ballot to the shop that "
-            "voted at that moment from the order of the writes.") in english
+    assert (
+        "Whoever can read the database server's live files, or copies of the database made during voting "
+        "(the workstation's system administrator, the hosting provider), could match a ballot to the shop that "
+        "voted at that moment from the order of the writes."
+    ) in english
     assert "A backup or copy of the database made after the count therefore links no shop to its choices." in english
     assert "Voters trust the workstation staff who run the service for a correct count" in english
     assert "not even the workstation" not in english

@@ -40,11 +40,11 @@ async def block(db):
     term_id = await make_term(staff, seats=3)
     election_id = await make_election(staff, term_id)
     people = {
-        "zhang": await merchant("张师傅", "1143号", "老张生煎"),       # lane 1141 node
-        "chen": await merchant("陈经理", "1152号", "好邻居便利店"),     # lane 1141 node
-        "li": await merchant("李老板", "1021号", "凌岩水果店"),         # north
-        "zhao": await merchant("赵老师", "1235号", "小书童托管班"),     # south
-        "zhou": await merchant("周老板", "1117号", "川味小面馆"),       # upper middle
+        "zhang": await merchant("张师傅", "1143号", "老张生煎"),  # lane 1141 node
+        "chen": await merchant("陈经理", "1152号", "好邻居便利店"),  # lane 1141 node
+        "li": await merchant("李老板", "1021号", "凌岩水果店"),  # north
+        "zhao": await merchant("赵老师", "1235号", "小书童托管班"),  # south
+        "zhou": await merchant("周老板", "1117号", "川味小面馆"),  # upper middle
     }
     return {"staff": staff, "term": term_id, "election": election_id, **people}
 
@@ -81,8 +81,9 @@ async def test_a_merchant_stands_for_their_own_shop_only(block):
 
 async def test_a_nomination_by_another_shop_counts_once_accepted(block):
     zhang, chen, election = block["zhang"], block["chen"], block["election"]
-    nomination = await services.nominate(chen, election, NominateForm(nominee=f"{shop_of(zhang)}:{zhang.person_id}",
-                                                                     note="张师傅热心肠"))
+    nomination = await services.nominate(
+        chen, election, NominateForm(nominee=f"{shop_of(zhang)}:{zhang.person_id}", note="张师傅热心肠")
+    )
     detail = await services.get_election(election, zhang)
     assert detail.candidates == [] and [w.display_name for w in detail.waiting] == ["张师傅"]
     assert (await services.get_election(election, block["li"])).waiting == []  # not shown to others
@@ -102,7 +103,9 @@ async def test_nominations_are_refused_for_oneself_for_a_shop_standing_already_a
     with pytest.raises(Invalid) as refused:
         await services.nominate(zhang, election, NominateForm(nominee=f"{shop_of(zhang)}:{zhang.person_id}"))
     assert (refused.value.message, refused.value.field) == (
-        "To stand yourself, use the form for standing as a candidate.", "nominee")
+        "To stand yourself, use the form for standing as a candidate.",
+        "nominee",
+    )
     await stand(zhang, election)
     with pytest.raises(Conflict) as refused:
         await services.nominate(li, election, NominateForm(nominee=f"{shop_of(zhang)}:{zhang.person_id}"))
@@ -146,7 +149,8 @@ async def test_one_ballot_per_shop_and_a_second_one_changes_nothing(block):
     with pytest.raises(Conflict) as again:
         await _vote(block["chen"], election, li_c)
     assert again.value.message == (
-        "This shop has already voted in this election. A shop casts one ballot, and it cannot be changed.")
+        "This shop has already voted in this election. A shop casts one ballot, and it cannot be changed."
+    )
     assert await _tallies(election) == {zhang_c: 1, li_c: 1}
     assert await ShopVoted.count() == 1
 
@@ -165,13 +169,18 @@ async def test_a_ballot_is_refused_when_it_breaks_a_rule_and_nothing_is_stored(b
     with pytest.raises(Invalid) as refused:
         await _vote(block["chen"], election, zhang_c, zhang_c + 1000)
     assert (refused.value.message, refused.value.field) == (
-        "Choose candidates from this election's list.", "candidates")
+        "Choose candidates from this election's list.",
+        "candidates",
+    )
     with pytest.raises(Invalid) as refused:
         await _vote(block["chen"], election, zhang_c, zhang_c)
     assert (refused.value.message, refused.value.field) == ("Approve each candidate at most once.", "candidates")
     with pytest.raises(Forbidden) as refused:  # a resident speaking for a shop they do not act for
-        await services.cast_ballot(viewer_for(others[0], "resident"), election,
-                                   BallotForm(shop_id=shop_of(block["chen"]), candidates=[zhang_c]))
+        await services.cast_ballot(
+            viewer_for(others[0], "resident"),
+            election,
+            BallotForm(shop_id=shop_of(block["chen"]), candidates=[zhang_c]),
+        )
     assert refused.value.message == "Only a merchant of an open shop may cast its ballot."
     assert await ShopVoted.count() == 0 and await _tallies(election) == {zhang_c: 0}
 
@@ -193,8 +202,10 @@ async def test_two_hundred_concurrent_ballots_of_one_shop_store_exactly_one(bloc
     li_c = await stand(block["li"], election)
     await services.open_voting(block["staff"], election)
     voter = block["chen"]
-    attempts = [services.cast_ballot(voter, election, BallotForm(shop_id=shop_of(voter), candidates=[zhang_c, li_c]))
-                for _ in range(200)]
+    attempts = [
+        services.cast_ballot(voter, election, BallotForm(shop_id=shop_of(voter), candidates=[zhang_c, li_c]))
+        for _ in range(200)
+    ]
     results = await asyncio.gather(*attempts, return_exceptions=True)
     stored = [result for result in results if result is None]
     refused = [result for result in results if isinstance(result, Conflict)]
@@ -244,7 +255,11 @@ async def test_closing_counts_with_reserved_regional_seats_and_creates_the_seats
     result = await services.close_election(staff, election)
     # Counted at the close from the approvals.
     assert {row["nomination"]: row["votes"] for row in await Tally.select(Tally.nomination, Tally.votes)} == {
-        ids["zhang"]: 3, ids["chen"]: 3, ids["li"]: 2, ids["zhao"]: 1}
+        ids["zhang"]: 3,
+        ids["chen"]: 3,
+        ids["li"]: 2,
+        ids["zhao"]: 1,
+    }
     # Chen has more votes (3) than Li (2) and Zhao (1), but north and south each reserve a seat.
     assert [p.candidate_id for p in result.elected] == [ids["zhang"], ids["li"], ids["zhao"]]
     assert [p.candidate_id for p in result.runners_up] == [ids["chen"]]
@@ -290,7 +305,9 @@ async def test_ceased_members_stop_counting_as_sitting(block):
     council = await services.get_council()
     assert council.members == [] and council.empty_seats == 3
     assert {(s.display_name, s.ceased_kind, s.ceased_reason) for s in council.ceased} == {
-        ("张师傅", "resigned", "店铺转让，无暇兼顾"), ("李老板", "removed", "连续三次无故缺席理事会")}
+        ("张师傅", "resigned", "店铺转让，无暇兼顾"),
+        ("李老板", "removed", "连续三次无故缺席理事会"),
+    }
     assert not await services.is_sitting(block["zhang"].person_id)
     assert not (await load_viewer(block["zhang"].person_id, 1)).has("council")
     with pytest.raises(Conflict) as refused:
@@ -350,7 +367,10 @@ async def test_staff_record_positions_and_a_new_chair_replaces_the_old_one(block
     await services.assign_position(staff, seats["赵老师"].id, PositionForm(position="chair"))
     members = (await services.get_council()).members
     assert [(seat.display_name, seat.position) for seat in members] == [
-        ("赵老师", "chair"), ("李老板", "secretary"), ("张师傅", "member")]
+        ("赵老师", "chair"),
+        ("李老板", "secretary"),
+        ("张师傅", "member"),
+    ]
 
 
 async def test_turnout_is_counted_per_group_and_published_by_staff(block):
@@ -370,10 +390,20 @@ async def test_turnout_is_counted_per_group_and_published_by_staff(block):
     with pytest.raises(Conflict) as refused:
         await services.publish_turnout(staff, election)
     assert refused.value.message == "The turnout has already been published."
-    actions = [row["action"] for row in await AuditEntry.select(AuditEntry.action).where(
-        AuditEntry.object_type == "election").order_by(AuditEntry.id)]
-    assert actions == ["election.opened", "election.voting_opened", "election.ballot_cast", "election.ballot_cast",
-                       "election.closed", "election.turnout_published"]
+    actions = [
+        row["action"]
+        for row in await AuditEntry.select(AuditEntry.action)
+        .where(AuditEntry.object_type == "election")
+        .order_by(AuditEntry.id)
+    ]
+    assert actions == [
+        "election.opened",
+        "election.voting_opened",
+        "election.ballot_cast",
+        "election.ballot_cast",
+        "election.closed",
+        "election.turnout_published",
+    ]
 
 
 async def test_sitting_members_declare_interests_that_keep_them_out_of_votes(block):

@@ -93,8 +93,10 @@ def test_zero_votes_still_fill_seats_when_nobody_else_stands():
 
 
 def test_an_empty_seat_goes_to_the_first_runner_up_of_its_reserved_region():
-    runners = [Placement(candidate_id=3, votes=9, segment_id=NORTH),
-               Placement(candidate_id=6, votes=2, segment_id=SOUTH)]
+    runners = [
+        Placement(candidate_id=3, votes=9, segment_id=NORTH),
+        Placement(candidate_id=6, votes=2, segment_id=SOUTH),
+    ]
     assert next_runner_up(runners, taken=set(), segment_id=SOUTH).candidate_id == 6
     assert next_runner_up(runners, taken=set(), segment_id=None).candidate_id == 3
     # Nobody left from the reserved region: the first runner-up overall.

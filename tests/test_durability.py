@@ -15,8 +15,12 @@ SCRIPT = Path(__file__).resolve().parent.parent / "bench" / "durability.py"
 
 def test_every_acknowledged_write_survives_kill_9_of_all_server_processes(tmp_path):
     report_path = tmp_path / "durability.json"
-    run = subprocess.run([sys.executable, str(SCRIPT), "--engine", ENGINE, "--short", "--json", str(report_path)],
-                         capture_output=True, text=True, timeout=600)
+    run = subprocess.run(
+        [sys.executable, str(SCRIPT), "--engine", ENGINE, "--short", "--json", str(report_path)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert report_path.exists(), f"the script did not finish:\n{run.stdout}\n{run.stderr[-3000:]}"
     report = json.loads(report_path.read_text())
     print(run.stdout)

@@ -31,8 +31,13 @@ async def _scene(browser_factory):
     await merchant("李老板", "1021号", "北段水果店", contact="13800000003")
     await make_person("居民", "13900000001")
     await make_person("工作站", "staff@test.example", roles=("staff",))
-    contacts = {"author": "13800000001", "member": "13800000002", "outsider": "13800000003",
-                "resident": "13900000001", "staff": "staff@test.example"}
+    contacts = {
+        "author": "13800000001",
+        "member": "13800000002",
+        "outsider": "13800000003",
+        "resident": "13900000001",
+        "staff": "staff@test.example",
+    }
     browsers = {who: await _signed_in(browser_factory, contact) for who, contact in contacts.items()}
     browsers["visitor"] = browser_factory()
     return author, browsers
@@ -47,10 +52,18 @@ async def _start(browser, title: str = TITLE) -> int:
 async def test_a_member_starts_a_discussion_that_another_member_reads_and_answers(db, browser_factory):
     author, browsers = await _scene(browser_factory)
     thread_id = await _start(browsers["author"])
-    row = await Thread.select(Thread.visibility, Thread.group_id, Thread.kind, Thread.house_number,
-                              Thread.shop).where(Thread.id == thread_id).first()
-    assert row == {"visibility": "group", "group_id": await _group_id(), "kind": "issue",
-                   "house_number": "1143号", "shop": None}
+    row = (
+        await Thread.select(Thread.visibility, Thread.group_id, Thread.kind, Thread.house_number, Thread.shop)
+        .where(Thread.id == thread_id)
+        .first()
+    )
+    assert row == {
+        "visibility": "group",
+        "group_id": await _group_id(),
+        "kind": "issue",
+        "house_number": "1143号",
+        "shop": None,
+    }
     member = browsers["member"]
     page = await member.get(f"/threads/{thread_id}")
     assert page.status_code == 200
@@ -120,11 +133,13 @@ async def test_the_service_refuses_non_members_and_keeps_lists_apart(db):
     with pytest.raises(Forbidden) as refused:
         await services.open_group_thread(outsider, group_id, TITLE, "我想说两句。")
     assert refused.value.message == (
-        "Only the merchants of the group's open shops and staff take part in its discussion.")
+        "Only the merchants of the group's open shops and staff take part in its discussion."
+    )
     with pytest.raises(Forbidden) as refused:
         await services.list_group_threads(outsider, group_id)
     assert refused.value.message == (
-        "Only the merchants of the group's open shops and staff take part in its discussion.")
+        "Only the merchants of the group's open shops and staff take part in its discussion."
+    )
     with pytest.raises(NotFound) as refused:
         await services.get_thread(outsider, thread_id)
     assert refused.value.message == "No such thread."

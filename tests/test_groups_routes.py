@@ -71,21 +71,25 @@ async def test_shops_back_a_leader_and_a_bad_choice_comes_back_in_the_form(db, b
     li = await merchant("李老板", "1021号", "凌岩水果店", contact="13800000003")
     group = await _group_id("region-lane-1141")
     browser = await _browser_for(browser_factory, "13800000001")
-    wrong = await browser.post(f"/groups/{group}/leader", {"shop_id": str(shop_of(zhang)),
-                                                          "candidate_id": str(li.person_id)}, htmx=True)
+    wrong = await browser.post(
+        f"/groups/{group}/leader", {"shop_id": str(shop_of(zhang)), "candidate_id": str(li.person_id)}, htmx=True
+    )
     assert wrong.status_code == 422 and wrong.text.lstrip().startswith("<form")
     assert zh("A group's leader must act for one of the group's open shops.") in text_of(wrong.text)
-    ok = await browser.post(f"/groups/{group}/leader", {"shop_id": str(shop_of(zhang)),
-                                                       "candidate_id": str(zhang.person_id)}, htmx=True)
+    ok = await browser.post(
+        f"/groups/{group}/leader", {"shop_id": str(shop_of(zhang)), "candidate_id": str(zhang.person_id)}, htmx=True
+    )
     assert ok.headers["hx-redirect"] == "/groups/region-lane-1141"
     neighbour = await _browser_for(browser_factory, "13800000002")
     page = await neighbour.get("/groups/region-lane-1141")
     assert f"张师傅: {zh_plural('%(num)s shop', '%(num)s shops', 1)}" in text_of(page.text)
-    foreign = await neighbour.post(f"/groups/{group}/leader", {"shop_id": str(shop_of(zhang)),
-                                                              "candidate_id": str(zhang.person_id)})
+    foreign = await neighbour.post(
+        f"/groups/{group}/leader", {"shop_id": str(shop_of(zhang)), "candidate_id": str(zhang.person_id)}
+    )
     assert foreign.status_code == 403
-    backed = await neighbour.post(f"/groups/{group}/leader", {"shop_id": str(shop_of(chen)),
-                                                             "candidate_id": str(zhang.person_id)})
+    backed = await neighbour.post(
+        f"/groups/{group}/leader", {"shop_id": str(shop_of(chen)), "candidate_id": str(zhang.person_id)}
+    )
     assert backed.status_code == 303
     public = text_of((await browser_factory().get("/groups/region-lane-1141")).text)
     assert zh("chosen by the group's shops") in public and "张师傅" not in public  # leader shown by shop

@@ -27,23 +27,35 @@ def _backing(backer, candidate) -> BackLeaderForm:
     return BackLeaderForm(shop_id=shop_of(backer), candidate_id=candidate.person_id)
 
 
-async def _move(staff, shop_id: int, house_number: str | None = None, industry: str | None = None,
-                status: str | None = None) -> None:
+async def _move(
+    staff, shop_id: int, house_number: str | None = None, industry: str | None = None, status: str | None = None
+) -> None:
     shop = await shops.get_shop(shop_id)
     industries = {row.slug: row.id for row in await shops.list_industries()}
-    await shops.update_shop_as_staff(staff, shop_id, StaffShopForm(
-        name=shop.name, house_number=house_number or shop.house_number,
-        industry_id=industries[industry] if industry else shop.industry_id, phone=shop.phone,
-        status=status or shop.status,
-    ))
+    await shops.update_shop_as_staff(
+        staff,
+        shop_id,
+        StaffShopForm(
+            name=shop.name,
+            house_number=house_number or shop.house_number,
+            industry_id=industries[industry] if industry else shop.industry_id,
+            phone=shop.phone,
+            status=status or shop.status,
+        ),
+    )
 
 
 async def test_there_is_one_regional_group_per_segment_and_one_industry_group_per_industry(db):
     groups = await services.list_groups()
     regional = [g for g in groups if g.kind == "regional"]
     industry = [g for g in groups if g.kind == "industry"]
-    assert [g.slug for g in regional] == ["region-north", "region-upper-middle", "region-lane-1141",
-                                          "region-lower-middle", "region-south"]
+    assert [g.slug for g in regional] == [
+        "region-north",
+        "region-upper-middle",
+        "region-lane-1141",
+        "region-lower-middle",
+        "region-south",
+    ]
     assert len(industry) == len(await shops.list_industries()) == 6
     assert (regional[2].name_zh, regional[2].first_number, regional[2].last_number) == ("1141弄节点", 1140, 1160)
     await services.ensure_groups()  # running it again changes nothing
@@ -52,14 +64,23 @@ async def test_there_is_one_regional_group_per_segment_and_one_industry_group_pe
 
 async def test_a_new_segment_or_industry_brings_its_group_and_a_renamed_one_keeps_it(db):
     staff = await staff_viewer()
-    segment_id = await shops.save_segment(staff, SegmentForm(slug="far-south", name_zh="远南段", name_en="Far south",
-                                                             first_number=1300, last_number=1399, sort_order=9))
+    segment_id = await shops.save_segment(
+        staff,
+        SegmentForm(
+            slug="far-south", name_zh="远南段", name_en="Far south", first_number=1300, last_number=1399, sort_order=9
+        ),
+    )
     await shops.save_industry(staff, IndustryForm(slug="culture", name_zh="文化创意", name_en="Culture"))
     groups = await _groups()
     assert groups["region-far-south"].segment_id == segment_id
     assert groups["industry-culture"].name_zh == "文化创意"
-    await shops.save_segment(staff, SegmentForm(slug="deep-south", name_zh="远南段", name_en="Far south",
-                                                first_number=1300, last_number=1399, sort_order=9), segment_id)
+    await shops.save_segment(
+        staff,
+        SegmentForm(
+            slug="deep-south", name_zh="远南段", name_en="Far south", first_number=1300, last_number=1399, sort_order=9
+        ),
+        segment_id,
+    )
     groups = await _groups()
     assert "region-far-south" not in groups and groups["region-deep-south"].segment_id == segment_id
     actions = {row["action"] for row in await AuditEntry.select(AuditEntry.action)}
@@ -140,7 +161,12 @@ async def test_the_merchant_backed_by_a_majority_of_the_groups_shops_leads_it(db
     assert (await _groups())["region-lane-1141"].leader is None  # one of three shops is no majority
     await services.back_leader(chen, group.id, BackLeaderForm(shop_id=shop_of(chen), candidate_id=zhang.person_id))
     leader = (await _groups())["region-lane-1141"].leader
-    assert (leader.display_name, leader.shop_name, leader.source, leader.backing_shops) == ("张师傅", "老张生煎", "chosen", 2)
+    assert (leader.display_name, leader.shop_name, leader.source, leader.backing_shops) == (
+        "张师傅",
+        "老张生煎",
+        "chosen",
+        2,
+    )
     # A shop's backing is replaced, not added: Chen switches to Wang, Zhang loses the majority.
     await services.back_leader(chen, group.id, BackLeaderForm(shop_id=shop_of(chen), candidate_id=wang.person_id))
     assert (await _groups())["region-lane-1141"].leader is None
@@ -167,7 +193,9 @@ async def test_leaders_must_act_for_an_open_shop_of_the_group_and_backers_speak_
     with pytest.raises(Invalid) as refused:
         await services.back_leader(zhang, group.id, BackLeaderForm(shop_id=shop_of(zhang), candidate_id=li.person_id))
     assert (refused.value.message, refused.value.field) == (
-        "A group's leader must act for one of the group's open shops.", "candidate_id")
+        "A group's leader must act for one of the group's open shops.",
+        "candidate_id",
+    )
     with pytest.raises(Forbidden) as refused:
         await services.back_leader(li, group.id, BackLeaderForm(shop_id=shop_of(zhang), candidate_id=zhang.person_id))
     assert refused.value.message == "Only the shop's own merchants may speak for it."
@@ -191,7 +219,8 @@ async def test_staff_appoint_a_leader_only_while_none_is_chosen(db):
     with pytest.raises(Conflict) as refused:
         await services.appoint_leader(staff, group.id, AppointLeaderForm(person_id=chen.person_id))
     assert refused.value.message == (
-        "The group's shops have chosen a leader; staff appoint one only when none is chosen.")
+        "The group's shops have chosen a leader; staff appoint one only when none is chosen."
+    )
     assert await AuditEntry.exists().where(AuditEntry.action == "group.leader_appointed")
 
 
@@ -215,7 +244,12 @@ async def test_the_strip_map_places_shops_by_house_number_without_overlapping_la
     for name, number in (("甲", "1141弄3号"), ("乙", "1142号"), ("丙", "1143号"), ("丁", "1145号")):
         await merchant(name, number, f"{name}店")
     strip = (await services.get_group("region-lane-1141", ANONYMOUS)).strip
-    assert [(p.name, p.odd_side) for p in strip.points] == [("甲店", True), ("乙店", False), ("丙店", True), ("丁店", True)]
+    assert [(p.name, p.odd_side) for p in strip.points] == [
+        ("甲店", True),
+        ("乙店", False),
+        ("丙店", True),
+        ("丁店", True),
+    ]
     odd = [p.label_y for p in strip.points if p.odd_side]
     assert all(later - earlier >= 18 for earlier, later in zip(odd, odd[1:], strict=False))
     assert strip.points[0].y < strip.points[-1].y  # north at the top

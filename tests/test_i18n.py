@@ -10,9 +10,18 @@ from block_service.web.i18n import current_language, gettext, negotiate
 
 ROOT = Path(__file__).resolve().parent.parent
 KEYWORDS = {
-    "_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "pgettext": ((1, "c"), 2),
-    "N_": None, "NP_": ((1, "c"), 2),
-    "Invalid": None, "Conflict": None, "Forbidden": None, "NotFound": None, "DomainError": None,
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "lazy_gettext": None,
+    "pgettext": ((1, "c"), 2),
+    "N_": None,
+    "NP_": ((1, "c"), 2),
+    "Invalid": None,
+    "Conflict": None,
+    "Forbidden": None,
+    "NotFound": None,
+    "DomainError": None,
 }
 METHODS = [("block_service/**.py", "python"), ("templates/**.html", "jinja2")]
 OPTIONS = {"templates/**.html": {"extensions": "jinja2.ext.i18n", "trim_blocks": "True", "lstrip_blocks": "True"}}

@@ -63,8 +63,11 @@ def _refusal(importer: str, imported: str) -> str | None:
     if target in TOP:
         return f"{target} assembles the service and sits on top: nothing imports it"
     if _is_controller(imported):
-        return "a controller is imported only by the app (or by a higher domain's controllers)" if not (
-            _is_controller(importer) and ORDER[source] > ORDER[target]) else None
+        return (
+            "a controller is imported only by the app (or by a higher domain's controllers)"
+            if not (_is_controller(importer) and ORDER[source] > ORDER[target])
+            else None
+        )
     if target == WEB:
         if _is_controller(importer):
             return None
@@ -72,8 +75,10 @@ def _refusal(importer: str, imported: str) -> str | None:
     if source == WEB:
         return None
     if ORDER[source] < ORDER[target]:
-        return (f"{source} sits below {target}: the higher layer reads the lower one, or registers a hook "
-                "(web/page_parts.py, shops/events.py)")
+        return (
+            f"{source} sits below {target}: the higher layer reads the lower one, or registers a hook "
+            "(web/page_parts.py, shops/events.py)"
+        )
     return None
 
 
@@ -103,18 +108,21 @@ def test_imports_follow_the_layers():
     assert not violations, "imports against the layers:\n" + "\n".join(violations)
 
 
-@pytest.mark.parametrize(("importer", "imported", "refused"), [
-    ("block_service.shops.services", "block_service.groups.services", True),
-    ("block_service.accounts.controllers", "block_service.shops.services", True),
-    ("block_service.threads.services", "block_service.web.i18n", True),
-    ("block_service.errors", "block_service.web.i18n", True),
-    ("block_service.db", "block_service.piccolo_conf", True),
-    ("block_service.threads.services", "block_service.groups.services", False),
-    ("block_service.groups.controllers", "block_service.web.auth", False),
-    ("block_service.web.auth", "block_service.accounts.services", False),
-    ("block_service.web.auth", "block_service.accounts.controllers", True),
-    ("block_service.council.controllers", "block_service.groups.controllers", False),
-    ("block_service.app", "block_service.threads.controllers", False),
-])
+@pytest.mark.parametrize(
+    ("importer", "imported", "refused"),
+    [
+        ("block_service.shops.services", "block_service.groups.services", True),
+        ("block_service.accounts.controllers", "block_service.shops.services", True),
+        ("block_service.threads.services", "block_service.web.i18n", True),
+        ("block_service.errors", "block_service.web.i18n", True),
+        ("block_service.db", "block_service.piccolo_conf", True),
+        ("block_service.threads.services", "block_service.groups.services", False),
+        ("block_service.groups.controllers", "block_service.web.auth", False),
+        ("block_service.web.auth", "block_service.accounts.services", False),
+        ("block_service.web.auth", "block_service.accounts.controllers", True),
+        ("block_service.council.controllers", "block_service.groups.controllers", False),
+        ("block_service.app", "block_service.threads.controllers", False),
+    ],
+)
 def test_the_rule_refuses_an_import_against_the_layers_and_only_those(importer, imported, refused):
     assert (_refusal(importer, imported) is not None) is refused

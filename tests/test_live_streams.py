@@ -62,8 +62,9 @@ async def follow(client: httpx.AsyncClient, path: str) -> Stream:
                     stream.answered.set()
 
     stream.task = asyncio.create_task(read())
-    done, _ = await asyncio.wait([stream.task, asyncio.create_task(stream.answered.wait())], timeout=WAIT,
-                                 return_when=asyncio.FIRST_COMPLETED)
+    done, _ = await asyncio.wait(
+        [stream.task, asyncio.create_task(stream.answered.wait())], timeout=WAIT, return_when=asyncio.FIRST_COMPLETED
+    )
     if stream.task in done:
         stream.task.result()  # raises what went wrong
     assert stream.answered.is_set(), f"no answer from {path} within {WAIT} s"
@@ -107,11 +108,14 @@ async def test_a_visitors_stream_ends_when_staff_hide_the_thread(db, tmp_path):
     reporter_id = await make_person("王阿姨", "13900000511")
     thread_id = await make_thread(reporter_id)
     async with real_server(tmp_path) as server:
-        async with (_signed_in(server, "staff@test.example", "工作站", roles=("staff",)) as (staff, _),
-                    httpx.AsyncClient(base_url=server.base_url, headers=ENGLISH) as visitor):
+        async with (
+            _signed_in(server, "staff@test.example", "工作站", roles=("staff",)) as (staff, _),
+            httpx.AsyncClient(base_url=server.base_url, headers=ENGLISH) as visitor,
+        ):
             stream = await follow(visitor, f"/threads/{thread_id}/events")
-            hide = await staff.post(f"/staff/moderation/thread/{thread_id}",
-                                    {"action": "hide", "reason": "含有个人电话"})
+            hide = await staff.post(
+                f"/staff/moderation/thread/{thread_id}", {"action": "hide", "reason": "含有个人电话"}
+            )
             assert hide.status_code == 303
             assert await stream.ended()
             assert stream.events == []  # not even the signal that something changed
@@ -122,8 +126,10 @@ async def test_a_stream_ends_at_the_next_event_once_the_account_is_disabled(db, 
     reporter_id = await make_person("王阿姨", "13900000521")
     thread_id = await make_thread(reporter_id)
     async with real_server(tmp_path) as server:
-        async with (_signed_in(server, "staff@test.example", "工作站", roles=("staff",)) as (staff, _),
-                    _signed_in(server, "13900000522", "李先生") as (resident, resident_id)):
+        async with (
+            _signed_in(server, "staff@test.example", "工作站", roles=("staff",)) as (staff, _),
+            _signed_in(server, "13900000522", "李先生") as (resident, resident_id),
+        ):
             stream = await follow(resident.client, f"/threads/{thread_id}/events")
             disable = await staff.post(f"/staff/people/{resident_id}/disable", {"reason": "冒用他人身份"})
             assert disable.status_code == 303

@@ -24,9 +24,14 @@ async def _servers(tmp_path, count: int = 2):
         started = []
         try:
             for number in range(count):
-                started.append(await asyncio.to_thread(
-                    start_server, env, log_path=tmp_path / f"server-{number}.log",
-                    extra_args=("--log-level", "warning")))
+                started.append(
+                    await asyncio.to_thread(
+                        start_server,
+                        env,
+                        log_path=tmp_path / f"server-{number}.log",
+                        extra_args=("--log-level", "warning"),
+                    )
+                )
             yield [server.base_url for server in started]
         finally:
             for server in started:
@@ -46,14 +51,30 @@ async def test_an_answer_posted_on_one_process_reaches_a_page_open_on_the_other(
     async with _servers(tmp_path) as (first, second):
         async with httpx.AsyncClient(base_url=first) as writer, httpx.AsyncClient(base_url=second) as reader:
             token = await _csrf(writer)
-            signup = await writer.post("/signup", data={
-                "display_name": "王阿姨", "contact": "13900000301", "password": "a-good-password",
-                "password_again": "a-good-password", "accept_privacy": "true"}, headers={"x-csrftoken": token})
+            signup = await writer.post(
+                "/signup",
+                data={
+                    "display_name": "王阿姨",
+                    "contact": "13900000301",
+                    "password": "a-good-password",
+                    "password_again": "a-good-password",
+                    "accept_privacy": "true",
+                },
+                headers={"x-csrftoken": token},
+            )
             assert signup.status_code == 303
-            report = await writer.post("/threads/new", data={
-                "kind": "report", "title": "门口纸箱占道", "body": "人行道被堵", "category_id": "3",
-                "house_number": "1143号"}, files=[("photos", ("", b"", "application/octet-stream"))],
-                headers={"x-csrftoken": token})
+            report = await writer.post(
+                "/threads/new",
+                data={
+                    "kind": "report",
+                    "title": "门口纸箱占道",
+                    "body": "人行道被堵",
+                    "category_id": "3",
+                    "house_number": "1143号",
+                },
+                files=[("photos", ("", b"", "application/octet-stream"))],
+                headers={"x-csrftoken": token},
+            )
             assert report.status_code == 303, report.text[:300]
             thread_path = report.headers["location"]
 
@@ -86,8 +107,9 @@ async def test_an_answer_posted_on_one_process_reaches_a_page_open_on_the_other(
 
             await eventually(subscribed, timeout=10)
             await redis.aclose()
-            answer = await writer.post(f"{thread_path}/answers", data={"body": "我也看到了"},
-                                       headers={"x-csrftoken": token})
+            answer = await writer.post(
+                f"{thread_path}/answers", data={"body": "我也看到了"}, headers={"x-csrftoken": token}
+            )
             assert answer.status_code == 303
             await asyncio.wait_for(listener, 10)
             assert received == ["event: update"]

@@ -25,8 +25,11 @@ def _numeric_query_names(handler) -> list[str]:
     names = []
     for name, field in handler.parsed_fn_signature.parameters.items():
         text = repr(field.annotation)
-        if name in ("page", "per_page", "discussion_page", "term") or "OptionalIdText" in text or (
-                name in ("category", "shop", "segment", "industry", "object_id", "actor", "shop_id", "category_id")):
+        if (
+            name in ("page", "per_page", "discussion_page", "term")
+            or "OptionalIdText" in text
+            or (name in ("category", "shop", "segment", "industry", "object_id", "actor", "shop_id", "category_id"))
+        ):
             names.append(name)
     return names
 
@@ -70,12 +73,22 @@ async def test_odd_numbers_in_paths_and_queries_are_refused_not_server_errors(ap
     assert asked > 250
 
 
-@pytest.mark.parametrize("url", [
-    "/threads?page=99999999999999999999", "/api/threads?page=99999999999999999999", "/api/threads?per_page=101",
-    "/shops?page=99999999999999999999", "/api/shops?page=99999999999999999999", "/threads?category=¹",
-    "/api/shops?segment=99999999999999999999", "/elections/99999999999999999999",
-    "/threads/99999999999999999999/events", "/threads/-1", "/threads/similar?category_id=¹",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/threads?page=99999999999999999999",
+        "/api/threads?page=99999999999999999999",
+        "/api/threads?per_page=101",
+        "/shops?page=99999999999999999999",
+        "/api/shops?page=99999999999999999999",
+        "/threads?category=¹",
+        "/api/shops?segment=99999999999999999999",
+        "/elections/99999999999999999999",
+        "/threads/99999999999999999999/events",
+        "/threads/-1",
+        "/threads/similar?category_id=¹",
+    ],
+)
 async def test_the_odd_numbers_found_by_fuzzing_are_a_400_in_the_persons_language(staff, url):
     response = await staff.get(url)
     assert response.status_code == 400, (url, response.status_code)
@@ -98,8 +111,17 @@ async def test_an_id_beyond_the_database_in_a_form_is_a_field_error(staff):
     from tests.council_helpers import zh
 
     with pytest.raises(FormInvalid) as refused:
-        read_form(ThreadForm, {"kind": "report", "title": "纸箱占道", "body": "人行道被堵住了。", "category_id": "1",
-                               "house_number": "1143号", "shop_id": "99999999999999999999"})
+        read_form(
+            ThreadForm,
+            {
+                "kind": "report",
+                "title": "纸箱占道",
+                "body": "人行道被堵住了。",
+                "category_id": "1",
+                "house_number": "1143号",
+                "shop_id": "99999999999999999999",
+            },
+        )
     assert refused.value.errors == {"shop_id": zh("Enter a number of at most %(count)s.", count=2147483647)}
 
 

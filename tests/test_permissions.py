@@ -24,8 +24,13 @@ def _all_handlers(app):
 
 
 def test_every_route_has_a_row_in_the_permission_table(app):
-    missing = sorted({f"{method} {path} ({route_key(handler)})"
-                      for path, method, handler in _all_handlers(app) if route_key(handler) not in ROUTE_ACCESS})
+    missing = sorted(
+        {
+            f"{method} {path} ({route_key(handler)})"
+            for path, method, handler in _all_handlers(app)
+            if route_key(handler) not in ROUTE_ACCESS
+        }
+    )
     assert not missing, f"add these routes to block_service/web/permissions.py: {missing}"
 
 
@@ -57,18 +62,41 @@ async def people(browser_factory):
     for persona, contact in (("resident", "13900000001"), ("merchant", "13800000001"), ("staff", "staff@test.example")):
         browsers[persona] = browser_factory()
         await browsers[persona].log_in(contact)
-    return {"browsers": browsers, "own_shop": own_shop, "other_shop": other_shop, "resident": resident,
-            "thread": thread_id}
+    return {
+        "browsers": browsers,
+        "own_shop": own_shop,
+        "other_shop": other_shop,
+        "resident": resident,
+        "thread": thread_id,
+    }
 
 
 def _fill(path: str, people) -> str:
-    values = {"shop_id": people["own_shop"], "person_id": people["resident"], "application_id": 1,
-              "segment_id": 1, "industry_id": 1, "role": "resident", "file_path": "block.css",
-              "path": "openapi.yaml", "thread_id": people["thread"], "message_id": 1, "object_type": "thread",
-              "object_id": people["thread"], "category_id": 1, "template_id": 1,
-              "file_name": "0123456789abcdef0123456789abcdef.jpg",
-              "ref": "region-lane-1141", "group_id": 1, "election_id": 1, "term_id": 1, "nomination_id": 1,
-              "seat_id": 1, "interest_id": 1, "photo_id": 1}
+    values = {
+        "shop_id": people["own_shop"],
+        "person_id": people["resident"],
+        "application_id": 1,
+        "segment_id": 1,
+        "industry_id": 1,
+        "role": "resident",
+        "file_path": "block.css",
+        "path": "openapi.yaml",
+        "thread_id": people["thread"],
+        "message_id": 1,
+        "object_type": "thread",
+        "object_id": people["thread"],
+        "category_id": 1,
+        "template_id": 1,
+        "file_name": "0123456789abcdef0123456789abcdef.jpg",
+        "ref": "region-lane-1141",
+        "group_id": 1,
+        "election_id": 1,
+        "term_id": 1,
+        "nomination_id": 1,
+        "seat_id": 1,
+        "interest_id": 1,
+        "photo_id": 1,
+    }
     return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: str(values[m.group(1)]), path)
 
 
@@ -92,7 +120,8 @@ async def test_each_route_refuses_the_roles_it_does_not_list(app, people):
             checked += 1
             if persona == "anonymous":
                 refused = response.status_code in (401, 403) or (
-                    response.status_code == 303 and response.headers["location"].startswith("/login"))
+                    response.status_code == 303 and response.headers["location"].startswith("/login")
+                )
             else:
                 refused = response.status_code == 403
             assert refused, f"{persona} was not refused {method} {url}: {response.status_code}"

@@ -24,36 +24,66 @@ async def people(browser_factory):
     await make_person("其他店主", "13800000402", roles=("resident", "merchant"))
     await make_person("工作站", "staff@photos.example", roles=("staff",))
     shop = await make_shop(merchant, name="老张生煎", house_number="1143号")
-    await make_shop(await make_person("隔壁", "13800000403", roles=("resident", "merchant")), name="隔壁水果店",
-                    house_number="1021号")
+    await make_shop(
+        await make_person("隔壁", "13800000403", roles=("resident", "merchant")),
+        name="隔壁水果店",
+        house_number="1021号",
+    )
     await Person.update({Person.language: "en"}).where(Person.id > 0)  # logging in sets the profile's language
-    browsers = {name: await _log_in(browser_factory, contact) for name, contact in (
-        ("reporter", "13900000401"), ("merchant", "13800000401"), ("resident", "13900000402"),
-        ("staff", "staff@photos.example"))}
+    browsers = {
+        name: await _log_in(browser_factory, contact)
+        for name, contact in (
+            ("reporter", "13900000401"),
+            ("merchant", "13800000401"),
+            ("resident", "13900000402"),
+            ("staff", "staff@photos.example"),
+        )
+    }
     browsers["visitor"] = browser_factory("en")
     return {"browsers": browsers, "shop": shop, "reporter": reporter}
 
 
 async def _category(slug: str = "pavement") -> dict:
-    return await Category.select(Category.id, Category.slug, Category.kind, Category.name_zh, Category.name_en,
-                                 Category.response_hours, Category.sort_order).where(Category.slug == slug).first()
+    return (
+        await Category.select(
+            Category.id,
+            Category.slug,
+            Category.kind,
+            Category.name_zh,
+            Category.name_en,
+            Category.response_hours,
+            Category.sort_order,
+        )
+        .where(Category.slug == slug)
+        .first()
+    )
 
 
 async def _require_approval(staff_browser) -> None:
     """Staff tick the category's box on /staff/categories, as they would."""
     category = await _category()
     form = {key: str(value) for key, value in category.items() if key != "id"}
-    response = await staff_browser.post(f"/staff/categories/{category['id']}",
-                                        {**form, "active": "true", "photos_need_approval": "true"})
+    response = await staff_browser.post(
+        f"/staff/categories/{category['id']}", {**form, "active": "true", "photos_need_approval": "true"}
+    )
     assert response.status_code == 303, text_of(response.text)[-300:]
 
 
 async def _report_with_photo(browser, shop_id) -> tuple[int, str]:
     category = await _category()
     response = await browser.client.post(
-        "/threads/new", data={"kind": "report", "title": "门口有人被拍到", "body": "照片里能看到路人的脸。",
-                              "category_id": str(category["id"]), "house_number": "1143号", "shop_id": str(shop_id)},
-        files=[("photos", ("street.jpg", jpeg(), "image/jpeg"))], headers={"x-csrftoken": await browser.csrf_token()})
+        "/threads/new",
+        data={
+            "kind": "report",
+            "title": "门口有人被拍到",
+            "body": "照片里能看到路人的脸。",
+            "category_id": str(category["id"]),
+            "house_number": "1143号",
+            "shop_id": str(shop_id),
+        },
+        files=[("photos", ("street.jpg", jpeg(), "image/jpeg"))],
+        headers={"x-csrftoken": await browser.csrf_token()},
+    )
     assert response.status_code == 303, text_of(response.text)[-300:]
     thread_id = int(response.headers["location"].rsplit("/", 1)[-1])
     photo = await Photo.select(Photo.file_name).where(Photo.thread == thread_id).first()
@@ -113,8 +143,9 @@ async def test_staff_remove_a_photo_with_a_reason_the_reporter_reads(people, set
     assert "Give the reason the author will see." in text_of(refused.text)
     assert await Photo.count().where(Photo.id == photo["id"]) == 1
 
-    response = await browsers["staff"].post(f"/staff/photos/{photo['id']}/remove",
-                                            {"reason": "照片里有路人的脸", "back": "thread"})
+    response = await browsers["staff"].post(
+        f"/staff/photos/{photo['id']}/remove", {"reason": "照片里有路人的脸", "back": "thread"}
+    )
     assert response.status_code == 303 and response.headers["location"] == f"/threads/{thread_id}"
     assert await Photo.count().where(Photo.id == photo["id"]) == 0
     assert not (settings.var_dir / "uploads" / file_name).exists()

@@ -27,8 +27,22 @@ REPORTER_PHONE = "13912340987"
 REPORTER_EMAIL = "zhen.mimi.reporter@example.org"
 SECRETS = (REPORTER_NAME, REPORTER_PHONE, REPORTER_EMAIL)
 # Keys under which a JSON answer names a person by id.
-PERSON_KEYS = {"author", "author_id", "person", "person_id", "actor", "actor_id", "applicant", "applicant_id",
-               "reporter_id", "user_id", "candidate_id", "nominee_id", "backed_by", "created_by"}
+PERSON_KEYS = {
+    "author",
+    "author_id",
+    "person",
+    "person_id",
+    "actor",
+    "actor_id",
+    "applicant",
+    "applicant_id",
+    "reporter_id",
+    "user_id",
+    "candidate_id",
+    "nominee_id",
+    "backed_by",
+    "created_by",
+}
 # Handlers with nothing about people in them, and the endless stream (read below, on its own).
 NOT_WALKED = {"static", "openapi", "options", "thread_events"}
 VIEWERS = ("visitor", "resident", "shop_merchant", "other_merchant")
@@ -51,8 +65,12 @@ async def block(browser_factory):
         await make_thread(reporter, shop_id=shop, anonymous=True, title="生煎店油烟直排", category="cooking-fumes"),
     ]
     browsers = {"visitor": browser_factory()}
-    for name, contact in (("reporter", REPORTER_PHONE), ("resident", "13900000001"),
-                          ("shop_merchant", "13800000001"), ("other_merchant", "13800000002")):
+    for name, contact in (
+        ("reporter", REPORTER_PHONE),
+        ("resident", "13900000001"),
+        ("shop_merchant", "13800000001"),
+        ("other_merchant", "13800000002"),
+    ):
         browsers[name] = browser_factory()
         await browsers[name].log_in(contact)
 
@@ -65,22 +83,32 @@ async def block(browser_factory):
     # The first report goes round the whole loop: the shop answers and resolves, the reporter answers and
     # reopens, the shop resolves again, the reporter confirms.
     ok(await browsers["shop_merchant"].post(f"/threads/{first}/answers", {"body": "明天一早就清走。"}))
-    ok(await browsers["shop_merchant"].post(f"/threads/{first}/status",
-                                                  {"status": "resolved", "reason": "纸箱已经清理了"}))
+    ok(
+        await browsers["shop_merchant"].post(
+            f"/threads/{first}/status", {"status": "resolved", "reason": "纸箱已经清理了"}
+        )
+    )
     ok(await browsers["reporter"].post(f"/threads/{first}/answers", {"body": "今天早上还是有纸箱。"}))
-    ok(await browsers["reporter"].post(f"/threads/{first}/status",
-                                             {"status": "reopened", "reason": "还是老样子"}))
-    ok(await browsers["shop_merchant"].post(f"/threads/{first}/status",
-                                                  {"status": "resolved", "reason": "已安排专人每天清理"}))
-    ok(await browsers["reporter"].post(f"/threads/{first}/status",
-                                             {"status": "closed", "reason": "确认已经解决"}))
+    ok(await browsers["reporter"].post(f"/threads/{first}/status", {"status": "reopened", "reason": "还是老样子"}))
+    ok(
+        await browsers["shop_merchant"].post(
+            f"/threads/{first}/status", {"status": "resolved", "reason": "已安排专人每天清理"}
+        )
+    )
+    ok(await browsers["reporter"].post(f"/threads/{first}/status", {"status": "closed", "reason": "确认已经解决"}))
     ok(await browsers["reporter"].post(f"/threads/{second}/answers", {"body": "昨晚一点又来了。"}))
     ok(await browsers["reporter"].post(f"/threads/{third}/answers", {"body": "补充：晚饭时间最严重。"}))
     from block_service.groups.services import list_groups
 
     groups = [group.slug for group in await list_groups()]
-    return {"reporter": reporter, "threads": threads, "shop": shop, "other_shop": other_shop,
-            "browsers": browsers, "groups": groups}
+    return {
+        "reporter": reporter,
+        "threads": threads,
+        "shop": shop,
+        "other_shop": other_shop,
+        "browsers": browsers,
+        "groups": groups,
+    }
 
 
 def _get_routes(app) -> Iterator[tuple[str, bool]]:
@@ -94,16 +122,24 @@ def _get_routes(app) -> Iterator[tuple[str, bool]]:
 
 def _urls(app, block) -> list[str]:
     """Every GET route, its path parameters filled with the seeded objects (each thread, each group)."""
-    values = {"thread_id": block["threads"], "shop_id": [block["shop"], block["other_shop"]],
-              "person_id": [block["reporter"]], "ref": block["groups"], "group_id": [1]}
+    values = {
+        "thread_id": block["threads"],
+        "shop_id": [block["shop"], block["other_shop"]],
+        "person_id": [block["reporter"]],
+        "ref": block["groups"],
+        "group_id": [1],
+    }
     # A search for the reports' words, a shop filter, a similar-thread question: every list shows snippets.
     query = f"?q=生煎店&shop={block['shop']}&title=生煎店门口纸箱&shop_id={block['shop']}&discussion_page=1"
     urls = []
     for path, reads_query in _get_routes(app):
         filled = [path]
         for name in re.findall(r"\{(\w+)(?::\w+)?\}", path):
-            filled = [re.sub(r"\{" + name + r"(?::\w+)?\}", str(value), url)
-                      for url in filled for value in values.get(name, [1])]
+            filled = [
+                re.sub(r"\{" + name + r"(?::\w+)?\}", str(value), url)
+                for url in filled
+                for value in values.get(name, [1])
+            ]
         urls += filled + ([url + query for url in filled] if reads_query else [])
     return sorted(set(urls))
 
@@ -195,11 +231,24 @@ class _EventStream:
     def __init__(self, app, path: str, cookies: dict[str, str], client: str) -> None:
         cookie = "; ".join(f"{name}={value}" for name, value in cookies.items())
         self.scope = {
-            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "https",
-            "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
-            "headers": [(b"host", b"testserver"), (b"accept", b"text/event-stream"),
-                        (b"accept-language", b"zh-Hans"), (b"cookie", cookie.encode())],
-            "client": (client, 50000), "server": ("testserver", 443), "state": {},
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "GET",
+            "scheme": "https",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": b"",
+            "root_path": "",
+            "headers": [
+                (b"host", b"testserver"),
+                (b"accept", b"text/event-stream"),
+                (b"accept-language", b"zh-Hans"),
+                (b"cookie", cookie.encode()),
+            ],
+            "client": (client, 50000),
+            "server": ("testserver", 443),
+            "state": {},
         }
         self.app, self.status, self.body = app, None, b""
         self._chunks: asyncio.Queue[bytes] = asyncio.Queue()
@@ -244,17 +293,24 @@ async def test_live_update_streams_carry_nothing_about_the_reporter(app, block):
     reporter = block["reporter"]
     async with app.plugins.get(ChannelsPlugin):
         for thread_id in block["threads"]:
-            streams = [_EventStream(app, f"/threads/{thread_id}/events",
-                                    dict(block["browsers"][viewer].client.cookies), f"10.0.0.{index + 1}")
-                       for index, viewer in enumerate(VIEWERS)]
+            streams = [
+                _EventStream(
+                    app,
+                    f"/threads/{thread_id}/events",
+                    dict(block["browsers"][viewer].client.cookies),
+                    f"10.0.0.{index + 1}",
+                )
+                for index, viewer in enumerate(VIEWERS)
+            ]
             for stream in streams:
                 stream.__enter__()
             try:
                 for stream in streams:
                     await stream.read_until(b"listening")
                     assert stream.status == 200
-                answer = await block["browsers"]["reporter"].post(f"/threads/{thread_id}/answers",
-                                                                  {"body": "又看到一次，补充一下。"})
+                answer = await block["browsers"]["reporter"].post(
+                    f"/threads/{thread_id}/answers", {"body": "又看到一次，补充一下。"}
+                )
                 assert answer.status_code == 303
                 for viewer, stream in zip(VIEWERS, streams, strict=True):
                     body = (await stream.read_until(b"event:")).decode()
@@ -283,8 +339,9 @@ async def test_merchants_are_shown_only_to_merchants_and_staff(app, block, brows
         assert merchant_name not in json.dumps((await browser.get("/api/groups")).json(), ensure_ascii=False)
         for slug in block["groups"]:
             assert merchant_name not in (await browser.get(f"/groups/{slug}")).text
-            assert merchant_name not in json.dumps((await browser.get(f"/api/groups/{slug}")).json(),
-                                                   ensure_ascii=False)
+            assert merchant_name not in json.dumps(
+                (await browser.get(f"/api/groups/{slug}")).json(), ensure_ascii=False
+            )
     other = block["browsers"]["other_merchant"]
     detail = (await other.get(f"/api/shops/{shop}")).json()
     assert [m["display_name"] for m in detail["merchants"]] == [merchant_name]
@@ -299,14 +356,26 @@ async def test_old_inbox_entries_naming_an_anonymous_reporter_are_relabelled(blo
 
     first = block["threads"][0]
     merchant = await Person.select(Person.id).where(Person.phone == "13800000001").first()
-    await Notification.insert(Notification(person=merchant["id"], thread=first, event="answer",
-                                           actor_name=REPORTER_NAME, created_at=dt.datetime.now(dt.UTC)))
-    await Notification.insert(Notification(person=merchant["id"], thread=first, event="answer",
-                                           actor_name="工作站", created_at=dt.datetime.now(dt.UTC)))
+    await Notification.insert(
+        Notification(
+            person=merchant["id"],
+            thread=first,
+            event="answer",
+            actor_name=REPORTER_NAME,
+            created_at=dt.datetime.now(dt.UTC),
+        )
+    )
+    await Notification.insert(
+        Notification(
+            person=merchant["id"], thread=first, event="answer", actor_name="工作站", created_at=dt.datetime.now(dt.UTC)
+        )
+    )
     migration = importlib.import_module("migrations.block_2026_11_29t01_40_01_000000")
     await (await migration.forwards()).run()
-    names = {row["actor_name"] for row in await Notification.select(Notification.actor_name).where(
-        Notification.person == merchant["id"])}
+    names = {
+        row["actor_name"]
+        for row in await Notification.select(Notification.actor_name).where(Notification.person == merchant["id"])
+    }
     assert REPORTER_NAME not in names and "工作站" in names
     browser = browser_factory("en")
     await browser.log_in("13800000001")

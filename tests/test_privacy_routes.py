@@ -18,8 +18,12 @@ from block_service.threads.tables import Photo
 from tests.council_helpers import make_election, make_term, merchant, shop_of, staff_viewer, stand, zh
 from tests.helpers import TEST_PASSWORD, make_person, make_thread, text_of
 
-SIGNUP = {"display_name": "王阿姨", "contact": "13912345678", "password": "安全的密码123",
-          "password_again": "安全的密码123"}
+SIGNUP = {
+    "display_name": "王阿姨",
+    "contact": "13912345678",
+    "password": "安全的密码123",
+    "password_again": "安全的密码123",
+}
 
 
 async def _signed_in(browser_factory, contact: str, language: str = "zh-Hans"):
@@ -33,13 +37,19 @@ async def _accept_notice(person_id: int) -> None:
 
 
 async def test_the_privacy_notice_is_public_in_both_languages_and_states_the_retention_periods(
-        browser_factory, settings):
+    browser_factory, settings
+):
     chinese = await browser_factory("zh-Hans").get("/privacy")
     assert chinese.status_code == 200
     text = text_of(chinese.text)
     assert "隐私声明" in text and "凌岩南路1141弄" in text
-    assert zh("Photos of a thread are deleted once the thread has been closed for %(days)s days.",
-              days=settings.photo_retention_days) in text
+    assert (
+        zh(
+            "Photos of a thread are deleted once the thread has been closed for %(days)s days.",
+            days=settings.photo_retention_days,
+        )
+        in text
+    )
     assert zh("Inbox entries are deleted after %(days)s days.", days=settings.inbox_retention_days) in text
     english = text_of((await browser_factory("en").get("/privacy")).text)
     assert "Privacy notice" in english and f"closed for {settings.photo_retention_days} days" in english
@@ -86,8 +96,9 @@ def _small_jpeg() -> bytes:
 
 async def _photo_for(thread_id: int, var_dir) -> str:
     name = store_photo(var_dir, prepare_photo(_small_jpeg()))
-    await Photo.insert(Photo(thread=thread_id, file_name=name, width=64, height=48, size_bytes=100,
-                             created_at=dt.datetime.now(dt.UTC)))
+    await Photo.insert(
+        Photo(thread=thread_id, file_name=name, width=64, height=48, size_bytes=100, created_at=dt.datetime.now(dt.UTC))
+    )
     return name
 
 
@@ -185,7 +196,8 @@ async def test_the_last_merchant_is_told_what_happens_to_the_shop_and_must_confi
     refused = await browser.post("/me/delete", {"password": TEST_PASSWORD, "confirm": "true"}, htmx=True)
     assert refused.status_code == 422
     assert zh("Tick the box to confirm what happens to the shops you are the last merchant of.") in text_of(
-        refused.text)
+        refused.text
+    )
     assert (await browser.get("/me")).status_code == 200
     done = await browser.post("/me/delete", {"password": TEST_PASSWORD, "confirm": "true", "confirm_shops": "true"})
     assert done.status_code == 303

@@ -37,8 +37,13 @@ def _chinese():
 
 
 def _signup(**overrides) -> SignUpForm:
-    values = {"display_name": "王阿姨", "contact": "13912340001", "password": TEST_PASSWORD,
-              "password_again": TEST_PASSWORD, "accept_privacy": True}
+    values = {
+        "display_name": "王阿姨",
+        "contact": "13912340001",
+        "password": TEST_PASSWORD,
+        "password_again": TEST_PASSWORD,
+        "accept_privacy": True,
+    }
     return SignUpForm(**{**values, **overrides})
 
 
@@ -52,8 +57,11 @@ async def test_sign_up_without_accepting_the_notice_is_refused_and_creates_nothi
 
 async def test_sign_up_records_the_accepted_notice_version_and_time(db):
     signed_in = await sign_up(_signup(), language="zh-Hans")
-    person = await Person.select(Person.privacy_version, Person.privacy_accepted_at).where(
-        Person.id == signed_in.person_id).first()
+    person = (
+        await Person.select(Person.privacy_version, Person.privacy_accepted_at)
+        .where(Person.id == signed_in.person_id)
+        .first()
+    )
     assert person["privacy_version"] == NOTICE_VERSION and person["privacy_accepted_at"] is not None
 
 
@@ -66,11 +74,14 @@ async def test_the_label_of_a_deleted_account_is_nobody_s_name(db):
 async def test_a_wrong_password_deletes_nothing(db):
     person = await make_person("王阿姨", "13912340002")
     with pytest.raises(FormInvalid) as refused:
-        await services.delete_own_account(viewer_for(person, "resident"),
-                                          DeleteAccountForm(password="not-my-password", confirm=True))
+        await services.delete_own_account(
+            viewer_for(person, "resident"), DeleteAccountForm(password="not-my-password", confirm=True)
+        )
     assert refused.value.errors == {"password": zh("The password is wrong.")}
     assert (await Person.select(Person.display_name, Person.erased_at).first()) == {
-        "display_name": "王阿姨", "erased_at": None}
+        "display_name": "王阿姨",
+        "erased_at": None,
+    }
 
 
 async def test_deleting_needs_the_confirmation_box(db):
@@ -88,13 +99,19 @@ async def test_deleting_removes_name_contact_password_roles_and_inbox_and_keeps_
     await post_answer(viewer_for(other, "resident"), thread, AnswerForm(body="我也看到了"))
     assert await Notification.exists().where(Notification.person == resident)
 
-    outcome = await services.delete_own_account(viewer_for(resident, "resident"),
-                                                DeleteAccountForm(password=TEST_PASSWORD, confirm=True))
+    outcome = await services.delete_own_account(
+        viewer_for(resident, "resident"), DeleteAccountForm(password=TEST_PASSWORD, confirm=True)
+    )
 
     assert outcome.label == FORMER_RESIDENT
     row = await Person.select().where(Person.id == resident).first()
     assert (row["display_name"], row["email"], row["phone"], row["password_hash"], row["is_active"]) == (
-        FORMER_RESIDENT, None, None, "", False)
+        FORMER_RESIDENT,
+        None,
+        None,
+        "",
+        False,
+    )
     assert row["erased_at"] is not None
     assert not await RoleGrant.exists().where(RoleGrant.person == resident)
     assert not await Notification.exists().where(Notification.person == resident)
@@ -115,11 +132,15 @@ async def test_the_audit_log_keeps_the_events_without_the_person_s_name_or_conta
     created = await AuditEntry.select(AuditEntry.after).where(AuditEntry.action == "account.created").first()
     assert "王阿姨" in created["after"] and "wang.ayi@example.com" in created["after"]
 
-    await services.delete_own_account(viewer_for(signed_in.person_id, "resident"),
-                                      DeleteAccountForm(password=TEST_PASSWORD, confirm=True))
+    await services.delete_own_account(
+        viewer_for(signed_in.person_id, "resident"), DeleteAccountForm(password=TEST_PASSWORD, confirm=True)
+    )
 
-    entries = await AuditEntry.select(AuditEntry.action, AuditEntry.before, AuditEntry.after).where(
-        AuditEntry.object_type == "person").order_by(AuditEntry.id)
+    entries = (
+        await AuditEntry.select(AuditEntry.action, AuditEntry.before, AuditEntry.after)
+        .where(AuditEntry.object_type == "person")
+        .order_by(AuditEntry.id)
+    )
     assert [entry["action"] for entry in entries] == ["account.created", "account.deleted"]
     for entry in entries:
         assert "王阿姨" not in entry["before"] + entry["after"]
@@ -132,11 +153,13 @@ async def test_other_people_s_inbox_no_longer_names_the_deleted_person(db):
     thread = await make_thread(reporter)
     as_helper = Viewer(person_id=helper, display_name="热心的王阿姨", roles=frozenset({"resident"}))
     await post_answer(as_helper, thread, AnswerForm(body="我来帮忙搬"))
-    assert (await Notification.select(Notification.actor_name).where(
-        Notification.person == reporter).first())["actor_name"] == "热心的王阿姨"
+    assert (await Notification.select(Notification.actor_name).where(Notification.person == reporter).first())[
+        "actor_name"
+    ] == "热心的王阿姨"
 
-    await services.delete_own_account(viewer_for(helper, "resident"),
-                                      DeleteAccountForm(password=TEST_PASSWORD, confirm=True))
+    await services.delete_own_account(
+        viewer_for(helper, "resident"), DeleteAccountForm(password=TEST_PASSWORD, confirm=True)
+    )
 
     names = [row["actor_name"] for row in await Notification.select(Notification.actor_name)]
     assert names == [FORMER_RESIDENT]
@@ -150,12 +173,14 @@ async def test_the_last_merchant_of_a_shop_must_confirm_what_happens_to_it(db):
 
     with pytest.raises(FormInvalid) as refused:
         await services.delete_own_account(zhang, form)
-    assert refused.value.errors == {"confirm_shops": zh(
-        "Tick the box to confirm what happens to the shops you are the last merchant of.")}
+    assert refused.value.errors == {
+        "confirm_shops": zh("Tick the box to confirm what happens to the shops you are the last merchant of.")
+    }
     assert await ShopMerchant.exists().where(ShopMerchant.person == zhang.person_id)
 
-    outcome = await services.delete_own_account(zhang, DeleteAccountForm(password=TEST_PASSWORD, confirm=True,
-                                                                          confirm_shops=True))
+    outcome = await services.delete_own_account(
+        zhang, DeleteAccountForm(password=TEST_PASSWORD, confirm=True, confirm_shops=True)
+    )
     assert outcome.label == FORMER_MERCHANT and outcome.shops_without_merchant == [shop_of(zhang)]
     assert not await ShopMerchant.exists().where(ShopMerchant.person == zhang.person_id)
     assert [shop["id"] for shop in await shops_without_merchant()] == [shop_of(zhang)]
@@ -178,8 +203,9 @@ async def test_a_deleted_council_member_s_seat_ceases_and_the_history_names_a_fo
     election = await make_election(staff, term)
     await stand(zhang, election)
 
-    await services.delete_own_account(zhang, DeleteAccountForm(password=TEST_PASSWORD, confirm=True,
-                                                                confirm_shops=True))
+    await services.delete_own_account(
+        zhang, DeleteAccountForm(password=TEST_PASSWORD, confirm=True, confirm_shops=True)
+    )
 
     seated = await council.seats_of_term(term)
     assert [(seat.display_name, seat.ceased_kind) for seat in seated] == [(zh("A former merchant"), "resigned")]
@@ -245,8 +271,9 @@ async def test_the_data_zip_of_many_photos_is_built_on_disk_not_in_memory(db, tm
     for number in range(30):  # 12 MB of photos
         name = f"{number:032x}.jpg"
         (uploads / name).write_bytes(blob)
-        await Photo.insert(Photo(thread=thread, file_name=name, width=1, height=1, size_bytes=len(blob),
-                                 created_at=now))
+        await Photo.insert(
+            Photo(thread=thread, file_name=name, width=1, height=1, size_bytes=len(blob), created_at=now)
+        )
     del blob
     tracemalloc.start()
     try:

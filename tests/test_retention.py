@@ -15,16 +15,30 @@ from tests.helpers import make_person, make_thread
 NOW = dt.datetime(2027, 6, 1, 12, 0, tzinfo=dt.UTC)
 
 
-async def _thread_with_photos(author: int, var_dir, *, status: str, closed_days_ago: int | None,
-                              count: int = 2) -> tuple[int, list[str]]:
+async def _thread_with_photos(
+    author: int, var_dir, *, status: str, closed_days_ago: int | None, count: int = 2
+) -> tuple[int, list[str]]:
     thread_id = await make_thread(author, title=f"{status} {closed_days_ago}")
-    names = [photo_store.store_photo(var_dir, photo_store.PreparedPhoto(b"\xff\xd8\xff\xd9", 1, 1))
-             for _ in range(count)]
-    await Photo.insert(*[Photo(thread=thread_id, file_name=name, width=1, height=1, size_bytes=4,
-                               created_at=NOW - dt.timedelta(days=800)) for name in names])
+    names = [
+        photo_store.store_photo(var_dir, photo_store.PreparedPhoto(b"\xff\xd8\xff\xd9", 1, 1)) for _ in range(count)
+    ]
+    await Photo.insert(
+        *[
+            Photo(
+                thread=thread_id,
+                file_name=name,
+                width=1,
+                height=1,
+                size_bytes=4,
+                created_at=NOW - dt.timedelta(days=800),
+            )
+            for name in names
+        ]
+    )
     closed_at = NOW - dt.timedelta(days=closed_days_ago) if closed_days_ago is not None else None
     await Thread.update({Thread.status: status, Thread.closed_at: closed_at, Thread.photo_count: count}).where(
-        Thread.id == thread_id)
+        Thread.id == thread_id
+    )
     return thread_id, names
 
 
@@ -36,11 +50,13 @@ async def test_photos_of_threads_closed_longer_than_the_period_are_deleted(db, t
     settings = _settings(tmp_path)
     author = await make_person("王阿姨", "13900000501")
     old, old_names = await _thread_with_photos(author, settings.var_dir, status="closed", closed_days_ago=366)
-    rejected, rejected_names = await _thread_with_photos(author, settings.var_dir, status="rejected",
-                                                         closed_days_ago=400)
+    rejected, rejected_names = await _thread_with_photos(
+        author, settings.var_dir, status="rejected", closed_days_ago=400
+    )
     recent, recent_names = await _thread_with_photos(author, settings.var_dir, status="closed", closed_days_ago=364)
-    still_open, open_names = await _thread_with_photos(author, settings.var_dir, status="in_progress",
-                                                       closed_days_ago=None)
+    still_open, open_names = await _thread_with_photos(
+        author, settings.var_dir, status="in_progress", closed_days_ago=None
+    )
 
     await run_housekeeping(settings, now=NOW)
 
@@ -62,8 +78,9 @@ async def test_inbox_entries_older_than_the_period_are_deleted(db, tmp_path):
     person = await make_person("王阿姨", "13900000502")
     thread_id = await make_thread(person)
     for days in (181, 179):
-        await deliver({person}, thread_id, "answer", actor_name="张师傅", detail=f"{days}",
-                      now=NOW - dt.timedelta(days=days))
+        await deliver(
+            {person}, thread_id, "answer", actor_name="张师傅", detail=f"{days}", now=NOW - dt.timedelta(days=days)
+        )
 
     await run_housekeeping(settings, now=NOW)
 
@@ -73,8 +90,10 @@ async def test_inbox_entries_older_than_the_period_are_deleted(db, tmp_path):
 async def test_two_workers_running_the_same_round_delete_each_photo_once(db, tmp_path):
     settings = _settings(tmp_path)
     author = await make_person("王阿姨", "13900000503")
-    threads = [await _thread_with_photos(author, settings.var_dir, status="closed", closed_days_ago=500, count=3)
-               for _ in range(4)]
+    threads = [
+        await _thread_with_photos(author, settings.var_dir, status="closed", closed_days_ago=500, count=3)
+        for _ in range(4)
+    ]
 
     await asyncio.gather(run_housekeeping(settings, now=NOW), run_housekeeping(settings, now=NOW))
 

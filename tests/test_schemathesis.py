@@ -35,8 +35,10 @@ SCHEMATHESIS = BIN / "schemathesis"
 PG_ADMIN_URL = os.environ.get("BLOCK_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 STAFF_EMAIL = "fuzz-staff@test.example"
 # What "breaks its own schema" means here; the data-acceptance checks judge the generator, not the service.
-CHECKS = ("not_a_server_error,status_code_conformance,content_type_conformance,"
-          "response_headers_conformance,response_schema_conformance")
+CHECKS = (
+    "not_a_server_error,status_code_conformance,content_type_conformance,"
+    "response_headers_conformance,response_schema_conformance"
+)
 MAX_EXAMPLES = int(os.environ.get("BLOCK_SCHEMATHESIS_EXAMPLES", "3"))
 SEED = os.environ.get("BLOCK_SCHEMATHESIS_SEED", "20261129")
 # An event stream never ends, so it cannot be fuzzed by request and answer (tests/test_odd_numbers.py
@@ -85,9 +87,14 @@ def live_server():
     work_dir = Path(tempfile.mkdtemp(prefix="block-fuzz-"))
     pg_name = f"block_fuzz_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     env = {key: value for key, value in os.environ.items() if not key.startswith("BLOCK_")}
-    env.update({"BLOCK_DEBUG": "true", "BLOCK_VAR_DIR": str(work_dir / "var"),
-                # Thousands of requests from one address in a minute: the limiter is not under test here.
-                "BLOCK_LOGIN_RATE_PER_MINUTE": "1000000"})
+    env.update(
+        {
+            "BLOCK_DEBUG": "true",
+            "BLOCK_VAR_DIR": str(work_dir / "var"),
+            # Thousands of requests from one address in a minute: the limiter is not under test here.
+            "BLOCK_LOGIN_RATE_PER_MINUTE": "1000000",
+        }
+    )
     if engine == "postgres":
         env["BLOCK_DATABASE_URL"] = f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{pg_name}"
         _pg_admin(f'CREATE DATABASE "{pg_name}"')
@@ -97,13 +104,24 @@ def live_server():
     process = None
     try:
         for command in (["migrate"], ["seed", "--demo"], ["create-staff", STAFF_EMAIL, "--name", "模糊测试"]):
-            done = subprocess.run([str(BLOCK_SERVICE), *command], env={**env, "BLOCK_STAFF_PASSWORD": TEST_PASSWORD},
-                                  capture_output=True, text=True, timeout=180, stdin=subprocess.DEVNULL)
+            done = subprocess.run(
+                [str(BLOCK_SERVICE), *command],
+                env={**env, "BLOCK_STAFF_PASSWORD": TEST_PASSWORD},
+                capture_output=True,
+                text=True,
+                timeout=180,
+                stdin=subprocess.DEVNULL,
+            )
             assert done.returncode == 0, f"{command}: {done.stdout}\n{done.stderr}"
         port = _free_port()
         with log_path.open("wb") as log:
-            process = subprocess.Popen([str(BLOCK_SERVICE), "serve", "--port", str(port)], env=env, stdout=log,
-                                       stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            process = subprocess.Popen(
+                [str(BLOCK_SERVICE), "serve", "--port", str(port)],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
         url = f"http://127.0.0.1:{port}"
         _wait_for_health(process, url + "/healthz", log_path)
         yield {"url": url, "log": log_path, "engine": engine, "dir": work_dir}
@@ -131,13 +149,39 @@ async def _staff_headers(url: str) -> list[str]:
 
 
 def _run_schemathesis(url: str, extra: list[str], work_dir: Path) -> tuple[int, str]:
-    command = [str(SCHEMATHESIS), "run", f"{url}/schema/openapi.json", "--checks", CHECKS,
-               "--max-examples", str(MAX_EXAMPLES), "--seed", SEED, "--workers", "1",
-               "--phases", "coverage,fuzzing", "--no-shrink", "--max-redirects", "0",
-               "--request-timeout", "20", "--exclude-path-regex", EXCLUDED_PATHS, *extra]
+    command = [
+        str(SCHEMATHESIS),
+        "run",
+        f"{url}/schema/openapi.json",
+        "--checks",
+        CHECKS,
+        "--max-examples",
+        str(MAX_EXAMPLES),
+        "--seed",
+        SEED,
+        "--workers",
+        "1",
+        "--phases",
+        "coverage,fuzzing",
+        "--no-shrink",
+        "--max-redirects",
+        "0",
+        "--request-timeout",
+        "20",
+        "--exclude-path-regex",
+        EXCLUDED_PATHS,
+        *extra,
+    ]
     # Run from the server's folder: schemathesis keeps a cache of past crashes in its working directory.
-    done = subprocess.run(command, capture_output=True, text=True, timeout=RUN_TIMEOUT_SECONDS, cwd=work_dir,
-                          stdin=subprocess.DEVNULL, env={**os.environ, "NO_COLOR": "1", "COLUMNS": "120"})
+    done = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT_SECONDS,
+        cwd=work_dir,
+        stdin=subprocess.DEVNULL,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "120"},
+    )
     return done.returncode, done.stdout + done.stderr
 
 
@@ -153,7 +197,7 @@ def test_schemathesis_finds_no_server_error_and_no_response_off_its_schema(live_
     extra = asyncio.run(_staff_headers(live_server["url"])) if who == "staff" else []
     returncode, output = _run_schemathesis(live_server["url"], extra, live_server["dir"])
     operations, cases = _figures(output)
-    summary = output[output.find("SUMMARY"):] if "SUMMARY" in output else output[-3000:]
+    summary = output[output.find("SUMMARY") :] if "SUMMARY" in output else output[-3000:]
     line = f"schemathesis {live_server['engine']} {who}: {operations} operations, {cases} test cases, exit {returncode}"
     print(line)
     report = Path(os.environ.get("BLOCK_SCHEMATHESIS_REPORT", Path(tempfile.gettempdir()) / "block-schemathesis.txt"))

@@ -14,13 +14,23 @@ from block_service.audit.tables import AuditEntry
 from tests.conftest import make_settings
 from tests.helpers import SESSION_COOKIE, TEST_PASSWORD, TOTP_SECRETS, Browser, make_person, next_totp_code, text_of
 
-SIGNUP = {"display_name": "王阿姨", "contact": "13912340001", "password": "安全的密码123",
-          "password_again": "安全的密码123", "accept_privacy": "true"}
+SIGNUP = {
+    "display_name": "王阿姨",
+    "contact": "13912340001",
+    "password": "安全的密码123",
+    "password_again": "安全的密码123",
+    "accept_privacy": "true",
+}
 
 
 def _client(app, address: str = "203.0.113.7", language: str = "en") -> Browser:
-    return Browser(httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=(address, 40000)),
-                                     base_url="https://testserver", headers={"accept-language": language}))
+    return Browser(
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, client=(address, 40000)),
+            base_url="https://testserver",
+            headers={"accept-language": language},
+        )
+    )
 
 
 def _field_error(html: str, field: str) -> str:
@@ -30,14 +40,18 @@ def _field_error(html: str, field: str) -> str:
 
 # ---- defect 7: guessable passwords ---------------------------------------------------------------
 
-@pytest.mark.parametrize(("password", "reason"), [
-    ("12345678", "most common passwords"),
-    ("password1", "most common passwords"),
-    ("qwertyui", "most common passwords"),
-    ("abcd1234", "most common passwords"),
-    ("woaini1314", "most common passwords"),
-    ("aaaaaaaaaa", "simple pattern"),
-])
+
+@pytest.mark.parametrize(
+    ("password", "reason"),
+    [
+        ("12345678", "most common passwords"),
+        ("password1", "most common passwords"),
+        ("qwertyui", "most common passwords"),
+        ("abcd1234", "most common passwords"),
+        ("woaini1314", "most common passwords"),
+        ("aaaaaaaaaa", "simple pattern"),
+    ],
+)
 async def test_signup_refuses_common_and_trivial_passwords_and_says_why(browser_factory, password, reason):
     browser = browser_factory(language="en")
     response = await browser.post("/signup", {**SIGNUP, "password": password, "password_again": password})
@@ -67,8 +81,11 @@ async def test_a_password_change_to_a_guessable_password_is_refused_and_changes_
     browser = browser_factory(language="en")
     await browser.log_in("13900000401")
     before = await Person.select(Person.password_hash, Person.session_version).first()
-    response = await browser.post("/me/password", {
-        "current_password": TEST_PASSWORD, "new_password": "iloveyou", "new_password_again": "iloveyou"}, htmx=True)
+    response = await browser.post(
+        "/me/password",
+        {"current_password": TEST_PASSWORD, "new_password": "iloveyou", "new_password_again": "iloveyou"},
+        htmx=True,
+    )
     assert response.status_code == 422
     assert "最常见的密码之一" in _field_error(response.text, "new_password")  # the account's language
     assert await Person.select(Person.password_hash, Person.session_version).first() == before
@@ -83,6 +100,7 @@ async def test_the_demo_passwords_pass():
 
 
 # ---- defect 8: the second factor -----------------------------------------------------------------
+
 
 async def _set_up_second_factor(browser: Browser) -> tuple[str, list[str]]:
     """Set up an authenticator through the pages, as a person does: read the key, type a code."""
@@ -99,8 +117,7 @@ async def _set_up_second_factor(browser: Browser) -> tuple[str, list[str]]:
 async def test_staff_without_a_second_factor_are_sent_to_set_it_up_before_any_staff_page(browser_factory):
     staff_id = await make_person("工作站", "new-staff@test.example", roles=("staff",), second_factor=False)
     browser = browser_factory(language="en")
-    login = await browser.post("/login", {"contact": "new-staff@test.example", "password": TEST_PASSWORD,
-                                          "next": "/"})
+    login = await browser.post("/login", {"contact": "new-staff@test.example", "password": TEST_PASSWORD, "next": "/"})
     assert login.headers["location"] == "/me/security"
     for url in ("/staff/people", "/staff/triage", "/staff/audit"):
         response = await browser.get(url)
@@ -125,8 +142,9 @@ async def test_login_with_a_second_factor_needs_the_code_before_anything_opens(b
     await make_person("工作站", "staff@test.example", roles=("staff",))
     secret = TOTP_SECRETS["staff@test.example"]
     browser = browser_factory(language="en")
-    first = await browser.post("/login", {"contact": "staff@test.example", "password": TEST_PASSWORD,
-                                          "next": "/staff/people"})
+    first = await browser.post(
+        "/login", {"contact": "staff@test.example", "password": TEST_PASSWORD, "next": "/staff/people"}
+    )
     assert first.status_code == 303 and first.headers["location"] == "/login/code"
     # The password alone signs nobody in.
     assert (await browser.get("/me")).headers["location"].startswith("/login")
@@ -170,8 +188,9 @@ async def test_turning_the_second_factor_off_needs_the_password_and_a_code(brows
     browser = browser_factory(language="en")
     await browser.log_in("13900000403")
     secret, _codes = await _set_up_second_factor(browser)
-    no_password = await browser.post("/me/security/disable", {"password": "not-my-password",
-                                                               "code": pyotp.TOTP(secret).at(0)})
+    no_password = await browser.post(
+        "/me/security/disable", {"password": "not-my-password", "code": pyotp.TOTP(secret).at(0)}
+    )
     # The account's language (zh-Hans) holds once signed in.
     assert no_password.status_code == 422 and "当前密码不正确" in text_of(no_password.text)
     no_code = await browser.post("/me/security/disable", {"password": TEST_PASSWORD, "code": "123456"})
@@ -192,8 +211,11 @@ async def test_staff_reset_a_lost_authenticator_audited_and_the_owner_is_told(br
     response = await chief.post(f"/staff/people/{helper_id}/second-factor/reset")
     assert response.status_code == 303
     assert not await TotpCredential.exists().where(TotpCredential.person == helper_id)
-    entry = await AuditEntry.select(AuditEntry.actor, AuditEntry.object_id).where(
-        AuditEntry.action == "account.totp_reset").first()
+    entry = (
+        await AuditEntry.select(AuditEntry.actor, AuditEntry.object_id)
+        .where(AuditEntry.action == "account.totp_reset")
+        .first()
+    )
     assert entry == {"actor": chief_id, "object_id": helper_id}
     assert (await helper.get("/staff/people")).status_code == 303  # their sessions ended
     await helper.post("/login", {"contact": "helper@test.example", "password": TEST_PASSWORD, "next": "/"})
@@ -205,6 +227,7 @@ async def test_staff_reset_a_lost_authenticator_audited_and_the_owner_is_told(br
 
 # ---- defect 9: per-account back-off and forwarded headers ------------------------------------------
 
+
 async def test_failed_logins_from_many_addresses_close_the_account_for_a_while_and_tell_its_owner(app):
     await make_person("林阿姨", "13900000404")
     owner = _client(app, "198.51.100.1")
@@ -215,7 +238,8 @@ async def test_failed_logins_from_many_addresses_close_the_account_for_a_while_a
             response = await attacker.post("/login", {"contact": "13900000404", "password": f"guess-{attempt}-x"})
             assert response.status_code == 422
         right_password = await _client(app, "203.0.113.99").post(
-            "/login", {"contact": "13900000404", "password": TEST_PASSWORD})
+            "/login", {"contact": "13900000404", "password": TEST_PASSWORD}
+        )
         assert right_password.status_code == 429
         assert "Too many failed log-ins for this account" in text_of(right_password.text)
         assert int(right_password.headers["retry-after"]) > 0
@@ -253,7 +277,8 @@ async def test_workers_sharing_redis_agree_on_the_back_off(db):
             response = await worker.post("/login", {"contact": "13900000407", "password": "nope-nope-1"})
             assert response.status_code == 422
         response = await _client(apps[1], "203.0.113.40").post(
-            "/login", {"contact": "13900000407", "password": TEST_PASSWORD})
+            "/login", {"contact": "13900000407", "password": TEST_PASSWORD}
+        )
         assert response.status_code == 429
     finally:
         for app in apps:
@@ -288,8 +313,11 @@ async def test_a_spoofed_forwarded_for_from_an_untrusted_peer_does_not_change_th
     browser = _client(app, "203.0.113.50")
     statuses = []
     for number in range(4):
-        response = await browser.post("/login", {"contact": f"1390000050{number}", "password": "x"},
-                                      headers={"x-forwarded-for": f"10.1.1.{number}"})
+        response = await browser.post(
+            "/login",
+            {"contact": f"1390000050{number}", "password": "x"},
+            headers={"x-forwarded-for": f"10.1.1.{number}"},
+        )
         statuses.append(response.status_code)
     assert statuses == [422, 422, 422, 429]
 
@@ -301,8 +329,11 @@ async def test_forwarded_for_is_believed_from_a_trusted_proxy(db):
     proxy = _client(app, "10.0.0.2")
     statuses = []
     for number in range(4):
-        response = await proxy.post("/login", {"contact": f"1390000060{number}", "password": "x"},
-                                    headers={"x-forwarded-for": f"1.2.3.4, 198.51.100.{number}"})
+        response = await proxy.post(
+            "/login",
+            {"contact": f"1390000060{number}", "password": "x"},
+            headers={"x-forwarded-for": f"1.2.3.4, 198.51.100.{number}"},
+        )
         statuses.append(response.status_code)
     assert statuses == [422, 422, 422, 422]  # four clients behind the proxy, one attempt each
 
@@ -323,6 +354,7 @@ def test_client_address_takes_the_nearest_untrusted_hop():
 
 
 # ---- defect 13: cookies, demo, backup, API docs --------------------------------------------------
+
 
 async def test_cookies_outside_debug_are_host_only_and_secure(browser_factory):
     await make_person("居民", "13900000406")
@@ -354,10 +386,16 @@ def test_the_demo_is_refused_without_debug(tmp_path, command):
     import sys
 
     env = {key: value for key, value in os.environ.items() if not key.startswith("BLOCK_")}
-    env.update({"BLOCK_VAR_DIR": str(tmp_path), "BLOCK_DATABASE_URL": f"sqlite:///{tmp_path / 'd.db'}",
-                "BLOCK_SECRET_KEY": "x" * 40})
-    result = subprocess.run([sys.executable, "-m", "block_service.cli", *command],
-                            env=env, capture_output=True, text=True, timeout=60)
+    env.update(
+        {
+            "BLOCK_VAR_DIR": str(tmp_path),
+            "BLOCK_DATABASE_URL": f"sqlite:///{tmp_path / 'd.db'}",
+            "BLOCK_SECRET_KEY": "x" * 40,
+        }
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "block_service.cli", *command], env=env, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 2
     assert "BLOCK_DEBUG=true" in result.stderr
     assert not (tmp_path / "d.db").exists()  # nothing was loaded
@@ -369,8 +407,9 @@ def test_backup_never_prints_the_database_password(capsys):
     from block_service.cli import cmd_backup
     from block_service.settings import read_settings
 
-    settings = read_settings({"BLOCK_DATABASE_URL": "postgresql://block:s3cret-Pa55@db.internal:5432/block",
-                              "BLOCK_SECRET_KEY": "x" * 40})
+    settings = read_settings(
+        {"BLOCK_DATABASE_URL": "postgresql://block:s3cret-Pa55@db.internal:5432/block", "BLOCK_SECRET_KEY": "x" * 40}
+    )
     assert cmd_backup(settings, argparse.Namespace(path="/tmp/block.dump")) == 0
     printed = capsys.readouterr().out
     assert "s3cret-Pa55" not in printed
@@ -403,8 +442,7 @@ def test_serve_proxy_headers_believes_only_the_configured_proxies(monkeypatch, t
     monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: calls.append(kwargs))
     monkeypatch.setattr(cli, "cmd_migrate", lambda settings, args: 0)
     base = {"BLOCK_DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}", "BLOCK_SECRET_KEY": "x" * 40}
-    args = argparse.Namespace(demo=False, host="127.0.0.1", port=1, workers=1, log_level="warning",
-                              proxy_headers=True)
+    args = argparse.Namespace(demo=False, host="127.0.0.1", port=1, workers=1, log_level="warning", proxy_headers=True)
     assert cli.cmd_serve(read_settings(base), args) == 2  # no proxy configured: refused, with the reason
     assert "BLOCK_TRUSTED_PROXIES" in capsys.readouterr().err and calls == []
     settings = read_settings({**base, "BLOCK_TRUSTED_PROXIES": "10.0.0.2, 10.0.1.0/24"})

@@ -47,15 +47,22 @@ def test_the_secret_key_is_required_outside_debug_and_generated_for_the_demo(tmp
 
 
 def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "block_service.cli", *args], env=env, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "block_service.cli", *args], env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 @pytest.fixture
 def cli_env(tmp_path) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("BLOCK_")}
-    env.update({"BLOCK_DEBUG": "true", "BLOCK_VAR_DIR": str(tmp_path / "var"),
-                "BLOCK_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "BLOCK_STAFF_PASSWORD": "a-staff-password"})
+    env.update(
+        {
+            "BLOCK_DEBUG": "true",
+            "BLOCK_VAR_DIR": str(tmp_path / "var"),
+            "BLOCK_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+            "BLOCK_STAFF_PASSWORD": "a-staff-password",
+        }
+    )
     return env
 
 

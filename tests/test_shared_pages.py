@@ -93,10 +93,13 @@ async def test_every_table_tells_of_its_changes(db):
 
     from block_service.db import engine
 
-    rows = await engine().run_querystring(QueryString(
-        "SELECT tablename FROM pg_tables t WHERE schemaname = current_schema() AND tablename <> 'migration' "
-        "AND NOT EXISTS (SELECT 1 FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid "
-        "WHERE c.relname = t.tablename AND g.tgname = 'block_changed')"))
+    rows = await engine().run_querystring(
+        QueryString(
+            "SELECT tablename FROM pg_tables t WHERE schemaname = current_schema() AND tablename <> 'migration' "
+            "AND NOT EXISTS (SELECT 1 FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid "
+            "WHERE c.relname = t.tablename AND g.tgname = 'block_changed')"
+        )
+    )
     assert [row["tablename"] for row in rows] == []
 
 
@@ -107,8 +110,10 @@ async def test_with_shared_pages_off_every_visit_is_rendered_afresh(db, tmp_path
     from tests.conftest import make_settings
 
     app = create_app(make_settings(var_dir=tmp_path / "var", shared_pages="false"))
-    async with following_changes(), httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                                      base_url="https://testserver") as client:
+    async with (
+        following_changes(),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://testserver") as client,
+    ):
         await client.get("/threads")
         count_queries.statements.clear()
         assert (await client.get("/threads")).status_code == 200

@@ -30,8 +30,9 @@ async def test_the_log_in_limit_counts_attempts_on_both_workers(db, tmp_path):
         statuses, refusals = [], []
         for attempt in range(8):
             async with httpx.AsyncClient(base_url=server.base_url, headers=ENGLISH) as fresh:
-                response = await Browser(fresh).post("/login",
-                                                     {"contact": f"1390000{attempt:04d}", "password": "wrong"})
+                response = await Browser(fresh).post(
+                    "/login", {"contact": f"1390000{attempt:04d}", "password": "wrong"}
+                )
                 statuses.append(response.status_code)
                 if response.status_code == 429:
                     refusals.append(response.text)

@@ -4,8 +4,13 @@ from block_service.audit.tables import AuditEntry
 from block_service.shops.tables import Shop, ShopApplication
 from tests.helpers import make_person, make_shop, text_of
 
-APPLICATION = {"shop_name": "老张生煎", "house_number": "1143号", "industry_id": "1",
-               "licence_number": "91310115MA1K4AB12X", "phone": "021-58880000"}
+APPLICATION = {
+    "shop_name": "老张生煎",
+    "house_number": "1143号",
+    "industry_id": "1",
+    "licence_number": "91310115MA1K4AB12X",
+    "phone": "021-58880000",
+}
 
 
 async def _signed_in(browser_factory, contact, roles=("resident",), name="居民"):
@@ -87,8 +92,10 @@ async def test_merchant_edits_their_shop_and_the_public_sees_it(browser_factory)
     await merchant.log_in("13800000051")
     form = await merchant.get(f"/shops/{shop_id}/edit")
     assert 'name="opening_hours"' in form.text and 'name="house_number"' not in form.text
-    saved = await merchant.post(f"/shops/{shop_id}/edit", {"phone": "021-58881234", "opening_hours": "06:30–20:00",
-                                                          "description": "现包生煎，欢迎居民来取热水"})
+    saved = await merchant.post(
+        f"/shops/{shop_id}/edit",
+        {"phone": "021-58881234", "opening_hours": "06:30–20:00", "description": "现包生煎，欢迎居民来取热水"},
+    )
     assert saved.status_code == 303
     public = await browser_factory().get(f"/shops/{shop_id}")
     assert "06:30–20:00" in text_of(public.text) and "欢迎居民来取热水" in text_of(public.text)
@@ -112,11 +119,14 @@ async def test_staff_edit_the_registry_and_bad_rows_are_explained(browser_factor
     staff = await _signed_in(browser_factory, "staff@test.example", roles=("staff",), name="工作站")
     page = await staff.get("/staff/registry")
     assert page.status_code == 200 and "<svg" in page.text
-    overlap = await staff.post("/staff/segments", {"slug": "x-1", "name_zh": "重叠", "name_en": "Overlap",
-                                                   "first_number": "1100", "last_number": "1120"})
+    overlap = await staff.post(
+        "/staff/segments",
+        {"slug": "x-1", "name_zh": "重叠", "name_en": "Overlap", "first_number": "1100", "last_number": "1120"},
+    )
     assert overlap.status_code == 422 and "重叠" in text_of(overlap.text)
-    added = await staff.post("/staff/industries", {"slug": "culture", "name_zh": "文化创意", "name_en": "Culture",
-                                                   "sort_order": "9"})
+    added = await staff.post(
+        "/staff/industries", {"slug": "culture", "name_zh": "文化创意", "name_en": "Culture", "sort_order": "9"}
+    )
     assert added.status_code == 303
     assert "文化创意" in text_of((await staff.get("/shops/apply")).text)
 

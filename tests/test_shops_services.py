@@ -27,8 +27,13 @@ async def _industry_id(slug: str = "catering") -> int:
 
 
 async def _application(person_id: int, **changes) -> int:
-    form = ShopApplicationForm(shop_name="老张生煎", house_number="1143号", industry_id=await _industry_id(),
-                               licence_number=LICENCE, phone="021-58880000")
+    form = ShopApplicationForm(
+        shop_name="老张生煎",
+        house_number="1143号",
+        industry_id=await _industry_id(),
+        licence_number=LICENCE,
+        phone="021-58880000",
+    )
     for key, value in changes.items():
         setattr(form, key, value)
     return await services.apply_for_shop(viewer_for(person_id, "resident"), form)
@@ -40,8 +45,13 @@ async def _staff():
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("1143", ("1143号", 1143)), ("1143号", ("1143号", 1143)), ("凌岩南路1143号", ("1143号", 1143)),
-     ("1141弄12号", ("1141弄12号", 1141)), (" 1141 弄 ", ("1141弄", 1141))],
+    [
+        ("1143", ("1143号", 1143)),
+        ("1143号", ("1143号", 1143)),
+        ("凌岩南路1143号", ("1143号", 1143)),
+        ("1141弄12号", ("1141弄12号", 1141)),
+        (" 1141 弄 ", ("1141弄", 1141)),
+    ],
 )
 def test_house_numbers_are_read_the_way_people_write_them(text, expected):
     assert services.parse_house_number(text) == expected
@@ -52,7 +62,9 @@ def test_house_numbers_elsewhere_are_refused(text):
     with pytest.raises(Invalid) as refused:
         services.parse_house_number(text)
     assert (refused.value.message, refused.value.field) == (
-        "Enter a house number on Lingyan South Road, such as 1125号 or 1141弄12号.", "house_number")
+        "Enter a house number on Lingyan South Road, such as 1125号 or 1141弄12号.",
+        "house_number",
+    )
 
 
 async def test_a_shop_outside_the_block_is_refused(db):
@@ -60,7 +72,10 @@ async def test_a_shop_outside_the_block_is_refused(db):
     with pytest.raises(Invalid) as refusal:
         await _application(person, house_number="88号")
     assert (refusal.value.message, refusal.value.params, refusal.value.field) == (
-        "House number %(number)s is not on the block's part of Lingyan South Road.", {"number": 88}, "house_number")
+        "House number %(number)s is not on the block's part of Lingyan South Road.",
+        {"number": 88},
+        "house_number",
+    )
     assert await ShopApplication.count() == 0
 
 
@@ -91,7 +106,9 @@ async def test_a_second_application_for_the_same_shop_while_one_waits_is_refused
     with pytest.raises(Conflict) as refused:
         await _application(person)
     assert (refused.value.message, refused.value.field) == (
-        "You already have an application for this shop waiting for review.", "licence_number")
+        "You already have an application for this shop waiting for review.",
+        "licence_number",
+    )
     assert await ShopApplication.count() == 1
 
 
@@ -179,8 +196,13 @@ async def test_a_merchant_changes_their_own_shop_only(db):
 async def test_staff_moving_a_shop_changes_its_segment(db):
     owner = await make_person()
     shop_id = await make_shop(owner, house_number="1143号")
-    form = StaffShopForm(name="老张生煎", house_number="1021号", industry_id=await _industry_id("retail"),
-                         phone="021-58880000", status="open")
+    form = StaffShopForm(
+        name="老张生煎",
+        house_number="1021号",
+        industry_id=await _industry_id("retail"),
+        phone="021-58880000",
+        status="open",
+    )
     await services.update_shop_as_staff(await _staff(), shop_id, form)
     shop = await services.get_shop(shop_id)
     assert (shop.street_number, shop.segment_name_en, shop.industry_name_en) == (1021, "North", "Retail")
@@ -197,11 +219,13 @@ async def test_removing_a_merchants_last_shop_takes_the_merchant_role(db):
 async def test_segments_may_not_overlap(db):
     staff = await _staff()
     with pytest.raises(FormInvalid) as refusal:
-        await services.save_segment(staff, SegmentForm(slug="extra", name_zh="重叠段", name_en="Overlap",
-                                                       first_number=1290, last_number=1310))
+        await services.save_segment(
+            staff, SegmentForm(slug="extra", name_zh="重叠段", name_en="Overlap", first_number=1290, last_number=1310)
+        )
     assert refusal.value.errors == {"first_number": zh("This range overlaps the segment %(slug)s.", slug="south")}
-    new_id = await services.save_segment(staff, SegmentForm(slug="far-south", name_zh="远南段", name_en="Far south",
-                                                            first_number=1300, last_number=1399))
+    new_id = await services.save_segment(
+        staff, SegmentForm(slug="far-south", name_zh="远南段", name_en="Far south", first_number=1300, last_number=1399)
+    )
     assert new_id > 0
 
 
@@ -210,9 +234,17 @@ async def test_a_segment_cannot_shrink_away_from_its_shops(db):
     await make_shop(owner, house_number="1143号")
     node = next(s for s in await services.list_segments() if s.slug == "lane-1141")
     with pytest.raises(FormInvalid) as refused:
-        await services.save_segment(await _staff(), SegmentForm(
-            slug=node.slug, name_zh=node.name_zh, name_en=node.name_en, first_number=1140, last_number=1142,
-        ), node.id)
+        await services.save_segment(
+            await _staff(),
+            SegmentForm(
+                slug=node.slug,
+                name_zh=node.name_zh,
+                name_en=node.name_en,
+                first_number=1140,
+                last_number=1142,
+            ),
+            node.id,
+        )
     assert refused.value.errors == {"first_number": zh("Shops in this segment would fall outside the new range.")}
 
 

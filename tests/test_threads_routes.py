@@ -36,12 +36,19 @@ async def _category_id(slug: str) -> int:
 
 
 async def _report(browser, files=None, **fields):
-    data = {"kind": "report", "title": "生煎店门口纸箱占道", "body": "人行道被堵住了。",
-            "category_id": str(await _category_id("pavement")), "house_number": "1143号", **fields}
+    data = {
+        "kind": "report",
+        "title": "生煎店门口纸箱占道",
+        "body": "人行道被堵住了。",
+        "category_id": str(await _category_id("pavement")),
+        "house_number": "1143号",
+        **fields,
+    }
     # A browser sends an empty file part when no photo is chosen; so does this.
     files = files or [("photos", ("", b"", "application/octet-stream"))]
-    return await browser.client.post("/threads/new", data=data, files=files,
-                                     headers={"x-csrftoken": await browser.csrf_token()})
+    return await browser.client.post(
+        "/threads/new", data=data, files=files, headers={"x-csrftoken": await browser.csrf_token()}
+    )
 
 
 async def test_a_photo_with_gps_comes_back_with_no_metadata(browser_factory):
@@ -91,7 +98,7 @@ async def test_more_than_three_photos_are_refused(browser_factory):
 
 async def test_html_in_any_text_field_renders_inert(browser_factory):
     browser, _ = await _signed_in(browser_factory, "13900000205")
-    payload = '<img src=x onerror=alert(1)><script>alert(2)</script>'
+    payload = "<img src=x onerror=alert(1)><script>alert(2)</script>"
     response = await _report(browser, title=payload[:80], body=payload)
     assert response.status_code == 303
     thread_id = (await Thread.select(Thread.id).first())["id"]
@@ -264,15 +271,24 @@ async def test_an_outsider_gets_the_404_of_no_thread_from_every_action_on_a_grou
     secret = await services.open_group_thread(member, group_id, "组内商量", "只给组里看")
     message_id = await services.post_answer(member, secret, AnswerForm(body="组内回复"))
     outsider, _ = await _signed_in(browser_factory, "13900000601", name="外人")
-    for action, data in (("flag", {"reason": "看看"}), ("mute", {"muted": "1"}), ("metoo", {"on": "1"}),
-                         ("answers", {"body": "外人"}), ("status", {"status": "closed", "reason": "x"}),
-                         ("evaluation", {"fixed": "yes", "score": "5"})):
+    for action, data in (
+        ("flag", {"reason": "看看"}),
+        ("mute", {"muted": "1"}),
+        ("metoo", {"on": "1"}),
+        ("answers", {"body": "外人"}),
+        ("status", {"status": "closed", "reason": "x"}),
+        ("evaluation", {"fixed": "yes", "score": "5"}),
+    ):
         inside = await outsider.post(f"/threads/{secret}/{action}", data)
         nowhere = await outsider.post(f"/threads/{secret + 1000}/{action}", data)
         assert inside.status_code == nowhere.status_code == 404, action
         assert text_of(inside.text) == text_of(nowhere.text), action
-    for url in (f"/threads/{secret}", f"/threads/{secret}/messages", f"/threads/{secret}/events",
-                f"/api/threads/{secret}"):
+    for url in (
+        f"/threads/{secret}",
+        f"/threads/{secret}/messages",
+        f"/threads/{secret}/events",
+        f"/api/threads/{secret}",
+    ):
         assert (await outsider.get(url)).status_code == 404, url
     inside = await outsider.post(f"/messages/{message_id}/flag", {"reason": "看看"})
     nowhere = await outsider.post(f"/messages/{message_id + 1000}/flag", {"reason": "看看"})
@@ -281,12 +297,16 @@ async def test_an_outsider_gets_the_404_of_no_thread_from_every_action_on_a_grou
     assert not await Flag.exists() and not await Mute.exists()
 
 
-@pytest.mark.parametrize(("language", "rule", "merchants_rule"), [
-    ("zh-Hans", "同一内容被3位注册满7天的用户举报后", "被反映店铺的商户的举报不计入自动隐藏"),
-    ("en", "once 3 people whose accounts are at least 7 days old have flagged it", "never count toward hiding it"),
-])
+@pytest.mark.parametrize(
+    ("language", "rule", "merchants_rule"),
+    [
+        ("zh-Hans", "同一内容被3位注册满7天的用户举报后", "被反映店铺的商户的举报不计入自动隐藏"),
+        ("en", "once 3 people whose accounts are at least 7 days old have flagged it", "never count toward hiding it"),
+    ],
+)
 async def test_the_auto_hiding_rule_is_stated_where_people_flag_and_where_staff_moderate(
-        browser_factory, language, rule, merchants_rule):
+    browser_factory, language, rule, merchants_rule
+):
     resident = await make_person("王阿姨", "13900000701")
     thread_id = await make_thread(resident)
     await make_person("李大爷", "13900000702")

@@ -33,9 +33,12 @@ async def block(db):
     staff = await make_person("工作站小凌", "staff@test.example", roles=("staff",))
     shop = await make_shop(merchant)
     return {
-        "resident": viewer_for(resident, "resident"), "neighbour": viewer_for(neighbour, "resident"),
+        "resident": viewer_for(resident, "resident"),
+        "neighbour": viewer_for(neighbour, "resident"),
         "merchant": viewer_for(merchant, "resident", "merchant", shops=(shop,)),
-        "staff": viewer_for(staff, "staff"), "public": viewer_for(None), "shop": shop,
+        "staff": viewer_for(staff, "staff"),
+        "public": viewer_for(None),
+        "shop": shop,
     }
 
 
@@ -54,8 +57,7 @@ async def test_an_anonymous_report_hides_the_name_from_the_public_and_the_shop(b
 
 
 async def test_the_shop_sees_the_name_only_when_the_reporter_allows_it(block):
-    thread_id = await make_thread(block["resident"].person_id, shop_id=block["shop"], anonymous=True,
-                                  name_to_shop=True)
+    thread_id = await make_thread(block["resident"].person_id, shop_id=block["shop"], anonymous=True, name_to_shop=True)
     assert (await services.get_thread(block["merchant"], thread_id)).author_label == "王阿姨"
     assert (await services.get_thread(block["neighbour"], thread_id)).author_label == "A resident"
 
@@ -98,15 +100,26 @@ async def test_the_workflow_of_a_report(block):
     await services.change_status(block["resident"], thread_id, _status("closed", "确认已解决"))
     page = await services.get_thread_page(block["resident"], thread_id)
     steps = [(m.status_from, m.status_to, m.body) for m in page.messages if m.kind == "status"]
-    assert steps == [("new", "acknowledged", "已受理"), ("acknowledged", "in_progress", "正在清理"),
-                     ("in_progress", "resolved", "已清理完毕"), ("resolved", "closed", "确认已解决")]
+    assert steps == [
+        ("new", "acknowledged", "已受理"),
+        ("acknowledged", "in_progress", "正在清理"),
+        ("in_progress", "resolved", "已清理完毕"),
+        ("resolved", "closed", "确认已解决"),
+    ]
     assert page.thread.status == "closed" and page.viewer_may_evaluate
 
 
-@pytest.mark.parametrize(("who", "status"), [
-    ("neighbour", "resolved"), ("resident", "acknowledged"), ("resident", "resolved"), ("merchant", "closed"),
-    ("merchant", "rejected"), ("public", "resolved"),
-])
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("neighbour", "resolved"),
+        ("resident", "acknowledged"),
+        ("resident", "resolved"),
+        ("merchant", "closed"),
+        ("merchant", "rejected"),
+        ("public", "resolved"),
+    ],
+)
 async def test_people_cannot_move_a_thread_where_their_role_does_not_allow(block, who, status):
     thread_id = await make_thread(block["resident"].person_id, shop_id=block["shop"])
     with pytest.raises(Forbidden) as refused:
@@ -140,9 +153,12 @@ async def test_a_duplicate_names_the_thread_it_repeats(block):
     with pytest.raises(Invalid) as refused:
         await services.change_status(block["staff"], second, StatusForm(status="duplicate", reason="重复"))
     assert (refused.value.message, refused.value.field) == (
-        "Give the number of the thread this one repeats.", "duplicate_of")
-    await services.change_status(block["staff"], second, StatusForm(status="duplicate", reason="重复",
-                                                                    duplicate_of=first))
+        "Give the number of the thread this one repeats.",
+        "duplicate_of",
+    )
+    await services.change_status(
+        block["staff"], second, StatusForm(status="duplicate", reason="重复", duplicate_of=first)
+    )
     assert (await services.get_thread(block["staff"], second)).duplicate_of == first
 
 
@@ -150,9 +166,12 @@ async def test_overdue_follows_the_category_deadline(block):
     thread_id = await make_thread(block["resident"].person_id, category="pavement")
     assert not (await services.get_thread(block["staff"], thread_id)).overdue
     await Thread.update({Thread.due_at: dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)}).where(
-        Thread.id == thread_id)
+        Thread.id == thread_id
+    )
     assert (await services.get_thread(block["staff"], thread_id)).overdue
-    assert [t.id for t in (await services.list_threads(block["staff"], ThreadFilter(overdue=True))).items] == [thread_id]
+    assert [t.id for t in (await services.list_threads(block["staff"], ThreadFilter(overdue=True))).items] == [
+        thread_id
+    ]
     assert await services.count_overdue() == 1
     await services.change_status(block["staff"], thread_id, _status("acknowledged", "已受理"))
     assert not (await services.get_thread(block["staff"], thread_id)).overdue
@@ -163,8 +182,7 @@ async def test_the_triage_queue_puts_overdue_first_then_new(block):
     fresh = await make_thread(block["resident"].person_id, title="第二件 占道问题")
     handled = await make_thread(block["resident"].person_id, title="第三件 占道问题")
     await services.change_status(block["staff"], handled, _status("acknowledged"))
-    await Thread.update({Thread.due_at: dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)}).where(
-        Thread.id == old)
+    await Thread.update({Thread.due_at: dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)}).where(Thread.id == old)
     queue = await services.triage_queue(block["staff"], ThreadFilter())
     assert [t.id for t in queue.items] == [old, fresh, handled]
 
@@ -278,8 +296,13 @@ async def test_similar_open_threads_are_offered(block):
 async def test_search_finds_chinese_text_of_any_length(block):
     await make_thread(block["resident"].person_id, title="夜间烧烤油烟太大", category="cooking-fumes")
     await make_thread(block["resident"].person_id, title="共享单车乱停", category="parking")
-    for query, expected in (("油烟", ["夜间烧烤油烟太大"]), ("烧烤油烟", ["夜间烧烤油烟太大"]),
-                            ("单车", ["共享单车乱停"]), ("烟", ["夜间烧烤油烟太大"]), ("不存在的词语", [])):
+    for query, expected in (
+        ("油烟", ["夜间烧烤油烟太大"]),
+        ("烧烤油烟", ["夜间烧烤油烟太大"]),
+        ("单车", ["共享单车乱停"]),
+        ("烟", ["夜间烧烤油烟太大"]),
+        ("不存在的词语", []),
+    ):
         found = await services.list_threads(block["public"], ThreadFilter(q=query))
         assert [t.title for t in found.items] == expected, query
 
@@ -291,8 +314,11 @@ async def test_two_people_moving_a_thread_at_once_record_one_step(block):
         services.change_status(block["merchant"], thread_id, _status("in_progress", "马上处理")),
         return_exceptions=True,
     )
-    steps = await Message.select(Message.status_from, Message.status_to).where(
-        Message.kind == "status").order_by(Message.id)
+    steps = (
+        await Message.select(Message.status_from, Message.status_to)
+        .where(Message.kind == "status")
+        .order_by(Message.id)
+    )
     # Whether they ran one after the other or raced, the record is one chain: no two steps start from
     # the same status, and each starts where the last one ended.
     assert len(steps) == sum(r is None for r in results) >= 1

@@ -37,10 +37,16 @@ async def _report(browser, files):
     from block_service.threads.services import list_categories
 
     category = next(c.id for c in await list_categories() if c.slug == "pavement")
-    data = {"kind": "report", "title": "生煎店门口纸箱占道", "body": "人行道被堵住了。",
-            "category_id": str(category), "house_number": "1143号"}
-    return await browser.client.post("/threads/new", data=data, files=files,
-                                     headers={"x-csrftoken": await browser.csrf_token()})
+    data = {
+        "kind": "report",
+        "title": "生煎店门口纸箱占道",
+        "body": "人行道被堵住了。",
+        "category_id": str(category),
+        "house_number": "1143号",
+    }
+    return await browser.client.post(
+        "/threads/new", data=data, files=files, headers={"x-csrftoken": await browser.csrf_token()}
+    )
 
 
 def _uploaded_files(settings) -> list[Path]:
@@ -64,8 +70,17 @@ async def test_each_file_is_refused_clearly_or_stored_clean(browser_factory, set
     stored = (settings.var_dir / "uploads" / row["file_name"]).read_bytes()
     assert set(upload_files.jpeg_markers(stored)) <= upload_files.JPEG_ALLOWED_MARKERS
     assert stored.endswith(b"\xff\xd9")  # nothing after the image: no appended archive or page
-    for trace in (upload_files.PHONE, b"PK\x03\x04", b"<script", b"<!DOCTYPE", b"Exif", b"xmpmeta",
-                  b"ICC_PROFILE", b"Photoshop", b"PhoneMaker"):
+    for trace in (
+        upload_files.PHONE,
+        b"PK\x03\x04",
+        b"<script",
+        b"<!DOCTYPE",
+        b"Exif",
+        b"xmpmeta",
+        b"ICC_PROFILE",
+        b"Photoshop",
+        b"PhoneMaker",
+    ):
         assert trace not in stored, trace
     with Image.open(io.BytesIO(stored)) as image:
         image.load()
@@ -95,9 +110,11 @@ async def test_any_other_form_over_one_megabyte_is_refused(browser_factory):
     response = await browser.post("/login", {"contact": "13900000301", "password": "x" * (1024 * 1024 + 1)})
     assert response.status_code == 413
     assert "What you sent is too large (at most 1 MB)." in text_of(response.text)
-    api = await browser.client.post("/api/shop-applications", content=b"{" + b" " * (1024 * 1024) + b"}",
-                                    headers={"x-csrftoken": await browser.csrf_token(),
-                                             "content-type": "application/json"})
+    api = await browser.client.post(
+        "/api/shop-applications",
+        content=b"{" + b" " * (1024 * 1024) + b"}",
+        headers={"x-csrftoken": await browser.csrf_token(), "content-type": "application/json"},
+    )
     assert api.status_code == 413
     assert api.json()["detail"] == "What you sent is too large (at most 1 MB)."
 
@@ -129,9 +146,20 @@ def test_a_real_servers_memory_stays_bounded_and_comes_back(tmp_path):
     server process; its resident memory is read from /proc."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("BLOCK_")}
     result = subprocess.run(
-        [sys.executable, str(PROJECT_ROOT / "bench" / "upload_memory.py"), "--short", "--json",
-         "--work-dir", str(tmp_path)],
-        env=env, capture_output=True, text=True, timeout=300, cwd=PROJECT_ROOT)
+        [
+            sys.executable,
+            str(PROJECT_ROOT / "bench" / "upload_memory.py"),
+            "--short",
+            "--json",
+            "--work-dir",
+            str(tmp_path),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=PROJECT_ROOT,
+    )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["failures"] == []

@@ -74,8 +74,9 @@ async def test_login_is_rate_limited(db, browser_factory):
     client = AsyncClient(transport=ASGITransport(app=app), base_url="https://testserver")
     browser = Browser(client)
     try:
-        statuses = [(await browser.post("/login", {"contact": "13900000000", "password": "x"})).status_code
-                    for _ in range(5)]
+        statuses = [
+            (await browser.post("/login", {"contact": "13900000000", "password": "x"})).status_code for _ in range(5)
+        ]
         assert statuses[:3] == [422, 422, 422]
         assert statuses[3:] == [429, 429]
         page = await browser.post("/login", {"contact": "13900000000", "password": "x"})
@@ -125,7 +126,7 @@ async def test_disabling_needs_a_reason(browser_factory):
 
 
 async def test_user_text_is_rendered_inert(browser_factory):
-    payload = '<script>alert(1)</script><img src=x onerror=alert(2)>'
+    payload = "<script>alert(1)</script><img src=x onerror=alert(2)>"
     owner = await make_person("<b>店主</b><script>x</script>", "13800000021")
     shop_id = await make_shop(owner, name=payload[:60])
     merchant = browser_factory()
@@ -142,8 +143,9 @@ async def test_user_text_is_rendered_inert(browser_factory):
 async def test_shop_list_runs_the_same_number_of_statements_whatever_the_page_size(browser, count_queries):
     owner = await make_person()
     for number in range(25):
-        await make_shop(owner, name=f"店铺{number}", house_number=f"{1001 + number}号",
-                        licence=f"9131011500000000{number:02d}")
+        await make_shop(
+            owner, name=f"店铺{number}", house_number=f"{1001 + number}号", licence=f"9131011500000000{number:02d}"
+        )
     counts = {}
     for size in (1, 5, 20):
         count_queries.statements.clear()
@@ -188,9 +190,17 @@ async def test_a_word_where_a_number_belongs_is_explained_and_changes_nothing(br
     await make_person("居民", "13900000061")
     browser = browser_factory()
     await browser.log_in("13900000061")
-    response = await browser.post("/shops/apply", {
-        "shop_name": "老张生煎", "house_number": "1143号", "industry_id": "餐饮",
-        "licence_number": "91310115MA1K4AB12X", "phone": "021-58880000"}, htmx=True)
+    response = await browser.post(
+        "/shops/apply",
+        {
+            "shop_name": "老张生煎",
+            "house_number": "1143号",
+            "industry_id": "餐饮",
+            "licence_number": "91310115MA1K4AB12X",
+            "phone": "021-58880000",
+        },
+        htmx=True,
+    )
     assert response.status_code == 422
     assert "请输入整数。" in text_of(response.text)
     api = await browser.post_json("/api/shop-applications", {"shop_name": "老张生煎", "house_number": 1143})
@@ -198,9 +208,15 @@ async def test_a_word_where_a_number_belongs_is_explained_and_changes_nothing(br
     assert await ShopApplication.count() == 0
 
 
-@pytest.mark.parametrize("url", ["/shops?q=生煎&segment=&industry=&status=open",
-                                 "/threads?q=&status=&category=&segment=&kind=&overdue=",
-                                 "/api/shops?segment=&industry=", "/api/threads?shop=&overdue="])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/shops?q=生煎&segment=&industry=&status=open",
+        "/threads?q=&status=&category=&segment=&kind=&overdue=",
+        "/api/shops?segment=&industry=",
+        "/api/threads?shop=&overdue=",
+    ],
+)
 async def test_filter_forms_left_on_any_are_not_errors(browser, url):
     assert (await browser.get(url)).status_code == 200
 

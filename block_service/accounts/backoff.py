@@ -27,8 +27,7 @@ class AccountLocked(DomainError):
 
     def __init__(self, seconds: int) -> None:
         minutes = max(1, math.ceil(seconds / 60))
-        super().__init__("Too many failed log-ins for this account. Try again in %(minutes)s min.",
-                         minutes=minutes)
+        super().__init__("Too many failed log-ins for this account. Try again in %(minutes)s min.", minutes=minutes)
         self.seconds = seconds
 
 
@@ -66,8 +65,11 @@ class LoginBackoff:
         state = await self._read(contact)
         failures = int(state.get("failures", 0)) + 1
         wait = wait_after(failures)
-        await self.store.set(_key(contact), json.dumps({"failures": failures, "until": time.time() + wait}),
-                             expires_in=FORGET_AFTER_SECONDS)
+        await self.store.set(
+            _key(contact),
+            json.dumps({"failures": failures, "until": time.time() + wait}),
+            expires_in=FORGET_AFTER_SECONDS,
+        )
         return failures
 
     async def succeeded(self, contact: str) -> None:

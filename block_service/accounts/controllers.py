@@ -64,16 +64,22 @@ def _retry_after(error: Exception) -> dict[str, str]:
 
 
 async def _me_page(
-    request: Request, fragment: str | None = None, profile_errors: dict | None = None,
+    request: Request,
+    fragment: str | None = None,
+    profile_errors: dict | None = None,
     password_errors: dict | None = None,
 ) -> Template:
     """The profile page, or one of its forms again with errors (422)."""
     viewer = viewer_of(request)
     return render(
-        request, "accounts/me.html", fragment=fragment, status_code=422 if fragment else 200,
+        request,
+        "accounts/me.html",
+        fragment=fragment,
+        status_code=422 if fragment else 200,
         person=await services.get_person(viewer.person_id),
         **await part_of_page("person_shops", person_id=viewer.person_id),
-        profile_errors=profile_errors or {}, password_errors=password_errors or {},
+        profile_errors=profile_errors or {},
+        password_errors=password_errors or {},
     )
 
 
@@ -89,16 +95,26 @@ class AccountController(Controller):
             signed_in = await services.sign_up(form, language=current_language.get())
         except (FormInvalid, DomainError) as error:
             values = {k: v for k, v in data.items() if "password" not in k}
-            return render(request, "accounts/signup.html", fragment="accounts/_signup_form.html",
-                          status_code=422 if isinstance(error, FormInvalid) else error.status_code,
-                          values=values, errors=_form_errors(error))
+            return render(
+                request,
+                "accounts/signup.html",
+                fragment="accounts/_signup_form.html",
+                status_code=422 if isinstance(error, FormInvalid) else error.status_code,
+                values=values,
+                errors=_form_errors(error),
+            )
         flash(request, _("Welcome! Your resident account is ready."), "success")
         return _signed_in_response(request, signed_in, request.app.route_reverse("me"))
 
     @get("/login", name="login_form")
     async def login_form(self, request: Request, next: FromQuery[str | None] = None) -> Template:
-        return render(request, "accounts/login.html", fragment="accounts/_login_form.html",
-                      values={"next": safe_next(next)}, errors={})
+        return render(
+            request,
+            "accounts/login.html",
+            fragment="accounts/_login_form.html",
+            values={"next": safe_next(next)},
+            errors={},
+        )
 
     @post("/login", name="login", opt=RATE_LIMITED)
     async def login(self, request: Request, data: URLEncodedBody[dict[str, Any]]) -> Response:
@@ -107,8 +123,14 @@ class AccountController(Controller):
             signed_in = await services.log_in(read_form(LoginForm, data), _backoff(request))
         except (FormInvalid, DomainError) as error:
             status = 422 if isinstance(error, FormInvalid) else error.status_code
-            page = render(request, "accounts/login.html", fragment="accounts/_login_form.html", status_code=status,
-                          values={"contact": data.get("contact", ""), "next": target}, errors=_form_errors(error))
+            page = render(
+                request,
+                "accounts/login.html",
+                fragment="accounts/_login_form.html",
+                status_code=status,
+                values={"contact": data.get("contact", ""), "next": target},
+                errors=_form_errors(error),
+            )
             page.headers.update(_retry_after(error))
             return page
         if signed_in.second_factor:
@@ -137,8 +159,13 @@ class AccountController(Controller):
             signed_in = await services.log_in_second_step(signed_in_pending, form.code, _backoff(request))
         except (FormInvalid, DomainError) as error:
             status = 422 if isinstance(error, FormInvalid) else error.status_code
-            page = render(request, "accounts/login_code.html", fragment="accounts/_login_code_form.html",
-                          status_code=status, errors=_form_errors(error))
+            page = render(
+                request,
+                "accounts/login_code.html",
+                fragment="accounts/_login_code_form.html",
+                status_code=status,
+                errors=_form_errors(error),
+            )
             page.headers.update(_retry_after(error))
             return page
         return _signed_in_response(request, signed_in, target)
@@ -221,8 +248,9 @@ async def _security_page(request: Request, errors: dict | None = None, status_co
         if not isinstance(secret, str):
             secret = request.session[SETUP_SECRET_KEY] = two_factor.new_secret()
         uri = two_factor.provisioning_uri(secret, person.email or person.phone or str(person.id))
-        context.update(secret=two_factor.grouped(secret),
-                       qr_svg=two_factor.qr_svg(uri, _("QR code for your authenticator app")))
+        context.update(
+            secret=two_factor.grouped(secret), qr_svg=two_factor.qr_svg(uri, _("QR code for your authenticator app"))
+        )
     return render(request, "accounts/security.html", status_code=status_code, **context)
 
 
@@ -233,20 +261,31 @@ class StaffPeopleController(Controller):
 
     @get("/", name="people")
     async def people(
-        self, request: Request, q: FromQuery[str | None] = None, role: FromQuery[str | None] = None,
+        self,
+        request: Request,
+        q: FromQuery[str | None] = None,
+        role: FromQuery[str | None] = None,
         page: FromQuery[PageNumber] = 1,
     ) -> Template:
         filters = PersonFilter(q=q, role=role if role in ROLES else None, page=page)
-        return render(request, "staff/people.html", fragment="staff/_people_results.html",
-                      result=await services.list_people(filters), filters=filters, roles=ROLES,
-                      role_counts=await services.count_people_by_role())
+        return render(
+            request,
+            "staff/people.html",
+            fragment="staff/_people_results.html",
+            result=await services.list_people(filters),
+            filters=filters,
+            roles=ROLES,
+            role_counts=await services.count_people_by_role(),
+        )
 
     @get("/{person_id:int}", name="person")
     async def person(self, request: Request, person_id: FromPath[Id]) -> Template:
         return await _person_page(request, person_id)
 
     @post("/{person_id:int}/disable", name="disable_person")
-    async def disable(self, request: Request, person_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]) -> Response:
+    async def disable(
+        self, request: Request, person_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
+    ) -> Response:
         try:
             form = read_form(ReasonForm, data)
         except FormInvalid as error:
@@ -287,10 +326,18 @@ class StaffPeopleController(Controller):
         return redirect_after_post(request, request.app.route_reverse("person", person_id=person_id))
 
 
-async def _person_page(request: Request, person_id: int, errors: dict | None = None, status_code: int = 200) -> Template:
-    return render(request, "staff/person.html", status_code=status_code, person=await services.get_person(person_id),
-                  **await part_of_page("person_shops", person_id=person_id), grantable=GRANTABLE_ROLES,
-                  errors=errors or {})
+async def _person_page(
+    request: Request, person_id: int, errors: dict | None = None, status_code: int = 200
+) -> Template:
+    return render(
+        request,
+        "staff/person.html",
+        status_code=status_code,
+        person=await services.get_person(person_id),
+        **await part_of_page("person_shops", person_id=person_id),
+        grantable=GRANTABLE_ROLES,
+        errors=errors or {},
+    )
 
 
 class AccountApiController(Controller):

@@ -32,15 +32,18 @@ def _personal_parts(display_name: str, email: str | None, phone: str | None) -> 
     return parts
 
 
-def password_problem(password: str, *, display_name: str = "", email: str | None = None,
-                     phone: str | None = None) -> str | None:
+def password_problem(
+    password: str, *, display_name: str = "", email: str | None = None, phone: str | None = None
+) -> str | None:
     """Why this password is refused, in the request's language; None when it is good enough."""
     lowered = password.lower()
     if any(part and part in lowered for part in _personal_parts(display_name, email, phone)):
         return _("The password must not contain your name, mobile number or email address.")
     if lowered in _common_chinese():
-        return _("This is one of the most common passwords and would be guessed first. "
-                 "Choose a phrase of a few words only you would think of.")
+        return _(
+            "This is one of the most common passwords and would be guessed first. "
+            "Choose a phrase of a few words only you would think of."
+        )
     from zxcvbn import zxcvbn  # loads its word lists once, on first use
 
     user_inputs = [part for part in _personal_parts(display_name, email, phone) if part]
@@ -49,22 +52,30 @@ def password_problem(password: str, *, display_name: str = "", email: str | None
         return None
     sequence = result.get("sequence") or []
     if any(match.get("dictionary_name") == "passwords" for match in sequence):
-        return _("This is one of the most common passwords and would be guessed first. "
-                 "Choose a phrase of a few words only you would think of.")
-    if sequence and all(match.get("pattern") in PATTERN_KINDS or _is_digits(match.get("token", ""))
-                        for match in sequence):
-        return _("This password is a simple pattern (repeated characters, a sequence, keys next to each "
-                 "other or a date). Choose a phrase of a few words only you would think of.")
-    return _("This password is too easy to guess. Make it longer, for example a phrase of a few words "
-             "only you would think of.")
+        return _(
+            "This is one of the most common passwords and would be guessed first. "
+            "Choose a phrase of a few words only you would think of."
+        )
+    if sequence and all(
+        match.get("pattern") in PATTERN_KINDS or _is_digits(match.get("token", "")) for match in sequence
+    ):
+        return _(
+            "This password is a simple pattern (repeated characters, a sequence, keys next to each "
+            "other or a date). Choose a phrase of a few words only you would think of."
+        )
+    return _(
+        "This password is too easy to guess. Make it longer, for example a phrase of a few words "
+        "only you would think of."
+    )
 
 
 def _is_digits(token: str) -> bool:
     return bool(re.fullmatch(r"\d+", token))
 
 
-def check_password(password: str, *, field: str, display_name: str = "", email: str | None = None,
-                   phone: str | None = None) -> None:
+def check_password(
+    password: str, *, field: str, display_name: str = "", email: str | None = None, phone: str | None = None
+) -> None:
     """Raise FormInvalid on this form field when the password would be easy to guess."""
     problem = password_problem(password, display_name=display_name, email=email, phone=phone)
     if problem:

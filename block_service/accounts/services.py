@@ -129,14 +129,23 @@ async def _insert_resident(
         now = _now()
         rows = await Person.insert(
             Person(
-                display_name=display_name, email=email, phone=phone, password_hash=password_hash,
-                language=language, created_at=now, privacy_version=NOTICE_VERSION, privacy_accepted_at=now,
+                display_name=display_name,
+                email=email,
+                phone=phone,
+                password_hash=password_hash,
+                language=language,
+                created_at=now,
+                privacy_version=NOTICE_VERSION,
+                privacy_accepted_at=now,
             )
         ).returning(Person.id)
         person_id = rows[0]["id"]
         await RoleGrant.insert(RoleGrant(person=person_id, role="resident", granted_at=now))
         await record_change(
-            actor_id=person_id, action="account.created", object_type="person", object_id=person_id,
+            actor_id=person_id,
+            action="account.created",
+            object_type="person",
+            object_id=person_id,
             after={"display_name": display_name, "email": email, "phone": phone, "roles": ["resident"]},
         )
     return person_id
@@ -155,9 +164,13 @@ async def log_in(form: LoginForm, backoff: LoginBackoff) -> SignedIn:
     row = None
     if email or phone:
         condition = Person.email == email if email else Person.phone == phone
-        row = await Person.select(
-            Person.id, Person.password_hash, Person.is_active, Person.session_version, Person.language
-        ).where(condition).first()
+        row = (
+            await Person.select(
+                Person.id, Person.password_hash, Person.is_active, Person.session_version, Person.language
+            )
+            .where(condition)
+            .first()
+        )
     if row is None:
         await _verify_password(_dummy_hash(), form.password)
         await _count_failure(backoff, account_key, None)
@@ -168,22 +181,28 @@ async def log_in(form: LoginForm, backoff: LoginBackoff) -> SignedIn:
     if not row["is_active"]:
         raise Forbidden("This account has been disabled. Please contact the workstation.")
     if _hasher().check_needs_rehash(row["password_hash"]):
-        await Person.update({Person.password_hash: await hash_password(form.password)}).where(
-            Person.id == row["id"]
-        )
+        await Person.update({Person.password_hash: await hash_password(form.password)}).where(Person.id == row["id"])
     second_factor = await has_second_factor(row["id"])
     if not second_factor:
         await backoff.succeeded(account_key)
-    return SignedIn(person_id=row["id"], session_version=row["session_version"], language=row["language"],
-                    second_factor=second_factor, account_key=account_key)
+    return SignedIn(
+        person_id=row["id"],
+        session_version=row["session_version"],
+        language=row["language"],
+        second_factor=second_factor,
+        account_key=account_key,
+    )
 
 
 async def log_in_second_step(pending: SignedIn, code: str, backoff: LoginBackoff) -> SignedIn:
     """The code from the authenticator app (or a recovery code) after the password; wrong codes count as
     failed log-ins of the account, like wrong passwords."""
     await backoff.check(pending.account_key)
-    row = await Person.select(Person.is_active, Person.session_version, Person.language).where(
-        Person.id == pending.person_id).first()
+    row = (
+        await Person.select(Person.is_active, Person.session_version, Person.language)
+        .where(Person.id == pending.person_id)
+        .first()
+    )
     if row is None or not row["is_active"] or row["session_version"] != pending.session_version:
         raise Invalid("Your log-in has expired. Please log in again.")
     if not await verify_second_factor(pending.person_id, code):
@@ -198,20 +217,39 @@ async def _count_failure(backoff: LoginBackoff, account_key: str, person_id: int
     failures = await backoff.failed(account_key)
     if person_id is not None and failures == FREE_FAILURES:
         await AccountNotice.insert(
-            AccountNotice(person=person_id, event="login_locked", detail=str(failures), created_at=_now()))
+            AccountNotice(person=person_id, event="login_locked", detail=str(failures), created_at=_now())
+        )
 
 
 async def list_account_notices(person_id: int, limit: int = 20) -> list[AccountNoticeOut]:
-    rows = await AccountNotice.select(
-        AccountNotice.id, AccountNotice.event, AccountNotice.detail, AccountNotice.created_at, AccountNotice.read_at,
-    ).where(AccountNotice.person == person_id).order_by(AccountNotice.id, ascending=False).limit(limit)
-    return [AccountNoticeOut(id=row["id"], event=row["event"], detail=row["detail"], created_at=row["created_at"],
-                             read=row["read_at"] is not None) for row in rows]
+    rows = (
+        await AccountNotice.select(
+            AccountNotice.id,
+            AccountNotice.event,
+            AccountNotice.detail,
+            AccountNotice.created_at,
+            AccountNotice.read_at,
+        )
+        .where(AccountNotice.person == person_id)
+        .order_by(AccountNotice.id, ascending=False)
+        .limit(limit)
+    )
+    return [
+        AccountNoticeOut(
+            id=row["id"],
+            event=row["event"],
+            detail=row["detail"],
+            created_at=row["created_at"],
+            read=row["read_at"] is not None,
+        )
+        for row in rows
+    ]
 
 
 async def mark_account_notices_read(person_id: int) -> None:
     await AccountNotice.update({AccountNotice.read_at: _now()}).where(
-        (AccountNotice.person == person_id) & AccountNotice.read_at.is_null())
+        (AccountNotice.person == person_id) & AccountNotice.read_at.is_null()
+    )
 
 
 async def load_viewer(person_id: int, session_version: int) -> Viewer | None:
@@ -236,35 +274,58 @@ async def load_viewer(person_id: int, session_version: int) -> Viewer | None:
         "UNION ALL "
         "SELECT p.display_name, NULL, m.shop, 0, 0, p.privacy_version "
         f"FROM person p JOIN shop_merchant m ON m.person = p.id WHERE {valid}",
-        person_id, True, session_version, person_id, True, session_version, today, today,
-        person_id, True, session_version,
+        person_id,
+        True,
+        session_version,
+        person_id,
+        True,
+        session_version,
+        today,
+        today,
+        person_id,
+        True,
+        session_version,
     )
     if not rows:
         return None
     roles = frozenset(row["role"] for row in rows if row["role"])
     shop_ids = frozenset(row["shop"] for row in rows if row["shop"] is not None) if "merchant" in roles else frozenset()
-    return Viewer(person_id=person_id, display_name=rows[0]["display_name"], roles=roles, shop_ids=shop_ids,
-                  unread=max(row["unread"] for row in rows), second_factor=any(row["totp"] for row in rows),
-                  privacy_version=rows[0]["privacy_version"])
+    return Viewer(
+        person_id=person_id,
+        display_name=rows[0]["display_name"],
+        roles=roles,
+        shop_ids=shop_ids,
+        unread=max(row["unread"] for row in rows),
+        second_factor=any(row["totp"] for row in rows),
+        privacy_version=rows[0]["privacy_version"],
+    )
 
 
 async def change_password(person_id: int, form: PasswordForm) -> int:
     """Set a new password and end every other session; returns the new session version."""
     if form.new_password != form.new_password_again:
         raise FormInvalid({"new_password_again": _("The two passwords differ.")})
-    row = await Person.select(Person.password_hash, Person.display_name, Person.email, Person.phone).where(
-        Person.id == person_id).first()
+    row = (
+        await Person.select(Person.password_hash, Person.display_name, Person.email, Person.phone)
+        .where(Person.id == person_id)
+        .first()
+    )
     if row is None:
         raise NotFound("No such person.")
     if not await _verify_password(row["password_hash"], form.current_password):
         raise FormInvalid({"current_password": _("The current password is wrong.")})
-    check_password(form.new_password, field="new_password", display_name=row["display_name"], email=row["email"],
-                   phone=row["phone"])
+    check_password(
+        form.new_password,
+        field="new_password",
+        display_name=row["display_name"],
+        email=row["email"],
+        phone=row["phone"],
+    )
     new_hash = await hash_password(form.new_password)
     async with write_transaction():
-        await Person.update(
-            {Person.password_hash: new_hash, Person.session_version: Person.session_version + 1}
-        ).where(Person.id == person_id)
+        await Person.update({Person.password_hash: new_hash, Person.session_version: Person.session_version + 1}).where(
+            Person.id == person_id
+        )
         await record_change(
             actor_id=person_id, action="account.password_changed", object_type="person", object_id=person_id
         )
@@ -285,8 +346,12 @@ async def update_profile(person_id: int, form: ProfileForm) -> None:
             Person.id == person_id
         )
         await record_change(
-            actor_id=person_id, action="account.profile_changed", object_type="person", object_id=person_id,
-            before=before, after=after,
+            actor_id=person_id,
+            action="account.profile_changed",
+            object_type="person",
+            object_id=person_id,
+            before=before,
+            after=after,
         )
 
 
@@ -295,10 +360,21 @@ async def set_language(person_id: int, language: str) -> None:
 
 
 async def get_person(person_id: int) -> PersonOut:
-    row = await Person.select(
-        Person.id, Person.display_name, Person.email, Person.phone, Person.language, Person.is_active,
-        Person.disabled_reason, Person.created_at, Person.erased_at,
-    ).where(Person.id == person_id).first()
+    row = (
+        await Person.select(
+            Person.id,
+            Person.display_name,
+            Person.email,
+            Person.phone,
+            Person.language,
+            Person.is_active,
+            Person.disabled_reason,
+            Person.created_at,
+            Person.erased_at,
+        )
+        .where(Person.id == person_id)
+        .first()
+    )
     if row is None:
         raise NotFound("No such person.")
     roles = await RoleGrant.select(RoleGrant.role).where(RoleGrant.person == person_id).order_by(RoleGrant.role)
@@ -325,8 +401,15 @@ async def list_people(filters: PersonFilter) -> Page[PersonOut]:
     """Staff's list of accounts; roles come from one grouped second statement, not one per row."""
     page, per_page = clamp(filters.page, filters.per_page)
     query = Person.select(
-        Person.id, Person.display_name, Person.email, Person.phone, Person.language, Person.is_active,
-        Person.disabled_reason, Person.created_at, Person.erased_at,
+        Person.id,
+        Person.display_name,
+        Person.email,
+        Person.phone,
+        Person.language,
+        Person.is_active,
+        Person.disabled_reason,
+        Person.created_at,
+        Person.erased_at,
     ).order_by(Person.id, ascending=False)
     count = Person.count()
     conditions = []
@@ -368,12 +451,19 @@ async def disable_account(staff: Viewer, person_id: int, reason: str) -> None:
         if not row["is_active"]:
             raise Conflict("This account is already disabled.")
         await Person.update(
-            {Person.is_active: False, Person.disabled_reason: reason,
-             Person.session_version: Person.session_version + 1}
+            {
+                Person.is_active: False,
+                Person.disabled_reason: reason,
+                Person.session_version: Person.session_version + 1,
+            }
         ).where(Person.id == person_id)
         await record_change(
-            actor_id=staff.person_id, action="account.disabled", object_type="person", object_id=person_id,
-            before={"is_active": True}, after={"is_active": False, "reason": reason},
+            actor_id=staff.person_id,
+            action="account.disabled",
+            object_type="person",
+            object_id=person_id,
+            before={"is_active": True},
+            after={"is_active": False, "reason": reason},
         )
 
 
@@ -388,8 +478,12 @@ async def enable_account(staff: Viewer, person_id: int) -> None:
             raise Conflict("This account is already active.")
         await Person.update({Person.is_active: True, Person.disabled_reason: ""}).where(Person.id == person_id)
         await record_change(
-            actor_id=staff.person_id, action="account.enabled", object_type="person", object_id=person_id,
-            before={"is_active": False}, after={"is_active": True},
+            actor_id=staff.person_id,
+            action="account.enabled",
+            object_type="person",
+            object_id=person_id,
+            before={"is_active": False},
+            after={"is_active": True},
         )
 
 
@@ -447,12 +541,14 @@ async def create_staff(email: str, password: str, display_name: str) -> int:
         row = await Person.select(Person.id).where(Person.email == email_value).first()
         if row is None:
             rows = await Person.insert(
-                Person(display_name=display_name, email=email_value, password_hash=password_hash,
-                       created_at=_now())
+                Person(display_name=display_name, email=email_value, password_hash=password_hash, created_at=_now())
             ).returning(Person.id)
             person_id = rows[0]["id"]
             await record_change(
-                actor_id=None, action="account.created", object_type="person", object_id=person_id,
+                actor_id=None,
+                action="account.created",
+                object_type="person",
+                object_id=person_id,
                 after={"display_name": display_name, "email": email_value, "via": "cli"},
             )
         else:
@@ -468,11 +564,18 @@ async def erase_person(person_id: int, tombstone_name: str) -> None:
     Bumping the session version ends all sessions at once, as disabling does; with no contact and no
     password hash the account cannot log in, and its contact is free for a new sign-up. The second factor
     (secret and recovery codes) and the account's own notices go too."""
-    await Person.update({
-        Person.display_name: tombstone_name, Person.email: None, Person.phone: None,
-        Person.password_hash: "", Person.is_active: False, Person.disabled_reason: "",
-        Person.session_version: Person.session_version + 1, Person.erased_at: _now(),
-    }).where(Person.id == person_id)
+    await Person.update(
+        {
+            Person.display_name: tombstone_name,
+            Person.email: None,
+            Person.phone: None,
+            Person.password_hash: "",
+            Person.is_active: False,
+            Person.disabled_reason: "",
+            Person.session_version: Person.session_version + 1,
+            Person.erased_at: _now(),
+        }
+    ).where(Person.id == person_id)
     await RoleGrant.delete().where(RoleGrant.person == person_id)
     await two_factor.forget_second_factor(person_id)
     await AccountNotice.delete().where(AccountNotice.person == person_id)
@@ -480,7 +583,8 @@ async def erase_person(person_id: int, tombstone_name: str) -> None:
 
 async def record_privacy_acceptance(person_id: int, version: str) -> None:
     await Person.update({Person.privacy_version: version, Person.privacy_accepted_at: _now()}).where(
-        Person.id == person_id)
+        Person.id == person_id
+    )
 
 
 async def password_matches(person_id: int, password: str) -> bool:

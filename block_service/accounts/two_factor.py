@@ -45,7 +45,7 @@ def qr_svg(uri: str, title: str) -> str:
 
 def grouped(secret: str) -> str:
     """The secret in groups of four, for typing it into an app by hand."""
-    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
 def current_code(secret: str, at: float | None = None) -> str:
@@ -95,24 +95,35 @@ async def verify_second_factor(person_id: int, code: str) -> bool:
     Both are claimed with one conditional UPDATE, so two requests racing with the same code cannot both win."""
     code = _normalised(code)
     if TOTP_PATTERN.match(code):
-        row = await TotpCredential.select(TotpCredential.secret, TotpCredential.last_step).where(
-            TotpCredential.person == person_id).first()
+        row = (
+            await TotpCredential.select(TotpCredential.secret, TotpCredential.last_step)
+            .where(TotpCredential.person == person_id)
+            .first()
+        )
         step = _matching_step(row["secret"], code) if row else None
         if step is None or step <= row["last_step"]:
             return False
-        claimed = await TotpCredential.update({TotpCredential.last_step: step}).where(
-            (TotpCredential.person == person_id) & (TotpCredential.last_step < step)
-        ).returning(TotpCredential.id)
+        claimed = (
+            await TotpCredential.update({TotpCredential.last_step: step})
+            .where((TotpCredential.person == person_id) & (TotpCredential.last_step < step))
+            .returning(TotpCredential.id)
+        )
         return bool(claimed)
     if len(code) != RECOVERY_LENGTH:
         return False
-    claimed = await RecoveryCode.update({RecoveryCode.used_at: _now()}).where(
-        (RecoveryCode.person == person_id) & (RecoveryCode.code_hash == _hash_recovery(code))
-        & RecoveryCode.used_at.is_null()
-    ).returning(RecoveryCode.id)
+    claimed = (
+        await RecoveryCode.update({RecoveryCode.used_at: _now()})
+        .where(
+            (RecoveryCode.person == person_id)
+            & (RecoveryCode.code_hash == _hash_recovery(code))
+            & RecoveryCode.used_at.is_null()
+        )
+        .returning(RecoveryCode.id)
+    )
     if claimed:
-        await record_change(actor_id=person_id, action="account.recovery_code_used", object_type="person",
-                            object_id=person_id)
+        await record_change(
+            actor_id=person_id, action="account.recovery_code_used", object_type="person", object_id=person_id
+        )
     return bool(claimed)
 
 
@@ -120,18 +131,19 @@ async def enable_second_factor(person_id: int, secret: str, code: str) -> list[s
     """Store the secret once the person typed a code from it; returns the recovery codes, shown this once."""
     step = _matching_step(secret, _normalised(code))
     if step is None:
-        raise FormInvalid({"code": _("This code does not match. Check the time on your phone and type the "
-                                     "code the app shows now.")})
+        raise FormInvalid(
+            {"code": _("This code does not match. Check the time on your phone and type the code the app shows now.")}
+        )
     codes = _new_recovery_codes()
     async with write_transaction():
         if await TotpCredential.exists().where(TotpCredential.person == person_id):
             raise Conflict("Your second factor is set up already.")
-        await TotpCredential.insert(
-            TotpCredential(person=person_id, secret=secret, last_step=step, enabled_at=_now()))
+        await TotpCredential.insert(TotpCredential(person=person_id, secret=secret, last_step=step, enabled_at=_now()))
         await RecoveryCode.delete().where(RecoveryCode.person == person_id)
         await RecoveryCode.insert(*[RecoveryCode(person=person_id, code_hash=_hash_recovery(c)) for c in codes])
-        await record_change(actor_id=person_id, action="account.totp_enabled", object_type="person",
-                            object_id=person_id)
+        await record_change(
+            actor_id=person_id, action="account.totp_enabled", object_type="person", object_id=person_id
+        )
     return codes
 
 
@@ -141,8 +153,9 @@ async def disable_second_factor(person_id: int, code: str) -> None:
         raise FormInvalid({"code": _("The code is wrong or has been used already.")})
     async with write_transaction():
         await forget_second_factor(person_id)
-        await record_change(actor_id=person_id, action="account.totp_disabled", object_type="person",
-                            object_id=person_id)
+        await record_change(
+            actor_id=person_id, action="account.totp_disabled", object_type="person", object_id=person_id
+        )
 
 
 async def forget_second_factor(person_id: int) -> None:
@@ -163,13 +176,18 @@ async def reset_second_factor(staff_id: int, person_id: int) -> None:
         await forget_second_factor(person_id)
         await Person.update({Person.session_version: Person.session_version + 1}).where(Person.id == person_id)
         await AccountNotice.insert(AccountNotice(person=person_id, event="totp_reset", created_at=_now()))
-        await record_change(actor_id=staff_id, action="account.totp_reset", object_type="person",
-                            object_id=person_id, before={"second_factor": True}, after={"second_factor": False})
+        await record_change(
+            actor_id=staff_id,
+            action="account.totp_reset",
+            object_type="person",
+            object_id=person_id,
+            before={"second_factor": True},
+            after={"second_factor": False},
+        )
 
 
 async def set_up_with_secret(person_id: int, secret: str) -> None:
     """Give an account a known secret without a code (the demo's staff and tests); never from a web form."""
     async with write_transaction():
         await TotpCredential.delete().where(TotpCredential.person == person_id)
-        await TotpCredential.insert(
-            TotpCredential(person=person_id, secret=secret, last_step=0, enabled_at=_now()))
+        await TotpCredential.insert(TotpCredential(person=person_id, secret=secret, last_step=0, enabled_at=_now()))

@@ -23,8 +23,18 @@ class AuditController(Controller):
         actor: FromQuery[OptionalIdText] = None,
         page: FromQuery[PageNumber] = 1,
     ) -> Template:
-        filters = AuditFilter(action=action or None, object_type=object_type or None,
-                              object_id=optional_int(object_id, "object_id"), actor_id=optional_int(actor, "actor"),
-                              page=page)
-        return render(request, "audit/log.html", fragment="audit/_entries.html",
-                      result=await list_audit_entries(filters), filters=filters, actions=await distinct_actions())
+        filters = AuditFilter(
+            action=action or None,
+            object_type=object_type or None,
+            object_id=optional_int(object_id, "object_id"),
+            actor_id=optional_int(actor, "actor"),
+            page=page,
+        )
+        return render(
+            request,
+            "audit/log.html",
+            fragment="audit/_entries.html",
+            result=await list_audit_entries(filters),
+            filters=filters,
+            actions=await distinct_actions(),
+        )

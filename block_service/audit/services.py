@@ -19,8 +19,14 @@ def _snapshot(value: Any) -> str:
 
 
 async def record_change(
-    *, actor_id: int | None, action: str, object_type: str, object_id: int | None,
-    before: Any = None, after: Any = None, at: dt.datetime | None = None,
+    *,
+    actor_id: int | None,
+    action: str,
+    object_type: str,
+    object_id: int | None,
+    before: Any = None,
+    after: Any = None,
+    at: dt.datetime | None = None,
 ) -> None:
     """Call inside the transaction of the change itself, so the record and the change stand or fall together.
 
@@ -30,7 +36,12 @@ async def record_change(
     await AuditEntry.raw(
         'INSERT INTO audit_entry ("at", actor, action, object_type, object_id, "before", "after") '
         "VALUES ({}, {}, {}, {}, {}, {}, {})",
-        at or dt.datetime.now(dt.UTC), actor_id, action, object_type, object_id, _snapshot(before),
+        at or dt.datetime.now(dt.UTC),
+        actor_id,
+        action,
+        object_type,
+        object_id,
+        _snapshot(before),
         _snapshot(after),
     )
 
@@ -47,8 +58,15 @@ async def list_audit_entries(filters: AuditFilter) -> Page[AuditEntryOut]:
     if filters.actor_id is not None:
         conditions.append(AuditEntry.actor == filters.actor_id)
     query = AuditEntry.select(
-        AuditEntry.id, AuditEntry.at, AuditEntry.actor, AuditEntry.actor.display_name.as_alias("actor_name"),
-        AuditEntry.action, AuditEntry.object_type, AuditEntry.object_id, AuditEntry.before, AuditEntry.after,
+        AuditEntry.id,
+        AuditEntry.at,
+        AuditEntry.actor,
+        AuditEntry.actor.display_name.as_alias("actor_name"),
+        AuditEntry.action,
+        AuditEntry.object_type,
+        AuditEntry.object_id,
+        AuditEntry.before,
+        AuditEntry.after,
     ).order_by(AuditEntry.id, ascending=False)
     count = AuditEntry.count()
     for condition in conditions:
@@ -87,8 +105,8 @@ async def scrub_person(person_id: int, secrets: list[str], label: str) -> int:
     if not secrets:
         return 0
     rows = await AuditEntry.select(AuditEntry.id, AuditEntry.before, AuditEntry.after).where(
-        (AuditEntry.actor == person_id)
-        | ((AuditEntry.object_type == "person") & (AuditEntry.object_id == person_id)))
+        (AuditEntry.actor == person_id) | ((AuditEntry.object_type == "person") & (AuditEntry.object_id == person_id))
+    )
     changed = 0
     for row in rows:
         update = {}

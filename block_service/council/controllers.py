@@ -59,8 +59,9 @@ class CouncilController(Controller):
         return await _election_page(request, election_id)
 
     @post("/elections/{election_id:int}/stand", name="stand")
-    async def stand(self, request: Request, election_id: FromPath[Id],
-                    data: URLEncodedBody[dict[str, Any]]) -> Response:
+    async def stand(
+        self, request: Request, election_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
+    ) -> Response:
         try:
             await services.stand(viewer_of(request), election_id, read_form(StandForm, data))
         except (FormInvalid, DomainError) as error:
@@ -69,8 +70,9 @@ class CouncilController(Controller):
         return redirect_after_post(request, request.app.route_reverse("election", election_id=election_id))
 
     @post("/elections/{election_id:int}/nominations", name="nominate")
-    async def nominate(self, request: Request, election_id: FromPath[Id],
-                       data: URLEncodedBody[dict[str, Any]]) -> Response:
+    async def nominate(
+        self, request: Request, election_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
+    ) -> Response:
         try:
             await services.nominate(viewer_of(request), election_id, read_form(NominateForm, data))
         except (FormInvalid, DomainError) as error:
@@ -79,8 +81,9 @@ class CouncilController(Controller):
         return redirect_after_post(request, request.app.route_reverse("election", election_id=election_id))
 
     @post("/nominations/{nomination_id:int}/accept", name="accept_nomination")
-    async def accept_nomination(self, request: Request, nomination_id: FromPath[Id],
-                                data: URLEncodedBody[dict[str, Any]]) -> Response:
+    async def accept_nomination(
+        self, request: Request, nomination_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
+    ) -> Response:
         viewer = viewer_of(request)
         try:
             election_id = await services.accept_nomination(viewer, nomination_id, read_form(AcceptForm, data))
@@ -88,8 +91,15 @@ class CouncilController(Controller):
             if status_of(error) in (403, 404):
                 raise
             election_id = await services.election_of_nomination(nomination_id)
-            return await _election_form_error(request, election_id, f"accept-{nomination_id}", error, data,
-                                              fragment="council/_accept_form.html", nomination_id=nomination_id)
+            return await _election_form_error(
+                request,
+                election_id,
+                f"accept-{nomination_id}",
+                error,
+                data,
+                fragment="council/_accept_form.html",
+                nomination_id=nomination_id,
+            )
         flash(request, _("You have accepted the nomination and stand as a candidate."), "success")
         return redirect_after_post(request, request.app.route_reverse("election", election_id=election_id))
 
@@ -100,16 +110,21 @@ class CouncilController(Controller):
         return redirect_after_post(request, request.app.route_reverse("election", election_id=election_id))
 
     @post("/elections/{election_id:int}/ballot", name="cast_ballot")
-    async def cast_ballot(self, request: Request, election_id: FromPath[Id],
-                          data: URLEncodedBody[dict[str, Any]]) -> Response:
+    async def cast_ballot(
+        self, request: Request, election_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
+    ) -> Response:
         try:
             await services.cast_ballot(viewer_of(request), election_id, read_ballot(data))
         except (FormInvalid, DomainError) as error:
             return await _election_form_error(request, election_id, "ballot", error, data)
-        flash(request, _(
-            "Your shop's ballot has been cast. No page shows how a shop voted; once the votes are counted, the stored "
-            "data no longer links a shop to its choices."
-        ), "success")
+        flash(
+            request,
+            _(
+                "Your shop's ballot has been cast. No page shows how a shop voted; once the votes are counted, the "
+                "stored data no longer links a shop to its choices."
+            ),
+            "success",
+        )
         return redirect_after_post(request, request.app.route_reverse("election", election_id=election_id))
 
     @post("/council/interests", name="declare_interest")
@@ -119,8 +134,13 @@ class CouncilController(Controller):
         except (FormInvalid, DomainError) as error:
             if status_of(error) in (403, 404):
                 raise
-            return await _council_page(request, fragment="council/_interest_form.html", status_code=status_of(error),
-                                       errors={"interest": form_errors(error)}, values={"interest": data})
+            return await _council_page(
+                request,
+                fragment="council/_interest_form.html",
+                status_code=status_of(error),
+                errors={"interest": form_errors(error)},
+                values={"interest": data},
+            )
         flash(request, _("Your interest has been declared. You will sit out votes on this item."), "success")
         return redirect_after_post(request, request.app.route_reverse("council"))
 
@@ -131,13 +151,19 @@ class CouncilController(Controller):
         return redirect_after_post(request, request.app.route_reverse("council"))
 
     @post("/council/seats/{seat_id:int}/resign", name="resign_seat")
-    async def resign_seat(self, request: Request, seat_id: FromPath[Id],
-                          data: URLEncodedBody[dict[str, Any]]) -> Response:
+    async def resign_seat(
+        self, request: Request, seat_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
+    ) -> Response:
         try:
             form = read_form(ReasonForm, data)
         except FormInvalid as error:
-            return await _council_page(request, fragment="council/_resign_form.html", status_code=422,
-                                       errors={"resign": error.errors}, values={"resign": data})
+            return await _council_page(
+                request,
+                fragment="council/_resign_form.html",
+                status_code=422,
+                errors={"resign": error.errors},
+                values={"resign": data},
+            )
         await services.resign_seat(viewer_of(request), seat_id, form.reason)
         flash(request, _("You have resigned your seat on the council."), "info")
         return redirect_after_post(request, request.app.route_reverse("council"))
@@ -147,8 +173,9 @@ class StaffCouncilController(Controller):
     path = "/staff"
 
     @get("/council", name="staff_council")
-    async def staff_council(self, request: Request, term: FromQuery[OptionalId] = None,
-                            page: FromQuery[PageNumber] = 1) -> Template:
+    async def staff_council(
+        self, request: Request, term: FromQuery[OptionalId] = None, page: FromQuery[PageNumber] = 1
+    ) -> Template:
         return await _staff_page(request, term_id=term, page=page)
 
     @post("/terms", name="create_term")
@@ -156,22 +183,33 @@ class StaffCouncilController(Controller):
         try:
             term_id = await services.create_term(viewer_of(request), read_form(TermForm, data))
         except (FormInvalid, DomainError) as error:
-            return await _staff_page(request, fragment="council/_term_form.html", status_code=status_of(error),
-                                     errors={"term": form_errors(error)}, values={"term": data})
+            return await _staff_page(
+                request,
+                fragment="council/_term_form.html",
+                status_code=status_of(error),
+                errors={"term": form_errors(error)},
+                values={"term": data},
+            )
         flash(request, _("The term has been created. Open its election when the time comes."), "success")
         return redirect_after_post(request, request.app.route_reverse("staff_council") + f"?term={term_id}")
 
     @post("/terms/{term_id:int}/election", name="open_election")
-    async def open_election(self, request: Request, term_id: FromPath[Id],
-                            data: URLEncodedBody[dict[str, Any]]) -> Response:
+    async def open_election(
+        self, request: Request, term_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
+    ) -> Response:
         try:
             election_id = await services.open_election(viewer_of(request), term_id, read_form(ElectionForm, data))
         except (FormInvalid, DomainError) as error:
             if status_of(error) == 404:
                 raise
-            return await _staff_page(request, term_id=term_id, fragment="council/_election_form.html",
-                                     status_code=status_of(error), errors={"election": form_errors(error)},
-                                     values={"election": data})
+            return await _staff_page(
+                request,
+                term_id=term_id,
+                fragment="council/_election_form.html",
+                status_code=status_of(error),
+                errors={"election": form_errors(error)},
+                values={"election": data},
+            )
         flash(request, _("The election is open: merchants can now stand and nominate."), "success")
         return redirect_after_post(request, request.app.route_reverse("election", election_id=election_id))
 
@@ -194,30 +232,38 @@ class StaffCouncilController(Controller):
         return redirect_after_post(request, request.app.route_reverse("election", election_id=election_id))
 
     @post("/seats/{seat_id:int}/position", name="assign_position")
-    async def assign_position(self, request: Request, seat_id: FromPath[Id],
-                              data: URLEncodedBody[dict[str, Any]]) -> Response:
+    async def assign_position(
+        self, request: Request, seat_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
+    ) -> Response:
         term_id = await services.term_of_seat(seat_id)
         try:
             await services.assign_position(viewer_of(request), seat_id, read_form(PositionForm, data))
         except (FormInvalid, DomainError) as error:
             if status_of(error) == 404:
                 raise
-            return await _staff_page(request, term_id=term_id, status_code=status_of(error),
-                                     errors={f"seat-{seat_id}": form_errors(error)})
+            return await _staff_page(
+                request, term_id=term_id, status_code=status_of(error), errors={f"seat-{seat_id}": form_errors(error)}
+            )
         flash(request, _("The position has been recorded."), "success")
         return redirect_after_post(request, request.app.route_reverse("staff_council") + f"?term={term_id}")
 
     @post("/seats/{seat_id:int}/remove", name="remove_seat")
-    async def remove_seat(self, request: Request, seat_id: FromPath[Id],
-                          data: URLEncodedBody[dict[str, Any]]) -> Response:
+    async def remove_seat(
+        self, request: Request, seat_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
+    ) -> Response:
         term_id = await services.term_of_seat(seat_id)
         try:
             await services.remove_seat(viewer_of(request), seat_id, read_form(ReasonForm, data).reason)
         except (FormInvalid, DomainError) as error:
             if status_of(error) == 404:
                 raise
-            return await _staff_page(request, term_id=term_id, status_code=status_of(error),
-                                     errors={f"seat-{seat_id}": form_errors(error)}, values={f"seat-{seat_id}": data})
+            return await _staff_page(
+                request,
+                term_id=term_id,
+                status_code=status_of(error),
+                errors={f"seat-{seat_id}": form_errors(error)},
+                values={f"seat-{seat_id}": data},
+            )
         flash(request, _("The member has been removed; the council page shows the reason."), "info")
         return redirect_after_post(request, request.app.route_reverse("staff_council") + f"?term={term_id}")
 
@@ -244,35 +290,93 @@ class CouncilApiController(Controller):
         return await services.get_election(election_id, ANONYMOUS)
 
 
-async def _council_page(request: Request, *, fragment: str | None = None, status_code: int = 200,
-                        errors: dict | None = None, values: dict | None = None) -> Template:
+async def _council_page(
+    request: Request,
+    *,
+    fragment: str | None = None,
+    status_code: int = 200,
+    errors: dict | None = None,
+    values: dict | None = None,
+) -> Template:
     viewer = viewer_of(request)
     council = await services.get_council()
-    return render(request, "council/council.html", fragment=fragment, status_code=status_code, council=council,
-                  my_seat=next((seat for seat in council.members if seat.person_id == viewer.person_id), None),
-                  interest_objects=INTEREST_OBJECTS, errors=errors or {}, values=values or {})
+    return render(
+        request,
+        "council/council.html",
+        fragment=fragment,
+        status_code=status_code,
+        council=council,
+        my_seat=next((seat for seat in council.members if seat.person_id == viewer.person_id), None),
+        interest_objects=INTEREST_OBJECTS,
+        errors=errors or {},
+        values=values or {},
+    )
 
 
-async def _election_page(request: Request, election_id: int, *, fragment: str | None = None, status_code: int = 200,
-                         errors: dict | None = None, values: dict | None = None, **context: Any) -> Template:
+async def _election_page(
+    request: Request,
+    election_id: int,
+    *,
+    fragment: str | None = None,
+    status_code: int = 200,
+    errors: dict | None = None,
+    values: dict | None = None,
+    **context: Any,
+) -> Template:
     detail = await services.get_election(election_id, viewer_of(request))
-    return render(request, "council/election.html", fragment=fragment, status_code=status_code, detail=detail,
-                  errors=errors or {}, values=values or {}, **context)
+    return render(
+        request,
+        "council/election.html",
+        fragment=fragment,
+        status_code=status_code,
+        detail=detail,
+        errors=errors or {},
+        values=values or {},
+        **context,
+    )
 
 
-async def _election_form_error(request: Request, election_id: int, form: str, error: Exception, data: dict,
-                               fragment: str | None = None, **context: Any) -> Template:
+async def _election_form_error(
+    request: Request,
+    election_id: int,
+    form: str,
+    error: Exception,
+    data: dict,
+    fragment: str | None = None,
+    **context: Any,
+) -> Template:
     """The form again with its errors (a 409 for a wrong phase or a second ballot, 422 for bad input)."""
     if status_of(error) == 404:
         raise error
-    return await _election_page(request, election_id, fragment=fragment or f"council/_{form}_form.html",
-                                status_code=status_of(error), errors={form: form_errors(error)},
-                                values={form: data}, **context)
+    return await _election_page(
+        request,
+        election_id,
+        fragment=fragment or f"council/_{form}_form.html",
+        status_code=status_of(error),
+        errors={form: form_errors(error)},
+        values={form: data},
+        **context,
+    )
 
 
-async def _staff_page(request: Request, *, term_id: int | None = None, page: int = 1, fragment: str | None = None,
-                      status_code: int = 200, errors: dict | None = None, values: dict | None = None) -> Template:
+async def _staff_page(
+    request: Request,
+    *,
+    term_id: int | None = None,
+    page: int = 1,
+    fragment: str | None = None,
+    status_code: int = 200,
+    errors: dict | None = None,
+    values: dict | None = None,
+) -> Template:
     desk = await services.staff_desk(term_id, page)
-    return render(request, "council/staff.html", fragment=fragment, status_code=status_code, desk=desk,
-                  positions=POSITIONS, errors=errors or {},
-                  values={"term": await services.suggested_term(), **(values or {})})
+    return render(
+        request,
+        "council/staff.html",
+        fragment=fragment,
+        status_code=status_code,
+        desk=desk,
+        positions=POSITIONS,
+        errors=errors or {},
+        values={"term": await services.suggested_term(), **(values or {})},
+    )

@@ -77,5 +77,9 @@ def next_runner_up(runners_up: list[Placement], taken: set[int], segment_id: int
 
 
 def _place(candidate: Candidate, reserved: bool) -> Placement:
-    return Placement(candidate_id=candidate.id, votes=candidate.votes, segment_id=candidate.segment_id,
-                     reserved_segment_id=candidate.segment_id if reserved else None)
+    return Placement(
+        candidate_id=candidate.id,
+        votes=candidate.votes,
+        segment_id=candidate.segment_id,
+        reserved_segment_id=candidate.segment_id if reserved else None,
+    )

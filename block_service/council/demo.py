@@ -30,8 +30,12 @@ FIRST_CANDIDATES = [
     ("13800001009", "花店愿意认领中南段的绿化，带动商户一起美化街面。"),
 ]
 # The south's candidate is nominated by another shop and accepts.
-NOMINATED = ("13800001007", "13800001006", "赵老师热心社区教育，暑假常给孩子们义务辅导。",
-             "南段店铺少，更要发出声音；我会定期收集大家的意见。")
+NOMINATED = (
+    "13800001007",
+    "13800001006",
+    "赵老师热心社区教育，暑假常给孩子们义务辅导。",
+    "南段店铺少，更要发出声音；我会定期收集大家的意见。",
+)
 # Who each shop approves (by candidates' mobiles); every shop votes, the tally decides.
 BALLOTS = {
     "13800001001": ["13800001001", "13800001005", "13800001006"],
@@ -51,12 +55,20 @@ POSITIONS = {"13800001001": "chair", "13800001005": "vice_chair", "13800001006":
 async def _merchants() -> dict[str, Viewer]:
     """Demo merchants by mobile, as Viewers acting for their shops."""
     rows = await ShopMerchant.select(
-        ShopMerchant.shop, ShopMerchant.person, ShopMerchant.person.phone.as_alias("phone"),
+        ShopMerchant.shop,
+        ShopMerchant.person,
+        ShopMerchant.person.phone.as_alias("phone"),
         ShopMerchant.person.display_name.as_alias("name"),
     )
-    return {row["phone"]: Viewer(person_id=row["person"], display_name=row["name"],
-                                 roles=frozenset({"resident", "merchant"}), shop_ids=frozenset({row["shop"]}))
-            for row in rows}
+    return {
+        row["phone"]: Viewer(
+            person_id=row["person"],
+            display_name=row["name"],
+            roles=frozenset({"resident", "merchant"}),
+            shop_ids=frozenset({row["shop"]}),
+        )
+        for row in rows
+    }
 
 
 def _shop(viewer: Viewer) -> int:
@@ -67,52 +79,93 @@ async def seed_demo_council(staff: Viewer) -> None:
     merchants = await _merchants()
     await _seed_leaders(staff, merchants)
     today = services.block_today()
-    first_term = await services.create_term(staff, TermForm(
-        number=1, starts_on=(today - dt.timedelta(days=550)).isoformat(),
-        ends_on=(today + dt.timedelta(days=180)).isoformat(), seats=5))
-    election = await services.open_election(staff, first_term, ElectionForm(
-        nomination_starts_on=(today - dt.timedelta(days=580)).isoformat(),
-        nomination_ends_on=(today - dt.timedelta(days=566)).isoformat(),
-        voting_starts_on=(today - dt.timedelta(days=565)).isoformat(),
-        voting_ends_on=(today - dt.timedelta(days=558)).isoformat()))
+    first_term = await services.create_term(
+        staff,
+        TermForm(
+            number=1,
+            starts_on=(today - dt.timedelta(days=550)).isoformat(),
+            ends_on=(today + dt.timedelta(days=180)).isoformat(),
+            seats=5,
+        ),
+    )
+    election = await services.open_election(
+        staff,
+        first_term,
+        ElectionForm(
+            nomination_starts_on=(today - dt.timedelta(days=580)).isoformat(),
+            nomination_ends_on=(today - dt.timedelta(days=566)).isoformat(),
+            voting_starts_on=(today - dt.timedelta(days=565)).isoformat(),
+            voting_ends_on=(today - dt.timedelta(days=558)).isoformat(),
+        ),
+    )
     candidates = {}
     for mobile, statement in FIRST_CANDIDATES:
         candidate = merchants[mobile]
-        candidates[mobile] = await services.stand(candidate, election, StandForm(shop_id=_shop(candidate),
-                                                                                statement=statement))
+        candidates[mobile] = await services.stand(
+            candidate, election, StandForm(shop_id=_shop(candidate), statement=statement)
+        )
     nominator, nominee, note, statement = NOMINATED
     nominee_viewer = merchants[nominee]
-    proposed = await services.nominate(merchants[nominator], election, NominateForm(
-        nominee=f"{_shop(nominee_viewer)}:{nominee_viewer.person_id}", note=note))
+    proposed = await services.nominate(
+        merchants[nominator],
+        election,
+        NominateForm(nominee=f"{_shop(nominee_viewer)}:{nominee_viewer.person_id}", note=note),
+    )
     await services.accept_nomination(nominee_viewer, proposed, AcceptForm(statement=statement))
     candidates[nominee] = proposed
     await services.open_voting(staff, election)
     for voter, approved in BALLOTS.items():
-        await services.cast_ballot(merchants[voter], election, BallotForm(
-            shop_id=_shop(merchants[voter]), candidates=[candidates[mobile] for mobile in approved]))
+        await services.cast_ballot(
+            merchants[voter],
+            election,
+            BallotForm(shop_id=_shop(merchants[voter]), candidates=[candidates[mobile] for mobile in approved]),
+        )
     await services.close_election(staff, election)
     await services.publish_turnout(staff, election)
     seats = {seat.person_id: seat.id for seat in await services.seats_of_term(first_term)}
     for mobile, position in POSITIONS.items():
         await services.assign_position(staff, seats[merchants[mobile].person_id], PositionForm(position=position))
     chair = merchants["13800001001"]
-    await services.declare_interest(chair, InterestForm(
-        object_type="shop", object_id=_shop(merchants["13800001008"]),
-        note="与川味小面馆合伙采购食材，涉及该店的事项我回避。"))
+    await services.declare_interest(
+        chair,
+        InterestForm(
+            object_type="shop",
+            object_id=_shop(merchants["13800001008"]),
+            note="与川味小面馆合伙采购食材，涉及该店的事项我回避。",
+        ),
+    )
     # The next term: nominations are open, one merchant stands, one nomination waits for an answer.
-    second_term = await services.create_term(staff, TermForm(
-        number=2, starts_on=(today + dt.timedelta(days=181)).isoformat(),
-        ends_on=(today + dt.timedelta(days=910)).isoformat(), seats=5))
-    next_election = await services.open_election(staff, second_term, ElectionForm(
-        nomination_starts_on=today.isoformat(), nomination_ends_on=(today + dt.timedelta(days=30)).isoformat(),
-        voting_starts_on=(today + dt.timedelta(days=31)).isoformat(),
-        voting_ends_on=(today + dt.timedelta(days=38)).isoformat()))
+    second_term = await services.create_term(
+        staff,
+        TermForm(
+            number=2,
+            starts_on=(today + dt.timedelta(days=181)).isoformat(),
+            ends_on=(today + dt.timedelta(days=910)).isoformat(),
+            seats=5,
+        ),
+    )
+    next_election = await services.open_election(
+        staff,
+        second_term,
+        ElectionForm(
+            nomination_starts_on=today.isoformat(),
+            nomination_ends_on=(today + dt.timedelta(days=30)).isoformat(),
+            voting_starts_on=(today + dt.timedelta(days=31)).isoformat(),
+            voting_ends_on=(today + dt.timedelta(days=38)).isoformat(),
+        ),
+    )
     chen = merchants["13800001004"]
-    await services.stand(chen, next_election, StandForm(
-        shop_id=_shop(chen), statement="便利店24小时营业，愿意做1141弄节点的“夜间守望点”。"))
+    await services.stand(
+        chen,
+        next_election,
+        StandForm(shop_id=_shop(chen), statement="便利店24小时营业，愿意做1141弄节点的“夜间守望点”。"),
+    )
     wu = merchants["13800001009"]
-    await services.nominate(merchants["13800001003"], next_election, NominateForm(
-        nominee=f"{_shop(wu)}:{wu.person_id}", note="吴女士把中南段的绿化打理得很好，希望她继续参选。"))
+    await services.nominate(
+        merchants["13800001003"],
+        next_election,
+        NominateForm(nominee=f"{_shop(wu)}:{wu.person_id}", note="吴女士把中南段的绿化打理得很好，希望她继续参选。"),
+    )
 
 
 async def _seed_leaders(staff: Viewer, merchants: dict[str, Viewer]) -> None:
@@ -120,7 +173,11 @@ async def _seed_leaders(staff: Viewer, merchants: dict[str, Viewer]) -> None:
     by_slug = {group.slug: group.id for group in await groups.list_groups()}
     zhang = merchants["13800001001"]
     for mobile in ("13800001001", "13800001004"):
-        await groups.back_leader(merchants[mobile], by_slug["region-lane-1141"],
-                                 BackLeaderForm(shop_id=_shop(merchants[mobile]), candidate_id=zhang.person_id))
-    await groups.appoint_leader(staff, by_slug["industry-retail"],
-                                AppointLeaderForm(person_id=merchants["13800001002"].person_id))
+        await groups.back_leader(
+            merchants[mobile],
+            by_slug["region-lane-1141"],
+            BackLeaderForm(shop_id=_shop(merchants[mobile]), candidate_id=zhang.person_id),
+        )
+    await groups.appoint_leader(
+        staff, by_slug["industry-retail"], AppointLeaderForm(person_id=merchants["13800001002"].person_id)
+    )

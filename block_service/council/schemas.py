@@ -27,6 +27,7 @@ Reason = Annotated[str, msgspec.Meta(min_length=2, max_length=500)]
 
 # ---- forms ----------------------------------------------------------------------------------
 
+
 class TermForm(msgspec.Struct, kw_only=True):
     number: Annotated[int, msgspec.Meta(ge=1, le=999)]
     starts_on: DateText
@@ -81,6 +82,7 @@ class InterestForm(msgspec.Struct, kw_only=True):
 
 
 # ---- out ------------------------------------------------------------------------------------
+
 
 class TermOut(msgspec.Struct, kw_only=True):
     id: int

@@ -45,10 +45,14 @@ class GroupController(Controller):
         return render(request, "groups/list.html", groups=groups)
 
     @get("/groups/{ref:str}", name="group")
-    async def group(self, request: Request, ref: FromPath[str], page: FromQuery[PageNumber] = 1,
-                    discussion_page: FromQuery[PageNumber] = 1) -> Template:
-        fragment = "groups/_discussion.html" if "discussion_page" in request.query_params else (
-            "groups/_shops.html")
+    async def group(
+        self,
+        request: Request,
+        ref: FromPath[str],
+        page: FromQuery[PageNumber] = 1,
+        discussion_page: FromQuery[PageNumber] = 1,
+    ) -> Template:
+        fragment = "groups/_discussion.html" if "discussion_page" in request.query_params else ("groups/_shops.html")
         return await group_page(request, ref, page=page, discussion_page=discussion_page, fragment=fragment)
 
     @get("/me/groups", name="my_groups")
@@ -56,21 +60,29 @@ class GroupController(Controller):
         return render(request, "groups/mine.html", groups=await services.my_groups(viewer_of(request)))
 
     @post("/groups/{group_id:int}/leader", name="back_leader")
-    async def back_leader(self, request: Request, group_id: FromPath[Id],
-                          data: URLEncodedBody[dict[str, Any]]) -> Response:
+    async def back_leader(
+        self, request: Request, group_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
+    ) -> Response:
         try:
             await services.back_leader(viewer_of(request), group_id, read_form(BackLeaderForm, data))
         except (FormInvalid, DomainError) as error:
             if status_of(error) in (403, 404):
                 raise
-            return await group_page(request, group_id, fragment="groups/_leader_form.html",
-                                     errors=form_errors(error), values=data, status_code=status_of(error))
+            return await group_page(
+                request,
+                group_id,
+                fragment="groups/_leader_form.html",
+                errors=form_errors(error),
+                values=data,
+                status_code=status_of(error),
+            )
         flash(request, _("Your shop's choice of leader has been saved."), "success")
         return await _back_to_group(request, group_id)
 
     @post("/groups/{group_id:int}/leader/withdraw", name="withdraw_backing")
-    async def withdraw_backing(self, request: Request, group_id: FromPath[Id],
-                               data: URLEncodedBody[dict[str, Any]]) -> Response:
+    async def withdraw_backing(
+        self, request: Request, group_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
+    ) -> Response:
         form = read_form(WithdrawBackingForm, data)
         await services.withdraw_backing(viewer_of(request), group_id, form.shop_id)
         flash(request, _("Your shop no longer backs anyone as leader."), "info")
@@ -81,15 +93,22 @@ class StaffGroupController(Controller):
     path = "/staff"
 
     @post("/groups/{group_id:int}/leader", name="appoint_leader")
-    async def appoint_leader(self, request: Request, group_id: FromPath[Id],
-                             data: URLEncodedBody[dict[str, Any]]) -> Response:
+    async def appoint_leader(
+        self, request: Request, group_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
+    ) -> Response:
         try:
             await services.appoint_leader(viewer_of(request), group_id, read_form(AppointLeaderForm, data))
         except (FormInvalid, DomainError) as error:
             if status_of(error) == 404:
                 raise
-            return await group_page(request, group_id, fragment="groups/_appoint_form.html",
-                                     errors=form_errors(error), values=data, status_code=status_of(error))
+            return await group_page(
+                request,
+                group_id,
+                fragment="groups/_appoint_form.html",
+                errors=form_errors(error),
+                values=data,
+                status_code=status_of(error),
+            )
         flash(request, _("The leader has been appointed."), "success")
         return await _back_to_group(request, group_id)
 
@@ -116,15 +135,31 @@ class GroupApiController(Controller):
         return await services.get_group(ref, viewer_of(request), page)
 
 
-async def group_page(request: Request, ref: str | int, *, page: int = 1, discussion_page: int = 1,
-                     fragment: str | None = None, errors: dict | None = None, values: dict | None = None,
-                     status_code: int = 200) -> Template:
+async def group_page(
+    request: Request,
+    ref: str | int,
+    *,
+    page: int = 1,
+    discussion_page: int = 1,
+    fragment: str | None = None,
+    errors: dict | None = None,
+    values: dict | None = None,
+    status_code: int = 200,
+) -> Template:
     """A group's page, or one of its fragments (a refused form again with its errors)."""
     viewer = viewer_of(request)
     detail = await services.get_group(ref, viewer, page)
     discussion = await part_of_page("group_discussion", viewer=viewer, detail=detail, discussion_page=discussion_page)
-    return render(request, "groups/detail.html", fragment=fragment, status_code=status_code, detail=detail,
-                  **discussion, errors=errors or {}, values=values or {})
+    return render(
+        request,
+        "groups/detail.html",
+        fragment=fragment,
+        status_code=status_code,
+        detail=detail,
+        **discussion,
+        errors=errors or {},
+        values=values or {},
+    )
 
 
 async def _back_to_group(request: Request, group_id: int) -> Response:

@@ -57,6 +57,7 @@ def may_see_names(viewer: Viewer) -> bool:
 
 # ---- keeping one group per segment and per industry -----------------------------------------
 
+
 @on_categories_saved
 async def ensure_groups(actor_id: int | None = None) -> None:
     """Create the missing groups and follow renamed slugs; called whenever segments or industries change."""
@@ -64,37 +65,62 @@ async def ensure_groups(actor_id: int | None = None) -> None:
         groups = await OrgGroup.select(OrgGroup.id, OrgGroup.slug, OrgGroup.segment, OrgGroup.industry)
         by_segment = {row["segment"]: row for row in groups if row["segment"] is not None}
         by_industry = {row["industry"]: row for row in groups if row["industry"] is not None}
-        wanted = [("regional", "segment", row["id"], f"region-{row['slug']}", by_segment.get(row["id"]))
-                  for row in await Segment.select(Segment.id, Segment.slug).order_by(Segment.sort_order).order_by(
-                      Segment.first_number)]
-        wanted += [("industry", "industry", row["id"], f"industry-{row['slug']}", by_industry.get(row["id"]))
-                   for row in await Industry.select(Industry.id, Industry.slug).order_by(Industry.sort_order).order_by(
-                       Industry.id)]
+        wanted = [
+            ("regional", "segment", row["id"], f"region-{row['slug']}", by_segment.get(row["id"]))
+            for row in await Segment.select(Segment.id, Segment.slug)
+            .order_by(Segment.sort_order)
+            .order_by(Segment.first_number)
+        ]
+        wanted += [
+            ("industry", "industry", row["id"], f"industry-{row['slug']}", by_industry.get(row["id"]))
+            for row in await Industry.select(Industry.id, Industry.slug)
+            .order_by(Industry.sort_order)
+            .order_by(Industry.id)
+        ]
         for kind, column, source_id, slug, existing in wanted:
             if existing is None:
                 rows = await OrgGroup.insert(
                     OrgGroup(kind=kind, slug=slug, created_at=_now(), **{column: source_id})
                 ).returning(OrgGroup.id)
-                await record_change(actor_id=actor_id, action="group.created", object_type="org_group",
-                                    object_id=rows[0]["id"], after={"kind": kind, "slug": slug})
+                await record_change(
+                    actor_id=actor_id,
+                    action="group.created",
+                    object_type="org_group",
+                    object_id=rows[0]["id"],
+                    after={"kind": kind, "slug": slug},
+                )
             elif existing["slug"] != slug:
                 await OrgGroup.update({OrgGroup.slug: slug}).where(OrgGroup.id == existing["id"])
-                await record_change(actor_id=actor_id, action="group.renamed", object_type="org_group",
-                                    object_id=existing["id"], before={"slug": existing["slug"]}, after={"slug": slug})
+                await record_change(
+                    actor_id=actor_id,
+                    action="group.renamed",
+                    object_type="org_group",
+                    object_id=existing["id"],
+                    before={"slug": existing["slug"]},
+                    after={"slug": slug},
+                )
 
 
 # ---- reading groups ---------------------------------------------------------------------------
+
 
 @functools.cache
 def _group_columns() -> tuple:
     """Built once: Piccolo's joined columns are costly to build for every query."""
     return (
-        OrgGroup.id, OrgGroup.kind, OrgGroup.slug, OrgGroup.appointed_leader,
-        OrgGroup.segment.as_alias("segment_id"), OrgGroup.industry.as_alias("industry_id"),
-        OrgGroup.segment.name_zh.as_alias("segment_name_zh"), OrgGroup.segment.name_en.as_alias("segment_name_en"),
-        OrgGroup.segment.first_number.as_alias("first_number"), OrgGroup.segment.last_number.as_alias("last_number"),
+        OrgGroup.id,
+        OrgGroup.kind,
+        OrgGroup.slug,
+        OrgGroup.appointed_leader,
+        OrgGroup.segment.as_alias("segment_id"),
+        OrgGroup.industry.as_alias("industry_id"),
+        OrgGroup.segment.name_zh.as_alias("segment_name_zh"),
+        OrgGroup.segment.name_en.as_alias("segment_name_en"),
+        OrgGroup.segment.first_number.as_alias("first_number"),
+        OrgGroup.segment.last_number.as_alias("last_number"),
         OrgGroup.segment.sort_order.as_alias("segment_order"),
-        OrgGroup.industry.name_zh.as_alias("industry_name_zh"), OrgGroup.industry.name_en.as_alias("industry_name_en"),
+        OrgGroup.industry.name_zh.as_alias("industry_name_zh"),
+        OrgGroup.industry.name_en.as_alias("industry_name_en"),
         OrgGroup.industry.sort_order.as_alias("industry_order"),
     )
 
@@ -102,11 +128,15 @@ def _group_columns() -> tuple:
 def _group_of(row: dict) -> GroupOut:
     regional = row["kind"] == "regional"
     return GroupOut(
-        id=row["id"], kind=row["kind"], slug=row["slug"],
+        id=row["id"],
+        kind=row["kind"],
+        slug=row["slug"],
         name_zh=(row["segment_name_zh"] if regional else row["industry_name_zh"]) or "",
         name_en=(row["segment_name_en"] if regional else row["industry_name_en"]) or "",
-        segment_id=row["segment_id"], industry_id=row["industry_id"],
-        first_number=row["first_number"] if regional else None, last_number=row["last_number"] if regional else None,
+        segment_id=row["segment_id"],
+        industry_id=row["industry_id"],
+        first_number=row["first_number"] if regional else None,
+        last_number=row["last_number"] if regional else None,
     )
 
 
@@ -119,8 +149,10 @@ def _order(row: dict) -> tuple:
 async def _open_shop_counts() -> tuple[dict[int, int], dict[int, int]]:
     by_segment = await Shop.select(Shop.segment, Count()).where(Shop.status == "open").group_by(Shop.segment)
     by_industry = await Shop.select(Shop.industry, Count()).where(Shop.status == "open").group_by(Shop.industry)
-    return ({row["segment"]: row["count"] for row in by_segment},
-            {row["industry"]: row["count"] for row in by_industry})
+    return (
+        {row["segment"]: row["count"] for row in by_segment},
+        {row["industry"]: row["count"] for row in by_industry},
+    )
 
 
 async def _support(group_id: int | None = None) -> dict[int, dict[int, int]]:
@@ -167,17 +199,23 @@ async def _eligible(
         if (row["group_id"], row["person_id"]) in seen:
             continue
         seen.add((row["group_id"], row["person_id"]))
-        eligible.setdefault(row["group_id"], []).append(msgspec.convert(
-            {key: row[key] for key in ("person_id", "display_name", "shop_id", "shop_name")}, CandidateChoice))
+        eligible.setdefault(row["group_id"], []).append(
+            msgspec.convert(
+                {key: row[key] for key in ("person_id", "display_name", "shop_id", "shop_name")}, CandidateChoice
+            )
+        )
     return eligible
 
 
-def _leader_of(group: GroupOut, appointed: int | None, support: dict[int, int],
-               eligible: list[CandidateChoice], show_names: bool) -> LeaderOut | None:
+def _leader_of(
+    group: GroupOut, appointed: int | None, support: dict[int, int], eligible: list[CandidateChoice], show_names: bool
+) -> LeaderOut | None:
     """A majority of the group's open shops chooses; without one, the staff appointment holds."""
     by_person = {choice.person_id: choice for choice in eligible}
-    backed = sorted(((count, person) for person, count in support.items() if person in by_person),
-                    key=lambda item: (-item[0], item[1]))
+    backed = sorted(
+        ((count, person) for person, count in support.items() if person in by_person),
+        key=lambda item: (-item[0], item[1]),
+    )
     if backed and backed[0][0] * 2 > group.open_shops:
         count, person, source = backed[0][0], backed[0][1], "chosen"
     elif appointed in by_person:
@@ -186,8 +224,12 @@ def _leader_of(group: GroupOut, appointed: int | None, support: dict[int, int],
         return None
     choice = by_person[person]
     return LeaderOut(
-        person_id=person if show_names else None, display_name=choice.display_name if show_names else "",
-        shop_id=choice.shop_id, shop_name=choice.shop_name, source=source, backing_shops=count,
+        person_id=person if show_names else None,
+        display_name=choice.display_name if show_names else "",
+        shop_id=choice.shop_id,
+        shop_name=choice.shop_name,
+        source=source,
+        backing_shops=count,
     )
 
 
@@ -202,10 +244,12 @@ async def list_groups(show_names: bool = False) -> list[GroupOut]:
     groups = []
     for row in rows:
         group = _group_of(row)
-        group.open_shops = (by_segment.get(group.segment_id, 0) if group.kind == "regional"
-                            else by_industry.get(group.industry_id, 0))
-        group.leader = _leader_of(group, row["appointed_leader"], support.get(group.id, {}),
-                                  eligible.get(group.id, []), show_names)
+        group.open_shops = (
+            by_segment.get(group.segment_id, 0) if group.kind == "regional" else by_industry.get(group.industry_id, 0)
+        )
+        group.leader = _leader_of(
+            group, row["appointed_leader"], support.get(group.id, {}), eligible.get(group.id, []), show_names
+        )
         groups.append(group)
     return groups
 
@@ -246,31 +290,45 @@ async def get_group(ref: str | int, viewer: Viewer, page: int = 1) -> GroupDetai
     in_group = _membership(group) & (Shop.status == "open")
     my_shops = []
     if viewer.shop_ids:
-        my_shops = await Shop.select(Shop.id, Shop.name).where(
-            in_group & Shop.id.is_in(sorted(viewer.shop_ids))
-        ).order_by(Shop.street_number)
+        my_shops = (
+            await Shop.select(Shop.id, Shop.name)
+            .where(in_group & Shop.id.is_in(sorted(viewer.shop_ids)))
+            .order_by(Shop.street_number)
+        )
     page, per_page = clamp(page, GROUP_PAGE_SIZE)
     shops = await paginate(
         Shop.select(
-            Shop.id, Shop.name, Shop.house_number, Shop.street_number,
-            Shop.segment.name_zh.as_alias("segment_name_zh"), Shop.segment.name_en.as_alias("segment_name_en"),
-            Shop.industry.name_zh.as_alias("industry_name_zh"), Shop.industry.name_en.as_alias("industry_name_en"),
-        ).where(in_group).order_by(Shop.street_number).order_by(Shop.id),
-        Shop.count().where(in_group), page, per_page, lambda shop: msgspec.convert(shop, GroupShopOut),
+            Shop.id,
+            Shop.name,
+            Shop.house_number,
+            Shop.street_number,
+            Shop.segment.name_zh.as_alias("segment_name_zh"),
+            Shop.segment.name_en.as_alias("segment_name_en"),
+            Shop.industry.name_zh.as_alias("industry_name_zh"),
+            Shop.industry.name_en.as_alias("industry_name_en"),
+        )
+        .where(in_group)
+        .order_by(Shop.street_number)
+        .order_by(Shop.id),
+        Shop.count().where(in_group),
+        page,
+        per_page,
+        lambda shop: msgspec.convert(shop, GroupShopOut),
     )
     group.open_shops = shops.total
     if show_names and shops.items:
         merchants = await ShopMerchant.select(
-            ShopMerchant.shop, ShopMerchant.person.as_alias("person_id"),
+            ShopMerchant.shop,
+            ShopMerchant.person.as_alias("person_id"),
             ShopMerchant.person.display_name.as_alias("display_name"),
         ).where(
-            ShopMerchant.shop.is_in([shop.id for shop in shops.items])
-            & (ShopMerchant.person.is_active == True)  # noqa: E712
+            ShopMerchant.shop.is_in([shop.id for shop in shops.items]) & (ShopMerchant.person.is_active == True)  # noqa: E712
         )
         by_shop: dict[int, list[GroupMerchantOut]] = {}
         for merchant in merchants:
             by_shop.setdefault(merchant["shop"], []).append(
-                GroupMerchantOut(person_id=merchant["person_id"], display_name=merchant["display_name"]))
+                GroupMerchantOut(person_id=merchant["person_id"], display_name=merchant["display_name"])
+            )
         for shop in shops.items:
             shop.merchants = by_shop.get(shop.id, [])
     strip = None
@@ -283,17 +341,21 @@ async def get_group(ref: str | int, viewer: Viewer, page: int = 1) -> GroupDetai
     detail = GroupDetail(group=group, shops=shops, strip=strip, is_member=bool(my_shops))
     if show_names:
         names = {choice.person_id: choice.display_name for choice in eligible}
-        detail.support = [SupportOut(person_id=person, display_name=names[person], shops=count)
-                          for person, count in sorted(support.items(), key=lambda item: (-item[1], item[0]))
-                          if person in names]
+        detail.support = [
+            SupportOut(person_id=person, display_name=names[person], shops=count)
+            for person, count in sorted(support.items(), key=lambda item: (-item[1], item[0]))
+            if person in names
+        ]
         detail.candidates = eligible
     if my_shops:
         backings = await LeaderBacking.select(LeaderBacking.shop, LeaderBacking.candidate).where(
             (LeaderBacking.group == group.id) & LeaderBacking.shop.is_in([shop["id"] for shop in my_shops])
         )
         backed = {backing["shop"]: backing["candidate"] for backing in backings}
-        detail.my_backings = [MyBacking(shop_id=shop["id"], shop_name=shop["name"], candidate_id=backed.get(shop["id"]))
-                              for shop in my_shops]
+        detail.my_backings = [
+            MyBacking(shop_id=shop["id"], shop_name=shop["name"], candidate_id=backed.get(shop["id"]))
+            for shop in my_shops
+        ]
     return detail
 
 
@@ -301,14 +363,19 @@ async def my_groups(viewer: Viewer) -> list[MyGroupOut]:
     """The groups of the viewer's open shops, each with the viewer's shops in it."""
     if not viewer.shop_ids:
         return []
-    shops = await Shop.select(Shop.name, Shop.segment, Shop.industry).where(
-        Shop.id.is_in(sorted(viewer.shop_ids)) & (Shop.status == "open")
-    ).order_by(Shop.street_number)
+    shops = (
+        await Shop.select(Shop.name, Shop.segment, Shop.industry)
+        .where(Shop.id.is_in(sorted(viewer.shop_ids)) & (Shop.status == "open"))
+        .order_by(Shop.street_number)
+    )
     mine = []
     for group in await list_groups(show_names=True):
-        names = [shop["name"] for shop in shops
-                 if (group.kind == "regional" and shop["segment"] == group.segment_id)
-                 or (group.kind == "industry" and shop["industry"] == group.industry_id)]
+        names = [
+            shop["name"]
+            for shop in shops
+            if (group.kind == "regional" and shop["segment"] == group.segment_id)
+            or (group.kind == "industry" and shop["industry"] == group.industry_id)
+        ]
         if names:
             mine.append(MyGroupOut(group=group, my_shops=names))
     return mine
@@ -322,7 +389,8 @@ async def group_ids_of(viewer: Viewer) -> frozenset[int]:
     ids = sorted(viewer.shop_ids)
     rows = await OrgGroup.raw(
         f"SELECT DISTINCT g.id AS id FROM org_group g JOIN shop s ON {_IN_GROUP} "
-        "WHERE s.status = 'open' AND s.id IN (" + ", ".join("{}" for _ in ids) + ")", *ids,
+        "WHERE s.status = 'open' AND s.id IN (" + ", ".join("{}" for _ in ids) + ")",
+        *ids,
     )
     return frozenset(row["id"] for row in rows)
 
@@ -332,18 +400,29 @@ async def place_in_group(viewer: Viewer, group_id: int) -> GroupPlace | None:
     group's first open shop. None when the viewer is no member (or the group has no open shop). One statement."""
     group = _group_of(await _find_group(group_id))
     in_group = _membership(group) & (Shop.status == "open")
-    query = Shop.select(Shop.id.as_alias("shop_id"), Shop.house_number, Shop.street_number,
-                        Shop.segment.as_alias("segment_id"))
+    query = Shop.select(
+        Shop.id.as_alias("shop_id"), Shop.house_number, Shop.street_number, Shop.segment.as_alias("segment_id")
+    )
     if viewer.shop_ids:
-        mine = await query.where(in_group & Shop.id.is_in(sorted(viewer.shop_ids))).order_by(
-            Shop.street_number).order_by(Shop.id).first()
+        mine = (
+            await query.where(in_group & Shop.id.is_in(sorted(viewer.shop_ids)))
+            .order_by(Shop.street_number)
+            .order_by(Shop.id)
+            .first()
+        )
         if mine is not None:
             return msgspec.convert(mine, GroupPlace)
     if not viewer.is_staff:
         return None
-    first = await Shop.select(Shop.id.as_alias("shop_id"), Shop.house_number, Shop.street_number,
-                              Shop.segment.as_alias("segment_id")).where(in_group).order_by(
-        Shop.street_number).order_by(Shop.id).first()
+    first = (
+        await Shop.select(
+            Shop.id.as_alias("shop_id"), Shop.house_number, Shop.street_number, Shop.segment.as_alias("segment_id")
+        )
+        .where(in_group)
+        .order_by(Shop.street_number)
+        .order_by(Shop.id)
+        .first()
+    )
     return msgspec.convert(first, GroupPlace) if first is not None else None
 
 
@@ -355,15 +434,22 @@ async def groups_of_shops(shop_ids: list[int]) -> dict[int, list[GroupOut]]:
     groups = [_group_of(row) for row in await OrgGroup.select(*_group_columns())]
     regional = {group.segment_id: group for group in groups if group.kind == "regional"}
     industry = {group.industry_id: group for group in groups if group.kind == "industry"}
-    return {shop["id"]: [g for g in (regional.get(shop["segment"]), industry.get(shop["industry"])) if g]
-            for shop in shops}
+    return {
+        shop["id"]: [g for g in (regional.get(shop["segment"]), industry.get(shop["industry"])) if g] for shop in shops
+    }
 
 
 # ---- leaders ------------------------------------------------------------------------------------
 
+
 async def _group_for_change(group_id: int) -> dict:
-    row = await OrgGroup.select(OrgGroup.id, OrgGroup.kind, OrgGroup.segment, OrgGroup.industry,
-                                OrgGroup.appointed_leader).where(OrgGroup.id == group_id).first()
+    row = (
+        await OrgGroup.select(
+            OrgGroup.id, OrgGroup.kind, OrgGroup.segment, OrgGroup.industry, OrgGroup.appointed_leader
+        )
+        .where(OrgGroup.id == group_id)
+        .first()
+    )
     if row is None:
         raise NotFound("No such group.")
     return row
@@ -395,35 +481,56 @@ async def back_leader(viewer: Viewer, group_id: int, form: BackLeaderForm) -> No
     try:
         async with write_transaction():
             group = await _group_for_change(group_id)
-            shop = await Shop.select(Shop.id, Shop.segment, Shop.industry, Shop.status).where(
-                Shop.id == form.shop_id).first()
+            shop = (
+                await Shop.select(Shop.id, Shop.segment, Shop.industry, Shop.status)
+                .where(Shop.id == form.shop_id)
+                .first()
+            )
             acts = shop is not None and await ShopMerchant.exists().where(
-                (ShopMerchant.shop == form.shop_id) & (ShopMerchant.person == viewer.person_id))
+                (ShopMerchant.shop == form.shop_id) & (ShopMerchant.person == viewer.person_id)
+            )
             if not acts:
                 raise Forbidden("Only the shop's own merchants may speak for it.")
             if shop["status"] != "open" or not _shop_in(group, shop):
                 raise Invalid("This shop is not an open shop of this group.", field="shop_id")
             await _ensure_eligible(group_id, form.candidate_id, "candidate_id")
-            before = await LeaderBacking.select(LeaderBacking.id, LeaderBacking.candidate).where(
-                (LeaderBacking.group == group_id) & (LeaderBacking.shop == form.shop_id)).first()
+            before = (
+                await LeaderBacking.select(LeaderBacking.id, LeaderBacking.candidate)
+                .where((LeaderBacking.group == group_id) & (LeaderBacking.shop == form.shop_id))
+                .first()
+            )
             if before and before["candidate"] == form.candidate_id:
                 return
-            values = {LeaderBacking.candidate: form.candidate_id, LeaderBacking.backed_by: viewer.person_id,
-                      LeaderBacking.backed_at: _now()}
+            values = {
+                LeaderBacking.candidate: form.candidate_id,
+                LeaderBacking.backed_by: viewer.person_id,
+                LeaderBacking.backed_at: _now(),
+            }
             if before:
                 await LeaderBacking.update(values).where(LeaderBacking.id == before["id"])
             else:
-                await LeaderBacking.insert(LeaderBacking(group=group_id, shop=form.shop_id, candidate=form.candidate_id,
-                                                         backed_by=viewer.person_id, backed_at=_now()))
+                await LeaderBacking.insert(
+                    LeaderBacking(
+                        group=group_id,
+                        shop=form.shop_id,
+                        candidate=form.candidate_id,
+                        backed_by=viewer.person_id,
+                        backed_at=_now(),
+                    )
+                )
             await record_change(
-                actor_id=viewer.person_id, action="group.leader_backed", object_type="org_group", object_id=group_id,
+                actor_id=viewer.person_id,
+                action="group.leader_backed",
+                object_type="org_group",
+                object_id=group_id,
                 before={"shop": form.shop_id, "candidate": before["candidate"]} if before else None,
                 after={"shop": form.shop_id, "candidate": form.candidate_id},
             )
     except Exception as error:
         if is_unique_violation(error):
             raise Conflict(
-                "Your shop's choice was saved at the same moment from elsewhere. Reload and check.") from None
+                "Your shop's choice was saved at the same moment from elsewhere. Reload and check."
+            ) from None
         raise
 
 
@@ -431,16 +538,23 @@ async def withdraw_backing(viewer: Viewer, group_id: int, shop_id: int) -> None:
     async with write_transaction():
         await _group_for_change(group_id)
         if not await ShopMerchant.exists().where(
-                (ShopMerchant.shop == shop_id) & (ShopMerchant.person == viewer.person_id)):
+            (ShopMerchant.shop == shop_id) & (ShopMerchant.person == viewer.person_id)
+        ):
             raise Forbidden("Only the shop's own merchants may speak for it.")
-        deleted = await LeaderBacking.delete().where(
-            (LeaderBacking.group == group_id) & (LeaderBacking.shop == shop_id)
-        ).returning(LeaderBacking.candidate)
+        deleted = (
+            await LeaderBacking.delete()
+            .where((LeaderBacking.group == group_id) & (LeaderBacking.shop == shop_id))
+            .returning(LeaderBacking.candidate)
+        )
         if not deleted:
             raise Conflict("Your shop backs nobody in this group.")
-        await record_change(actor_id=viewer.person_id, action="group.leader_backing_withdrawn",
-                            object_type="org_group", object_id=group_id,
-                            before={"shop": shop_id, "candidate": deleted[0]["candidate"]})
+        await record_change(
+            actor_id=viewer.person_id,
+            action="group.leader_backing_withdrawn",
+            object_type="org_group",
+            object_id=group_id,
+            before={"shop": shop_id, "candidate": deleted[0]["candidate"]},
+        )
 
 
 async def appoint_leader(staff: Viewer, group_id: int, form: AppointLeaderForm) -> None:
@@ -454,10 +568,16 @@ async def appoint_leader(staff: Viewer, group_id: int, form: AppointLeaderForm) 
         if group["appointed_leader"] == form.person_id:
             return
         await OrgGroup.update({OrgGroup.appointed_leader: form.person_id, OrgGroup.appointed_at: _now()}).where(
-            OrgGroup.id == group_id)
-        await record_change(actor_id=staff.person_id, action="group.leader_appointed", object_type="org_group",
-                            object_id=group_id, before={"appointed_leader": group["appointed_leader"]},
-                            after={"appointed_leader": form.person_id})
+            OrgGroup.id == group_id
+        )
+        await record_change(
+            actor_id=staff.person_id,
+            action="group.leader_appointed",
+            object_type="org_group",
+            object_id=group_id,
+            before={"appointed_leader": group["appointed_leader"]},
+            after={"appointed_leader": form.person_id},
+        )
 
 
 async def clear_appointment(staff: Viewer, group_id: int) -> None:
@@ -466,7 +586,13 @@ async def clear_appointment(staff: Viewer, group_id: int) -> None:
         if group["appointed_leader"] is None:
             raise Conflict("Nobody is appointed as this group's leader.")
         await OrgGroup.update({OrgGroup.appointed_leader: None, OrgGroup.appointed_at: None}).where(
-            OrgGroup.id == group_id)
-        await record_change(actor_id=staff.person_id, action="group.leader_appointment_ended",
-                            object_type="org_group", object_id=group_id,
-                            before={"appointed_leader": group["appointed_leader"]}, after={"appointed_leader": None})
+            OrgGroup.id == group_id
+        )
+        await record_change(
+            actor_id=staff.person_id,
+            action="group.leader_appointment_ended",
+            object_type="org_group",
+            object_id=group_id,
+            before={"appointed_leader": group["appointed_leader"]},
+            after={"appointed_leader": None},
+        )

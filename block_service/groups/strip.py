@@ -20,8 +20,22 @@ def lay_out_strip(first_number: int, last_number: int, shops: list[dict]) -> Str
         odd = shop["street_number"] % 2 == 1
         label_y = max(y, last_label[odd] + LABEL_GAP)
         last_label[odd] = label_y
-        points.append(StripPoint(shop_id=shop["id"], name=shop["name"], house_number=shop["house_number"],
-                                 odd_side=odd, y=round(y, 1), label_y=round(label_y, 1)))
+        points.append(
+            StripPoint(
+                shop_id=shop["id"],
+                name=shop["name"],
+                house_number=shop["house_number"],
+                odd_side=odd,
+                y=round(y, 1),
+                label_y=round(label_y, 1),
+            )
+        )
     bottom = max([TOP + ROAD_LENGTH] + [point.label_y for point in points])
-    return StripMap(first_number=first_number, last_number=last_number, top=TOP, bottom=round(bottom, 1),
-                    height=round(bottom + BOTTOM_MARGIN, 1), points=points)
+    return StripMap(
+        first_number=first_number,
+        last_number=last_number,
+        top=TOP,
+        bottom=round(bottom, 1),
+        height=round(bottom + BOTTOM_MARGIN, 1),
+        points=points,
+    )

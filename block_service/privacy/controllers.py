@@ -40,9 +40,16 @@ class PrivacyController(Controller):
     @get("/privacy", name="privacy_notice")
     async def notice(self, request: Request) -> Template:
         settings = request.app.state.settings
-        return render(request, "privacy/notice.html", version=NOTICE_VERSION, notice_date=NOTICE_DATE,
-                      photo_days=settings.photo_retention_days, inbox_days=settings.inbox_retention_days,
-                      idle_minutes=settings.session_idle_minutes, absolute_hours=settings.session_absolute_hours)
+        return render(
+            request,
+            "privacy/notice.html",
+            version=NOTICE_VERSION,
+            notice_date=NOTICE_DATE,
+            photo_days=settings.photo_retention_days,
+            inbox_days=settings.inbox_retention_days,
+            idle_minutes=settings.session_idle_minutes,
+            absolute_hours=settings.session_absolute_hours,
+        )
 
     @post("/privacy/accept", name="accept_privacy")
     async def accept(self, request: Request, data: URLEncodedBody[dict[str, Any]]) -> Response:
@@ -59,8 +66,13 @@ class PrivacyController(Controller):
         """A POST so that it is rate-limited like other costly actions; it changes nothing."""
         path = await services.build_data_zip(viewer_of(request).person_id, request.app.state.settings.var_dir)
         name = f"lingyan-my-data-{dt.date.today().isoformat()}.zip"
-        return File(path=path, filename=name, media_type="application/zip",
-                    headers={"Cache-Control": "no-store"}, background=BackgroundTask(path.unlink, missing_ok=True))
+        return File(
+            path=path,
+            filename=name,
+            media_type="application/zip",
+            headers={"Cache-Control": "no-store"},
+            background=BackgroundTask(path.unlink, missing_ok=True),
+        )
 
     @get("/me/delete", name="delete_account_form")
     async def delete_form(self, request: Request) -> Template:
@@ -71,20 +83,33 @@ class PrivacyController(Controller):
         try:
             await services.delete_own_account(viewer_of(request), read_form(DeleteAccountForm, data))
         except (FormInvalid, DomainError) as error:
-            return await _own_deletion_page(request, errors=_errors_of(error), status_code=_status_of(error),
-                                            values=data)
+            return await _own_deletion_page(
+                request, errors=_errors_of(error), status_code=_status_of(error), values=data
+            )
         request.session.clear()  # emptied, not ended: the goodbye message below rides on it
-        flash(request, _("Your account has been deleted. What you contributed stays on the block's record, "
-                         "without your name."), "info")
+        flash(
+            request,
+            _("Your account has been deleted. What you contributed stays on the block's record, without your name."),
+            "info",
+        )
         return redirect_after_post(request, request.app.route_reverse("home"))
 
 
-async def _own_deletion_page(request: Request, errors: dict | None = None, status_code: int = 200,
-                             values: dict | None = None) -> Template:
+async def _own_deletion_page(
+    request: Request, errors: dict | None = None, status_code: int = 200, values: dict | None = None
+) -> Template:
     preview = await services.preview_deletion(viewer_of(request).person_id)
-    return render(request, "privacy/delete.html", fragment="privacy/_delete_form.html", status_code=status_code,
-                  preview=preview, errors=errors or {}, values=values or {}, staff=False,
-                  action=request.app.route_reverse("delete_account"))
+    return render(
+        request,
+        "privacy/delete.html",
+        fragment="privacy/_delete_form.html",
+        status_code=status_code,
+        preview=preview,
+        errors=errors or {},
+        values=values or {},
+        staff=False,
+        action=request.app.route_reverse("delete_account"),
+    )
 
 
 class StaffPrivacyController(Controller):
@@ -95,24 +120,33 @@ class StaffPrivacyController(Controller):
         return await _staff_deletion_page(request, person_id)
 
     @post("/{person_id:int}/delete", name="staff_delete_person")
-    async def delete(
-        self, request: Request, person_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
-    ) -> Response:
+    async def delete(self, request: Request, person_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]) -> Response:
         try:
             await services.delete_account_for(viewer_of(request), person_id, read_form(StaffDeleteForm, data))
         except (FormInvalid, DomainError) as error:
             if isinstance(error, DomainError) and error.status_code == 404:
                 raise
-            return await _staff_deletion_page(request, person_id, errors=_errors_of(error),
-                                              status_code=_status_of(error), values=data)
-        flash(request, _("The account is deleted: its name, contact, password, sessions and inbox are gone."),
-              "success")
+            return await _staff_deletion_page(
+                request, person_id, errors=_errors_of(error), status_code=_status_of(error), values=data
+            )
+        flash(
+            request, _("The account is deleted: its name, contact, password, sessions and inbox are gone."), "success"
+        )
         return redirect_after_post(request, request.app.route_reverse("person", person_id=person_id))
 
 
-async def _staff_deletion_page(request: Request, person_id: int, errors: dict | None = None, status_code: int = 200,
-                               values: dict | None = None) -> Template:
+async def _staff_deletion_page(
+    request: Request, person_id: int, errors: dict | None = None, status_code: int = 200, values: dict | None = None
+) -> Template:
     preview = await services.preview_deletion(person_id)
-    return render(request, "privacy/delete.html", fragment="privacy/_delete_form.html", status_code=status_code,
-                  preview=preview, errors=errors or {}, values=values or {}, staff=True,
-                  action=request.app.route_reverse("staff_delete_person", person_id=person_id))
+    return render(
+        request,
+        "privacy/delete.html",
+        fragment="privacy/_delete_form.html",
+        status_code=status_code,
+        preview=preview,
+        errors=errors or {},
+        values=values or {},
+        staff=True,
+        action=request.app.route_reverse("staff_delete_person", person_id=person_id),
+    )

@@ -42,15 +42,22 @@ def _now() -> dt.datetime:
 
 # ---- the notice ---------------------------------------------------------------------------------
 
+
 async def accept_notice(viewer: Viewer) -> None:
     """Record that the person accepted the notice in force (its version and the time)."""
     async with write_transaction():
         await record_privacy_acceptance(viewer.person_id, NOTICE_VERSION)
-        await record_change(actor_id=viewer.person_id, action="privacy.accepted", object_type="person",
-                            object_id=viewer.person_id, after={"version": NOTICE_VERSION})
+        await record_change(
+            actor_id=viewer.person_id,
+            action="privacy.accepted",
+            object_type="person",
+            object_id=viewer.person_id,
+            after={"version": NOTICE_VERSION},
+        )
 
 
 # ---- the download -------------------------------------------------------------------------------
+
 
 async def _rows(sql: str, *args: Any) -> list[dict]:
     return [dict(row) for row in await Person.raw(sql, *args)]
@@ -65,8 +72,13 @@ def _audit_entry_for(person_id: int, row: dict) -> dict:
     and what the person did to another person's account is listed without that person's data."""
     about_self = row["object_type"] == "person" and row["object_id"] == person_id
     by = "you" if row["actor"] == person_id else ("system" if row["actor"] is None else "staff")
-    entry = {"at": row["at"], "by": by, "action": row["action"], "object_type": row["object_type"],
-             "object_id": row["object_id"]}
+    entry = {
+        "at": row["at"],
+        "by": by,
+        "action": row["action"],
+        "object_type": row["object_type"],
+        "object_id": row["object_id"],
+    }
     if about_self or (row["actor"] == person_id and row["object_type"] != "person"):
         entry["before"], entry["after"] = _decoded(row["before"]), _decoded(row["after"])
     return entry
@@ -77,23 +89,35 @@ async def collect_personal_data(person_id: int) -> dict:
     linked to no one, so there is nothing of theirs to give."""
     account = await _rows(
         "SELECT id, display_name, email, phone, language, is_active, disabled_reason, created_at, "
-        "privacy_version, privacy_accepted_at FROM person WHERE id = {}", person_id)
+        "privacy_version, privacy_accepted_at FROM person WHERE id = {}",
+        person_id,
+    )
     if not account:
         raise NotFound("No such person.")
     pid = person_id
     threads = await _rows(
         "SELECT t.id, t.kind, t.title, t.body, c.slug AS category, t.house_number, t.map_x, t.map_side, "
         "t.shop, t.anonymous, t.name_to_shop, t.status, t.visibility, t.group_id, t.hidden, t.created_at, "
-        "t.closed_at FROM thread t JOIN category c ON c.id = t.category WHERE t.author = {} ORDER BY t.id", pid)
+        "t.closed_at FROM thread t JOIN category c ON c.id = t.category WHERE t.author = {} ORDER BY t.id",
+        pid,
+    )
     photos = await _rows(
         "SELECT p.thread, p.file_name, p.width, p.height, p.created_at FROM photo p JOIN thread t ON t.id = p.thread "
-        "WHERE t.author = {} ORDER BY p.id", pid)
+        "WHERE t.author = {} ORDER BY p.id",
+        pid,
+    )
     nominations = await _rows(
         "SELECT id, election, shop, status, statement, note, created_at, accepted_at, nominee, nominated_by "
-        "FROM council_nomination WHERE nominee = {} OR nominated_by = {} ORDER BY id", pid, pid)
+        "FROM council_nomination WHERE nominee = {} OR nominated_by = {} ORDER BY id",
+        pid,
+        pid,
+    )
     audit = await _rows(
         'SELECT id, "at", actor, action, object_type, object_id, "before", "after" FROM audit_entry '
-        "WHERE actor = {} OR (object_type = 'person' AND object_id = {}) ORDER BY id", pid, pid)
+        "WHERE actor = {} OR (object_type = 'person' AND object_id = {}) ORDER BY id",
+        pid,
+        pid,
+    )
     return {
         "format": EXPORT_FORMAT,
         "exported_at": _now(),
@@ -101,42 +125,66 @@ async def collect_personal_data(person_id: int) -> dict:
         "roles": await _rows("SELECT role, granted_at FROM role_grant WHERE person = {} ORDER BY role", pid),
         "shops": await _rows(
             "SELECT s.id, s.name, s.house_number, s.licence_number, s.phone, s.status, m.since "
-            "FROM shop_merchant m JOIN shop s ON s.id = m.shop WHERE m.person = {} ORDER BY s.id", pid),
+            "FROM shop_merchant m JOIN shop s ON s.id = m.shop WHERE m.person = {} ORDER BY s.id",
+            pid,
+        ),
         "shop_applications": await _rows(
             "SELECT id, shop_name, house_number, licence_number, phone, status, reason, shop, created_at, "
-            "reviewed_at FROM shop_application WHERE applicant = {} ORDER BY id", pid),
-        "threads": [{**thread, "photos": [f"photos/{p['file_name']}" for p in photos if p["thread"] == thread["id"]]}
-                    for thread in threads],
+            "reviewed_at FROM shop_application WHERE applicant = {} ORDER BY id",
+            pid,
+        ),
+        "threads": [
+            {**thread, "photos": [f"photos/{p['file_name']}" for p in photos if p["thread"] == thread["id"]]}
+            for thread in threads
+        ],
         "messages": await _rows(
             "SELECT m.id, m.thread, m.kind, m.body, m.official, m.status_from, m.status_to, m.hidden, m.created_at, "
             "(t.author = m.author AND t.anonymous = {}) AS shown_as_anonymous_reporter "
-            "FROM message m JOIN thread t ON t.id = m.thread WHERE m.author = {} ORDER BY m.id", True, pid),
+            "FROM message m JOIN thread t ON t.id = m.thread WHERE m.author = {} ORDER BY m.id",
+            True,
+            pid,
+        ),
         "me_too": await _rows("SELECT thread, created_at FROM me_too WHERE person = {} ORDER BY id", pid),
         "flags": await _rows(
-            "SELECT object_type, object_id, reason, created_at FROM flag WHERE person = {} ORDER BY id", pid),
-        "muted_threads": [row["thread"] for row in await _rows(
-            "SELECT thread FROM thread_mute WHERE person = {} ORDER BY thread", pid)],
+            "SELECT object_type, object_id, reason, created_at FROM flag WHERE person = {} ORDER BY id", pid
+        ),
+        "muted_threads": [
+            row["thread"]
+            for row in await _rows("SELECT thread FROM thread_mute WHERE person = {} ORDER BY thread", pid)
+        ],
         "evaluations": await _rows(
-            "SELECT thread, fixed, score, comment, created_at FROM evaluation WHERE person = {} ORDER BY id", pid),
+            "SELECT thread, fixed, score, comment, created_at FROM evaluation WHERE person = {} ORDER BY id", pid
+        ),
         "inbox": await _rows(
             "SELECT thread, event, actor_name, detail, created_at, read_at FROM notification WHERE person = {} "
-            "ORDER BY id", pid),
+            "ORDER BY id",
+            pid,
+        ),
         "audit": [_audit_entry_for(pid, row) for row in audit],
         "council": {
             "seats": await _rows(
                 "SELECT id, term, shop, position, source, started_at, ceased_at, ceased_kind, ceased_reason "
-                "FROM council_seat WHERE person = {} ORDER BY id", pid),
+                "FROM council_seat WHERE person = {} ORDER BY id",
+                pid,
+            ),
             # A nomination of someone else is listed without their statement (their words, not yours).
             "nominations": [
                 {key: row[key] for key in ("id", "election", "shop", "status", "note", "created_at")}
-                | ({"as": "nominee", "statement": row["statement"], "accepted_at": row["accepted_at"]}
-                   if row["nominee"] == pid else {"as": "nominated someone else"})
-                for row in nominations],
+                | (
+                    {"as": "nominee", "statement": row["statement"], "accepted_at": row["accepted_at"]}
+                    if row["nominee"] == pid
+                    else {"as": "nominated someone else"}
+                )
+                for row in nominations
+            ],
             "interests": await _rows(
                 "SELECT object_type, object_id, note, declared_at, withdrawn_at FROM council_interest "
-                "WHERE person = {} ORDER BY id", pid),
+                "WHERE person = {} ORDER BY id",
+                pid,
+            ),
             "leader_backings_made": await _rows(
-                'SELECT "group", shop, backed_at FROM group_leader_backing WHERE backed_by = {} ORDER BY id', pid),
+                'SELECT "group", shop, backed_at FROM group_leader_backing WHERE backed_by = {} ORDER BY id', pid
+            ),
             "ballots": "Ballots are secret: nothing links a ballot to a shop or a person, so none is included.",
         },
     }
@@ -168,6 +216,7 @@ async def build_data_zip(person_id: int, var_dir: Path) -> Path:
 
 # ---- deleting an account ------------------------------------------------------------------------
 
+
 async def preview_deletion(person_id: int) -> DeletionPreview:
     person = await Person.select(Person.display_name, Person.erased_at).where(Person.id == person_id).first()
     if person is None:
@@ -176,10 +225,15 @@ async def preview_deletion(person_id: int) -> DeletionPreview:
     merchant = await Person.raw(
         "SELECT EXISTS(SELECT 1 FROM shop_merchant WHERE person = {}) AS shops, "
         "(SELECT COUNT(*) FROM council_seat WHERE person = {} AND ceased_at IS NULL) AS seats",
-        person_id, person_id)
+        person_id,
+        person_id,
+    )
     return DeletionPreview(
-        person_id=person_id, display_name=person["display_name"], erased=person["erased_at"] is not None,
-        was_merchant=bool(merchant[0]["shops"]), sitting_seats=merchant[0]["seats"],
+        person_id=person_id,
+        display_name=person["display_name"],
+        erased=person["erased_at"] is not None,
+        was_merchant=bool(merchant[0]["shops"]),
+        sitting_seats=merchant[0]["seats"],
         shops_left_alone=[msgspec.convert(row, ShopLeftAlone) for row in alone],
     )
 
@@ -205,19 +259,28 @@ async def delete_account_for(staff: Viewer, person_id: int, form: StaffDeleteFor
 async def _erase(person_id: int, *, actor_id: int, by: str, confirm_shops: bool) -> ErasureOutcome:
     """One transaction; one call per domain, each removing what that domain holds about the person."""
     async with write_transaction():
-        person = await Person.select(Person.display_name, Person.email, Person.phone, Person.erased_at).where(
-            Person.id == person_id).first()
+        person = (
+            await Person.select(Person.display_name, Person.email, Person.phone, Person.erased_at)
+            .where(Person.id == person_id)
+            .first()
+        )
         if person is None:
             raise NotFound("No such person.")
         if person["erased_at"] is not None:
             raise Conflict("This account has been deleted.")
         alone = await shops_only_run_by(person_id)
         if alone and not confirm_shops:
-            raise FormInvalid({"confirm_shops": _(
-                "Tick the box to confirm what happens to the shops you are the last merchant of.")})
-        was_merchant = bool(await Person.raw("SELECT 1 FROM shop_merchant WHERE person = {} UNION "
-                                             "SELECT 1 FROM role_grant WHERE person = {} AND role = 'merchant'",
-                                             person_id, person_id))
+            raise FormInvalid(
+                {"confirm_shops": _("Tick the box to confirm what happens to the shops you are the last merchant of.")}
+            )
+        was_merchant = bool(
+            await Person.raw(
+                "SELECT 1 FROM shop_merchant WHERE person = {} UNION "
+                "SELECT 1 FROM role_grant WHERE person = {} AND role = 'merchant'",
+                person_id,
+                person_id,
+            )
+        )
         label = tombstone_name(was_merchant)
         await release_shops_of(person_id)
         await release_council_places_of(person_id)
@@ -225,8 +288,14 @@ async def _erase(person_id: int, *, actor_id: int, by: str, confirm_shops: bool)
         await scrub_person(person_id, [person["display_name"], person["email"], person["phone"]], label)
         await erase_person(person_id, label)
         shop_ids = [shop["id"] for shop in alone]
-        await record_change(actor_id=actor_id, action="account.deleted", object_type="person", object_id=person_id,
-                            after={"by": by, "shops_without_merchant": shop_ids})
+        await record_change(
+            actor_id=actor_id,
+            action="account.deleted",
+            object_type="person",
+            object_id=person_id,
+            after={"by": by, "shops_without_merchant": shop_ids},
+        )
         erased = await Person.select(Person.erased_at).where(Person.id == person_id).first()
-    return ErasureOutcome(person_id=person_id, label=label, shops_without_merchant=shop_ids,
-                          erased_at=erased["erased_at"])
+    return ErasureOutcome(
+        person_id=person_id, label=label, shops_without_merchant=shop_ids, erased_at=erased["erased_at"]
+    )

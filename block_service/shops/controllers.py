@@ -56,18 +56,34 @@ class ShopController(Controller):
         status: FromQuery[str | None] = "open",
         page: FromQuery[PageNumber] = 1,
     ) -> Template:
-        filters = ShopFilter(q=q, segment=optional_int(segment, "segment"),
-                             industry=optional_int(industry, "industry"), status=status, page=page)
+        filters = ShopFilter(
+            q=q,
+            segment=optional_int(segment, "segment"),
+            industry=optional_int(industry, "industry"),
+            status=status,
+            page=page,
+        )
         return render(
-            request, "shops/list.html", fragment="shops/_results.html",
-            result=await services.list_shops(filters), filters=filters,
-            segments=await services.list_segments(), industries=await services.list_industries(),
+            request,
+            "shops/list.html",
+            fragment="shops/_results.html",
+            result=await services.list_shops(filters),
+            filters=filters,
+            segments=await services.list_segments(),
+            industries=await services.list_industries(),
         )
 
     @get("/shops/apply", name="apply_form")
     async def apply_form(self, request: Request) -> Template:
-        return render(request, "shops/apply.html", fragment="shops/_apply_form.html", values={}, errors={},
-                      industries=await services.list_industries(), segments=await services.list_segments())
+        return render(
+            request,
+            "shops/apply.html",
+            fragment="shops/_apply_form.html",
+            values={},
+            errors={},
+            industries=await services.list_industries(),
+            segments=await services.list_segments(),
+        )
 
     @post("/shops/apply", name="apply", opt={"rate_limited": True})
     async def apply(self, request: Request, data: URLEncodedBody[dict[str, Any]]) -> Response:
@@ -75,23 +91,38 @@ class ShopController(Controller):
             form = read_form(ShopApplicationForm, data)
             await services.apply_for_shop(viewer_of(request), form)
         except (FormInvalid, DomainError) as error:
-            return render(request, "shops/apply.html", fragment="shops/_apply_form.html",
-                          status_code=_status_of(error), values=data, errors=_errors_of(error),
-                          industries=await services.list_industries(), segments=await services.list_segments())
+            return render(
+                request,
+                "shops/apply.html",
+                fragment="shops/_apply_form.html",
+                status_code=_status_of(error),
+                values=data,
+                errors=_errors_of(error),
+                industries=await services.list_industries(),
+                segments=await services.list_segments(),
+            )
         flash(request, _("Your application has been sent. The workstation will review it soon."), "success")
         return redirect_after_post(request, request.app.route_reverse("my_shops"))
 
     @get("/me/shops", name="my_shops")
     async def my_shops(self, request: Request) -> Template:
         viewer = viewer_of(request)
-        return render(request, "shops/mine.html", shops=await services.shops_of(viewer.person_id),
-                      applications=await services.applications_of(viewer.person_id))
+        return render(
+            request,
+            "shops/mine.html",
+            shops=await services.shops_of(viewer.person_id),
+            applications=await services.applications_of(viewer.person_id),
+        )
 
     @get("/shops/{shop_id:int}", name="shop")
     async def shop(self, request: Request, shop_id: FromPath[Id]) -> Template:
         viewer = viewer_of(request)
-        return render(request, "shops/detail.html", detail=await services.get_shop_detail(viewer, shop_id),
-                      **await part_of_page("shop_threads", viewer=viewer, shop_id=shop_id))
+        return render(
+            request,
+            "shops/detail.html",
+            detail=await services.get_shop_detail(viewer, shop_id),
+            **await part_of_page("shop_threads", viewer=viewer, shop_id=shop_id),
+        )
 
     @get("/shops/{shop_id:int}/edit", name="shop_edit_form")
     async def shop_edit_form(self, request: Request, shop_id: FromPath[Id]) -> Template:
@@ -100,7 +131,9 @@ class ShopController(Controller):
         return await _edit_page(request, shop, values=_shop_values(shop), errors={})
 
     @post("/shops/{shop_id:int}/edit", name="shop_edit")
-    async def shop_edit(self, request: Request, shop_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]) -> Response:
+    async def shop_edit(
+        self, request: Request, shop_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
+    ) -> Response:
         viewer = viewer_of(request)
         try:
             if viewer.is_staff:
@@ -118,15 +151,27 @@ class ShopController(Controller):
 
 def _shop_values(shop: ShopOut) -> dict[str, Any]:
     return {
-        "name": shop.name, "house_number": shop.house_number, "industry_id": str(shop.industry_id),
-        "phone": shop.phone, "status": shop.status, "opening_hours": shop.opening_hours,
+        "name": shop.name,
+        "house_number": shop.house_number,
+        "industry_id": str(shop.industry_id),
+        "phone": shop.phone,
+        "status": shop.status,
+        "opening_hours": shop.opening_hours,
         "description": shop.description,
     }
 
 
 async def _edit_page(request: Request, shop: ShopOut, values: dict, errors: dict, status_code: int = 200) -> Template:
-    return render(request, "shops/edit.html", fragment="shops/_edit_form.html", status_code=status_code,
-                  shop=shop, values=values, errors=errors, industries=await services.list_industries())
+    return render(
+        request,
+        "shops/edit.html",
+        fragment="shops/_edit_form.html",
+        status_code=status_code,
+        shop=shop,
+        values=values,
+        errors=errors,
+        industries=await services.list_industries(),
+    )
 
 
 class StaffShopController(Controller):
@@ -137,9 +182,15 @@ class StaffShopController(Controller):
         self, request: Request, status: FromQuery[str] = "pending", page: FromQuery[PageNumber] = 1
     ) -> Template:
         status = status if status in ("pending", "approved", "rejected") else "pending"
-        return render(request, "staff/applications.html", fragment="staff/_applications.html",
-                      result=await services.list_applications(status, page), status=status, errors={},
-                      orphans=await services.shops_without_merchant())
+        return render(
+            request,
+            "staff/applications.html",
+            fragment="staff/_applications.html",
+            result=await services.list_applications(status, page),
+            status=status,
+            errors={},
+            orphans=await services.shops_without_merchant(),
+        )
 
     @post("/applications/{application_id:int}/approve", name="approve_application")
     async def approve(self, request: Request, application_id: FromPath[Id]) -> Response:
@@ -154,9 +205,15 @@ class StaffShopController(Controller):
         try:
             form = read_form(ReasonForm, data)
         except FormInvalid as error:
-            return render(request, "staff/applications.html", fragment="staff/_applications.html",
-                          status_code=422, result=await services.list_applications("pending", 1),
-                          status="pending", errors={application_id: error.errors.get("reason", "")})
+            return render(
+                request,
+                "staff/applications.html",
+                fragment="staff/_applications.html",
+                status_code=422,
+                result=await services.list_applications("pending", 1),
+                status="pending",
+                errors={application_id: error.errors.get("reason", "")},
+            )
         await services.reject_application(viewer_of(request), application_id, form.reason)
         flash(request, _("The application has been rejected; the applicant sees your reason."), "info")
         return redirect_after_post(request, request.app.route_reverse("applications"))
@@ -193,9 +250,14 @@ class StaffShopController(Controller):
 
 
 async def _registry_page(request: Request, errors: dict | None = None, status_code: int = 200) -> Template:
-    return render(request, "staff/registry.html", status_code=status_code,
-                  segments=await services.list_segments(), industries=await services.list_industries(),
-                  errors=errors or {})
+    return render(
+        request,
+        "staff/registry.html",
+        status_code=status_code,
+        segments=await services.list_segments(),
+        industries=await services.list_industries(),
+        errors=errors or {},
+    )
 
 
 async def _save_registry_row(request, data, form_type, save, row_id, kind) -> Response:
@@ -226,8 +288,14 @@ class ShopApiController(Controller):
     ) -> Page[ShopOut]:
         """Shops on the block, filtered and paginated."""
         return await services.list_shops(
-            ShopFilter(q=q, segment=optional_int(segment, "segment"), industry=optional_int(industry, "industry"),
-                       status=status, page=page, per_page=per_page)
+            ShopFilter(
+                q=q,
+                segment=optional_int(segment, "segment"),
+                industry=optional_int(industry, "industry"),
+                status=status,
+                page=page,
+                per_page=per_page,
+            )
         )
 
     @get("/shops/{shop_id:int}", name="api_shop")

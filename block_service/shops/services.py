@@ -46,15 +46,14 @@ def parse_house_number(text: str) -> tuple[str, int]:
     cleaned = text.strip().replace(" ", "")
     match = HOUSE_NUMBER_PATTERN.match(cleaned)
     if not match:
-        raise Invalid(
-            "Enter a house number on Lingyan South Road, such as 1125号 or 1141弄12号.", field="house_number"
-        )
+        raise Invalid("Enter a house number on Lingyan South Road, such as 1125号 or 1141弄12号.", field="house_number")
     number = int(match.group(1))
     rest = match.group(2) or "号"
     return f"{number}{rest}", number
 
 
 # ---- segments and industries -------------------------------------------------------------
+
 
 async def list_segments() -> list[SegmentOut]:
     async def load() -> list[SegmentOut]:
@@ -73,13 +72,16 @@ async def list_industries() -> list[IndustryOut]:
 
 
 async def segment_for_number(number: int) -> int:
-    row = await Segment.select(Segment.id).where(
-        (Segment.first_number <= number) & (Segment.last_number >= number)
-    ).first()
+    row = (
+        await Segment.select(Segment.id)
+        .where((Segment.first_number <= number) & (Segment.last_number >= number))
+        .first()
+    )
     if row is None:
         raise Invalid(
             "House number %(number)s is not on the block's part of Lingyan South Road.",
-            field="house_number", number=number,
+            field="house_number",
+            number=number,
         )
     return row["id"]
 
@@ -120,8 +122,12 @@ async def save_segment(staff: Viewer, form: SegmentForm, segment_id: int | None 
                 await Segment.update(values).where(Segment.id == segment_id)
             forget("segments")
             await record_change(
-                actor_id=staff.person_id, action="segment.saved", object_type="segment", object_id=segment_id,
-                before=before, after=values,
+                actor_id=staff.person_id,
+                action="segment.saved",
+                object_type="segment",
+                object_id=segment_id,
+                before=before,
+                after=values,
             )
             await categories_saved(staff.person_id)  # the groups domain makes a new segment a regional group
     except Exception as error:
@@ -146,8 +152,12 @@ async def save_industry(staff: Viewer, form: IndustryForm, industry_id: int | No
                 await Industry.update(values).where(Industry.id == industry_id)
             forget("industries")
             await record_change(
-                actor_id=staff.person_id, action="industry.saved", object_type="industry", object_id=industry_id,
-                before=before, after=values,
+                actor_id=staff.person_id,
+                action="industry.saved",
+                object_type="industry",
+                object_id=industry_id,
+                before=before,
+                after=values,
             )
             await categories_saved(staff.person_id)  # the groups domain makes a new industry an industry group
     except Exception as error:
@@ -164,16 +174,26 @@ async def _check_industry(industry_id: int) -> None:
 
 # ---- shops -----------------------------------------------------------------------------------
 
+
 @functools.cache
 def _shop_columns() -> tuple:
     """Built once: Piccolo's joined columns are costly to build on every query."""
     return (
-        Shop.id, Shop.name, Shop.house_number, Shop.street_number,
+        Shop.id,
+        Shop.name,
+        Shop.house_number,
+        Shop.street_number,
         Shop.segment.as_alias("segment_id"),
-        Shop.segment.name_zh.as_alias("segment_name_zh"), Shop.segment.name_en.as_alias("segment_name_en"),
+        Shop.segment.name_zh.as_alias("segment_name_zh"),
+        Shop.segment.name_en.as_alias("segment_name_en"),
         Shop.industry.as_alias("industry_id"),
-        Shop.industry.name_zh.as_alias("industry_name_zh"), Shop.industry.name_en.as_alias("industry_name_en"),
-        Shop.phone, Shop.opening_hours, Shop.description, Shop.status, Shop.created_at,
+        Shop.industry.name_zh.as_alias("industry_name_zh"),
+        Shop.industry.name_en.as_alias("industry_name_en"),
+        Shop.phone,
+        Shop.opening_hours,
+        Shop.description,
+        Shop.status,
+        Shop.created_at,
     )
 
 
@@ -215,10 +235,15 @@ async def get_shop_detail(viewer: Viewer, shop_id: int) -> ShopDetail:
     shop = await get_shop(shop_id)
     if not may_see_merchants(viewer):
         return ShopDetail(shop=shop)
-    rows = await ShopMerchant.select(
-        ShopMerchant.person.as_alias("person_id"), ShopMerchant.person.display_name.as_alias("display_name"),
-        ShopMerchant.since,
-    ).where(ShopMerchant.shop == shop_id).order_by(ShopMerchant.since)
+    rows = (
+        await ShopMerchant.select(
+            ShopMerchant.person.as_alias("person_id"),
+            ShopMerchant.person.display_name.as_alias("display_name"),
+            ShopMerchant.since,
+        )
+        .where(ShopMerchant.shop == shop_id)
+        .order_by(ShopMerchant.since)
+    )
     return ShopDetail(shop=shop, merchants=[msgspec.convert(row, MerchantOut) for row in rows])
 
 
@@ -228,9 +253,11 @@ async def shop_ids_of(person_id: int) -> frozenset[int]:
 
 
 async def shops_of(person_id: int) -> list[ShopOut]:
-    rows = await Shop.select(*_shop_columns()).where(
-        Shop.id.is_in(ShopMerchant.select(ShopMerchant.shop).where(ShopMerchant.person == person_id))
-    ).order_by(Shop.street_number)
+    rows = (
+        await Shop.select(*_shop_columns())
+        .where(Shop.id.is_in(ShopMerchant.select(ShopMerchant.shop).where(ShopMerchant.person == person_id)))
+        .order_by(Shop.street_number)
+    )
     return [msgspec.convert(row, ShopOut) for row in rows]
 
 
@@ -242,9 +269,7 @@ def ensure_can_edit_shop(viewer: Viewer, shop_id: int) -> None:
 async def update_shop_as_merchant(viewer: Viewer, shop_id: int, form: MerchantShopForm) -> None:
     """A merchant changes their own shop's phone, hours and description; nobody else's."""
     async with write_transaction():
-        before = await Shop.select(Shop.phone, Shop.opening_hours, Shop.description).where(
-            Shop.id == shop_id
-        ).first()
+        before = await Shop.select(Shop.phone, Shop.opening_hours, Shop.description).where(Shop.id == shop_id).first()
         if before is None:
             raise NotFound("No such shop.")
         is_merchant = await ShopMerchant.exists().where(
@@ -257,8 +282,12 @@ async def update_shop_as_merchant(viewer: Viewer, shop_id: int, form: MerchantSh
             return
         await Shop.update(after).where(Shop.id == shop_id)
         await record_change(
-            actor_id=viewer.person_id, action="shop.updated", object_type="shop", object_id=shop_id,
-            before=before, after=after,
+            actor_id=viewer.person_id,
+            action="shop.updated",
+            object_type="shop",
+            object_id=shop_id,
+            before=before,
+            after=after,
         )
 
 
@@ -268,36 +297,60 @@ async def update_shop_as_staff(staff: Viewer, shop_id: int, form: StaffShopForm)
     await _check_industry(form.industry_id)
     segment_id = await segment_for_number(street_number)
     async with write_transaction():
-        before = await Shop.select(
-            Shop.name, Shop.house_number, Shop.segment, Shop.industry, Shop.phone, Shop.status,
-            Shop.opening_hours, Shop.description,
-        ).where(Shop.id == shop_id).first()
+        before = (
+            await Shop.select(
+                Shop.name,
+                Shop.house_number,
+                Shop.segment,
+                Shop.industry,
+                Shop.phone,
+                Shop.status,
+                Shop.opening_hours,
+                Shop.description,
+            )
+            .where(Shop.id == shop_id)
+            .first()
+        )
         if before is None:
             raise NotFound("No such shop.")
         after = {
-            "name": form.name, "house_number": house_number, "segment": segment_id,
-            "industry": form.industry_id, "phone": form.phone, "status": form.status,
-            "opening_hours": form.opening_hours, "description": form.description,
+            "name": form.name,
+            "house_number": house_number,
+            "segment": segment_id,
+            "industry": form.industry_id,
+            "phone": form.phone,
+            "status": form.status,
+            "opening_hours": form.opening_hours,
+            "description": form.description,
         }
         if before == after:
             return
         await Shop.update({**after, "street_number": street_number}).where(Shop.id == shop_id)
         await record_change(
-            actor_id=staff.person_id, action="shop.updated", object_type="shop", object_id=shop_id,
-            before=before, after=after,
+            actor_id=staff.person_id,
+            action="shop.updated",
+            object_type="shop",
+            object_id=shop_id,
+            before=before,
+            after=after,
         )
 
 
 async def remove_merchant(staff: Viewer, shop_id: int, person_id: int) -> None:
     """Staff end a person's acting for a shop; the merchant role goes with their last shop."""
     async with write_transaction():
-        deleted = await ShopMerchant.delete().where(
-            (ShopMerchant.shop == shop_id) & (ShopMerchant.person == person_id)
-        ).returning(ShopMerchant.id)
+        deleted = (
+            await ShopMerchant.delete()
+            .where((ShopMerchant.shop == shop_id) & (ShopMerchant.person == person_id))
+            .returning(ShopMerchant.id)
+        )
         if not deleted:
             raise NotFound("This person does not act for this shop.")
         await record_change(
-            actor_id=staff.person_id, action="shop.merchant_removed", object_type="shop", object_id=shop_id,
+            actor_id=staff.person_id,
+            action="shop.merchant_removed",
+            object_type="shop",
+            object_id=shop_id,
             before={"person": person_id},
         )
         if not await ShopMerchant.exists().where(ShopMerchant.person == person_id):
@@ -305,6 +358,7 @@ async def remove_merchant(staff: Viewer, shop_id: int, person_id: int) -> None:
 
 
 # ---- applications ----------------------------------------------------------------------------
+
 
 async def apply_for_shop(viewer: Viewer, form: ShopApplicationForm) -> int:
     """A signed-in person asks to act for a shop (a new one, or one already registered)."""
@@ -324,26 +378,36 @@ async def apply_for_shop(viewer: Viewer, form: ShopApplicationForm) -> int:
                 & (ShopApplication.licence_number == licence)
                 & (ShopApplication.status == "pending")
             ):
-                raise Conflict("You already have an application for this shop waiting for review.",
-                               field="licence_number")
+                raise Conflict(
+                    "You already have an application for this shop waiting for review.", field="licence_number"
+                )
             rows = await ShopApplication.insert(
                 ShopApplication(
-                    applicant=viewer.person_id, shop_name=form.shop_name, house_number=house_number,
-                    street_number=street_number, segment=segment_id, industry=form.industry_id,
-                    licence_number=licence, phone=form.phone, shop=shop["id"] if shop else None,
+                    applicant=viewer.person_id,
+                    shop_name=form.shop_name,
+                    house_number=house_number,
+                    street_number=street_number,
+                    segment=segment_id,
+                    industry=form.industry_id,
+                    licence_number=licence,
+                    phone=form.phone,
+                    shop=shop["id"] if shop else None,
                     created_at=_now(),
                 )
             ).returning(ShopApplication.id)
             application_id = rows[0]["id"]
             await record_change(
-                actor_id=viewer.person_id, action="shop_application.submitted", object_type="shop_application",
+                actor_id=viewer.person_id,
+                action="shop_application.submitted",
+                object_type="shop_application",
                 object_id=application_id,
                 after={"shop_name": form.shop_name, "house_number": house_number, "licence_number": licence},
             )
     except Exception as error:
         if is_unique_violation(error):
-            raise Conflict("You already have an application for this shop waiting for review.",
-                           field="licence_number") from None
+            raise Conflict(
+                "You already have an application for this shop waiting for review.", field="licence_number"
+            ) from None
         raise
     return application_id
 
@@ -351,15 +415,22 @@ async def apply_for_shop(viewer: Viewer, form: ShopApplicationForm) -> int:
 @functools.cache
 def _application_columns() -> tuple:
     return (
-        ShopApplication.id, ShopApplication.applicant.as_alias("applicant_id"),
+        ShopApplication.id,
+        ShopApplication.applicant.as_alias("applicant_id"),
         ShopApplication.applicant.display_name.as_alias("applicant_name"),
-        ShopApplication.shop_name, ShopApplication.house_number,
+        ShopApplication.shop_name,
+        ShopApplication.house_number,
         ShopApplication.segment.name_zh.as_alias("segment_name_zh"),
         ShopApplication.segment.name_en.as_alias("segment_name_en"),
         ShopApplication.industry.name_zh.as_alias("industry_name_zh"),
         ShopApplication.industry.name_en.as_alias("industry_name_en"),
-        ShopApplication.licence_number, ShopApplication.phone, ShopApplication.status, ShopApplication.reason,
-        ShopApplication.shop.as_alias("shop_id"), ShopApplication.created_at, ShopApplication.reviewed_at,
+        ShopApplication.licence_number,
+        ShopApplication.phone,
+        ShopApplication.status,
+        ShopApplication.reason,
+        ShopApplication.shop.as_alias("shop_id"),
+        ShopApplication.created_at,
+        ShopApplication.reviewed_at,
     )
 
 
@@ -372,9 +443,12 @@ async def list_applications(status: str = "pending", page: int = 1, per_page: in
 
 
 async def applications_of(person_id: int) -> list[ApplicationOut]:
-    rows = await ShopApplication.select(*_application_columns()).where(
-        ShopApplication.applicant == person_id
-    ).order_by(ShopApplication.id, ascending=False).limit(50)
+    rows = (
+        await ShopApplication.select(*_application_columns())
+        .where(ShopApplication.applicant == person_id)
+        .order_by(ShopApplication.id, ascending=False)
+        .limit(50)
+    )
     return [msgspec.convert(row, ApplicationOut) for row in rows]
 
 
@@ -385,11 +459,17 @@ async def count_pending_applications() -> int:
 async def _claim_pending(application_id: int, status: str, staff: Viewer, now) -> dict:
     """Decide an application by one conditional UPDATE: of two staff deciding at once (on PostgreSQL the
     reads would not block each other), exactly one wins and the other is told it was already decided."""
-    claimed = await ShopApplication.update(
-        {ShopApplication.status: status, ShopApplication.reviewed_by: staff.person_id,
-         ShopApplication.reviewed_at: now}
-    ).where((ShopApplication.id == application_id) & (ShopApplication.status == "pending")).returning(
-        *ShopApplication.all_columns())
+    claimed = (
+        await ShopApplication.update(
+            {
+                ShopApplication.status: status,
+                ShopApplication.reviewed_by: staff.person_id,
+                ShopApplication.reviewed_at: now,
+            }
+        )
+        .where((ShopApplication.id == application_id) & (ShopApplication.status == "pending"))
+        .returning(*ShopApplication.all_columns())
+    )
     if claimed:
         return claimed[0]
     if not await ShopApplication.exists().where(ShopApplication.id == application_id):
@@ -402,21 +482,28 @@ async def approve_application(staff: Viewer, application_id: int) -> int:
     async with write_transaction():
         now = _now()
         application = await _claim_pending(application_id, "approved", staff, now)
-        shop = await Shop.select(Shop.id, Shop.status).where(
-            Shop.licence_number == application["licence_number"]
-        ).first()
+        shop = (
+            await Shop.select(Shop.id, Shop.status).where(Shop.licence_number == application["licence_number"]).first()
+        )
         if shop is None:
             rows = await Shop.insert(
                 Shop(
-                    name=application["shop_name"], house_number=application["house_number"],
-                    street_number=application["street_number"], segment=application["segment"],
-                    industry=application["industry"], licence_number=application["licence_number"],
-                    phone=application["phone"], created_at=now,
+                    name=application["shop_name"],
+                    house_number=application["house_number"],
+                    street_number=application["street_number"],
+                    segment=application["segment"],
+                    industry=application["industry"],
+                    licence_number=application["licence_number"],
+                    phone=application["phone"],
+                    created_at=now,
                 )
             ).returning(Shop.id)
             shop_id = rows[0]["id"]
             await record_change(
-                actor_id=staff.person_id, action="shop.registered", object_type="shop", object_id=shop_id,
+                actor_id=staff.person_id,
+                action="shop.registered",
+                object_type="shop",
+                object_id=shop_id,
                 after={"name": application["shop_name"], "house_number": application["house_number"]},
             )
         else:
@@ -430,8 +517,12 @@ async def approve_application(staff: Viewer, application_id: int) -> int:
             await ShopMerchant.insert(ShopMerchant(shop=shop_id, person=application["applicant"], since=now))
         await ShopApplication.update({ShopApplication.shop: shop_id}).where(ShopApplication.id == application_id)
         await record_change(
-            actor_id=staff.person_id, action="shop_application.approved", object_type="shop_application",
-            object_id=application_id, before={"status": "pending"}, after={"status": "approved", "shop": shop_id},
+            actor_id=staff.person_id,
+            action="shop_application.approved",
+            object_type="shop_application",
+            object_id=application_id,
+            before={"status": "pending"},
+            after={"status": "approved", "shop": shop_id},
         )
         await grant_role(staff.person_id, application["applicant"], "merchant")
     return shop_id
@@ -442,8 +533,12 @@ async def reject_application(staff: Viewer, application_id: int, reason: str) ->
         await _claim_pending(application_id, "rejected", staff, _now())
         await ShopApplication.update({ShopApplication.reason: reason}).where(ShopApplication.id == application_id)
         await record_change(
-            actor_id=staff.person_id, action="shop_application.rejected", object_type="shop_application",
-            object_id=application_id, before={"status": "pending"}, after={"status": "rejected", "reason": reason},
+            actor_id=staff.person_id,
+            action="shop_application.rejected",
+            object_type="shop_application",
+            object_id=application_id,
+            before={"status": "pending"},
+            after={"status": "rejected", "reason": reason},
         )
 
 
@@ -453,11 +548,16 @@ async def count_open_shops() -> int:
 
 async def shop_choices() -> list[dict]:
     """Every open shop as (id, name, house number), in road order, for pickers."""
-    return await Shop.select(Shop.id, Shop.name, Shop.house_number).where(Shop.status == "open").order_by(
-        Shop.street_number).order_by(Shop.id)
+    return (
+        await Shop.select(Shop.id, Shop.name, Shop.house_number)
+        .where(Shop.status == "open")
+        .order_by(Shop.street_number)
+        .order_by(Shop.id)
+    )
 
 
 # ---- a deleted account ---------------------------------------------------------------------------
+
 
 async def shops_only_run_by(person_id: int) -> list[dict]:
     """Open shops for which this person is the only merchant (they would be left without one)."""
@@ -465,7 +565,8 @@ async def shops_only_run_by(person_id: int) -> list[dict]:
         "SELECT s.id, s.name, s.house_number FROM shop s JOIN shop_merchant m ON m.shop = s.id "
         "WHERE m.person = {} AND s.status = 'open' "
         "AND NOT EXISTS (SELECT 1 FROM shop_merchant o WHERE o.shop = s.id AND o.person <> {}) ORDER BY s.id",
-        person_id, person_id,
+        person_id,
+        person_id,
     )
 
 
@@ -474,7 +575,8 @@ async def release_shops_of(person_id: int) -> None:
     applications are withdrawn (nobody may approve a deleted account). The shops stay listed."""
     await ShopMerchant.delete().where(ShopMerchant.person == person_id)
     await ShopApplication.update({ShopApplication.status: "withdrawn", ShopApplication.reviewed_at: _now()}).where(
-        (ShopApplication.applicant == person_id) & (ShopApplication.status == "pending"))
+        (ShopApplication.applicant == person_id) & (ShopApplication.status == "pending")
+    )
 
 
 async def shops_without_merchant() -> list[dict]:

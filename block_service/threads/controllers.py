@@ -44,8 +44,10 @@ from block_service.web.templating import flash, render
 
 RATE_LIMITED = {"rate_limited": True}
 # The photo routes take what three photos need, no more; the message says so (other routes: about 1 MB).
-PHOTO_BODY = {"request_max_body_size": photo_store.MAX_PHOTO_REQUEST_BYTES,
-              "opt": {**RATE_LIMITED, "too_large": N_("Photos may be at most 8 MB each, and at most 3 of them.")}}
+PHOTO_BODY = {
+    "request_max_body_size": photo_store.MAX_PHOTO_REQUEST_BYTES,
+    "opt": {**RATE_LIMITED, "too_large": N_("Photos may be at most 8 MB each, and at most 3 of them.")},
+}
 
 
 def _errors_of(error: Exception) -> dict[str, str]:
@@ -56,9 +58,16 @@ def _errors_of(error: Exception) -> dict[str, str]:
 
 
 def _filters(q, kind, status, category, shop, segment, overdue, page) -> ThreadFilter:
-    return ThreadFilter(q=q or None, kind=kind or None, status=status or None,
-                        category=optional_int(category, "category"), shop=optional_int(shop, "shop"),
-                        segment=optional_int(segment, "segment"), overdue=checked(overdue), page=page)
+    return ThreadFilter(
+        q=q or None,
+        kind=kind or None,
+        status=status or None,
+        category=optional_int(category, "category"),
+        shop=optional_int(shop, "shop"),
+        segment=optional_int(segment, "segment"),
+        overdue=checked(overdue),
+        page=page,
+    )
 
 
 def _var_dir(request: Request) -> Path:
@@ -91,29 +100,46 @@ async def _store_uploads(request: Request, uploads: list[UploadFile]) -> list[tu
 class ThreadController(Controller):
     @get("/threads", name="threads")
     async def threads(
-        self, request: Request, q: FromQuery[str | None] = None, kind: FromQuery[str | None] = None,
-        status: FromQuery[str | None] = None, category: FromQuery[OptionalIdText] = None,
-        shop: FromQuery[OptionalIdText] = None, segment: FromQuery[OptionalIdText] = None,
-        overdue: FromQuery[str | None] = None, page: FromQuery[PageNumber] = 1,
+        self,
+        request: Request,
+        q: FromQuery[str | None] = None,
+        kind: FromQuery[str | None] = None,
+        status: FromQuery[str | None] = None,
+        category: FromQuery[OptionalIdText] = None,
+        shop: FromQuery[OptionalIdText] = None,
+        segment: FromQuery[OptionalIdText] = None,
+        overdue: FromQuery[str | None] = None,
+        page: FromQuery[PageNumber] = 1,
     ) -> Response:
         filters = _filters(q, kind, status, category, shop, segment, overdue, page)
         shared = shared_pages.lookup(request)
         if isinstance(shared, Response):
             return shared
         return shared_pages.render_shared(
-            request, shared, "threads/list.html", fragment="threads/_results.html",
-            result=await services.list_threads(viewer_of(request), filters), filters=filters,
-            categories=await services.list_categories(active_only=False), segments=await list_segments(),
-            endpoint="threads")
+            request,
+            shared,
+            "threads/list.html",
+            fragment="threads/_results.html",
+            result=await services.list_threads(viewer_of(request), filters),
+            filters=filters,
+            categories=await services.list_categories(active_only=False),
+            segments=await list_segments(),
+            endpoint="threads",
+        )
 
     @get("/me/threads", name="my_threads")
     async def my_threads(
         self, request: Request, status: FromQuery[str | None] = None, page: FromQuery[PageNumber] = 1
     ) -> Template:
         filters = ThreadFilter(status=status or None, page=page)
-        return render(request, "threads/mine.html", fragment="threads/_results.html",
-                      result=await services.my_threads(viewer_of(request), filters), filters=filters,
-                      endpoint="my_threads")
+        return render(
+            request,
+            "threads/mine.html",
+            fragment="threads/_results.html",
+            result=await services.my_threads(viewer_of(request), filters),
+            filters=filters,
+            endpoint="my_threads",
+        )
 
     @get("/threads/new", name="thread_form")
     async def thread_form(
@@ -137,17 +163,25 @@ class ThreadController(Controller):
             if isinstance(error, DomainError) and error.status_code in (403, 404):
                 raise
             return await _thread_form_page(request, fields, _errors_of(error), status_code=422)
-        flash(request, _("Thank you. Your report is number %(id)s; you will be told of every step.", id=thread_id),
-              "success")
+        flash(
+            request,
+            _("Thank you. Your report is number %(id)s; you will be told of every step.", id=thread_id),
+            "success",
+        )
         return redirect_after_post(request, request.app.route_reverse("thread", thread_id=thread_id))
 
     @get("/threads/similar", name="similar_threads")
     async def similar(
-        self, request: Request, title: FromQuery[str | None] = None, shop_id: FromQuery[OptionalIdText] = None,
-        category_id: FromQuery[OptionalIdText] = None, house_number: FromQuery[str | None] = None,
+        self,
+        request: Request,
+        title: FromQuery[str | None] = None,
+        shop_id: FromQuery[OptionalIdText] = None,
+        category_id: FromQuery[OptionalIdText] = None,
+        house_number: FromQuery[str | None] = None,
     ) -> Template:
         similar = await services.similar_threads(
-            optional_int(shop_id, "shop_id"), optional_int(category_id, "category_id"), house_number, title)
+            optional_int(shop_id, "shop_id"), optional_int(category_id, "category_id"), house_number, title
+        )
         return Template(template_name="threads/_similar.html", context={"similar": similar})
 
     @get("/threads/{thread_id:int}", name="thread")
@@ -161,7 +195,8 @@ class ThreadController(Controller):
             await services.mark_read(viewer, thread_id)
             # The navigation on this very page should already count this thread's notices as read.
             request.scope["user"] = msgspec.structs.replace(
-                viewer, unread=await services.unread_count(viewer.person_id))
+                viewer, unread=await services.unread_count(viewer.person_id)
+            )
         return await _thread_page(request, page, shared=shared)
 
     @get("/threads/{thread_id:int}/messages", name="thread_messages")
@@ -190,15 +225,20 @@ class ThreadController(Controller):
         return ServerSentEvent(stream, headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
     @post("/threads/{thread_id:int}/answers", name="post_answer", opt=RATE_LIMITED)
-    async def post_answer(self, request: Request, thread_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]) -> Response:
+    async def post_answer(
+        self, request: Request, thread_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
+    ) -> Response:
         viewer = viewer_of(request)
         is_htmx = request.headers.get("hx-request") == "true"
         try:
             await services.post_answer(viewer, thread_id, read_form(AnswerForm, data))
         except FormInvalid as error:
             if is_htmx:
-                return Template(template_name="threads/_answer_box.html", status_code=422,
-                                context={"body": data.get("body", ""), "errors": error.errors})
+                return Template(
+                    template_name="threads/_answer_box.html",
+                    status_code=422,
+                    context={"body": data.get("body", ""), "errors": error.errors},
+                )
             page = await services.get_thread_page(viewer, thread_id)
             return await _thread_page(request, page, status_code=422, errors=error.errors, values=data)
         announce(request.app, thread_id)
@@ -209,7 +249,9 @@ class ThreadController(Controller):
         return redirect_after_post(request, request.app.route_reverse("thread", thread_id=thread_id) + "#answers")
 
     @post("/threads/{thread_id:int}/status", name="change_status")
-    async def change_status(self, request: Request, thread_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]) -> Response:
+    async def change_status(
+        self, request: Request, thread_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
+    ) -> Response:
         viewer = viewer_of(request)
         try:
             await services.change_status(viewer, thread_id, read_form(StatusForm, data))
@@ -227,20 +269,28 @@ class ThreadController(Controller):
         count = await services.set_metoo(viewer, thread_id, on)
         announce(request.app, thread_id)
         if request.headers.get("hx-request") == "true":
-            return Template(template_name="threads/_metoo.html",
-                            context={"thread_id": thread_id, "count": count, "on": on})
+            return Template(
+                template_name="threads/_metoo.html", context={"thread_id": thread_id, "count": count, "on": on}
+            )
         return redirect_after_post(request, request.app.route_reverse("thread", thread_id=thread_id))
 
     @post("/threads/{thread_id:int}/mute", name="mute")
     async def mute(self, request: Request, thread_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]) -> Response:
         muted = data.get("muted") == "1"
         await services.set_muted(viewer_of(request), thread_id, muted)
-        flash(request, _("You will not be notified about this thread.") if muted
-              else _("You will be notified about this thread again."), "info")
+        flash(
+            request,
+            _("You will not be notified about this thread.")
+            if muted
+            else _("You will be notified about this thread again."),
+            "info",
+        )
         return redirect_after_post(request, request.app.route_reverse("thread", thread_id=thread_id))
 
     @post("/threads/{thread_id:int}/evaluation", name="evaluate")
-    async def evaluate(self, request: Request, thread_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]) -> Response:
+    async def evaluate(
+        self, request: Request, thread_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
+    ) -> Response:
         viewer = viewer_of(request)
         try:
             await services.evaluate(viewer, thread_id, read_form(EvaluationForm, data))
@@ -252,11 +302,15 @@ class ThreadController(Controller):
         return redirect_after_post(request, request.app.route_reverse("thread", thread_id=thread_id))
 
     @post("/threads/{thread_id:int}/flag", name="flag_thread", opt=RATE_LIMITED)
-    async def flag_thread(self, request: Request, thread_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]) -> Response:
+    async def flag_thread(
+        self, request: Request, thread_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
+    ) -> Response:
         return await _flag(request, "thread", thread_id, thread_id, data)
 
     @post("/messages/{message_id:int}/flag", name="flag_message", opt=RATE_LIMITED)
-    async def flag_message(self, request: Request, message_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]) -> Response:
+    async def flag_message(
+        self, request: Request, message_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
+    ) -> Response:
         return await _flag(request, "message", message_id, None, data)
 
     @get("/photos/{file_name:str}", name="photo")
@@ -265,15 +319,26 @@ class ThreadController(Controller):
         path = photo_store.photo_file(_var_dir(request), file_name)
         if path is None:
             raise NotFound("No such photo.")
-        return File(path=path, media_type="image/jpeg", content_disposition_type="inline", filename=file_name,
-                    headers={"Cache-Control": "private, max-age=86400",
-                             "Content-Security-Policy": "default-src 'none'; sandbox"})
+        return File(
+            path=path,
+            media_type="image/jpeg",
+            content_disposition_type="inline",
+            filename=file_name,
+            headers={
+                "Cache-Control": "private, max-age=86400",
+                "Content-Security-Policy": "default-src 'none'; sandbox",
+            },
+        )
 
     @get("/inbox", name="inbox")
     async def inbox(self, request: Request, page: FromQuery[PageNumber] = 1) -> Template:
         viewer = viewer_of(request)
-        return render(request, "threads/inbox.html", result=await services.list_notifications(viewer, page),
-                      account_notices=await list_account_notices(viewer.person_id) if page == 1 else [])
+        return render(
+            request,
+            "threads/inbox.html",
+            result=await services.list_notifications(viewer, page),
+            account_notices=await list_account_notices(viewer.person_id) if page == 1 else [],
+        )
 
     @post("/inbox/read", name="mark_read")
     async def mark_all_read(self, request: Request) -> Response:
@@ -292,26 +357,54 @@ async def _flag(request: Request, object_type: str, object_id: int, thread_id: i
         thread_id = (await services.load_flaggable_for(viewer, object_type, object_id))["thread_id"]
     hidden = await services.flag(viewer, object_type, object_id, form.reason)
     announce(request.app, thread_id)
-    flash(request, _("Thank you. Staff will review it.") if not hidden
-          else _("Thank you. It is hidden until staff have reviewed it."), "info")
+    flash(
+        request,
+        _("Thank you. Staff will review it.")
+        if not hidden
+        else _("Thank you. It is hidden until staff have reviewed it."),
+        "info",
+    )
     return redirect_after_post(request, request.app.route_reverse("thread", thread_id=thread_id))
 
 
 async def _thread_form_page(request: Request, values: dict, errors: dict, status_code: int = 200) -> Template:
     viewer = viewer_of(request)
     kind = values.get("kind") if values.get("kind") in ("report", "issue") else "report"
-    return render(request, "threads/new.html", fragment="threads/_form.html", status_code=status_code,
-                  values=values, errors=errors, kind=kind, categories=await services.list_categories(kind),
-                  my_shops=await shops_of(viewer.person_id) if viewer.has("merchant") else [],
-                  shops=await shop_choices(), segments=await list_segments())
+    return render(
+        request,
+        "threads/new.html",
+        fragment="threads/_form.html",
+        status_code=status_code,
+        values=values,
+        errors=errors,
+        kind=kind,
+        categories=await services.list_categories(kind),
+        my_shops=await shops_of(viewer.person_id) if viewer.has("merchant") else [],
+        shops=await shop_choices(),
+        segments=await list_segments(),
+    )
 
 
-async def _thread_page(request: Request, page: ThreadPage, status_code: int = 200, errors: dict | None = None,
-                       values: dict | None = None, shared: shared_pages.SharedPage | None = None) -> Response:
+async def _thread_page(
+    request: Request,
+    page: ThreadPage,
+    status_code: int = 200,
+    errors: dict | None = None,
+    values: dict | None = None,
+    shared: shared_pages.SharedPage | None = None,
+) -> Response:
     viewer = viewer_of(request)
     templates = await services.list_response_templates(page.thread.category_id) if viewer.is_staff else []
-    return shared_pages.render_shared(request, shared, "threads/detail.html", status_code=status_code, page=page,
-                                      errors=errors or {}, values=values or {}, response_templates=templates)
+    return shared_pages.render_shared(
+        request,
+        shared,
+        "threads/detail.html",
+        status_code=status_code,
+        page=page,
+        errors=errors or {},
+        values=values or {},
+        response_templates=templates,
+    )
 
 
 class StaffThreadController(Controller):
@@ -319,17 +412,29 @@ class StaffThreadController(Controller):
 
     @get("/triage", name="triage")
     async def triage(
-        self, request: Request, q: FromQuery[str | None] = None, kind: FromQuery[str | None] = None,
-        status: FromQuery[str | None] = None, category: FromQuery[OptionalIdText] = None,
-        shop: FromQuery[OptionalIdText] = None, segment: FromQuery[OptionalIdText] = None,
-        overdue: FromQuery[str | None] = None, page: FromQuery[PageNumber] = 1,
+        self,
+        request: Request,
+        q: FromQuery[str | None] = None,
+        kind: FromQuery[str | None] = None,
+        status: FromQuery[str | None] = None,
+        category: FromQuery[OptionalIdText] = None,
+        shop: FromQuery[OptionalIdText] = None,
+        segment: FromQuery[OptionalIdText] = None,
+        overdue: FromQuery[str | None] = None,
+        page: FromQuery[PageNumber] = 1,
     ) -> Template:
         filters = _filters(q, kind, status, category, shop, segment, overdue, page)
-        return render(request, "threads/triage.html", fragment="threads/_results.html",
-                      result=await services.triage_queue(viewer_of(request), filters), filters=filters,
-                      categories=await services.list_categories(active_only=False),
-                      segments=await list_segments(), overdue_count=await services.count_overdue(),
-                      endpoint="triage")
+        return render(
+            request,
+            "threads/triage.html",
+            fragment="threads/_results.html",
+            result=await services.triage_queue(viewer_of(request), filters),
+            filters=filters,
+            categories=await services.list_categories(active_only=False),
+            segments=await list_segments(),
+            overdue_count=await services.count_overdue(),
+            endpoint="triage",
+        )
 
     @post("/threads/{thread_id:int}/assign", name="assign_thread")
     async def assign(self, request: Request, thread_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]) -> Response:
@@ -344,7 +449,10 @@ class StaffThreadController(Controller):
 
     @post("/moderation/{object_type:str}/{object_id:int}", name="moderate")
     async def moderate(
-        self, request: Request, object_type: FromPath[str], object_id: FromPath[Id],
+        self,
+        request: Request,
+        object_type: FromPath[str],
+        object_id: FromPath[Id],
         data: URLEncodedBody[dict[str, Any]],
     ) -> Response:
         try:
@@ -362,16 +470,18 @@ class StaffThreadController(Controller):
         return render(request, "threads/photo_queue.html", photos=await photo_review.photos_awaiting_approval())
 
     @post("/photos/{photo_id:int}/approve", name="approve_photo")
-    async def approve_photo(self, request: Request, photo_id: FromPath[Id],
-                            data: URLEncodedBody[dict[str, Any]]) -> Response:
+    async def approve_photo(
+        self, request: Request, photo_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
+    ) -> Response:
         thread_id = await photo_review.approve_photo(viewer_of(request), photo_id)
         announce(request.app, thread_id)
         flash(request, _("The photo is shown to everyone now."), "success")
         return _back_from_photo(request, data, thread_id)
 
     @post("/photos/{photo_id:int}/remove", name="remove_photo")
-    async def remove_photo(self, request: Request, photo_id: FromPath[Id],
-                           data: URLEncodedBody[dict[str, Any]]) -> Response:
+    async def remove_photo(
+        self, request: Request, photo_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
+    ) -> Response:
         try:
             form = read_form(ModerationForm, data)
         except FormInvalid as error:
@@ -390,7 +500,9 @@ class StaffThreadController(Controller):
         return await _save(request, data, CategoryForm, services.save_category, None, "category")
 
     @post("/categories/{category_id:int}", name="update_category")
-    async def update_category(self, request: Request, category_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]) -> Response:
+    async def update_category(
+        self, request: Request, category_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
+    ) -> Response:
         return await _save(request, data, CategoryForm, services.save_category, category_id, "category")
 
     @post("/templates", name="create_template")
@@ -398,7 +510,9 @@ class StaffThreadController(Controller):
         return await _save(request, data, TemplateForm, services.save_response_template, None, "template")
 
     @post("/templates/{template_id:int}", name="update_template")
-    async def update_template(self, request: Request, template_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]) -> Response:
+    async def update_template(
+        self, request: Request, template_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
+    ) -> Response:
         return await _save(request, data, TemplateForm, services.save_response_template, template_id, "template")
 
     @get("/templates/{template_id:int}/answer", name="template_answer")
@@ -416,9 +530,14 @@ def _back_from_photo(request: Request, data: dict, thread_id: int) -> Response:
 
 
 async def _categories_page(request: Request, errors: dict | None = None, status_code: int = 200) -> Template:
-    return render(request, "threads/categories.html", status_code=status_code,
-                  categories=await services.list_categories(active_only=False),
-                  templates=await services.list_response_templates(), errors=errors or {})
+    return render(
+        request,
+        "threads/categories.html",
+        status_code=status_code,
+        categories=await services.list_categories(active_only=False),
+        templates=await services.list_response_templates(),
+        errors=errors or {},
+    )
 
 
 async def _save(request, data, form_type, save, row_id, kind) -> Response:
@@ -438,10 +557,17 @@ class ThreadApiController(Controller):
 
     @get("/", name="api_threads")
     async def api_threads(
-        self, request: Request, q: FromQuery[str | None] = None, kind: FromQuery[str | None] = None,
-        status: FromQuery[str | None] = None, category: FromQuery[OptionalIdText] = None,
-        shop: FromQuery[OptionalIdText] = None, segment: FromQuery[OptionalIdText] = None,
-        overdue: FromQuery[str | None] = None, page: FromQuery[PageNumber] = 1, per_page: FromQuery[PerPage] = 20,
+        self,
+        request: Request,
+        q: FromQuery[str | None] = None,
+        kind: FromQuery[str | None] = None,
+        status: FromQuery[str | None] = None,
+        category: FromQuery[OptionalIdText] = None,
+        shop: FromQuery[OptionalIdText] = None,
+        segment: FromQuery[OptionalIdText] = None,
+        overdue: FromQuery[str | None] = None,
+        page: FromQuery[PageNumber] = 1,
+        per_page: FromQuery[PerPage] = 20,
     ) -> Page[ThreadSummary]:
         """Threads visible to the caller, filtered, newest activity first."""
         filters = _filters(q, kind, status, category, shop, segment, overdue, page)

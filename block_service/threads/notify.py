@@ -34,12 +34,24 @@ class InAppNotifier:
         if not notices:
             return
         values = ", ".join(["({}, {}, {}, {}, {}, {}, {})"] * len(notices))
-        arguments = [value for n in notices
-                     for value in (n.person_id, n.thread_id, n.event, n.actor_name[:40], n.actor_alias[:20],
-                                   n.detail[:200], n.created_at)]
+        arguments = [
+            value
+            for n in notices
+            for value in (
+                n.person_id,
+                n.thread_id,
+                n.event,
+                n.actor_name[:40],
+                n.actor_alias[:20],
+                n.detail[:200],
+                n.created_at,
+            )
+        ]
         await Notification.raw(
             "INSERT INTO notification (person, thread, event, actor_name, actor_alias, detail, created_at) "
-            f"VALUES {values}", *arguments)
+            f"VALUES {values}",
+            *arguments,
+        )
 
 
 NOTIFIERS: list[Notifier] = [InAppNotifier()]
@@ -50,22 +62,44 @@ async def unmuted(people: Iterable[int], thread_id: int) -> set[int]:
     recipients = set(people)
     if recipients:
         marks = ", ".join(["{}"] * len(recipients))
-        muted = await Mute.raw(f"SELECT person FROM thread_mute WHERE thread = {{}} AND person IN ({marks})",
-                               thread_id, *sorted(recipients))
+        muted = await Mute.raw(
+            f"SELECT person FROM thread_mute WHERE thread = {{}} AND person IN ({marks})",
+            thread_id,
+            *sorted(recipients),
+        )
         recipients -= {row["person"] for row in muted}
     return recipients
 
 
-async def deliver(people: Iterable[int], thread_id: int, event: str, *, actor_name: str, now: dt.datetime,
-                  detail: str = "", respect_mutes: bool = True, actor_alias: str = "") -> int:
+async def deliver(
+    people: Iterable[int],
+    thread_id: int,
+    event: str,
+    *,
+    actor_name: str,
+    now: dt.datetime,
+    detail: str = "",
+    respect_mutes: bool = True,
+    actor_alias: str = "",
+) -> int:
     """Tell these people about an event on a thread, except those who muted it.
 
     The actor's name is stored once for every recipient, so it must be one they all may read: callers name
     an anonymous reporter by alias only (threads.services.notice_actor).
     """
     recipients = await unmuted(people, thread_id) if respect_mutes else set(people)
-    notices = [Notice(person_id=person, thread_id=thread_id, event=event, actor_name=actor_name,
-                      actor_alias=actor_alias, detail=detail, created_at=now) for person in sorted(recipients)]
+    notices = [
+        Notice(
+            person_id=person,
+            thread_id=thread_id,
+            event=event,
+            actor_name=actor_name,
+            actor_alias=actor_alias,
+            detail=detail,
+            created_at=now,
+        )
+        for person in sorted(recipients)
+    ]
     for notifier in NOTIFIERS:
         await notifier.send(notices)
     return len(notices)

@@ -25,8 +25,9 @@ from block_service.web.templating import flash
 
 class GroupDiscussionController(Controller):
     @post("/groups/{ref:str}/threads", name="open_group_thread", opt={"rate_limited": True})
-    async def open_group_thread(self, request: Request, ref: FromPath[str],
-                                data: URLEncodedBody[dict[str, Any]]) -> Response:
+    async def open_group_thread(
+        self, request: Request, ref: FromPath[str], data: URLEncodedBody[dict[str, Any]]
+    ) -> Response:
         group_id = await group_id_of(ref)
         try:
             form = read_form(GroupThreadForm, data)
@@ -34,10 +35,19 @@ class GroupDiscussionController(Controller):
         except (FormInvalid, DomainError) as error:
             if status_of(error) in (403, 404):
                 raise
-            return await group_page(request, group_id, fragment="groups/_discussion_form.html",
-                                    errors=form_errors(error), values=data, status_code=status_of(error))
-        flash(request, _("Your discussion has started; only the group's merchants and the workstation read it."),
-              "success")
+            return await group_page(
+                request,
+                group_id,
+                fragment="groups/_discussion_form.html",
+                errors=form_errors(error),
+                values=data,
+                status_code=status_of(error),
+            )
+        flash(
+            request,
+            _("Your discussion has started; only the group's merchants and the workstation read it."),
+            "success",
+        )
         return redirect_after_post(request, request.app.route_reverse("thread", thread_id=thread_id))
 
 

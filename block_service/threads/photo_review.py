@@ -46,18 +46,31 @@ async def photo_for(viewer: Viewer, file_name: str) -> int:
 
 async def photos_awaiting_approval() -> list[PendingPhoto]:
     """Staff's queue, oldest first: one statement."""
-    rows = await Photo.select(
-        Photo.id, Photo.file_name, Photo.width, Photo.height, Photo.thread.as_alias("thread_id"),
-        Photo.thread.title.as_alias("thread_title"), Photo.created_at,
-    ).where(Photo.approved == False).order_by(Photo.id).limit(QUEUE_SIZE)  # noqa: E712
+    rows = (
+        await Photo.select(
+            Photo.id,
+            Photo.file_name,
+            Photo.width,
+            Photo.height,
+            Photo.thread.as_alias("thread_id"),
+            Photo.thread.title.as_alias("thread_title"),
+            Photo.created_at,
+        )
+        .where(Photo.approved == False)  # noqa: E712 (a Piccolo condition, not a Python comparison)
+        .order_by(Photo.id)
+        .limit(QUEUE_SIZE)
+    )  # noqa: E712
     return [msgspec.convert(row, PendingPhoto) for row in rows]
 
 
 async def approve_photo(staff: Viewer, photo_id: int) -> int:
     """Show a photo to the public; approving twice changes nothing the second time. Returns its thread."""
     async with write_transaction():
-        rows = await Photo.update({Photo.approved: True}).where(
-            (Photo.id == photo_id) & (Photo.approved == False)).returning(Photo.thread)  # noqa: E712
+        rows = (
+            await Photo.update({Photo.approved: True})
+            .where((Photo.id == photo_id) & (Photo.approved == False))  # noqa: E712
+            .returning(Photo.thread)
+        )  # noqa: E712
         if not rows:
             row = await Photo.select(Photo.thread).where(Photo.id == photo_id).first()
             if row is None:
@@ -65,29 +78,45 @@ async def approve_photo(staff: Viewer, photo_id: int) -> int:
             return row["thread"]
         thread_id = rows[0]["thread"]
         await Thread.update({Thread.photo_count: Thread.photo_count + 1}).where(Thread.id == thread_id)
-        await record_change(actor_id=staff.person_id, action="photo.approved", object_type="photo",
-                            object_id=photo_id, before={"approved": False}, after={"approved": True,
-                                                                                   "thread": thread_id})
+        await record_change(
+            actor_id=staff.person_id,
+            action="photo.approved",
+            object_type="photo",
+            object_id=photo_id,
+            before={"approved": False},
+            after={"approved": True, "thread": thread_id},
+        )
     return thread_id
 
 
 async def remove_photo(staff: Viewer, var_dir: Path, photo_id: int, reason: str) -> int:
     """Delete a photo (row and file) with a reason the reporter is told. Returns its thread."""
     async with write_transaction():
-        rows = await Photo.delete().where(Photo.id == photo_id).returning(
-            Photo.thread, Photo.file_name, Photo.approved)
+        rows = await Photo.delete().where(Photo.id == photo_id).returning(Photo.thread, Photo.file_name, Photo.approved)
         if not rows:
             raise NotFound("No such photo.")
         photo = rows[0]
         if photo["approved"]:
             await Thread.update({Thread.photo_count: Thread.photo_count - 1}).where(Thread.id == photo["thread"])
-        await record_change(actor_id=staff.person_id, action="photo.removed", object_type="photo",
-                            object_id=photo_id, before={"thread": photo["thread"], "approved": photo["approved"]},
-                            after={"reason": reason})
+        await record_change(
+            actor_id=staff.person_id,
+            action="photo.removed",
+            object_type="photo",
+            object_id=photo_id,
+            before={"thread": photo["thread"], "approved": photo["approved"]},
+            after={"reason": reason},
+        )
         author = await Thread.select(Thread.author).where(Thread.id == photo["thread"]).first()
         if author and author["author"] != staff.person_id:
-            await deliver({author["author"]}, photo["thread"], "moderation", actor_name=staff.display_name,
-                          detail=reason[:200], now=dt.datetime.now(dt.UTC), respect_mutes=False)
+            await deliver(
+                {author["author"]},
+                photo["thread"],
+                "moderation",
+                actor_name=staff.display_name,
+                detail=reason[:200],
+                now=dt.datetime.now(dt.UTC),
+                respect_mutes=False,
+            )
     # After the commit: a failed transaction leaves the file where its row still points.
     photo_store.discard_photos(var_dir, [photo["file_name"]])
     return photo["thread"]

@@ -46,8 +46,11 @@ def _not_a_photo() -> Invalid:
 
 
 def _too_many_pixels() -> Invalid:
-    return Invalid("This photo has too many pixels (at most %(megapixels)s million for PNG and WebP).",
-                   field="photos", megapixels=MAX_DECODED_PIXELS // 1_000_000)
+    return Invalid(
+        "This photo has too many pixels (at most %(megapixels)s million for PNG and WebP).",
+        field="photos",
+        megapixels=MAX_DECODED_PIXELS // 1_000_000,
+    )
 
 
 def _draft_size(width: int, height: int) -> tuple[int, int]:
@@ -187,6 +190,7 @@ async def prepare_photo_soon(data: bytes) -> PreparedPhoto:
 
 
 # ---- files --------------------------------------------------------------------------------------
+
 
 def upload_dir(var_dir: Path) -> Path:
     path = var_dir / "uploads"

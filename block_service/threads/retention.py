@@ -24,26 +24,36 @@ async def delete_expired_photos(var_dir: Path, retention_days: int, now: dt.date
     cutoff = now - dt.timedelta(days=retention_days)
     deleted = 0
     while True:
-        threads = await Thread.select(Thread.id).where(
-            Thread.status.is_in(list(CLOSED_STATUSES)) & (Thread.closed_at < cutoff)
-            & Thread.id.is_in(Photo.select(Photo.thread))).order_by(Thread.id).limit(BATCH)
+        threads = (
+            await Thread.select(Thread.id)
+            .where(
+                Thread.status.is_in(list(CLOSED_STATUSES))
+                & (Thread.closed_at < cutoff)
+                & Thread.id.is_in(Photo.select(Photo.thread))
+            )
+            .order_by(Thread.id)
+            .limit(BATCH)
+        )
         if not threads:
             return deleted
         thread_ids = [row["id"] for row in threads]
         async with write_transaction():
             # Re-checked inside the transaction: a thread reopened since the read above keeps its photos.
             still_closed = Thread.select(Thread.id).where(
-                Thread.id.is_in(thread_ids) & Thread.status.is_in(list(CLOSED_STATUSES)) & (Thread.closed_at < cutoff))
-            rows = await Photo.delete().where(Photo.thread.is_in(still_closed)).returning(
-                Photo.thread, Photo.file_name)
+                Thread.id.is_in(thread_ids) & Thread.status.is_in(list(CLOSED_STATUSES)) & (Thread.closed_at < cutoff)
+            )
+            rows = await Photo.delete().where(Photo.thread.is_in(still_closed)).returning(Photo.thread, Photo.file_name)
             gone = sorted({row["thread"] for row in rows})
             if gone:
                 await Thread.update({Thread.photo_count: 0}).where(Thread.id.is_in(gone))
                 for thread_id in gone:
-                    await record_change(actor_id=None, action="thread.photos_expired", object_type="thread",
-                                        object_id=thread_id, after={"photos": sum(r["thread"] == thread_id
-                                                                                  for r in rows),
-                                                                    "retention_days": retention_days})
+                    await record_change(
+                        actor_id=None,
+                        action="thread.photos_expired",
+                        object_type="thread",
+                        object_id=thread_id,
+                        after={"photos": sum(r["thread"] == thread_id for r in rows), "retention_days": retention_days},
+                    )
         # After the commit: a transaction that failed leaves every file its rows still point to.
         photo_store.discard_photos(var_dir, [row["file_name"] for row in rows])
         deleted += len(rows)

@@ -9,8 +9,16 @@ import msgspec
 
 Kind = Literal["report", "issue"]
 Status = Literal["new", "acknowledged", "in_progress", "resolved", "closed", "rejected", "duplicate", "reopened"]
-STATUSES: tuple[str, ...] = ("new", "acknowledged", "in_progress", "resolved", "closed", "rejected", "duplicate",
-                             "reopened")
+STATUSES: tuple[str, ...] = (
+    "new",
+    "acknowledged",
+    "in_progress",
+    "resolved",
+    "closed",
+    "rejected",
+    "duplicate",
+    "reopened",
+)
 OPEN_STATUSES: tuple[str, ...] = ("new", "acknowledged", "in_progress", "reopened")
 AWAITING_RESPONSE: tuple[str, ...] = ("new", "reopened")
 Fixed = Literal["yes", "partly", "no"]

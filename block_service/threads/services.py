@@ -70,6 +70,7 @@ def _now() -> dt.datetime:
 
 # ---- categories and response templates --------------------------------------------------------
 
+
 async def list_categories(kind: str | None = None, active_only: bool = True) -> list[CategoryOut]:
     async def load() -> list[CategoryOut]:
         query = Category.select().order_by(Category.kind).order_by(Category.sort_order).order_by(Category.id)
@@ -93,8 +94,14 @@ async def save_category(staff: Viewer, form: CategoryForm, category_id: int | No
                     raise NotFound("No such category.")
                 await Category.update(values).where(Category.id == category_id)
             forget("categories")
-            await record_change(actor_id=staff.person_id, action="category.saved", object_type="category",
-                                object_id=category_id, before=before, after=values)
+            await record_change(
+                actor_id=staff.person_id,
+                action="category.saved",
+                object_type="category",
+                object_id=category_id,
+                before=before,
+                after=values,
+            )
     except Exception as error:
         if is_unique_violation(error):
             raise Invalid("This code is already used.", field="slug") from None
@@ -103,10 +110,16 @@ async def save_category(staff: Viewer, form: CategoryForm, category_id: int | No
 
 
 async def list_response_templates(category_id: int | None = None) -> list[ResponseTemplateOut]:
-    query = ResponseTemplate.select(
-        ResponseTemplate.id, ResponseTemplate.category.as_alias("category_id"), ResponseTemplate.title,
-        ResponseTemplate.body,
-    ).order_by(ResponseTemplate.category).order_by(ResponseTemplate.id)
+    query = (
+        ResponseTemplate.select(
+            ResponseTemplate.id,
+            ResponseTemplate.category.as_alias("category_id"),
+            ResponseTemplate.title,
+            ResponseTemplate.body,
+        )
+        .order_by(ResponseTemplate.category)
+        .order_by(ResponseTemplate.id)
+    )
     if category_id is not None:
         query = query.where(ResponseTemplate.category == category_id)
     return [msgspec.convert(row, ResponseTemplateOut) for row in await query]
@@ -128,16 +141,25 @@ async def save_response_template(staff: Viewer, form: TemplateForm, template_id:
             rows = await ResponseTemplate.insert(ResponseTemplate(**values)).returning(ResponseTemplate.id)
             template_id = rows[0]["id"]
         else:
-            updated = await ResponseTemplate.update(values).where(ResponseTemplate.id == template_id).returning(
-                ResponseTemplate.id)
+            updated = (
+                await ResponseTemplate.update(values)
+                .where(ResponseTemplate.id == template_id)
+                .returning(ResponseTemplate.id)
+            )
             if not updated:
                 raise NotFound("No such response template.")
-        await record_change(actor_id=staff.person_id, action="response_template.saved",
-                            object_type="response_template", object_id=template_id, after=values)
+        await record_change(
+            actor_id=staff.person_id,
+            action="response_template.saved",
+            object_type="response_template",
+            object_id=template_id,
+            after=values,
+        )
     return template_id
 
 
 # ---- who sees what ------------------------------------------------------------------------------
+
 
 async def viewer_group_ids(viewer: Viewer) -> frozenset[int]:
     """The groups whose discussions this viewer reads; staff read every group's (no query for them)."""
@@ -160,8 +182,9 @@ def _visible_to(viewer: Viewer, group_ids: frozenset[int] = frozenset()):
     return condition
 
 
-def may_identify_author(viewer: Viewer, *, author_id: int | None, anonymous: bool, name_to_shop: bool,
-                        shop_id: int | None) -> bool:
+def may_identify_author(
+    viewer: Viewer, *, author_id: int | None, anonymous: bool, name_to_shop: bool, shop_id: int | None
+) -> bool:
     """Whether this viewer may know who wrote a thread: its name and its person id go together, on every surface.
 
     Everyone may know a named author; an anonymous reporter is known to themselves, to staff, and to the
@@ -176,15 +199,23 @@ def may_identify_author(viewer: Viewer, *, author_id: int | None, anonymous: boo
     return name_to_shop and shop_id is not None and viewer.acts_for(shop_id)
 
 
-def author_label(viewer: Viewer, *, author_id: int | None, author_name: str | None, anonymous: bool,
-                 name_to_shop: bool, shop_id: int | None) -> str:
+def author_label(
+    viewer: Viewer,
+    *,
+    author_id: int | None,
+    author_name: str | None,
+    anonymous: bool,
+    name_to_shop: bool,
+    shop_id: int | None,
+) -> str:
     """The reporter's name as this viewer may see it; an anonymous reporter is "a resident" to the public."""
     if author_id is None:
         return _("The workstation")
     if viewer.person_id == author_id:
         return _("%(name)s (you)", name=author_name or "")
-    if may_identify_author(viewer, author_id=author_id, anonymous=anonymous, name_to_shop=name_to_shop,
-                           shop_id=shop_id):
+    if may_identify_author(
+        viewer, author_id=author_id, anonymous=anonymous, name_to_shop=name_to_shop, shop_id=shop_id
+    ):
         return shown_name(author_name)
     return _("A resident")
 
@@ -222,22 +253,40 @@ def is_overdue(status: str, due_at: dt.datetime, now: dt.datetime | None = None)
 def _summary_columns() -> tuple:
     """Built once: Piccolo's joined columns cost about as much to build as the query takes to run."""
     return (
-        Thread.id, Thread.kind, Thread.title, Thread.status,
-        Thread.category.name_zh.as_alias("category_name_zh"), Thread.category.name_en.as_alias("category_name_en"),
+        Thread.id,
+        Thread.kind,
+        Thread.title,
+        Thread.status,
+        Thread.category.name_zh.as_alias("category_name_zh"),
+        Thread.category.name_en.as_alias("category_name_en"),
         Thread.house_number,
-        Thread.segment.name_zh.as_alias("segment_name_zh"), Thread.segment.name_en.as_alias("segment_name_en"),
-        Thread.shop.as_alias("shop_id"), Thread.shop.name.as_alias("shop_name"),
-        Thread.author.as_alias("author_id"), Thread.author.display_name.as_alias("author_name"),
-        Thread.anonymous, Thread.name_to_shop,
-        Thread.metoo_count, Thread.message_count, Thread.photo_count, Thread.created_at, Thread.last_activity_at,
-        Thread.due_at, Thread.hidden,
+        Thread.segment.name_zh.as_alias("segment_name_zh"),
+        Thread.segment.name_en.as_alias("segment_name_en"),
+        Thread.shop.as_alias("shop_id"),
+        Thread.shop.name.as_alias("shop_name"),
+        Thread.author.as_alias("author_id"),
+        Thread.author.display_name.as_alias("author_name"),
+        Thread.anonymous,
+        Thread.name_to_shop,
+        Thread.metoo_count,
+        Thread.message_count,
+        Thread.photo_count,
+        Thread.created_at,
+        Thread.last_activity_at,
+        Thread.due_at,
+        Thread.hidden,
     )
 
 
 def _summary(viewer: Viewer, row: dict, now: dt.datetime) -> ThreadSummary:
-    label = author_label(viewer, author_id=row.pop("author_id"), author_name=row.pop("author_name"),
-                         anonymous=row.pop("anonymous"), name_to_shop=row.pop("name_to_shop"),
-                         shop_id=row["shop_id"])
+    label = author_label(
+        viewer,
+        author_id=row.pop("author_id"),
+        author_name=row.pop("author_name"),
+        anonymous=row.pop("anonymous"),
+        name_to_shop=row.pop("name_to_shop"),
+        shop_id=row["shop_id"],
+    )
     return ThreadSummary(**row, author_label=label, overdue=is_overdue(row["status"], row["due_at"], now))
 
 
@@ -250,8 +299,9 @@ def _search_condition(text: str):
     return contains(Thread.title, text) | contains(Thread.body, text)
 
 
-def _filter_conditions(viewer: Viewer, filters: ThreadFilter, now: dt.datetime,
-                       group_ids: frozenset[int] = frozenset()) -> list:
+def _filter_conditions(
+    viewer: Viewer, filters: ThreadFilter, now: dt.datetime, group_ids: frozenset[int] = frozenset()
+) -> list:
     conditions = []
     visible = _visible_to(viewer, group_ids)
     if visible is not None:
@@ -275,8 +325,9 @@ def _filter_conditions(viewer: Viewer, filters: ThreadFilter, now: dt.datetime,
     return conditions
 
 
-async def _thread_page(viewer: Viewer, conditions: Iterable, filters: ThreadFilter, order=None,
-                       cache_key=None) -> Page[ThreadSummary]:
+async def _thread_page(
+    viewer: Viewer, conditions: Iterable, filters: ThreadFilter, order=None, cache_key=None
+) -> Page[ThreadSummary]:
     page, per_page = clamp(filters.page, filters.per_page)
     now = _now()
     query = Thread.select(*_summary_columns())
@@ -287,8 +338,7 @@ async def _thread_page(viewer: Viewer, conditions: Iterable, filters: ThreadFilt
     if order is not None:
         query = query.order_by(order)
     query = query.order_by(Thread.last_activity_at, ascending=False).order_by(Thread.id, ascending=False)
-    return await paginate(query, count, page, per_page, lambda row: _summary(viewer, row, now),
-                          cache_key=cache_key)
+    return await paginate(query, count, page, per_page, lambda row: _summary(viewer, row, now), cache_key=cache_key)
 
 
 def _list_cache_key(viewer: Viewer, filters: ThreadFilter, group_ids: frozenset[int]) -> tuple | None:
@@ -297,16 +347,29 @@ def _list_cache_key(viewer: Viewer, filters: ThreadFilter, group_ids: frozenset[
         return None
     # The groups are part of the scope: a shop that opens, moves or closes changes them for the same person.
     scope = "staff" if viewer.is_staff else (viewer.person_id, tuple(sorted(group_ids)))
-    return ("threads", scope, filters.q, filters.kind, filters.status, filters.category, filters.shop,
-            filters.segment, *clamp(filters.page, filters.per_page))
+    return (
+        "threads",
+        scope,
+        filters.q,
+        filters.kind,
+        filters.status,
+        filters.category,
+        filters.shop,
+        filters.segment,
+        *clamp(filters.page, filters.per_page),
+    )
 
 
 async def list_threads(viewer: Viewer, filters: ThreadFilter) -> Page[ThreadSummary]:
     """The list: public threads and the discussions of the viewer's groups; two statements per page (rows
     with joins, and the count) whatever the size, plus one for a merchant's groups."""
     group_ids = await viewer_group_ids(viewer)
-    return await _thread_page(viewer, _filter_conditions(viewer, filters, _now(), group_ids), filters,
-                              cache_key=_list_cache_key(viewer, filters, group_ids))
+    return await _thread_page(
+        viewer,
+        _filter_conditions(viewer, filters, _now(), group_ids),
+        filters,
+        cache_key=_list_cache_key(viewer, filters, group_ids),
+    )
 
 
 async def triage_queue(viewer: Viewer, filters: ThreadFilter) -> Page[ThreadSummary]:
@@ -316,7 +379,8 @@ async def triage_queue(viewer: Viewer, filters: ThreadFilter) -> Page[ThreadSumm
         conditions.append(Thread.status.is_in(list(OPEN_STATUSES) + ["resolved"]))
     urgency = OrderByRaw(
         "CASE WHEN thread.status IN ('new', 'reopened') AND thread.due_at < {} THEN 0 "
-        "WHEN thread.status IN ('new', 'reopened') THEN 1 ELSE 2 END, thread.due_at", _now()
+        "WHEN thread.status IN ('new', 'reopened') THEN 1 ELSE 2 END, thread.due_at",
+        _now(),
     )
     return await _thread_page(viewer, conditions, filters, order=urgency)
 
@@ -324,7 +388,8 @@ async def triage_queue(viewer: Viewer, filters: ThreadFilter) -> Page[ThreadSumm
 async def my_threads(viewer: Viewer, filters: ThreadFilter) -> Page[ThreadSummary]:
     """Threads I reported, joined with me-too, or that concern a shop I act for."""
     mine = (Thread.author == viewer.person_id) | Thread.id.is_in(
-        MeToo.select(MeToo.thread).where(MeToo.person == viewer.person_id))
+        MeToo.select(MeToo.thread).where(MeToo.person == viewer.person_id)
+    )
     if viewer.shop_ids:
         mine = mine | Thread.shop.is_in(list(viewer.shop_ids))
     conditions = [*_filter_conditions(viewer, filters, _now(), await viewer_group_ids(viewer)), mine]
@@ -337,26 +402,51 @@ async def count_overdue() -> int:
 
 # ---- one thread ---------------------------------------------------------------------------------
 
+
 @functools.cache
 def _detail_columns() -> tuple:
     return (
-        Thread.id, Thread.kind, Thread.title, Thread.body, Thread.status,
+        Thread.id,
+        Thread.kind,
+        Thread.title,
+        Thread.body,
+        Thread.status,
         Thread.category.as_alias("category_id"),
-        Thread.category.name_zh.as_alias("category_name_zh"), Thread.category.name_en.as_alias("category_name_en"),
-        Thread.house_number, Thread.street_number, Thread.segment.as_alias("segment_id"),
-        Thread.segment.name_zh.as_alias("segment_name_zh"), Thread.segment.name_en.as_alias("segment_name_en"),
-        Thread.map_x, Thread.map_side, Thread.shop.as_alias("shop_id"), Thread.shop.name.as_alias("shop_name"),
-        Thread.author.as_alias("author_id"), Thread.author.display_name.as_alias("author_name"),
-        Thread.anonymous, Thread.name_to_shop, Thread.duplicate_of, Thread.assigned_to,
-        Thread.assigned_to.display_name.as_alias("assigned_name"), Thread.hidden, Thread.hidden_reason,
-        Thread.metoo_count, Thread.message_count, Thread.created_at, Thread.due_at, Thread.resolved_at,
-        Thread.closed_at, Thread.visibility, Thread.group_id,
+        Thread.category.name_zh.as_alias("category_name_zh"),
+        Thread.category.name_en.as_alias("category_name_en"),
+        Thread.house_number,
+        Thread.street_number,
+        Thread.segment.as_alias("segment_id"),
+        Thread.segment.name_zh.as_alias("segment_name_zh"),
+        Thread.segment.name_en.as_alias("segment_name_en"),
+        Thread.map_x,
+        Thread.map_side,
+        Thread.shop.as_alias("shop_id"),
+        Thread.shop.name.as_alias("shop_name"),
+        Thread.author.as_alias("author_id"),
+        Thread.author.display_name.as_alias("author_name"),
+        Thread.anonymous,
+        Thread.name_to_shop,
+        Thread.duplicate_of,
+        Thread.assigned_to,
+        Thread.assigned_to.display_name.as_alias("assigned_name"),
+        Thread.hidden,
+        Thread.hidden_reason,
+        Thread.metoo_count,
+        Thread.message_count,
+        Thread.created_at,
+        Thread.due_at,
+        Thread.resolved_at,
+        Thread.closed_at,
+        Thread.visibility,
+        Thread.group_id,
     )
 
 
 async def _thread_row(thread_id: int) -> dict:
-    rows = await run_frozen(("thread", thread_id),
-                            lambda: Thread.select(*_detail_columns()).where(Thread.id == thread_id).limit(1))
+    rows = await run_frozen(
+        ("thread", thread_id), lambda: Thread.select(*_detail_columns()).where(Thread.id == thread_id).limit(1)
+    )
     if not rows:
         raise NotFound("No such thread.")
     return rows[0]
@@ -393,9 +483,19 @@ async def load_thread_for(viewer: Viewer, thread_id: int) -> dict:
 
 async def load_message_for(viewer: Viewer, message_id: int) -> dict:
     """A message (id, thread, author, hidden) as this viewer may reach it: only on a thread they may see."""
-    rows = await run_frozen(("message-for-viewer", message_id), lambda: Message.select(
-        Message.id, Message.thread.as_alias("thread_id"), Message.author, Message.hidden,
-    ).where(Message.id == message_id).limit(1))
+    rows = await run_frozen(
+        ("message-for-viewer", message_id),
+        lambda: (
+            Message.select(
+                Message.id,
+                Message.thread.as_alias("thread_id"),
+                Message.author,
+                Message.hidden,
+            )
+            .where(Message.id == message_id)
+            .limit(1)
+        ),
+    )
     if not rows:
         raise NotFound("No such message.")
     try:
@@ -412,12 +512,15 @@ async def get_thread(viewer: Viewer, thread_id: int) -> ThreadDetail:
 def _thread_detail(viewer: Viewer, row: dict) -> ThreadDetail:
     """The thread as this viewer may see it: the author's id only where the author's name is shown."""
     row = dict(row)
-    author = {"author_id": row.pop("author_id"), "anonymous": row["anonymous"],
-              "name_to_shop": row.pop("name_to_shop"), "shop_id": row["shop_id"]}
+    author = {
+        "author_id": row.pop("author_id"),
+        "anonymous": row["anonymous"],
+        "name_to_shop": row.pop("name_to_shop"),
+        "shop_id": row["shop_id"],
+    }
     label = author_label(viewer, author_name=row.pop("author_name"), **author)
     shown_id = author["author_id"] if may_identify_author(viewer, **author) else None
-    return ThreadDetail(**row, author_id=shown_id, author_label=label,
-                        overdue=is_overdue(row["status"], row["due_at"]))
+    return ThreadDetail(**row, author_id=shown_id, author_label=label, overdue=is_overdue(row["status"], row["due_at"]))
 
 
 def _is_author(viewer: Viewer, thread: ThreadDetail) -> bool:
@@ -429,8 +532,11 @@ def allowed_statuses(viewer: Viewer, thread: ThreadDetail) -> list[str]:
     if not viewer.is_signed_in:
         return []
     if viewer.is_staff:
-        return [s for s in ("acknowledged", "in_progress", "resolved", "closed", "rejected", "duplicate", "reopened")
-                if s != thread.status]
+        return [
+            s
+            for s in ("acknowledged", "in_progress", "resolved", "closed", "rejected", "duplicate", "reopened")
+            if s != thread.status
+        ]
     allowed: list[str] = []
     if thread.shop_id is not None and viewer.acts_for(thread.shop_id) and thread.status in OPEN_STATUSES:
         allowed += [s for s in ("in_progress", "resolved") if s != thread.status]
@@ -445,9 +551,14 @@ def allowed_statuses(viewer: Viewer, thread: ThreadDetail) -> list[str]:
 async def get_thread_page(viewer: Viewer, thread_id: int, after_message: int = 0) -> ThreadPage:
     thread = await get_thread(viewer, thread_id)
     messages = await list_messages(viewer, thread, after_message)
-    photos = await run_frozen(("photos", thread_id), lambda: Photo.select(
-        Photo.id, Photo.file_name, Photo.width, Photo.height, Photo.approved).where(
-        Photo.thread == thread_id).order_by(Photo.id))
+    photos = await run_frozen(
+        ("photos", thread_id),
+        lambda: (
+            Photo.select(Photo.id, Photo.file_name, Photo.width, Photo.height, Photo.approved)
+            .where(Photo.thread == thread_id)
+            .order_by(Photo.id)
+        ),
+    )
     if not sees_photos_before_approval(viewer, thread):
         photos = [photo for photo in photos if photo["approved"]]
     evaluations = await _evaluation_summary(thread_id)
@@ -458,14 +569,24 @@ async def get_thread_page(viewer: Viewer, thread_id: int, after_message: int = 0
             "EXISTS(SELECT 1 FROM me_too WHERE thread = {} AND person = {}) AS metoo, "
             "EXISTS(SELECT 1 FROM thread_mute WHERE thread = {} AND person = {}) AS muted, "
             "EXISTS(SELECT 1 FROM evaluation WHERE thread = {} AND person = {}) AS evaluated",
-            thread_id, viewer.person_id, thread_id, viewer.person_id, thread_id, viewer.person_id,
+            thread_id,
+            viewer.person_id,
+            thread_id,
+            viewer.person_id,
+            thread_id,
+            viewer.person_id,
         )
         metoo, muted, evaluated = (bool(states[0][key]) for key in ("metoo", "muted", "evaluated"))
     is_author = _is_author(viewer, thread)
     return ThreadPage(
-        thread=thread, messages=messages, photos=[msgspec.convert(p, PhotoOut) for p in photos],
-        evaluations=evaluations, allowed_statuses=allowed_statuses(viewer, thread),
-        viewer_metoo=metoo, viewer_muted=muted, viewer_evaluated=evaluated,
+        thread=thread,
+        messages=messages,
+        photos=[msgspec.convert(p, PhotoOut) for p in photos],
+        evaluations=evaluations,
+        allowed_statuses=allowed_statuses(viewer, thread),
+        viewer_metoo=metoo,
+        viewer_muted=muted,
+        viewer_evaluated=evaluated,
         viewer_may_evaluate=thread.status == "closed" and (is_author or metoo) and not evaluated,
         viewer_may_answer=viewer.is_signed_in and not thread.hidden,
         viewer_answers_officially=viewer.is_staff or (thread.shop_id is not None and viewer.acts_for(thread.shop_id)),
@@ -476,10 +597,18 @@ async def get_thread_page(viewer: Viewer, thread_id: int, after_message: int = 0
 @functools.cache
 def _message_columns() -> tuple:
     return (
-        Message.id, Message.kind, Message.author.as_alias("author_id"),
-        Message.author.display_name.as_alias("author_name"), Message.thread.author.as_alias("reporter_id"),
-        Message.official, Message.body,
-        Message.status_from, Message.status_to, Message.hidden, Message.hidden_reason, Message.created_at,
+        Message.id,
+        Message.kind,
+        Message.author.as_alias("author_id"),
+        Message.author.display_name.as_alias("author_name"),
+        Message.thread.author.as_alias("reporter_id"),
+        Message.official,
+        Message.body,
+        Message.status_from,
+        Message.status_to,
+        Message.hidden,
+        Message.hidden_reason,
+        Message.created_at,
     )
 
 
@@ -500,8 +629,14 @@ async def list_messages(viewer: Viewer, thread: ThreadDetail, after_message: int
             # The reporter's own messages are as anonymous as the report itself.
             label = thread.author_label
         else:
-            label = author_label(viewer, author_id=author_id, author_name=author_name, anonymous=False,
-                                 name_to_shop=False, shop_id=thread.shop_id)
+            label = author_label(
+                viewer,
+                author_id=author_id,
+                author_name=author_name,
+                anonymous=False,
+                name_to_shop=False,
+                shop_id=thread.shop_id,
+            )
         if row["hidden"] and not viewer.is_staff and viewer.person_id != author_id:
             row["body"] = ""
         out.append(MessageOut(**row, author_label=label, mine=author_id is not None and viewer.person_id == author_id))
@@ -509,8 +644,10 @@ async def list_messages(viewer: Viewer, thread: ThreadDetail, after_message: int
 
 
 async def _evaluation_summary(thread_id: int) -> EvaluationSummary:
-    rows = await run_frozen(("evaluations", thread_id), lambda: Evaluation.select(
-        Evaluation.fixed, Evaluation.score).where(Evaluation.thread == thread_id))
+    rows = await run_frozen(
+        ("evaluations", thread_id),
+        lambda: Evaluation.select(Evaluation.fixed, Evaluation.score).where(Evaluation.thread == thread_id),
+    )
     scores = [row["score"] for row in rows]
     return EvaluationSummary(
         count=len(rows),
@@ -523,14 +660,18 @@ async def _evaluation_summary(thread_id: int) -> EvaluationSummary:
 
 # ---- opening a thread ---------------------------------------------------------------------------
 
+
 async def open_thread(viewer: Viewer, form: ThreadForm, photo_names: list[tuple[str, int, int, int]] = ()) -> int:
     """Open a report (anyone signed in) or an issue (merchants). Photos were stored by the caller."""
     if form.kind == "issue" and not (viewer.has("merchant") or viewer.is_staff):
         raise Forbidden("Only merchants post issues; residents post reports.")
     if len(photo_names) > MAX_PHOTOS:
         raise Invalid("At most %(count)s photos per thread.", field="photos", count=MAX_PHOTOS)
-    category = await Category.select(Category.kind, Category.response_hours, Category.active,
-                                     Category.photos_need_approval).where(Category.id == form.category_id).first()
+    category = (
+        await Category.select(Category.kind, Category.response_hours, Category.active, Category.photos_need_approval)
+        .where(Category.id == form.category_id)
+        .first()
+    )
     if category is None or not category["active"] or category["kind"] != form.kind:
         raise Invalid("Choose a category from the list.", field="category_id")
     approved = not category["photos_need_approval"]
@@ -540,32 +681,59 @@ async def open_thread(viewer: Viewer, form: ThreadForm, photo_names: list[tuple[
         raise Invalid("Choose a shop from the list.", field="shop_id")
     now = _now()
     async with write_transaction():
-        rows = await Thread.insert(Thread(
-            kind=form.kind, title=form.title, body=form.body, category=form.category_id,
-            house_number=house_number, street_number=street_number, segment=segment_id, map_x=form.map_x,
-            map_side=form.map_side, shop=form.shop_id, author=viewer.person_id,
-            anonymous=form.anonymous, name_to_shop=form.anonymous and form.name_to_shop,
-            created_at=now, last_activity_at=now, due_at=now + dt.timedelta(hours=category["response_hours"]),
-            photo_count=len(photo_names) if approved else 0,  # what the public sees
-        )).returning(Thread.id)
+        rows = await Thread.insert(
+            Thread(
+                kind=form.kind,
+                title=form.title,
+                body=form.body,
+                category=form.category_id,
+                house_number=house_number,
+                street_number=street_number,
+                segment=segment_id,
+                map_x=form.map_x,
+                map_side=form.map_side,
+                shop=form.shop_id,
+                author=viewer.person_id,
+                anonymous=form.anonymous,
+                name_to_shop=form.anonymous and form.name_to_shop,
+                created_at=now,
+                last_activity_at=now,
+                due_at=now + dt.timedelta(hours=category["response_hours"]),
+                photo_count=len(photo_names) if approved else 0,  # what the public sees
+            )
+        ).returning(Thread.id)
         thread_id = rows[0]["id"]
         if photo_names:
-            await Photo.insert(*[
-                Photo(thread=thread_id, file_name=name, width=width, height=height, size_bytes=size, created_at=now,
-                      approved=approved)
-                for name, width, height, size in photo_names
-            ])
-        await record_change(actor_id=viewer.person_id, action="thread.opened", object_type="thread",
-                            object_id=thread_id, after={"kind": form.kind, "title": form.title,
-                                                        "shop": form.shop_id, "anonymous": form.anonymous})
+            await Photo.insert(
+                *[
+                    Photo(
+                        thread=thread_id,
+                        file_name=name,
+                        width=width,
+                        height=height,
+                        size_bytes=size,
+                        created_at=now,
+                        approved=approved,
+                    )
+                    for name, width, height, size in photo_names
+                ]
+            )
+        await record_change(
+            actor_id=viewer.person_id,
+            action="thread.opened",
+            object_type="thread",
+            object_id=thread_id,
+            after={"kind": form.kind, "title": form.title, "shop": form.shop_id, "anonymous": form.anonymous},
+        )
         if form.shop_id is not None:
             merchants = await _shop_merchants(form.shop_id)
             await deliver(merchants - {viewer.person_id}, thread_id, "opened", actor_name="", now=now)
     return thread_id
 
 
-async def open_group_thread(viewer: Viewer, group_id: int, title: str, body: str,
-                            category_id: int | None = None) -> int:
+async def open_group_thread(
+    viewer: Viewer, group_id: int, title: str, body: str, category_id: int | None = None
+) -> int:
     """Start a discussion only the group's members and staff read; it stands at the author's shop in the group."""
     place = await place_in_group(viewer, group_id)
     if place is None:
@@ -573,21 +741,41 @@ async def open_group_thread(viewer: Viewer, group_id: int, title: str, body: str
             raise Conflict("This group has no open shop yet, so its discussion cannot start.")
         raise Forbidden("Only the merchants of the group's open shops and staff take part in its discussion.")
     condition = Category.id == category_id if category_id is not None else Category.slug == "other-issue"
-    category = await Category.select(Category.id, Category.kind, Category.response_hours, Category.active).where(
-        condition).first()
+    category = (
+        await Category.select(Category.id, Category.kind, Category.response_hours, Category.active)
+        .where(condition)
+        .first()
+    )
     if category is None or not category["active"] or category["kind"] != "issue":
         raise Invalid("Choose a category from the list.", field="category_id")
     now = _now()
     async with write_transaction():
-        rows = await Thread.insert(Thread(
-            kind="issue", title=title, body=body, category=category["id"], house_number=place.house_number,
-            street_number=place.street_number, segment=place.segment_id, shop=None, author=viewer.person_id,
-            visibility="group", group_id=group_id, created_at=now, last_activity_at=now,
-            due_at=now + dt.timedelta(hours=category["response_hours"]),
-        )).returning(Thread.id)
+        rows = await Thread.insert(
+            Thread(
+                kind="issue",
+                title=title,
+                body=body,
+                category=category["id"],
+                house_number=place.house_number,
+                street_number=place.street_number,
+                segment=place.segment_id,
+                shop=None,
+                author=viewer.person_id,
+                visibility="group",
+                group_id=group_id,
+                created_at=now,
+                last_activity_at=now,
+                due_at=now + dt.timedelta(hours=category["response_hours"]),
+            )
+        ).returning(Thread.id)
         thread_id = rows[0]["id"]
-        await record_change(actor_id=viewer.person_id, action="thread.opened", object_type="thread",
-                            object_id=thread_id, after={"kind": "issue", "title": title, "group": group_id})
+        await record_change(
+            actor_id=viewer.person_id,
+            action="thread.opened",
+            object_type="thread",
+            object_id=thread_id,
+            after={"kind": "issue", "title": title, "group": group_id},
+        )
     return thread_id
 
 
@@ -601,11 +789,15 @@ async def list_group_threads(viewer: Viewer, group_id: int, page: int = 1) -> Pa
     return await _thread_page(viewer, conditions, ThreadFilter(page=page))
 
 
-async def similar_threads(shop_id: int | None, category_id: int | None, house_number: str | None,
-                          title: str | None, limit: int = 5) -> list[SimilarThread]:
+async def similar_threads(
+    shop_id: int | None, category_id: int | None, house_number: str | None, title: str | None, limit: int = 5
+) -> list[SimilarThread]:
     """Open threads a person is about to duplicate: same shop, same category nearby, or a like title."""
-    candidates = (Thread.status.is_in(list(OPEN_STATUSES)) | (Thread.status == "resolved")) & (
-        Thread.hidden == False) & (Thread.visibility == "public")  # noqa: E712
+    candidates = (
+        (Thread.status.is_in(list(OPEN_STATUSES)) | (Thread.status == "resolved"))
+        & (Thread.hidden == False)  # noqa: E712
+        & (Thread.visibility == "public")
+    )  # noqa: E712
     reasons = []
     if shop_id:
         reasons.append(("same_shop", Thread.shop == shop_id))
@@ -616,8 +808,14 @@ async def similar_threads(shop_id: int | None, category_id: int | None, house_nu
         except Invalid:
             number = None
     if category_id and number is not None:
-        reasons.append(("same_category_nearby", (Thread.category == category_id) & (
-            Thread.street_number >= number - NEARBY_NUMBERS) & (Thread.street_number <= number + NEARBY_NUMBERS)))
+        reasons.append(
+            (
+                "same_category_nearby",
+                (Thread.category == category_id)
+                & (Thread.street_number >= number - NEARBY_NUMBERS)
+                & (Thread.street_number <= number + NEARBY_NUMBERS),
+            )
+        )
     if title and len(title.strip()) >= 2:
         reasons.append(("similar_title", _search_condition(title.strip()[:20])))
     if not reasons:
@@ -625,26 +823,50 @@ async def similar_threads(shop_id: int | None, category_id: int | None, house_nu
     combined = reasons[0][1]
     for _why, condition in reasons[1:]:
         combined = combined | condition
-    rows = await Thread.select(
-        Thread.id, Thread.title, Thread.status, Thread.house_number, Thread.metoo_count, Thread.shop,
-        Thread.category, Thread.street_number,
-    ).where(candidates & combined).order_by(Thread.metoo_count, ascending=False).order_by(
-        Thread.last_activity_at, ascending=False).limit(limit)
+    rows = (
+        await Thread.select(
+            Thread.id,
+            Thread.title,
+            Thread.status,
+            Thread.house_number,
+            Thread.metoo_count,
+            Thread.shop,
+            Thread.category,
+            Thread.street_number,
+        )
+        .where(candidates & combined)
+        .order_by(Thread.metoo_count, ascending=False)
+        .order_by(Thread.last_activity_at, ascending=False)
+        .limit(limit)
+    )
     out = []
     for row in rows:
         if shop_id and row["shop"] == shop_id:
             why = "same_shop"
-        elif category_id and row["category"] == category_id and number is not None and abs(
-                row["street_number"] - number) <= NEARBY_NUMBERS:
+        elif (
+            category_id
+            and row["category"] == category_id
+            and number is not None
+            and abs(row["street_number"] - number) <= NEARBY_NUMBERS
+        ):
             why = "same_category_nearby"
         else:
             why = "similar_title"
-        out.append(SimilarThread(id=row["id"], title=row["title"], status=row["status"],
-                                 house_number=row["house_number"], metoo_count=row["metoo_count"], why=why))
+        out.append(
+            SimilarThread(
+                id=row["id"],
+                title=row["title"],
+                status=row["status"],
+                house_number=row["house_number"],
+                metoo_count=row["metoo_count"],
+                why=why,
+            )
+        )
     return out
 
 
 # ---- answers and the workflow -------------------------------------------------------------------
+
 
 async def _shop_merchants(shop_id: int | None) -> set[int]:
     if shop_id is None:
@@ -656,18 +878,33 @@ async def _shop_merchants(shop_id: int | None) -> set[int]:
 async def _participants(thread: dict) -> set[int]:
     """Everyone taking part: reporter, me-too people, the shop's merchants and the assigned staff."""
     people = {thread["author"], thread["assigned_to"]} - {None}
-    rows = await MeToo.raw("SELECT person FROM me_too WHERE thread = {} "
-                           "UNION SELECT person FROM shop_merchant WHERE shop = {}", thread["id"], thread["shop"])
+    rows = await MeToo.raw(
+        "SELECT person FROM me_too WHERE thread = {} UNION SELECT person FROM shop_merchant WHERE shop = {}",
+        thread["id"],
+        thread["shop"],
+    )
     return people | {row["person"] for row in rows}
 
 
 async def _locked_thread(thread_id: int) -> dict:
-    row = await Thread.select(
-        Thread.id, Thread.status, Thread.author, Thread.anonymous, Thread.shop, Thread.assigned_to, Thread.hidden,
-        Thread.kind,
-        Thread.category.response_hours.as_alias("response_hours"), Thread.visibility, Thread.group_id,
-        Thread.title,
-    ).where(Thread.id == thread_id).first()
+    row = (
+        await Thread.select(
+            Thread.id,
+            Thread.status,
+            Thread.author,
+            Thread.anonymous,
+            Thread.shop,
+            Thread.assigned_to,
+            Thread.hidden,
+            Thread.kind,
+            Thread.category.response_hours.as_alias("response_hours"),
+            Thread.visibility,
+            Thread.group_id,
+            Thread.title,
+        )
+        .where(Thread.id == thread_id)
+        .first()
+    )
     if row is None:
         raise NotFound("No such thread.")
     return row
@@ -684,25 +921,54 @@ async def post_answer(viewer: Viewer, thread_id: int, form: AnswerForm) -> int:
     row = await load_thread_for(viewer, thread_id)
     if row["hidden"] and not viewer.is_staff:
         raise Forbidden("This thread is hidden while staff review it.")
-    thread = {"id": thread_id, "author": row["author_id"], "anonymous": row["anonymous"], "shop": row["shop_id"],
-              "assigned_to": row["assigned_to"]}
+    thread = {
+        "id": thread_id,
+        "author": row["author_id"],
+        "anonymous": row["anonymous"],
+        "shop": row["shop_id"],
+        "assigned_to": row["assigned_to"],
+    }
     official = viewer.is_staff or (thread["shop"] is not None and viewer.acts_for(thread["shop"]))
     recipients = await unmuted(await _participants(thread) - {viewer.person_id}, thread_id)
     # Hidden since the check above: refused in the same statement that counts the message.
-    bump = Thread.raw("UPDATE thread SET message_count = message_count + 1, last_activity_at = {} "
-                      "WHERE id = {} AND (hidden = {} OR {}) RETURNING id", now, thread_id, False, viewer.is_staff)
-    add = Message.raw("INSERT INTO message (thread, author, kind, body, official, created_at) "
-                      "VALUES ({}, {}, 'answer', {}, {}, {}) RETURNING id",
-                      thread_id, viewer.person_id, form.body, official, now)
+    bump = Thread.raw(
+        "UPDATE thread SET message_count = message_count + 1, last_activity_at = {} "
+        "WHERE id = {} AND (hidden = {} OR {}) RETURNING id",
+        now,
+        thread_id,
+        False,
+        viewer.is_staff,
+    )
+    add = Message.raw(
+        "INSERT INTO message (thread, author, kind, body, official, created_at) "
+        "VALUES ({}, {}, 'answer', {}, {}, {}) RETURNING id",
+        thread_id,
+        viewer.person_id,
+        form.body,
+        official,
+        now,
+    )
     async with write_transaction():
         if not await bump:
             raise Forbidden("This thread is hidden while staff review it.")
         rows = await add
-        await record_change(actor_id=viewer.person_id, action="message.posted", object_type="thread",
-                            object_id=thread_id, after={"message": rows[0]["id"], "official": official})
+        await record_change(
+            actor_id=viewer.person_id,
+            action="message.posted",
+            object_type="thread",
+            object_id=thread_id,
+            after={"message": rows[0]["id"], "official": official},
+        )
         actor_name, actor_alias = notice_actor(viewer, thread)
-        await deliver(recipients, thread_id, "answer", actor_name=actor_name, actor_alias=actor_alias, now=now,
-                      respect_mutes=False)
+        await deliver(
+            recipients,
+            thread_id,
+            "answer",
+            actor_name=actor_name,
+            actor_alias=actor_alias,
+            now=now,
+            respect_mutes=False,
+        )
     return rows[0]["id"]
 
 
@@ -716,8 +982,11 @@ async def change_status(viewer: Viewer, thread_id: int, form: StatusForm) -> Non
             raise Forbidden("You may not move this thread to that status.")
         changes: dict = {Thread.status: form.status, Thread.last_activity_at: now}
         if form.status == "duplicate":
-            if form.duplicate_of is None or form.duplicate_of == thread_id or not await Thread.exists().where(
-                    Thread.id == form.duplicate_of):
+            if (
+                form.duplicate_of is None
+                or form.duplicate_of == thread_id
+                or not await Thread.exists().where(Thread.id == form.duplicate_of)
+            ):
                 raise Invalid("Give the number of the thread this one repeats.", field="duplicate_of")
             changes[Thread.duplicate_of] = form.duplicate_of
         if form.status == "acknowledged":
@@ -732,31 +1001,54 @@ async def change_status(viewer: Viewer, thread_id: int, form: StatusForm) -> Non
             changes[Thread.due_at] = now + dt.timedelta(hours=thread["response_hours"])
         # Conditional on the status read above: of two people moving the thread at once, one wins and
         # the other is told, instead of both steps being recorded from the same starting point.
-        moved = await Thread.update(changes).where(
-            (Thread.id == thread_id) & (Thread.status == thread["status"])).returning(Thread.id)
+        moved = (
+            await Thread.update(changes)
+            .where((Thread.id == thread_id) & (Thread.status == thread["status"]))
+            .returning(Thread.id)
+        )
         if not moved:
             raise Conflict("This thread has just been moved on by someone else. Reload the page.")
-        await Message.insert(Message(
-            thread=thread_id, author=viewer.person_id, kind="status", body=form.reason,
-            official=viewer.is_staff or (thread["shop"] is not None and viewer.acts_for(thread["shop"])),
-            status_from=thread["status"], status_to=form.status, created_at=now,
-        ))
+        await Message.insert(
+            Message(
+                thread=thread_id,
+                author=viewer.person_id,
+                kind="status",
+                body=form.reason,
+                official=viewer.is_staff or (thread["shop"] is not None and viewer.acts_for(thread["shop"])),
+                status_from=thread["status"],
+                status_to=form.status,
+                created_at=now,
+            )
+        )
         await Thread.update({Thread.message_count: Thread.message_count + 1}).where(Thread.id == thread_id)
-        await record_change(actor_id=viewer.person_id, action="thread.status_changed", object_type="thread",
-                            object_id=thread_id, before={"status": thread["status"]},
-                            after={"status": form.status, "reason": form.reason})
+        await record_change(
+            actor_id=viewer.person_id,
+            action="thread.status_changed",
+            object_type="thread",
+            object_id=thread_id,
+            before={"status": thread["status"]},
+            after={"status": form.status, "reason": form.reason},
+        )
         participants = await _participants(thread)
         actor_name, actor_alias = notice_actor(viewer, thread)
-        await deliver(participants - {viewer.person_id}, thread_id, "status", actor_name=actor_name,
-                      actor_alias=actor_alias, detail=form.status, now=now)
+        await deliver(
+            participants - {viewer.person_id},
+            thread_id,
+            "status",
+            actor_name=actor_name,
+            actor_alias=actor_alias,
+            detail=form.status,
+            now=now,
+        )
         if form.status == "closed":
             await _ask_for_evaluation(thread_id, now)
 
 
 async def _ask_for_evaluation(thread_id: int, now: dt.datetime) -> None:
     thread = await Thread.select(Thread.author).where(Thread.id == thread_id).first()
-    people = {thread["author"]} | {row["person"] for row in await MeToo.select(MeToo.person).where(
-        MeToo.thread == thread_id)}
+    people = {thread["author"]} | {
+        row["person"] for row in await MeToo.select(MeToo.person).where(MeToo.thread == thread_id)
+    }
     await deliver(people, thread_id, "evaluate", actor_name="", now=now, respect_mutes=False)
 
 
@@ -764,22 +1056,39 @@ async def close_stale_resolved(now: dt.datetime | None = None) -> int:
     """Close threads resolved more than 7 days ago that the reporter did not answer; safe to run twice."""
     now = now or _now()
     stale = await Thread.select(Thread.id).where(
-        (Thread.status == "resolved") & (Thread.resolved_at < now - AUTO_CLOSE_AFTER))
+        (Thread.status == "resolved") & (Thread.resolved_at < now - AUTO_CLOSE_AFTER)
+    )
     closed = 0
     for row in stale:
         async with write_transaction():
-            updated = await Thread.update({Thread.status: "closed", Thread.closed_at: now,
-                                           Thread.last_activity_at: now}).where(
-                (Thread.id == row["id"]) & (Thread.status == "resolved")).returning(Thread.id)
+            updated = (
+                await Thread.update({Thread.status: "closed", Thread.closed_at: now, Thread.last_activity_at: now})
+                .where((Thread.id == row["id"]) & (Thread.status == "resolved"))
+                .returning(Thread.id)
+            )
             if not updated:
                 continue
-            await Message.insert(Message(
-                thread=row["id"], author=None, kind="status", official=True, status_from="resolved",
-                status_to="closed", body="", created_at=now,
-            ))
+            await Message.insert(
+                Message(
+                    thread=row["id"],
+                    author=None,
+                    kind="status",
+                    official=True,
+                    status_from="resolved",
+                    status_to="closed",
+                    body="",
+                    created_at=now,
+                )
+            )
             await Thread.update({Thread.message_count: Thread.message_count + 1}).where(Thread.id == row["id"])
-            await record_change(actor_id=None, action="thread.auto_closed", object_type="thread",
-                                object_id=row["id"], before={"status": "resolved"}, after={"status": "closed"})
+            await record_change(
+                actor_id=None,
+                action="thread.auto_closed",
+                object_type="thread",
+                object_id=row["id"],
+                before={"status": "resolved"},
+                after={"status": "closed"},
+            )
             await _ask_for_evaluation(row["id"], now)
             closed += 1
     return closed
@@ -791,17 +1100,24 @@ async def assign_thread(staff: Viewer, thread_id: int, staff_id: int | None) -> 
     async with write_transaction():
         thread = await _locked_thread(thread_id)
         if staff_id is not None and not await RoleGrant.exists().where(
-                (RoleGrant.person == staff_id) & (RoleGrant.role == "staff")):
+            (RoleGrant.person == staff_id) & (RoleGrant.role == "staff")
+        ):
             raise Invalid("Only staff can be assigned.", field="staff_id")
         await Thread.update({Thread.assigned_to: staff_id}).where(Thread.id == thread_id)
-        await record_change(actor_id=staff.person_id, action="thread.assigned", object_type="thread",
-                            object_id=thread_id, before={"assigned_to": thread["assigned_to"]},
-                            after={"assigned_to": staff_id})
+        await record_change(
+            actor_id=staff.person_id,
+            action="thread.assigned",
+            object_type="thread",
+            object_id=thread_id,
+            before={"assigned_to": thread["assigned_to"]},
+            after={"assigned_to": staff_id},
+        )
         if staff_id is not None and staff_id != staff.person_id:
             await deliver({staff_id}, thread_id, "assigned", actor_name=staff.display_name, now=_now())
 
 
 # ---- me too, mute, evaluation ------------------------------------------------------------------
+
 
 async def set_metoo(viewer: Viewer, thread_id: int, on: bool) -> int:
     """Add or remove my "me too"; setting it twice is harmless. Returns the new count."""
@@ -853,12 +1169,27 @@ async def evaluate(viewer: Viewer, thread_id: int, form: EvaluationForm) -> None
             joined = await MeToo.exists().where((MeToo.thread == thread_id) & (MeToo.person == viewer.person_id))
             if thread["author"] != viewer.person_id and not joined:
                 raise Forbidden("Only the reporter and the people who added “me too” evaluate the fix.")
-            if await Evaluation.exists().where((Evaluation.thread == thread_id) & (Evaluation.person == viewer.person_id)):
+            if await Evaluation.exists().where(
+                (Evaluation.thread == thread_id) & (Evaluation.person == viewer.person_id)
+            ):
                 raise Conflict("You have already evaluated this fix.")
-            await Evaluation.insert(Evaluation(thread=thread_id, person=viewer.person_id, fixed=form.fixed,
-                                               score=form.score, comment=form.comment, created_at=_now()))
-            await record_change(actor_id=viewer.person_id, action="thread.evaluated", object_type="thread",
-                                object_id=thread_id, after={"fixed": form.fixed, "score": form.score})
+            await Evaluation.insert(
+                Evaluation(
+                    thread=thread_id,
+                    person=viewer.person_id,
+                    fixed=form.fixed,
+                    score=form.score,
+                    comment=form.comment,
+                    created_at=_now(),
+                )
+            )
+            await record_change(
+                actor_id=viewer.person_id,
+                action="thread.evaluated",
+                object_type="thread",
+                object_id=thread_id,
+                after={"fixed": form.fixed, "score": form.score},
+            )
     except Exception as error:
         if is_unique_violation(error):
             raise Conflict("You have already evaluated this fix.") from None
@@ -896,11 +1227,15 @@ async def load_flaggable_for(viewer: Viewer, object_type: str, object_id: int) -
 async def _flags_that_count(object_type: str, object_id: int, shop_id: int | None, now: dt.datetime) -> int:
     """Flags that count toward hiding: from accounts at least FLAG_ACCOUNT_MIN_AGE old, and never from a
     merchant of the shop the thread concerns (a shop may not silence a complaint about itself)."""
-    condition = (Flag.object_type == object_type) & (Flag.object_id == object_id) & (
-        Flag.person.created_at <= now - FLAG_ACCOUNT_MIN_AGE)
+    condition = (
+        (Flag.object_type == object_type)
+        & (Flag.object_id == object_id)
+        & (Flag.person.created_at <= now - FLAG_ACCOUNT_MIN_AGE)
+    )
     if shop_id is not None:
-        condition = condition & Flag.person.not_in(ShopMerchant.select(ShopMerchant.person).where(
-            ShopMerchant.shop == shop_id))
+        condition = condition & Flag.person.not_in(
+            ShopMerchant.select(ShopMerchant.person).where(ShopMerchant.shop == shop_id)
+        )
     return await Flag.count().where(condition)
 
 
@@ -914,11 +1249,15 @@ async def flag(viewer: Viewer, object_type: str, object_id: int, reason: str) ->
             table, row = await _object_thread(object_type, object_id)
             if row["author"] == viewer.person_id:
                 raise Invalid("You cannot flag what you wrote yourself.")
-            if await Flag.exists().where((Flag.object_type == object_type) & (Flag.object_id == object_id) & (
-                    Flag.person == viewer.person_id)):
+            if await Flag.exists().where(
+                (Flag.object_type == object_type) & (Flag.object_id == object_id) & (Flag.person == viewer.person_id)
+            ):
                 raise Conflict("You have already flagged this.")
-            await Flag.insert(Flag(object_type=object_type, object_id=object_id, person=viewer.person_id,
-                                   reason=reason, created_at=now))
+            await Flag.insert(
+                Flag(
+                    object_type=object_type, object_id=object_id, person=viewer.person_id, reason=reason, created_at=now
+                )
+            )
             flags = await Flag.count().where((Flag.object_type == object_type) & (Flag.object_id == object_id))
             counting = await _flags_that_count(object_type, object_id, target["shop_id"], now)
             hide = counting >= FLAGS_TO_HIDE and not row["hidden"]
@@ -927,9 +1266,13 @@ async def flag(viewer: Viewer, object_type: str, object_id: int, reason: str) ->
                 # No stored reason: pages say "hidden after several flags" in each reader's language.
                 changes.update({table.hidden: True, table.hidden_reason: ""})
             await table.update(changes).where(table.id == object_id)
-            await record_change(actor_id=viewer.person_id, action=f"{object_type}.flagged", object_type=object_type,
-                                object_id=object_id, after={"reason": reason, "flags": flags, "counting": counting,
-                                                                "hidden": hide})
+            await record_change(
+                actor_id=viewer.person_id,
+                action=f"{object_type}.flagged",
+                object_type=object_type,
+                object_id=object_id,
+                after={"reason": reason, "flags": flags, "counting": counting, "hidden": hide},
+            )
     except Exception as error:
         if is_unique_violation(error):
             raise Conflict("You have already flagged this.") from None
@@ -942,38 +1285,69 @@ async def moderate(staff: Viewer, object_type: str, object_id: int, hide: bool, 
     async with write_transaction():
         table, row = await _object_thread(object_type, object_id)
         await table.update({table.hidden: hide, table.hidden_reason: reason if hide else ""}).where(
-            table.id == object_id)
+            table.id == object_id
+        )
         if not hide:
             await Flag.delete().where((Flag.object_type == object_type) & (Flag.object_id == object_id))
             await table.update({table.flag_count: 0}).where(table.id == object_id)
-        await record_change(actor_id=staff.person_id, action=f"{object_type}.{'hidden' if hide else 'restored'}",
-                            object_type=object_type, object_id=object_id,
-                            before={"hidden": row["hidden"]}, after={"hidden": hide, "reason": reason})
+        await record_change(
+            actor_id=staff.person_id,
+            action=f"{object_type}.{'hidden' if hide else 'restored'}",
+            object_type=object_type,
+            object_id=object_id,
+            before={"hidden": row["hidden"]},
+            after={"hidden": hide, "reason": reason},
+        )
         if row["author"]:
-            await deliver({row["author"]}, row["thread_id"], "moderation", actor_name=staff.display_name,
-                          detail=reason[:200], now=_now(), respect_mutes=False)
+            await deliver(
+                {row["author"]},
+                row["thread_id"],
+                "moderation",
+                actor_name=staff.display_name,
+                detail=reason[:200],
+                now=_now(),
+                respect_mutes=False,
+            )
     return row["thread_id"]
 
 
 async def flagged_items(limit: int = 50) -> list[dict]:
     """What staff should review: hidden by flags or flagged at all, most flags first."""
-    threads = await Thread.select(Thread.id, Thread.title, Thread.flag_count, Thread.hidden).where(
-        Thread.flag_count > 0).order_by(Thread.flag_count, ascending=False).limit(limit)
-    messages = await Message.select(Message.id, Message.thread, Message.body, Message.flag_count,
-                                    Message.hidden).where(Message.flag_count > 0).order_by(
-        Message.flag_count, ascending=False).limit(limit)
+    threads = (
+        await Thread.select(Thread.id, Thread.title, Thread.flag_count, Thread.hidden)
+        .where(Thread.flag_count > 0)
+        .order_by(Thread.flag_count, ascending=False)
+        .limit(limit)
+    )
+    messages = (
+        await Message.select(Message.id, Message.thread, Message.body, Message.flag_count, Message.hidden)
+        .where(Message.flag_count > 0)
+        .order_by(Message.flag_count, ascending=False)
+        .limit(limit)
+    )
     return [{"type": "thread", **row} for row in threads] + [{"type": "message", **row} for row in messages]
 
 
 # ---- inbox --------------------------------------------------------------------------------------
 
+
 async def list_notifications(viewer: Viewer, page: int = 1, per_page: int = 30) -> Page[NotificationOut]:
     page, per_page = clamp(page, per_page)
-    query = Notification.select(
-        Notification.id, Notification.thread.as_alias("thread_id"), Notification.thread.title.as_alias("thread_title"),
-        Notification.event, Notification.actor_name, Notification.actor_alias, Notification.detail,
-        Notification.created_at, Notification.read_at,
-    ).where(Notification.person == viewer.person_id).order_by(Notification.id, ascending=False)
+    query = (
+        Notification.select(
+            Notification.id,
+            Notification.thread.as_alias("thread_id"),
+            Notification.thread.title.as_alias("thread_title"),
+            Notification.event,
+            Notification.actor_name,
+            Notification.actor_alias,
+            Notification.detail,
+            Notification.created_at,
+            Notification.read_at,
+        )
+        .where(Notification.person == viewer.person_id)
+        .order_by(Notification.id, ascending=False)
+    )
     count = Notification.count().where(Notification.person == viewer.person_id)
 
     def convert(row: dict) -> NotificationOut:
@@ -986,8 +1360,7 @@ async def list_notifications(viewer: Viewer, page: int = 1, per_page: int = 30) 
 
 
 async def unread_count(person_id: int) -> int:
-    return await Notification.count().where(
-        (Notification.person == person_id) & (Notification.read_at.is_null()))
+    return await Notification.count().where((Notification.person == person_id) & (Notification.read_at.is_null()))
 
 
 async def mark_read(viewer: Viewer, thread_id: int | None = None) -> None:
@@ -998,6 +1371,7 @@ async def mark_read(viewer: Viewer, thread_id: int | None = None) -> None:
 
 
 # ---- a deleted account ---------------------------------------------------------------------------
+
 
 async def forget_inbox_of(person_id: int, old_name: str, label: str) -> None:
     """Inside the caller's transaction: the person's inbox and mutes go; in other people's inboxes the name
@@ -1015,5 +1389,9 @@ async def forget_inbox_of(person_id: int, old_name: str, label: str) -> None:
         "UNION SELECT object_id FROM audit_entry WHERE actor = {} AND object_type = 'thread' "
         "UNION SELECT m.thread FROM message m JOIN audit_entry a ON a.object_type = 'message' "
         "AND a.object_id = m.id WHERE a.actor = {})",
-        label, old_name, person_id, person_id, person_id,
+        label,
+        old_name,
+        person_id,
+        person_id,
+        person_id,
     )

@@ -66,8 +66,10 @@ async def _delete_expired_entries_forever(app: Litestar) -> None:
 @contextlib.asynccontextmanager
 async def run_periodic_tasks(app: Litestar) -> AsyncIterator[None]:
     """Every worker runs them; each is idempotent (each row is re-checked inside its transaction)."""
-    tasks = [asyncio.create_task(_housekeeping_forever(app.state.settings)),
-             asyncio.create_task(_delete_expired_entries_forever(app))]
+    tasks = [
+        asyncio.create_task(_housekeeping_forever(app.state.settings)),
+        asyncio.create_task(_delete_expired_entries_forever(app)),
+    ]
     try:
         yield
     finally:

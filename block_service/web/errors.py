@@ -42,8 +42,14 @@ def _too_large_message(request: Request) -> str:
 
 def _title_for(status: int) -> str:
     titles = {
-        400: _("Bad request"), 401: _("Please log in"), 403: _("Not allowed"), 404: _("Not found"),
-        405: _("Not allowed"), 409: _("Already done"), 413: _("Too large"), 422: _("Not valid"),
+        400: _("Bad request"),
+        401: _("Please log in"),
+        403: _("Not allowed"),
+        404: _("Not found"),
+        405: _("Not allowed"),
+        409: _("Already done"),
+        413: _("Too large"),
+        422: _("Not valid"),
         429: _("Too many attempts"),
     }
     return titles.get(status, _("Server error"))
@@ -56,8 +62,11 @@ def is_api(request: Request) -> bool:
 def handle_error(request: Request, error: Exception) -> Response:
     # Errors raised outside the language middleware still answer in the person's language.
     current_language.set(
-        negotiate(request.cookies.get(LANGUAGE_COOKIE), request.headers.get("accept-language"),
-                  request.app.state.settings.language)
+        negotiate(
+            request.cookies.get(LANGUAGE_COOKIE),
+            request.headers.get("accept-language"),
+            request.app.state.settings.language,
+        )
     )
     headers: dict[str, str] = {}
     field_errors: dict[str, str] = {}
@@ -104,10 +113,12 @@ def handle_error(request: Request, error: Exception) -> Response:
         # htmx swaps nothing on 4xx by default; the message goes to the page's alert region.
         headers["HX-Retarget"] = "#alerts"
         headers["HX-Reswap"] = "innerHTML"
-        return Template(template_name="errors/_alert.html", context={"message": message},
-                        status_code=status, headers=headers)
+        return Template(
+            template_name="errors/_alert.html", context={"message": message}, status_code=status, headers=headers
+        )
     return Template(
         template_name="errors/error.html",
         context={"status": status, "title": _title_for(status), "message": message},
-        status_code=status, headers=headers,
+        status_code=status,
+        headers=headers,
     )

@@ -20,18 +20,37 @@ def NP_(context: str, message: str) -> str:
     return message
 
 
-ROLE_LABELS = {"resident": N_("Resident"), "merchant": N_("Merchant"), "council": N_("Council member"),
-               "staff": N_("Staff")}
-STATUS_LABELS = {"pending": N_("Waiting for review"), "approved": N_("Approved"), "rejected": N_("Rejected"),
-                 "open": N_("Open"), "closed": N_("Closed"), "withdrawn": N_("Withdrawn")}
-THREAD_STATUS_LABELS = {
-    "new": NP_("thread status", "New"), "acknowledged": NP_("thread status", "Acknowledged"),
-    "in_progress": NP_("thread status", "In progress"), "resolved": NP_("thread status", "Resolved"),
-    "closed": NP_("thread status", "Closed"), "rejected": NP_("thread status", "Rejected"),
-    "duplicate": NP_("thread status", "Duplicate"), "reopened": NP_("thread status", "Reopened"),
+ROLE_LABELS = {
+    "resident": N_("Resident"),
+    "merchant": N_("Merchant"),
+    "council": N_("Council member"),
+    "staff": N_("Staff"),
 }
-ACTION_LABELS = {"acknowledged": N_("Acknowledge"), "in_progress": N_("Mark as in progress"),
-                 "resolved": N_("Mark as resolved"), "closed": N_("Close"), "duplicate": N_("Mark as a duplicate")}
+STATUS_LABELS = {
+    "pending": N_("Waiting for review"),
+    "approved": N_("Approved"),
+    "rejected": N_("Rejected"),
+    "open": N_("Open"),
+    "closed": N_("Closed"),
+    "withdrawn": N_("Withdrawn"),
+}
+THREAD_STATUS_LABELS = {
+    "new": NP_("thread status", "New"),
+    "acknowledged": NP_("thread status", "Acknowledged"),
+    "in_progress": NP_("thread status", "In progress"),
+    "resolved": NP_("thread status", "Resolved"),
+    "closed": NP_("thread status", "Closed"),
+    "rejected": NP_("thread status", "Rejected"),
+    "duplicate": NP_("thread status", "Duplicate"),
+    "reopened": NP_("thread status", "Reopened"),
+}
+ACTION_LABELS = {
+    "acknowledged": N_("Acknowledge"),
+    "in_progress": N_("Mark as in progress"),
+    "resolved": N_("Mark as resolved"),
+    "closed": N_("Close"),
+    "duplicate": N_("Mark as a duplicate"),
+}
 
 
 def role_label(role: str) -> str:

@@ -39,5 +39,11 @@ LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
 
 def set_language_cookie(request, response, language: str) -> None:
     """The language choice as a cookie: Secure outside debug, like every other cookie of the service."""
-    response.set_cookie(LANGUAGE_COOKIE, language, max_age=LANGUAGE_COOKIE_MAX_AGE, httponly=True, samesite="lax",
-                        secure=not request.app.state.settings.debug)
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        language,
+        max_age=LANGUAGE_COOKIE_MAX_AGE,
+        httponly=True,
+        samesite="lax",
+        secure=not request.app.state.settings.debug,
+    )

@@ -42,8 +42,9 @@ class _StreamSlots:
 
     def take(self, client: str, cap: int) -> Callable[[], None]:
         if self.open.get(client, 0) >= cap:
-            raise TooManyStreams(N_("Too many pages of this site are receiving live updates. "
-                                    "Close some of them and reload this page."))
+            raise TooManyStreams(
+                N_("Too many pages of this site are receiving live updates. Close some of them and reload this page.")
+            )
         self.open[client] = self.open.get(client, 0) + 1
         given_back = False
 
@@ -110,17 +111,19 @@ async def viewer_now(scope, viewer: Viewer) -> Viewer | None:
     return await load_viewer(viewer.person_id, session["ver"])
 
 
-def thread_events(app: Litestar, thread_id: int, *, still_allowed: Callable[[], Awaitable[bool]],
-                  give_back: Callable[[], None]) -> AsyncIterator[ServerSentEventMessage]:
+def thread_events(
+    app: Litestar, thread_id: int, *, still_allowed: Callable[[], Awaitable[bool]], give_back: Callable[[], None]
+) -> AsyncIterator[ServerSentEventMessage]:
     """The SSE stream of one thread; `give_back` is called once it ends, even if it never started."""
     stream = _thread_events(app, thread_id, still_allowed, give_back)
     weakref.finalize(stream, give_back)
     return stream
 
 
-async def _thread_events(app: Litestar, thread_id: int, still_allowed: Callable[[], Awaitable[bool]],
-                         give_back: Callable[[], None]) -> AsyncIterator[ServerSentEventMessage]:
-    """"update" events, a comment every 20 s to keep proxies from closing it. Before each event and each
+async def _thread_events(
+    app: Litestar, thread_id: int, still_allowed: Callable[[], Awaitable[bool]], give_back: Callable[[], None]
+) -> AsyncIterator[ServerSentEventMessage]:
+    """ "update" events, a comment every 20 s to keep proxies from closing it. Before each event and each
     keep-alive the viewer's access is checked again (session ended, account disabled, removed from the
     group, thread hidden): without it the stream ends, and the browser's reconnection is refused."""
     try:

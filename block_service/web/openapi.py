@@ -21,8 +21,13 @@ from block_service.web.permissions import ANYONE, access_for, route_key
 HTML = "text/html"
 JSON = "application/json"
 # Not pages: the JSON API and the probes answer JSON; a photo is a JPEG; the live updates are a stream.
-MEDIA_TYPES = {"photo": "image/jpeg", "thread_events": "text/event-stream", "healthz": JSON, "readyz": JSON,
-               "download_my_data": "application/zip"}
+MEDIA_TYPES = {
+    "photo": "image/jpeg",
+    "thread_events": "text/event-stream",
+    "healthz": JSON,
+    "readyz": JSON,
+    "download_my_data": "application/zip",
+}
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
@@ -65,8 +70,9 @@ def _response(code: int, media_type: str) -> ResponseSpec:
     if code == 303:
         return ResponseSpec(data_container=None, description=DESCRIPTIONS[code])
     container = ErrorOut if media_type == JSON else str
-    return ResponseSpec(data_container=container, media_type=media_type, description=DESCRIPTIONS[code],
-                        generate_examples=False)
+    return ResponseSpec(
+        data_container=container, media_type=media_type, description=DESCRIPTIONS[code], generate_examples=False
+    )
 
 
 def document_responses(app: Litestar) -> Litestar:

@@ -20,9 +20,10 @@ PAGE_POLICY = (
 # tests/browser/test_api_docs_browser.py then fails on the console error. Search runs in a blob: worker.
 REDOC_SCROLLBAR_STYLE_HASH = "'sha256-QMIg+bpjm3JdElJ388KYke01izlUW0UoNOeKjpMxdgc='"
 EMPTY_STYLE_HASH = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"
-SCHEMA_POLICY = PAGE_POLICY.replace(
-    "style-src 'self'", f"style-src 'self' {REDOC_SCROLLBAR_STYLE_HASH} {EMPTY_STYLE_HASH}"
-) + "; worker-src 'self' blob:"
+SCHEMA_POLICY = (
+    PAGE_POLICY.replace("style-src 'self'", f"style-src 'self' {REDOC_SCROLLBAR_STYLE_HASH} {EMPTY_STYLE_HASH}")
+    + "; worker-src 'self' blob:"
+)
 
 
 def security_headers(debug: bool):

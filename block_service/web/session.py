@@ -54,8 +54,10 @@ class RotatingSessionBackend(ServerSideSessionBackend):
         if scope_session is Empty or not scope_session:
             if old_id:
                 await self.delete(old_id, store=store)
-                headers.add("Set-Cookie", Cookie(value="null", key=self.config.key, expires=0,
-                                                 **cookie_params).to_header(header=""))
+                headers.add(
+                    "Set-Cookie",
+                    Cookie(value="null", key=self.config.key, expires=0, **cookie_params).to_header(header=""),
+                )
             return
 
         session = dict(scope_session)
@@ -90,9 +92,19 @@ class RotatingSessionConfig(ServerSideSessionConfig):
 def start_second_step(session: dict[str, Any], signed_in, target: str) -> None:
     """The password was right: remember who, for a few minutes, while the code is asked for."""
     session.clear()
-    session.update({SECOND_STEP_KEY: {"pid": signed_in.person_id, "ver": signed_in.session_version,
-                                      "lang": signed_in.language, "key": signed_in.account_key,
-                                      "at": int(time.time()), "next": target}, ROTATE_KEY: True})
+    session.update(
+        {
+            SECOND_STEP_KEY: {
+                "pid": signed_in.person_id,
+                "ver": signed_in.session_version,
+                "lang": signed_in.language,
+                "key": signed_in.account_key,
+                "at": int(time.time()),
+                "next": target,
+            },
+            ROTATE_KEY: True,
+        }
+    )
 
 
 def pending_second_step(session: dict[str, Any]):
@@ -103,8 +115,13 @@ def pending_second_step(session: dict[str, Any]):
     if not isinstance(pending, dict) or int(time.time()) - pending.get("at", 0) > SECOND_STEP_SECONDS:
         session.pop(SECOND_STEP_KEY, None)
         return None
-    signed_in = SignedIn(person_id=pending["pid"], session_version=pending["ver"], language=pending["lang"],
-                         second_factor=True, account_key=pending["key"])
+    signed_in = SignedIn(
+        person_id=pending["pid"],
+        session_version=pending["ver"],
+        language=pending["lang"],
+        second_factor=True,
+        account_key=pending["key"],
+    )
     return signed_in, pending["next"]
 
 

@@ -78,8 +78,15 @@ def lookup(request: Request) -> Response | SharedPage | None:
     return SharedPage(key=key, version=version)
 
 
-def render_shared(request: Request, shared: SharedPage | None, template: str, *, fragment: str | None = None,
-                  status_code: int = 200, **context: Any) -> Response:
+def render_shared(
+    request: Request,
+    shared: SharedPage | None,
+    template: str,
+    *,
+    fragment: str | None = None,
+    status_code: int = 200,
+    **context: Any,
+) -> Response:
     """Render like web.templating.render; with a SharedPage (from lookup), also keep the page for the others."""
     name = fragment if fragment and request.headers.get("hx-request") == "true" else template
     if shared is None:

@@ -47,8 +47,9 @@ class _Connection:
         # Session ids are credentials: the file (and SQLite's -wal and -shm beside it, which take its
         # permissions) is readable by the service's user only.
         os.close(os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600))
-        connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
-                                     timeout=BUSY_TIMEOUT_MS / 1000)
+        connection = sqlite3.connect(
+            self.path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
+        )
         connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             connection.execute("PRAGMA journal_mode = WAL")
@@ -56,9 +57,11 @@ class _Connection:
         connection.execute("PRAGMA synchronous = NORMAL")
         connection.execute(
             "CREATE TABLE IF NOT EXISTS entries (namespace TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL,"
-            " expires_at REAL, PRIMARY KEY (namespace, key)) WITHOUT ROWID")
-        connection.execute("CREATE INDEX IF NOT EXISTS entries_expiry ON entries (expires_at)"
-                           " WHERE expires_at IS NOT NULL")
+            " expires_at REAL, PRIMARY KEY (namespace, key)) WITHOUT ROWID"
+        )
+        connection.execute(
+            "CREATE INDEX IF NOT EXISTS entries_expiry ON entries (expires_at) WHERE expires_at IS NOT NULL"
+        )
         return connection
 
     def close(self) -> None:
@@ -87,44 +90,53 @@ class SQLiteStore(Store):
         self._db.get().execute(
             "INSERT INTO entries (namespace, key, value, expires_at) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at",
-            (self.namespace, key, data, None if seconds is None else time.time() + seconds))
+            (self.namespace, key, data, None if seconds is None else time.time() + seconds),
+        )
 
     async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
         connection = self._db.get()
-        row = connection.execute("SELECT value, expires_at FROM entries WHERE namespace = ? AND key = ?",
-                                 (self.namespace, key)).fetchone()
+        row = connection.execute(
+            "SELECT value, expires_at FROM entries WHERE namespace = ? AND key = ?", (self.namespace, key)
+        ).fetchone()
         if row is None:
             return None
         value, expires_at = row
         now = time.time()
         if expires_at is not None and expires_at <= now:
-            connection.execute("DELETE FROM entries WHERE namespace = ? AND key = ? AND expires_at <= ?",
-                               (self.namespace, key, now))
+            connection.execute(
+                "DELETE FROM entries WHERE namespace = ? AND key = ? AND expires_at <= ?", (self.namespace, key, now)
+            )
             return None
         renew = _seconds(renew_for)
         if renew is not None and expires_at is not None:
-            connection.execute("UPDATE entries SET expires_at = ? WHERE namespace = ? AND key = ?",
-                               (now + renew, self.namespace, key))
+            connection.execute(
+                "UPDATE entries SET expires_at = ? WHERE namespace = ? AND key = ?", (now + renew, self.namespace, key)
+            )
         return value
 
     async def delete(self, key: str) -> None:
         self._db.get().execute("DELETE FROM entries WHERE namespace = ? AND key = ?", (self.namespace, key))
 
     async def delete_all(self) -> None:
-        self._db.get().execute("DELETE FROM entries WHERE namespace = ? OR namespace LIKE ?",
-                               (self.namespace, f"{self.namespace}:%"))
+        self._db.get().execute(
+            "DELETE FROM entries WHERE namespace = ? OR namespace LIKE ?", (self.namespace, f"{self.namespace}:%")
+        )
 
     async def delete_expired(self) -> int:
         cursor = self._db.get().execute(
-            "DELETE FROM entries WHERE expires_at IS NOT NULL AND expires_at <= ?", (time.time(),))
+            "DELETE FROM entries WHERE expires_at IS NOT NULL AND expires_at <= ?", (time.time(),)
+        )
         return cursor.rowcount
 
     async def exists(self, key: str) -> bool:
         return await self.get(key) is not None
 
     async def expires_in(self, key: str) -> int | None:
-        row = self._db.get().execute("SELECT expires_at FROM entries WHERE namespace = ? AND key = ?",
-                                     (self.namespace, key)).fetchone()
+        row = (
+            self._db.get()
+            .execute("SELECT expires_at FROM entries WHERE namespace = ? AND key = ?", (self.namespace, key))
+            .fetchone()
+        )
         if row is None or row[0] is None:
             return None
         return max(0, int(row[0] - time.time()))

@@ -30,9 +30,7 @@ class SystemController(Controller):
     async def home(self, request: Request) -> Template:
         from block_service.shops.services import count_open_shops, list_segments
 
-        return render(
-            request, "home.html", segments=await list_segments(), open_shops=await count_open_shops()
-        )
+        return render(request, "home.html", segments=await list_segments(), open_shops=await count_open_shops())
 
     @get("/healthz", name="healthz", media_type="application/json")
     async def healthz(self) -> dict[str, str]:

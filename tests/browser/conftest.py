@@ -36,8 +36,14 @@ from tests.browser.test_accessibility_browser import axe  # noqa: F401 (a module
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 BLOCK_SERVICE = Path(sys.executable).parent / "block-service"
 PG_ADMIN_URL = os.environ.get("BLOCK_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -94,12 +100,14 @@ def server() -> Iterator[Server]:
     pg_name = f"block_browser_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     # Inherited BLOCK_* values belong to the in-process tests (tests/conftest.py sets some at import).
     env = {key: value for key, value in os.environ.items() if not key.startswith("BLOCK_")}
-    env.update({
-        "BLOCK_DEBUG": "true",
-        "BLOCK_VAR_DIR": str(work_dir / "var"),
-        # Every test logs in a few times from 127.0.0.1; the default of 10 a minute would refuse some.
-        "BLOCK_LOGIN_RATE_PER_MINUTE": "1000",
-    })
+    env.update(
+        {
+            "BLOCK_DEBUG": "true",
+            "BLOCK_VAR_DIR": str(work_dir / "var"),
+            # Every test logs in a few times from 127.0.0.1; the default of 10 a minute would refuse some.
+            "BLOCK_LOGIN_RATE_PER_MINUTE": "1000",
+        }
+    )
     if engine == "postgres":
         env["BLOCK_DATABASE_URL"] = f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{pg_name}"
     else:
@@ -111,8 +119,11 @@ def server() -> Iterator[Server]:
             _pg_admin(f'CREATE DATABASE "{pg_name}"')
         created = subprocess.run(
             [str(BLOCK_SERVICE), "create-staff", STAFF_EMAIL, "--name", STAFF_NAME],
-            env={**env, "BLOCK_STAFF_PASSWORD": STAFF_PASSWORD}, capture_output=True, text=True,
-            timeout=60, stdin=subprocess.DEVNULL,
+            env={**env, "BLOCK_STAFF_PASSWORD": STAFF_PASSWORD},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            stdin=subprocess.DEVNULL,
         )
         assert created.returncode == 0, f"create-staff failed:\n{created.stdout}\n{created.stderr}"
         running = start_server(env, log_path=log_path)

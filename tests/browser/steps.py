@@ -147,8 +147,15 @@ def choose_shop(page: Page, shop_name: str) -> None:
 
 
 def report_problem(
-    page: Page, *, category: str, house_number: str, title: str, body: str, shop_name: str | None = None,
-    photos: tuple = (), anonymous: bool = False,
+    page: Page,
+    *,
+    category: str,
+    house_number: str,
+    title: str,
+    body: str,
+    shop_name: str | None = None,
+    photos: tuple = (),
+    anonymous: bool = False,
 ) -> int:
     """Send a report from /threads/new as a signed-in person does; returns the new thread's number."""
     page.goto("/threads/new")

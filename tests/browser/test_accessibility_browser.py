@@ -79,14 +79,16 @@ def check_page(page, axe, path: str) -> dict[tuple[str, str], str]:
         "lang": (not facts["lang"], "<html> has no lang"),
         "one-main": (facts["mains"] != 1, f"{facts['mains']} <main> elements, expected 1"),
         "one-h1": (facts["h1s"] != 1, f"{facts['h1s']} <h1> elements, expected 1"),
-        "named-nav": (facts["navs"] == 0 or facts["unnamedNavs"] > 0,
-                      f"{facts['navs']} <nav>, {facts['unnamedNavs']} without aria-label"),
-        "field-name": (bool(facts["unnamedFields"]),
-                       f"fields without an accessible name: {facts['unnamedFields']}"),
-        "image-alt": (bool(facts["imagesWithoutText"]),
-                      f"images without a text alternative: {facts['imagesWithoutText']}"),
-        "skip-link": (facts["skipTarget"] != "#main",
-                      f"the skip link targets {facts['skipTarget']!r}, not '#main'"),
+        "named-nav": (
+            facts["navs"] == 0 or facts["unnamedNavs"] > 0,
+            f"{facts['navs']} <nav>, {facts['unnamedNavs']} without aria-label",
+        ),
+        "field-name": (bool(facts["unnamedFields"]), f"fields without an accessible name: {facts['unnamedFields']}"),
+        "image-alt": (
+            bool(facts["imagesWithoutText"]),
+            f"images without a text alternative: {facts['imagesWithoutText']}",
+        ),
+        "skip-link": (facts["skipTarget"] != "#main", f"the skip link targets {facts['skipTarget']!r}, not '#main'"),
     }
     for rule, (failed, message) in checks.items():
         if failed:

@@ -19,8 +19,12 @@ def test_the_api_docs_render_under_the_policy_without_outside_requests(page):
     page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: problems.append(str(error)))
     # Requests the policy blocks still show as started, then failed: only finished ones left the browser.
-    page.on("requestfinished", lambda request: outside.append(request.url)
-            if not request.url.startswith(("http://127.0.0.1", "data:", "blob:")) else None)
+    page.on(
+        "requestfinished",
+        lambda request: (
+            outside.append(request.url) if not request.url.startswith(("http://127.0.0.1", "data:", "blob:")) else None
+        ),
+    )
     page.goto("/schema")
     expect(page.get_by_role("heading", name="Lingyan block workstation API")).to_be_visible()
     expect(page.get_by_role("heading", name="ApiThreads").first).to_be_attached()

@@ -19,7 +19,8 @@ pytestmark = pytest.mark.browser
 def approve(staff, shop_name: str) -> None:
     staff.goto("/staff/applications")
     application = staff.get_by_role("listitem").filter(
-        has=staff.get_by_role("heading", name=re.compile(re.escape(shop_name))))
+        has=staff.get_by_role("heading", name=re.compile(re.escape(shop_name)))
+    )
     application.get_by_role("button", name="通过").click()
     expect(staff.get_by_role("heading", level=1)).to_contain_text(shop_name)
 
@@ -40,7 +41,8 @@ def test_a_merchant_stands_two_shops_vote_and_the_council_shows_the_seat(new_con
     staff.goto("/staff/council")
     staff.get_by_role("button", name=zh("Create the term")).click()
     expect(staff.get_by_role("status")).to_contain_text(
-        zh("The term has been created. Open its election when the time comes."))
+        zh("The term has been created. Open its election when the time comes.")
+    )
     staff.get_by_role("button", name=zh("Open the election")).click()
     expect(staff).to_have_url(re.compile(r"/elections/\d+$"))
     election_url = re.sub(r"^https?://[^/]+", "", staff.url)
@@ -72,16 +74,21 @@ def test_a_merchant_stands_two_shops_vote_and_the_council_shows_the_seat(new_con
         ballot.get_by_role("checkbox", name=re.compile(re.escape(zhang.name))).check()
         ballot.get_by_role("button", name=zh("Cast the ballot")).click()
         expect(voter.page.get_by_role("status")).to_contain_text(
-            zh("Your shop's ballot has been cast. No page shows how a shop voted; once the votes are counted, the "
-               "stored data no longer links a shop to its choices."))
+            zh(
+                "Your shop's ballot has been cast. No page shows how a shop voted; once the votes are counted, the "
+                "stored data no longer links a shop to its choices."
+            )
+        )
         expect(voter.page.locator("#ballot-form")).to_contain_text(
-            zh("%(shop)s has voted. A shop votes once, and its ballot cannot be changed.", shop=shop))
+            zh("%(shop)s has voted. A shop votes once, and its ballot cannot be changed.", shop=shop)
+        )
         expect(voter.page.locator("#ballot-form").get_by_role("checkbox")).to_have_count(0)
 
     # Staff close the election; the count creates the seat.
     staff.reload()
     expect(staff.get_by_role("main")).to_contain_text(
-        zh_plural("%(num)s shop has voted so far.", "%(num)s shops have voted so far.", 2))
+        zh_plural("%(num)s shop has voted so far.", "%(num)s shops have voted so far.", 2)
+    )
     staff.get_by_role("button", name=zh("Close voting and count")).click()
     expect(staff.locator("h1")).to_contain_text(zh("Closed and counted"))
     results = staff.locator("section", has=staff.get_by_role("heading", name=zh("Results")))

@@ -95,9 +95,14 @@ def test_a_pavement_report_goes_round_the_whole_loop(resident: Person, new_conte
     page = resident.page
     resident.sign_up()
     thread_id = report_problem(
-        page, category="占道经营", shop_name=shop_name, house_number="1143号", title=title,
+        page,
+        category="占道经营",
+        shop_name=shop_name,
+        house_number="1143号",
+        title=title,
         body="每天下午水果箱摆满人行道，推婴儿车只能走机动车道。希望把货箱收回店内。",
-        photos=(jpeg_with_gps(tmp_path / "IMG_0001.jpg"),), anonymous=True,
+        photos=(jpeg_with_gps(tmp_path / "IMG_0001.jpg"),),
+        anonymous=True,
     )
     thread_url = f"/threads/{thread_id}"
     expect(page.get_by_role("status")).to_contain_text(f"编号为 {thread_id}")
@@ -165,7 +170,8 @@ def test_a_pavement_report_goes_round_the_whole_loop(resident: Person, new_conte
     expect(reported_by(visitor)).to_have_text("一位居民")
     expect(status_line(visitor)).to_contain_text("已办结")
     expect(visitor.locator("#thread-live .evaluation-summary")).to_contain_text(
-        "评价：1 人认为已解决，0 人认为部分解决，0 人认为未解决；平均满意度 5")
+        "评价：1 人认为已解决，0 人认为部分解决，0 人认为未解决；平均满意度 5"
+    )
     expect(answers(visitor).get_by_role("listitem").filter(has_text=reply)).to_contain_text("官方答复")
     expect(answers(visitor).get_by_role("listitem").filter(has_text="人行道通畅了")).to_contain_text("一位居民")
     expect_photo_shown(visitor, "问题照片 1")
@@ -184,8 +190,14 @@ def test_a_second_resident_adds_me_too_instead_of_a_duplicate(resident: Person, 
     shop_name, title = f"好再来面馆{tag}", f"面馆门口桌椅占道{tag}"
     merchant_of_new_shop(new_context, staff_page, shop_name, "1151号")
     resident.sign_up()
-    report_problem(resident.page, category="占道经营", shop_name=shop_name, house_number="1151号",
-                   title=title, body="晚饭时间桌椅一直摆到盲道上。")
+    report_problem(
+        resident.page,
+        category="占道经营",
+        shop_name=shop_name,
+        house_number="1151号",
+        title=title,
+        body="晚饭时间桌椅一直摆到盲道上。",
+    )
 
     neighbour = someone(new_context, "邻居")
     neighbour.sign_up()
@@ -222,12 +234,14 @@ def test_an_open_thread_shows_new_answers_without_reloading(resident: Person, ne
     tag = resident.name[-4:]
     title = f"夜间施工噪音{tag}"
     resident.sign_up()
-    thread_id = report_problem(resident.page, category="噪音扰民", house_number="1141弄12号", title=title,
-                               body="晚上十一点以后还在切割钢材。")
+    thread_id = report_problem(
+        resident.page, category="噪音扰民", house_number="1141弄12号", title=title, body="晚上十一点以后还在切割钢材。"
+    )
 
     watcher_context = new_context()
     watcher_context.add_init_script(
-        "document.addEventListener('htmx:sseOpen', () => { window.liveUpdatesOpen = true; });")
+        "document.addEventListener('htmx:sseOpen', () => { window.liveUpdatesOpen = true; });"
+    )
     watcher = watcher_context.new_page()
     watcher.goto(f"/threads/{thread_id}")
     expect(answers(watcher)).to_contain_text("暂无答复")
