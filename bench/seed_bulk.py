@@ -190,7 +190,7 @@ def plan_block(
         raise ValueError("a block with shops needs at least one person")
     if not segments or not industries:
         raise ValueError("no segments or industries: run `block-service migrate` first")
-    from block_service.privacy.notice import NOTICE_VERSION  # everybody has accepted the notice in force
+    from block_service.accounts.notice import NOTICE_VERSION  # everybody has accepted the notice in force
 
     hashed = password_hash()
     people, roles = [], []
