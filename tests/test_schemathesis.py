@@ -27,7 +27,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.helpers import TEST_PASSWORD, Browser
+from tests.helpers import TEST_PASSWORD, TOTP_SECRETS, Browser
 
 BIN = Path(sys.executable).parent
 BLOCK_SERVICE = BIN / "block-service"
@@ -140,11 +140,16 @@ def live_server():
 
 async def _staff_headers(url: str) -> list[str]:
     """A staff session through the same log-in helper the other tests use; its cookies and CSRF header."""
+    from block_service.seed import DEMO_LOGINS, DEMO_STAFF_TOTP_SECRET
+
+    # The demo's staff member has a second factor: without one, staff act without the staff role.
+    contact, password = DEMO_LOGINS[0][1], DEMO_LOGINS[0][2]
+    TOTP_SECRETS[contact] = DEMO_STAFF_TOTP_SECRET
     async with httpx.AsyncClient(base_url=url) as client:
         browser = Browser(client)
-        await browser.log_in(STAFF_EMAIL)
+        await browser.log_in(contact, password)
         cookies = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
-        assert (await client.get("/api/me")).status_code == 200
+        assert (await client.get("/api/staff/shop-applications")).status_code == 200
         return ["-H", f"Cookie: {cookies}", "-H", f"x-csrftoken: {await browser.csrf_token()}"]
 
 
@@ -208,6 +213,7 @@ def test_schemathesis_finds_no_server_error_and_no_response_off_its_schema(live_
     assert operations >= 95, summary
     assert cases >= operations * MAX_EXAMPLES, summary
     if who == "staff":
-        # Still signed in at the end: the run reached the staff routes, not the log-in page.
+        # Still signed in as staff at the end: the run reached the staff routes, not the log-in page.
         cookie = extra[1].removeprefix("Cookie: ")
-        assert httpx.get(live_server["url"] + "/api/me", headers={"Cookie": cookie}).status_code == 200
+        staff_only = httpx.get(live_server["url"] + "/api/staff/shop-applications", headers={"Cookie": cookie})
+        assert staff_only.status_code == 200
