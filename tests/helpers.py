@@ -23,8 +23,12 @@ def next_totp_code(secret: str) -> str:
 
     import pyotp
 
-    current = int(time.time() // 30)
-    step = max(current - 1, _last_step.get(secret, 0) + 1)
+    now = time.time()
+    current = int(now // 30)
+    # The previous step's code stays valid until the current step ends: use it only while that is more than
+    # ten seconds away, so a slow request does not arrive after it expired.
+    lowest = current - 1 if 30 - now % 30 > 10 else current
+    step = max(lowest, _last_step.get(secret, 0) + 1)
     assert step <= current + 1, "this staff member logged in more than twice within 30 s: make another one"
     _last_step[secret] = step
     return pyotp.TOTP(secret).at(step * 30)
