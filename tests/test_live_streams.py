@@ -1,5 +1,5 @@
-"""Live-update streams are limited per client and end when their viewer may no longer see the thread
-(issue 8, defect 10). Against the real server: streaming needs a real HTTP connection."""
+"""Live-update streams are limited per client and end when their viewer may no longer see the thread.
+Against the real server: streaming needs a real HTTP connection."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Defect 12: numbers a database cannot take, or that are not numbers, answer 400 or 404, never 500.
+"""Numbers a database cannot take, or that are not numbers, answer 400 or 404, never 500.
 
 Every route with a numeric path parameter or a numeric query parameter is asked with each odd value, as
 staff (whom the route table lets through almost everywhere) and as a visitor."""

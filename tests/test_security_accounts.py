@@ -1,5 +1,5 @@
 """Account security: guessable passwords, the second factor, per-account log-in back-off, trusted proxies,
-cookie names, the demo and backup commands, and the API docs page (issue 8, defects 7, 8, 9 and 13)."""
+cookie names, the demo and backup commands, and the API docs page"""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def _field_error(html: str, field: str) -> str:
     return match.group(1).strip() if match else ""
 
 
-# ---- defect 7: guessable passwords ---------------------------------------------------------------
+# ---- guessable passwords ---------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -99,7 +99,7 @@ async def test_the_demo_passwords_pass():
     assert password_problem(DEMO_PASSWORD_PEOPLE, display_name="张师傅", phone="13800001001") is None
 
 
-# ---- defect 8: the second factor -----------------------------------------------------------------
+# ---- the second factor -----------------------------------------------------------------
 
 
 async def _set_up_second_factor(browser: Browser) -> tuple[str, list[str]]:
@@ -225,7 +225,7 @@ async def test_staff_reset_a_lost_authenticator_audited_and_the_owner_is_told(br
     assert own.status_code == 422 and "不能重置自己的两步验证" in text_of(own.text)
 
 
-# ---- defect 9: per-account back-off and forwarded headers ------------------------------------------
+# ---- per-account back-off and forwarded headers ------------------------------------------
 
 
 async def test_failed_logins_from_many_addresses_close_the_account_for_a_while_and_tell_its_owner(app):
@@ -353,7 +353,7 @@ def test_client_address_takes_the_nearest_untrusted_hop():
     assert client_address(scope("10.0.0.2", None), trusted) == "10.0.0.2"
 
 
-# ---- defect 13: cookies, demo, backup, API docs --------------------------------------------------
+# ---- cookies, demo, backup, API docs --------------------------------------------------
 
 
 async def test_cookies_outside_debug_are_host_only_and_secure(browser_factory):

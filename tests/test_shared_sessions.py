@@ -1,4 +1,4 @@
-"""Without Redis, every worker of `serve --workers 2` shares sessions and rate limits (issue 8, defect 11)."""
+"""Without Redis, every worker of `serve --workers 2` shares sessions and rate limits."""
 
 from __future__ import annotations
 

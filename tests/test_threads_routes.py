@@ -257,7 +257,7 @@ async def test_staff_fill_an_answer_from_a_prepared_template(browser_factory):
 
 
 async def test_an_outsider_gets_the_404_of_no_thread_from_every_action_on_a_group_thread(browser_factory):
-    """Defect 4: flag, mute and message flags answered 303 and wrote a row for outsiders of a group thread."""
+    """Outsiders of a group thread cannot flag it, mute it or flag its messages: the 404 of no thread."""
     from block_service.groups.services import group_ids_of
     from block_service.threads import services
     from block_service.threads.schemas import AnswerForm

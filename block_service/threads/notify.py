@@ -1,4 +1,4 @@
-"""Notifications go out through one interface; this issue ships the in-app inbox, SMS or WeChat plug in later."""
+"""Notifications go out through one interface: the in-app inbox today; an SMS or WeChat sender plugs in beside it."""
 
 from __future__ import annotations
 
