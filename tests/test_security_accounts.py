@@ -1,5 +1,5 @@
 """Account security: guessable passwords, the second factor, per-account log-in back-off, trusted proxies,
-cookie names, the demo and backup commands, and the API docs page"""
+cookie names, the demo and backup commands, and the API docs page."""
 
 from __future__ import annotations
 
