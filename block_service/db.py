@@ -364,6 +364,21 @@ def is_unique_violation(error: BaseException) -> bool:
     return isinstance(error, sqlite3.IntegrityError) and "UNIQUE" in str(error)
 
 
+@contextlib.contextmanager
+def duplicate_means(refusal: Exception):
+    """Turn a unique-index refusal inside the block into this refusal; any other error passes unchanged.
+
+    The database, not a check before the write, is what keeps one row per voter, supporter or applicant:
+    of two requests racing each other, the loser lands here.
+    """
+    try:
+        yield
+    except Exception as error:
+        if is_unique_violation(error):
+            raise refusal from None
+        raise
+
+
 async def ping_database() -> bool:
     try:
         await engine().run_querystring(QueryString("SELECT 1"))

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import msgspec
 from msgspec import inspect as mi
 
-from block_service.errors import FormInvalid
+from block_service.errors import DomainError, FormInvalid
 from block_service.web.i18n import gettext as _
 from block_service.web.params import MAX_ID
 
@@ -99,3 +99,16 @@ def read_form(form_type: type[T], data: Mapping[str, Any]) -> T:
         return msgspec.convert(cleaned, form_type)
     except msgspec.ValidationError as error:
         raise FormInvalid({"__all__": _("Some values were not accepted: %(detail)s", detail=str(error))}) from error
+
+
+def form_errors(error: Exception) -> dict[str, str]:
+    """Field errors of a refused form (FormInvalid or DomainError), for the form to show beside its fields."""
+    if isinstance(error, FormInvalid):
+        return error.errors
+    assert isinstance(error, DomainError)
+    return {error.field or "__all__": error.translated()}
+
+
+def status_of(error: Exception) -> int:
+    """The HTTP status of a refused form: the domain error's own, 422 for fields that did not validate."""
+    return error.status_code if isinstance(error, DomainError) else 422
