@@ -169,8 +169,9 @@ async def make_thread(
     roles: tuple[str, ...] | None = None,
 ) -> int:
     """A thread opened through the real service, as its author."""
+    from block_service.threads.categories import list_categories
+    from block_service.threads.opening import open_thread
     from block_service.threads.schemas import ThreadForm
-    from block_service.threads.services import list_categories, open_thread
 
     category_id = next(c.id for c in await list_categories() if c.slug == category)
     form = ThreadForm(

@@ -21,10 +21,11 @@ from dataclasses import dataclass
 
 from PIL import Image
 
+from block_service import clock
 from block_service.council import services as council
 from block_service.groups.services import group_ids_of
+from block_service.threads import moderation, opening, workflow
 from block_service.threads import photos as photo_store
-from block_service.threads import services as threads
 from block_service.threads.schemas import AnswerForm
 from block_service.threads.tables import Evaluation, Flag, Message, MeToo, Mute, Photo
 from block_service.web.permissions import ANYONE, ROUTE_ACCESS, SIGNED_IN, route_key
@@ -175,27 +176,25 @@ async def _seed(app, browser_factory) -> Seed:
         thread["own"][role] = await make_thread(viewer.person_id, shop_id=own_shop, title=f"{role}的反映", roles=roles)
     thread["another"]["*"] = await make_thread(neighbour.person_id, shop_id=own_shop, title="邻居的反映")
     group_id = next(iter((await group_ids_of(zhang)) - await group_ids_of(li)))
-    thread["group"]["*"] = await threads.open_group_thread(zhang, group_id, "组内商量", "只给组里看")
+    thread["group"]["*"] = await opening.open_group_thread(zhang, group_id, "组内商量", "只给组里看")
     thread["hidden"]["*"] = await make_thread(neighbour.person_id, shop_id=own_shop, title="待核实的反映")
     # Messages: each role's own answer and the neighbour's on the neighbour's thread; one in the group; one hidden.
     another = thread["another"]["*"]
     message = {"own": {}, "another": {}, "group": {}, "hidden": {}}
     for role, viewer in viewers.items():
-        message["own"][role] = await threads.post_answer(viewer, another, AnswerForm(body=f"{role}的回复"))
-    message["another"]["*"] = await threads.post_answer(neighbour, another, AnswerForm(body="邻居的回复"))
-    message["group"]["*"] = await threads.post_answer(zhang, thread["group"]["*"], AnswerForm(body="组内回复"))
-    message["hidden"]["*"] = await threads.post_answer(neighbour, another, AnswerForm(body="待核实的回复"))
-    await threads.moderate(staff, "message", message["hidden"]["*"], True, "待核实")
-    await threads.moderate(staff, "thread", thread["hidden"]["*"], True, "待核实")
+        message["own"][role] = await workflow.post_answer(viewer, another, AnswerForm(body=f"{role}的回复"))
+    message["another"]["*"] = await workflow.post_answer(neighbour, another, AnswerForm(body="邻居的回复"))
+    message["group"]["*"] = await workflow.post_answer(zhang, thread["group"]["*"], AnswerForm(body="组内回复"))
+    message["hidden"]["*"] = await workflow.post_answer(neighbour, another, AnswerForm(body="待核实的回复"))
+    await moderation.moderate(staff, "message", message["hidden"]["*"], True, "待核实")
+    await moderation.moderate(staff, "thread", thread["hidden"]["*"], True, "待核实")
     # Photos on the neighbour's thread, the group's and the hidden one (stored files, as uploads are).
     var_dir = app.state.settings.var_dir
     photo = {}
     for kind in ("another", "group", "hidden"):
         name = photo_store.store_photo(var_dir, photo_store.prepare_photo(_jpeg()))
         await Photo.insert(
-            Photo(
-                thread=thread[kind]["*"], file_name=name, width=40, height=30, size_bytes=100, created_at=threads._now()
-            )
+            Photo(thread=thread[kind]["*"], file_name=name, width=40, height=30, size_bytes=100, created_at=clock.now())
         )
         photo[kind] = {"*": name}
     # Nominations in term 2: each merchant role is proposed by another shop; 许老板's is nobody's here.

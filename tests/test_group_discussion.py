@@ -4,7 +4,7 @@ import pytest
 
 from block_service.errors import Forbidden, NotFound
 from block_service.groups import services as groups
-from block_service.threads import services
+from block_service.threads import access, listing, opening, workflow
 from block_service.threads.schemas import AnswerForm, ThreadFilter
 from block_service.threads.tables import Thread
 from tests.council_helpers import merchant, staff_viewer, zh
@@ -92,7 +92,7 @@ async def test_outsiders_neither_read_nor_find_the_discussion(db, browser_factor
     answer = await browsers["outsider"].post(f"/threads/{thread_id}/answers", {"body": "我也来说两句。"})
     assert answer.status_code == 404
     assert await Thread.select(Thread.message_count).where(Thread.id == thread_id).first() == {"message_count": 0}
-    assert await services.similar_threads(None, None, None, "联合促销") == []
+    assert await listing.similar_threads(None, None, None, "联合促销") == []
     # The discussion stands at the author's shop but is not about it: the shop's page does not list it.
     shop_id = next(iter(author.shop_ids))
     for who in ("outsider", "resident", "visitor", "author"):
@@ -129,44 +129,44 @@ async def test_the_service_refuses_non_members_and_keeps_lists_apart(db):
     author = await merchant("张师傅", "1143号", "老张生煎")
     outsider = await merchant("李老板", "1021号", "北段水果店")
     group_id = await _group_id()
-    thread_id = await services.open_group_thread(author, group_id, TITLE, "大家周六一起打折吧。")
+    thread_id = await opening.open_group_thread(author, group_id, TITLE, "大家周六一起打折吧。")
     with pytest.raises(Forbidden) as refused:
-        await services.open_group_thread(outsider, group_id, TITLE, "我想说两句。")
+        await opening.open_group_thread(outsider, group_id, TITLE, "我想说两句。")
     assert refused.value.message == (
         "Only the merchants of the group's open shops and staff take part in its discussion."
     )
     with pytest.raises(Forbidden) as refused:
-        await services.list_group_threads(outsider, group_id)
+        await listing.list_group_threads(outsider, group_id)
     assert refused.value.message == (
         "Only the merchants of the group's open shops and staff take part in its discussion."
     )
     with pytest.raises(NotFound) as refused:
-        await services.get_thread(outsider, thread_id)
+        await access.get_thread(outsider, thread_id)
     assert refused.value.message == "No such thread."
     with pytest.raises(NotFound) as refused:
-        await services.post_answer(outsider, thread_id, AnswerForm(body="我也来说两句。"))
+        await workflow.post_answer(outsider, thread_id, AnswerForm(body="我也来说两句。"))
     assert refused.value.message == "No such thread."
-    mine = await services.list_group_threads(author, group_id)
+    mine = await listing.list_group_threads(author, group_id)
     assert [item.id for item in mine.items] == [thread_id]
     # The same filters, asked by a member and then by an outsider: the cached list query is not shared.
     filters = ThreadFilter()
-    assert thread_id in [item.id for item in (await services.list_threads(author, filters)).items]
-    assert thread_id not in [item.id for item in (await services.list_threads(outsider, filters)).items]
+    assert thread_id in [item.id for item in (await listing.list_threads(author, filters)).items]
+    assert thread_id not in [item.id for item in (await listing.list_threads(outsider, filters)).items]
     staff = await staff_viewer()
-    await services.post_answer(staff, thread_id, AnswerForm(body="工作站支持。"))
-    staff_thread_id = await services.open_group_thread(staff, group_id, "工作站的通知", "下周检查消防通道。")
-    assert (await services.get_thread(author, staff_thread_id)).house_number == "1143号"
+    await workflow.post_answer(staff, thread_id, AnswerForm(body="工作站支持。"))
+    staff_thread_id = await opening.open_group_thread(staff, group_id, "工作站的通知", "下周检查消防通道。")
+    assert (await access.get_thread(author, staff_thread_id)).house_number == "1143号"
 
 
 async def test_the_discussion_list_costs_the_same_whatever_its_length(db, count_queries):
     author = await merchant("张师傅", "1143号", "老张生煎")
     group_id = await _group_id()
-    await services.open_group_thread(author, group_id, TITLE, "第一条。")
+    await opening.open_group_thread(author, group_id, TITLE, "第一条。")
     before = count_queries.count
-    await services.list_group_threads(author, group_id)
+    await listing.list_group_threads(author, group_id)
     one = count_queries.count - before
     for number in range(5):
-        await services.open_group_thread(author, group_id, f"{TITLE}{number}", "又一条。")
+        await opening.open_group_thread(author, group_id, f"{TITLE}{number}", "又一条。")
     before = count_queries.count
-    page = await services.list_group_threads(author, group_id)
+    page = await listing.list_group_threads(author, group_id)
     assert page.total == 6 and count_queries.count - before == one

@@ -22,9 +22,11 @@ from block_service.privacy import services
 from block_service.privacy.schemas import DeleteAccountForm, StaffDeleteForm
 from block_service.shops.services import shops_without_merchant
 from block_service.shops.tables import ShopMerchant
+from block_service.threads.moderation import flag
+from block_service.threads.reactions import set_metoo
 from block_service.threads.schemas import AnswerForm
-from block_service.threads.services import flag, post_answer, set_metoo
 from block_service.threads.tables import Notification, Thread
+from block_service.threads.workflow import post_answer
 from tests.council_helpers import make_election, make_term, merchant, shop_of, staff_viewer, stand, zh
 from tests.helpers import TEST_PASSWORD, make_person, make_thread, viewer_for
 

@@ -10,7 +10,7 @@ import pytest
 
 from block_service.db import data_version, listening_for_changes
 from block_service.threads.schemas import AnswerForm
-from block_service.threads.services import post_answer
+from block_service.threads.workflow import post_answer
 from block_service.web.shared_pages import PLACEHOLDER
 from tests.conftest import ENGINE
 from tests.helpers import eventually, make_person, make_thread, text_of, viewer_for

@@ -30,7 +30,7 @@ async def _signed_in(browser_factory, contact, name="王阿姨", roles=("residen
 
 
 async def _category_id(slug: str) -> int:
-    from block_service.threads.services import list_categories
+    from block_service.threads.categories import list_categories
 
     return next(c.id for c in await list_categories() if c.slug == slug)
 
@@ -224,7 +224,7 @@ async def test_a_thread_page_with_many_answers_runs_a_fixed_number_of_statements
     reporter = await make_person("居民", "13900000217")
     thread_id = await make_thread(reporter)
     from block_service.threads.schemas import AnswerForm
-    from block_service.threads.services import post_answer
+    from block_service.threads.workflow import post_answer
     from tests.helpers import viewer_for
 
     counts = []
@@ -247,7 +247,7 @@ async def test_the_shop_page_lists_the_threads_about_it(browser_factory):
 async def test_staff_fill_an_answer_from_a_prepared_template(browser_factory):
     staff, _ = await _signed_in(browser_factory, "staff@test.example", name="工作站", roles=("staff",))
     thread_id = await make_thread(await make_person("居民", "13900000219"))
-    from block_service.threads.services import list_response_templates
+    from block_service.threads.categories import list_response_templates
 
     template = (await list_response_templates(await _category_id("pavement")))[0]
     page = await staff.get(f"/threads/{thread_id}")
@@ -259,7 +259,7 @@ async def test_staff_fill_an_answer_from_a_prepared_template(browser_factory):
 async def test_an_outsider_gets_the_404_of_no_thread_from_every_action_on_a_group_thread(browser_factory):
     """Outsiders of a group thread cannot flag it, mute it or flag its messages: the 404 of no thread."""
     from block_service.groups.services import group_ids_of
-    from block_service.threads import services
+    from block_service.threads import opening, workflow
     from block_service.threads.schemas import AnswerForm
     from block_service.threads.tables import Flag, Mute
     from tests.helpers import viewer_for
@@ -268,8 +268,8 @@ async def test_an_outsider_gets_the_404_of_no_thread_from_every_action_on_a_grou
     shop = await make_shop(merchant)
     member = viewer_for(merchant, "resident", "merchant", shops=(shop,))
     group_id = next(iter(await group_ids_of(member)))
-    secret = await services.open_group_thread(member, group_id, "组内商量", "只给组里看")
-    message_id = await services.post_answer(member, secret, AnswerForm(body="组内回复"))
+    secret = await opening.open_group_thread(member, group_id, "组内商量", "只给组里看")
+    message_id = await workflow.post_answer(member, secret, AnswerForm(body="组内回复"))
     outsider, _ = await _signed_in(browser_factory, "13900000601", name="外人")
     for action, data in (
         ("flag", {"reason": "看看"}),

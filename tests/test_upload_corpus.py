@@ -34,7 +34,7 @@ async def _signed_in(browser_factory, language="en"):
 
 
 async def _report(browser, files):
-    from block_service.threads.services import list_categories
+    from block_service.threads.categories import list_categories
 
     category = next(c.id for c in await list_categories() if c.slug == "pavement")
     data = {

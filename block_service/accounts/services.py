@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import re
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from piccolo.query.methods.select import Count
 
+from block_service import clock
 from block_service.accounts import two_factor
 from block_service.accounts.backoff import FREE_FAILURES, LoginBackoff
 from block_service.accounts.notice import NOTICE_VERSION
@@ -31,6 +30,7 @@ from block_service.accounts.schemas import (
 from block_service.accounts.tables import AccountNotice, Person, RoleGrant
 from block_service.accounts.two_factor import has_second_factor, verify_second_factor
 from block_service.audit.services import record_change
+from block_service.clock import block_today
 from block_service.db import contains, is_unique_violation, write_transaction
 from block_service.errors import Conflict, Forbidden, FormInvalid, Invalid, NotFound
 from block_service.i18n import gettext as _
@@ -43,7 +43,6 @@ MOBILE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
 # same time as a wrong password and does not reveal which accounts exist.
 _DUMMY_PASSWORD = "not-a-real-password-for-timing"
 # Council terms run on the block's calendar days.
-BLOCK_TIMEZONE = ZoneInfo("Asia/Shanghai")
 
 
 @lru_cache(maxsize=1)
@@ -85,10 +84,6 @@ def normalise_contact(contact: str) -> tuple[str | None, str | None]:
     return None, digits
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 async def _contact_taken(email: str | None, phone: str | None) -> bool:
     if email:
         return await Person.exists().where(Person.email == email)
@@ -126,7 +121,7 @@ async def _insert_resident(
     async with write_transaction():
         if await _contact_taken(email, phone):
             raise Conflict("An account with this email or mobile number already exists.", field="contact")
-        now = _now()
+        now = clock.now()
         rows = await Person.insert(
             Person(
                 display_name=display_name,
@@ -217,7 +212,7 @@ async def _count_failure(backoff: LoginBackoff, account_key: str, person_id: int
     failures = await backoff.failed(account_key)
     if person_id is not None and failures == FREE_FAILURES:
         await AccountNotice.insert(
-            AccountNotice(person=person_id, event="login_locked", detail=str(failures), created_at=_now())
+            AccountNotice(person=person_id, event="login_locked", detail=str(failures), created_at=clock.now())
         )
 
 
@@ -247,7 +242,7 @@ async def list_account_notices(person_id: int, limit: int = 20) -> list[AccountN
 
 
 async def mark_account_notices_read(person_id: int) -> None:
-    await AccountNotice.update({AccountNotice.read_at: _now()}).where(
+    await AccountNotice.update({AccountNotice.read_at: clock.now()}).where(
         (AccountNotice.person == person_id) & AccountNotice.read_at.is_null()
     )
 
@@ -259,7 +254,7 @@ async def load_viewer(person_id: int, session_version: int) -> Viewer | None:
     "council" is not a stored role: it is derived from a seat of the current term that has not ceased
     (the council domain's rule), so being elected, resigning or a term ending needs no role to be synced.
     """
-    today = dt.datetime.now(BLOCK_TIMEZONE).date()
+    today = block_today()
     valid = "p.id = {} AND p.is_active = {} AND p.session_version = {}"
     rows = await Person.raw(
         "SELECT p.display_name, r.role, CAST(NULL AS INTEGER) AS shop, "
@@ -491,7 +486,7 @@ async def grant_role(actor_id: int | None, person_id: int, role: str) -> bool:
     """Grant a role inside the caller's transaction; False when the person already had it."""
     if await RoleGrant.exists().where((RoleGrant.person == person_id) & (RoleGrant.role == role)):
         return False
-    await RoleGrant.insert(RoleGrant(person=person_id, role=role, granted_at=_now()))
+    await RoleGrant.insert(RoleGrant(person=person_id, role=role, granted_at=clock.now()))
     await record_change(
         actor_id=actor_id, action="role.granted", object_type="person", object_id=person_id, after={"role": role}
     )
@@ -541,7 +536,9 @@ async def create_staff(email: str, password: str, display_name: str) -> int:
         row = await Person.select(Person.id).where(Person.email == email_value).first()
         if row is None:
             rows = await Person.insert(
-                Person(display_name=display_name, email=email_value, password_hash=password_hash, created_at=_now())
+                Person(
+                    display_name=display_name, email=email_value, password_hash=password_hash, created_at=clock.now()
+                )
             ).returning(Person.id)
             person_id = rows[0]["id"]
             await record_change(
@@ -573,7 +570,7 @@ async def erase_person(person_id: int, tombstone_name: str) -> None:
             Person.is_active: False,
             Person.disabled_reason: "",
             Person.session_version: Person.session_version + 1,
-            Person.erased_at: _now(),
+            Person.erased_at: clock.now(),
         }
     ).where(Person.id == person_id)
     await RoleGrant.delete().where(RoleGrant.person == person_id)
@@ -582,7 +579,7 @@ async def erase_person(person_id: int, tombstone_name: str) -> None:
 
 
 async def record_privacy_acceptance(person_id: int, version: str) -> None:
-    await Person.update({Person.privacy_version: version, Person.privacy_accepted_at: _now()}).where(
+    await Person.update({Person.privacy_version: version, Person.privacy_accepted_at: clock.now()}).where(
         Person.id == person_id
     )
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import hmac
 import re
@@ -12,6 +11,7 @@ import time
 import pyotp
 import segno
 
+from block_service import clock
 from block_service.accounts.tables import AccountNotice, Person, RecoveryCode, TotpCredential
 from block_service.audit.services import record_change
 from block_service.db import write_transaction
@@ -77,10 +77,6 @@ def _new_recovery_codes() -> list[str]:
     return [f"{code[:5]}-{code[5:]}" for code in codes]
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 async def has_second_factor(person_id: int) -> bool:
     return await TotpCredential.exists().where(TotpCredential.person == person_id)
 
@@ -112,7 +108,7 @@ async def verify_second_factor(person_id: int, code: str) -> bool:
     if len(code) != RECOVERY_LENGTH:
         return False
     claimed = (
-        await RecoveryCode.update({RecoveryCode.used_at: _now()})
+        await RecoveryCode.update({RecoveryCode.used_at: clock.now()})
         .where(
             (RecoveryCode.person == person_id)
             & (RecoveryCode.code_hash == _hash_recovery(code))
@@ -138,7 +134,9 @@ async def enable_second_factor(person_id: int, secret: str, code: str) -> list[s
     async with write_transaction():
         if await TotpCredential.exists().where(TotpCredential.person == person_id):
             raise Conflict("Your second factor is set up already.")
-        await TotpCredential.insert(TotpCredential(person=person_id, secret=secret, last_step=step, enabled_at=_now()))
+        await TotpCredential.insert(
+            TotpCredential(person=person_id, secret=secret, last_step=step, enabled_at=clock.now())
+        )
         await RecoveryCode.delete().where(RecoveryCode.person == person_id)
         await RecoveryCode.insert(*[RecoveryCode(person=person_id, code_hash=_hash_recovery(c)) for c in codes])
         await record_change(
@@ -175,7 +173,7 @@ async def reset_second_factor(staff_id: int, person_id: int) -> None:
             raise Conflict("This person has no second factor to reset.")
         await forget_second_factor(person_id)
         await Person.update({Person.session_version: Person.session_version + 1}).where(Person.id == person_id)
-        await AccountNotice.insert(AccountNotice(person=person_id, event="totp_reset", created_at=_now()))
+        await AccountNotice.insert(AccountNotice(person=person_id, event="totp_reset", created_at=clock.now()))
         await record_change(
             actor_id=staff_id,
             action="account.totp_reset",
@@ -190,4 +188,6 @@ async def set_up_with_secret(person_id: int, secret: str) -> None:
     """Give an account a known secret without a code (the demo's staff and tests); never from a web form."""
     async with write_transaction():
         await TotpCredential.delete().where(TotpCredential.person == person_id)
-        await TotpCredential.insert(TotpCredential(person=person_id, secret=secret, last_step=0, enabled_at=_now()))
+        await TotpCredential.insert(
+            TotpCredential(person=person_id, secret=secret, last_step=0, enabled_at=clock.now())
+        )

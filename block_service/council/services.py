@@ -11,12 +11,13 @@ import datetime as dt
 import functools
 import logging
 import secrets
-from zoneinfo import ZoneInfo
 
 import msgspec
 
+from block_service import clock
 from block_service.accounts.schemas import Viewer
 from block_service.audit.services import record_change
+from block_service.clock import BLOCK_TIMEZONE, block_today
 from block_service.council.counting import Candidate, CountResult, Placement, count_seats, next_runner_up
 from block_service.council.schemas import (
     POSITIONS,
@@ -62,7 +63,6 @@ from block_service.i18n import gettext as _
 from block_service.pagination import Page, clamp, paginate
 from block_service.shops.tables import Shop, ShopMerchant
 
-BLOCK_TIMEZONE = ZoneInfo("Asia/Shanghai")
 LIVE = ("proposed", "accepted")
 # Approval rows per INSERT statement at the close (well under both engines' limits on parameters).
 APPROVAL_BATCH = 300
@@ -74,10 +74,6 @@ def _already_voted() -> Conflict:
     return Conflict("This shop has already voted in this election. A shop casts one ballot, and it cannot be changed.")
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 def ballot_audit_time(moment: dt.datetime) -> dt.datetime:
     """The time a ballot's audit row records: midnight of the block's day, never the moment it was cast,
     which other records (a log-in, a post) could match to a merchant."""
@@ -87,11 +83,6 @@ def ballot_audit_time(moment: dt.datetime) -> dt.datetime:
 
 def _approval_key() -> str:
     return secrets.token_hex(16)
-
-
-def block_today() -> dt.date:
-    """Terms begin and end on the block's calendar days (Shanghai time)."""
-    return dt.datetime.now(BLOCK_TIMEZONE).date()
 
 
 def _parse_date(text: str | None, field: str) -> dt.date | None:
@@ -136,7 +127,7 @@ async def create_term(staff: Viewer, form: TermForm) -> int:
                     ends_on=ends_on,
                     seats=form.seats,
                     created_by=staff.person_id,
-                    created_at=_now(),
+                    created_at=clock.now(),
                 )
             ).returning(CouncilTerm.id)
             term_id = rows[0]["id"]
@@ -403,7 +394,7 @@ async def _cease(actor: Viewer, seat_id: int, reason: str, kind: str) -> None:
             raise Conflict("This member has already ceased.")
         await Seat.update(
             {
-                Seat.ceased_at: _now(),
+                Seat.ceased_at: clock.now(),
                 Seat.ceased_kind: kind,
                 Seat.ceased_reason: reason,
                 Seat.ceased_by: actor.person_id,
@@ -456,7 +447,7 @@ async def fill_seat(staff: Viewer, seat_id: int) -> int:
                     election=election["id"],
                     reserved_segment=seat["reserved_segment"] if keeps_reservation else None,
                     replaces=seat_id,
-                    started_at=_now(),
+                    started_at=clock.now(),
                 )
             ).returning(Seat.id)
             new_id = rows[0]["id"]
@@ -734,7 +725,7 @@ async def open_election(staff: Viewer, term_id: int, form: ElectionForm) -> int:
             if await Election.exists().where(Election.term == term_id):
                 raise Conflict("This term already has an election.")
             rows = await Election.insert(
-                Election(term=term_id, phase="nominating", created_by=staff.person_id, created_at=_now(), **dates)
+                Election(term=term_id, phase="nominating", created_by=staff.person_id, created_at=clock.now(), **dates)
             ).returning(Election.id)
             election_id = rows[0]["id"]
             await record_change(
@@ -778,7 +769,7 @@ async def stand(viewer: Viewer, election_id: int, form: StandForm) -> int:
             if not await _acts_for_open_shop(viewer.person_id, form.shop_id):
                 raise Invalid("Choose one of your open shops.", field="shop_id")
             await _refuse_double_candidacy(election_id, viewer.person_id, form.shop_id, yourself=True)
-            now = _now()
+            now = clock.now()
             rows = await Nomination.insert(
                 Nomination(
                     election=election_id,
@@ -832,7 +823,7 @@ async def nominate(viewer: Viewer, election_id: int, form: NominateForm) -> int:
                     nominated_by=viewer.person_id,
                     note=form.note,
                     status="proposed",
-                    created_at=_now(),
+                    created_at=clock.now(),
                 )
             ).returning(Nomination.id)
             nomination_id = rows[0]["id"]
@@ -882,7 +873,7 @@ async def accept_nomination(viewer: Viewer, nomination_id: int, form: AcceptForm
         if not await _acts_for_open_shop(viewer.person_id, row["shop"]):
             raise Conflict("You no longer act for this open shop, so you cannot stand for it.")
         await Nomination.update(
-            {Nomination.status: "accepted", Nomination.statement: form.statement, Nomination.accepted_at: _now()}
+            {Nomination.status: "accepted", Nomination.statement: form.statement, Nomination.accepted_at: clock.now()}
         ).where(Nomination.id == nomination_id)
         await record_change(
             actor_id=viewer.person_id,
@@ -918,7 +909,7 @@ async def withdraw_nomination(viewer: Viewer, nomination_id: int) -> int:
 async def open_voting(staff: Viewer, election_id: int) -> None:
     """Nominations close: unanswered ones lapse, each accepted candidate gets a tally at zero."""
     async with write_transaction():
-        await _hold_phase(election_id, "nominating", {Election.phase: "voting", Election.voting_opened_at: _now()})
+        await _hold_phase(election_id, "nominating", {Election.phase: "voting", Election.voting_opened_at: clock.now()})
         accepted = (
             await Nomination.select(Nomination.id)
             .where((Nomination.election == election_id) & (Nomination.status == "accepted"))
@@ -987,7 +978,7 @@ async def cast_ballot(viewer: Viewer, election_id: int, form: BallotForm) -> Non
                 action="election.ballot_cast",
                 object_type="election",
                 object_id=election_id,
-                at=ballot_audit_time(_now()),
+                at=ballot_audit_time(clock.now()),
             )
     except Exception as error:
         if is_unique_violation(error):
@@ -1064,7 +1055,7 @@ async def close_election(staff: Viewer, election_id: int) -> CountResult:
     """Voting ends; the votes are counted from the approvals (which are rewritten, see _count_approvals),
     the seats are allotted (council/counting.py) and created, and turnout is computed."""
     async with write_transaction():
-        await _hold_phase(election_id, "voting", {Election.phase: "closed", Election.closed_at: _now()})
+        await _hold_phase(election_id, "voting", {Election.phase: "closed", Election.closed_at: clock.now()})
         election = (
             await Election.select(Election.term, Election.term.seats.as_alias("seats"))
             .where(Election.id == election_id)
@@ -1090,7 +1081,7 @@ async def close_election(staff: Viewer, election_id: int) -> CountResult:
         ]
         excluded = sorted(row["nomination"] for row in tallies if not facts[row["nomination"]]["eligible"])
         result = count_seats(candidates, election["seats"])
-        now = _now()
+        now = clock.now()
         if result.elected:
             await Seat.insert(
                 *[
@@ -1160,7 +1151,7 @@ async def publish_turnout(staff: Viewer, election_id: int) -> None:
             raise Conflict("Turnout can be published once the election is closed.")
         if row["turnout_published_at"] is not None:
             raise Conflict("The turnout has already been published.")
-        await Election.update({Election.turnout_published_at: _now()}).where(Election.id == election_id)
+        await Election.update({Election.turnout_published_at: clock.now()}).where(Election.id == election_id)
         await record_change(
             actor_id=staff.person_id, action="election.turnout_published", object_type="election", object_id=election_id
         )
@@ -1185,7 +1176,7 @@ async def declare_interest(viewer: Viewer, form: InterestForm) -> int:
                     object_type=form.object_type,
                     object_id=form.object_id,
                     note=form.note,
-                    declared_at=_now(),
+                    declared_at=clock.now(),
                 )
             ).returning(Interest.id)
             interest_id = rows[0]["id"]
@@ -1212,7 +1203,7 @@ async def withdraw_interest(viewer: Viewer, interest_id: int) -> None:
             raise Forbidden("Only the member who declared it may withdraw a declaration.")
         if row["withdrawn_at"] is not None:
             raise Conflict("This declaration has already been withdrawn.")
-        await Interest.update({Interest.withdrawn_at: _now()}).where(Interest.id == interest_id)
+        await Interest.update({Interest.withdrawn_at: clock.now()}).where(Interest.id == interest_id)
         await record_change(
             actor_id=viewer.person_id, action="interest.withdrawn", object_type="interest", object_id=interest_id
         )
@@ -1263,7 +1254,7 @@ async def release_council_places_of(person_id: int) -> None:
     """Inside the caller's transaction: a deleted account's sitting seats cease (as a resignation, so staff
     may fill them from the runners-up), its live nominations in elections still nominating are withdrawn
     and its declared interests end. The history stays, under the label "a former merchant"."""
-    now = _now()
+    now = clock.now()
     await Seat.update(
         {Seat.ceased_at: now, Seat.ceased_kind: "resigned", Seat.ceased_reason: "", Seat.ceased_by: person_id}
     ).where((Seat.person == person_id) & Seat.ceased_at.is_null())

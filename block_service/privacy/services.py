@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import os
 import tempfile
 import zipfile
@@ -12,6 +11,7 @@ from typing import Any
 
 import msgspec
 
+from block_service import clock
 from block_service.accounts.notice import NOTICE_VERSION
 from block_service.accounts.schemas import Viewer
 from block_service.accounts.services import erase_person, password_matches, record_privacy_acceptance
@@ -34,10 +34,6 @@ from block_service.threads.photos import photo_file
 from block_service.threads.services import forget_inbox_of
 
 EXPORT_FORMAT = 1
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 # ---- the notice ---------------------------------------------------------------------------------
@@ -120,7 +116,7 @@ async def collect_personal_data(person_id: int) -> dict:
     )
     return {
         "format": EXPORT_FORMAT,
-        "exported_at": _now(),
+        "exported_at": clock.now(),
         "account": account[0],
         "roles": await _rows("SELECT role, granted_at FROM role_grant WHERE person = {} ORDER BY role", pid),
         "shops": await _rows(

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import re
 
 import msgspec
 
+from block_service import clock
 from block_service.accounts.schemas import Viewer
 from block_service.accounts.services import grant_role, revoke_role
 from block_service.audit.services import record_change
@@ -35,10 +35,6 @@ from block_service.shops.tables import Industry, Segment, Shop, ShopApplication,
 
 # "1125", "1125号", "凌岩南路1125号", "1141弄12号", "1141弄": the road number comes first.
 HOUSE_NUMBER_PATTERN = re.compile(r"^(?:凌岩南路)?\s*(\d{1,5})\s*(号|弄.*)?$")
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def parse_house_number(text: str) -> tuple[str, int]:
@@ -392,7 +388,7 @@ async def apply_for_shop(viewer: Viewer, form: ShopApplicationForm) -> int:
                     licence_number=licence,
                     phone=form.phone,
                     shop=shop["id"] if shop else None,
-                    created_at=_now(),
+                    created_at=clock.now(),
                 )
             ).returning(ShopApplication.id)
             application_id = rows[0]["id"]
@@ -480,7 +476,7 @@ async def _claim_pending(application_id: int, status: str, staff: Viewer, now) -
 async def approve_application(staff: Viewer, application_id: int) -> int:
     """Approve: the shop is registered (or found by licence), the person acts for it and becomes a merchant."""
     async with write_transaction():
-        now = _now()
+        now = clock.now()
         application = await _claim_pending(application_id, "approved", staff, now)
         shop = (
             await Shop.select(Shop.id, Shop.status).where(Shop.licence_number == application["licence_number"]).first()
@@ -530,7 +526,7 @@ async def approve_application(staff: Viewer, application_id: int) -> int:
 
 async def reject_application(staff: Viewer, application_id: int, reason: str) -> None:
     async with write_transaction():
-        await _claim_pending(application_id, "rejected", staff, _now())
+        await _claim_pending(application_id, "rejected", staff, clock.now())
         await ShopApplication.update({ShopApplication.reason: reason}).where(ShopApplication.id == application_id)
         await record_change(
             actor_id=staff.person_id,
@@ -574,7 +570,7 @@ async def release_shops_of(person_id: int) -> None:
     """Inside the caller's transaction: the person no longer acts for any shop, and their pending
     applications are withdrawn (nobody may approve a deleted account). The shops stay listed."""
     await ShopMerchant.delete().where(ShopMerchant.person == person_id)
-    await ShopApplication.update({ShopApplication.status: "withdrawn", ShopApplication.reviewed_at: _now()}).where(
+    await ShopApplication.update({ShopApplication.status: "withdrawn", ShopApplication.reviewed_at: clock.now()}).where(
         (ShopApplication.applicant == person_id) & (ShopApplication.status == "pending")
     )
 

@@ -17,7 +17,19 @@ from block_service.errors import DomainError, FormInvalid, Invalid, NotFound
 from block_service.i18n import gettext as _
 from block_service.pagination import Page
 from block_service.shops.services import list_segments, shop_choices, shops_of
-from block_service.threads import photo_review, services
+from block_service.threads import (
+    access,
+    categories,
+    listing,
+    moderation,
+    opening,
+    photo_review,
+    photos,
+    reactions,
+    reading,
+    services,
+    workflow,
+)
 from block_service.threads import photos as photo_store
 from block_service.threads.schemas import (
     AnswerForm,
@@ -84,8 +96,8 @@ def _uploads(data: dict[str, Any]) -> list[UploadFile]:
 
 async def _store_uploads(request: Request, uploads: list[UploadFile]) -> list[tuple[str, int, int, int]]:
     """Check and re-encode every photo before anything is written, so a bad one leaves nothing behind."""
-    if len(uploads) > services.MAX_PHOTOS:
-        raise Invalid("At most %(count)s photos per thread.", field="photos", count=services.MAX_PHOTOS)
+    if len(uploads) > photos.MAX_PHOTOS:
+        raise Invalid("At most %(count)s photos per thread.", field="photos", count=photos.MAX_PHOTOS)
     prepared = []
     for upload in uploads:
         data = await upload.read(photo_store.MAX_BYTES + 1)
@@ -120,9 +132,9 @@ class ThreadController(Controller):
             shared,
             "threads/list.html",
             fragment="threads/_results.html",
-            result=await services.list_threads(viewer_of(request), filters),
+            result=await listing.list_threads(viewer_of(request), filters),
             filters=filters,
-            categories=await services.list_categories(active_only=False),
+            categories=await categories.list_categories(active_only=False),
             segments=await list_segments(),
             endpoint="threads",
         )
@@ -136,7 +148,7 @@ class ThreadController(Controller):
             request,
             "threads/mine.html",
             fragment="threads/_results.html",
-            result=await services.my_threads(viewer_of(request), filters),
+            result=await listing.my_threads(viewer_of(request), filters),
             filters=filters,
             endpoint="my_threads",
         )
@@ -157,7 +169,7 @@ class ThreadController(Controller):
         try:
             form = read_form(ThreadForm, fields)
             stored = await _store_uploads(request, _uploads(data))
-            thread_id = await services.open_thread(viewer, form, stored)
+            thread_id = await opening.open_thread(viewer, form, stored)
         except (FormInvalid, DomainError) as error:
             photo_store.discard_photos(_var_dir(request), [name for name, *_rest in stored])
             if isinstance(error, DomainError) and error.status_code in (403, 404):
@@ -179,7 +191,7 @@ class ThreadController(Controller):
         category_id: FromQuery[OptionalIdText] = None,
         house_number: FromQuery[str | None] = None,
     ) -> Template:
-        similar = await services.similar_threads(
+        similar = await listing.similar_threads(
             optional_int(shop_id, "shop_id"), optional_int(category_id, "category_id"), house_number, title
         )
         return Template(template_name="threads/_similar.html", context={"similar": similar})
@@ -190,7 +202,7 @@ class ThreadController(Controller):
         if isinstance(shared, Response):
             return shared
         viewer = viewer_of(request)
-        page = await services.get_thread_page(viewer, thread_id)
+        page = await reading.get_thread_page(viewer, thread_id)
         if viewer.is_signed_in and viewer.unread:
             await services.mark_read(viewer, thread_id)
             # The navigation on this very page should already count this thread's notices as read.
@@ -202,13 +214,13 @@ class ThreadController(Controller):
     @get("/threads/{thread_id:int}/messages", name="thread_messages")
     async def messages(self, request: Request, thread_id: FromPath[Id]) -> Template:
         """What a live page fetches when told something changed: the thread's moving parts, as this viewer sees them."""
-        page = await services.get_thread_page(viewer_of(request), thread_id)
+        page = await reading.get_thread_page(viewer_of(request), thread_id)
         return Template(template_name="threads/_live.html", context={"page": page, "errors": {}})
 
     @get("/threads/{thread_id:int}/events", name="thread_events")
     async def events(self, request: Request, thread_id: FromPath[Id]) -> ServerSentEvent:
         viewer = viewer_of(request)
-        await services.get_thread(viewer, thread_id)
+        await access.get_thread(viewer, thread_id)
         give_back = take_stream_slot(request, viewer)
 
         async def still_allowed() -> bool:
@@ -216,7 +228,7 @@ class ThreadController(Controller):
             if current is None:
                 return False
             try:
-                await services.get_thread(current, thread_id)
+                await access.get_thread(current, thread_id)
             except NotFound:
                 return False
             return True
@@ -231,7 +243,7 @@ class ThreadController(Controller):
         viewer = viewer_of(request)
         is_htmx = request.headers.get("hx-request") == "true"
         try:
-            await services.post_answer(viewer, thread_id, read_form(AnswerForm, data))
+            await workflow.post_answer(viewer, thread_id, read_form(AnswerForm, data))
         except FormInvalid as error:
             if is_htmx:
                 return Template(
@@ -239,12 +251,12 @@ class ThreadController(Controller):
                     status_code=422,
                     context={"body": data.get("body", ""), "errors": error.errors},
                 )
-            page = await services.get_thread_page(viewer, thread_id)
+            page = await reading.get_thread_page(viewer, thread_id)
             return await _thread_page(request, page, status_code=422, errors=error.errors, values=data)
         announce(request.app, thread_id)
         if is_htmx:
             # A fresh, empty answer box in place, and the thread's answers updated beside it.
-            page = await services.get_thread_page(viewer, thread_id)
+            page = await reading.get_thread_page(viewer, thread_id)
             return Template(template_name="threads/_answered.html", context={"page": page, "body": "", "errors": {}})
         return redirect_after_post(request, request.app.route_reverse("thread", thread_id=thread_id) + "#answers")
 
@@ -254,9 +266,9 @@ class ThreadController(Controller):
     ) -> Response:
         viewer = viewer_of(request)
         try:
-            await services.change_status(viewer, thread_id, read_form(StatusForm, data))
+            await workflow.change_status(viewer, thread_id, read_form(StatusForm, data))
         except (FormInvalid, Invalid) as error:
-            page = await services.get_thread_page(viewer, thread_id)
+            page = await reading.get_thread_page(viewer, thread_id)
             return await _thread_page(request, page, status_code=422, errors=_errors_of(error), values=data)
         announce(request.app, thread_id)
         flash(request, _("The status has been changed."), "success")
@@ -266,7 +278,7 @@ class ThreadController(Controller):
     async def metoo(self, request: Request, thread_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]) -> Response:
         viewer = viewer_of(request)
         on = data.get("on") == "1"
-        count = await services.set_metoo(viewer, thread_id, on)
+        count = await reactions.set_metoo(viewer, thread_id, on)
         announce(request.app, thread_id)
         if request.headers.get("hx-request") == "true":
             return Template(
@@ -277,7 +289,7 @@ class ThreadController(Controller):
     @post("/threads/{thread_id:int}/mute", name="mute")
     async def mute(self, request: Request, thread_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]) -> Response:
         muted = data.get("muted") == "1"
-        await services.set_muted(viewer_of(request), thread_id, muted)
+        await reactions.set_muted(viewer_of(request), thread_id, muted)
         flash(
             request,
             _("You will not be notified about this thread.")
@@ -293,9 +305,9 @@ class ThreadController(Controller):
     ) -> Response:
         viewer = viewer_of(request)
         try:
-            await services.evaluate(viewer, thread_id, read_form(EvaluationForm, data))
+            await reactions.evaluate(viewer, thread_id, read_form(EvaluationForm, data))
         except FormInvalid as error:
-            page = await services.get_thread_page(viewer, thread_id)
+            page = await reading.get_thread_page(viewer, thread_id)
             return await _thread_page(request, page, status_code=422, errors=error.errors, values=data)
         announce(request.app, thread_id)
         flash(request, _("Thank you for telling us how the fix went."), "success")
@@ -354,8 +366,8 @@ async def _flag(request: Request, object_type: str, object_id: int, thread_id: i
     except FormInvalid as error:
         raise Invalid("Say briefly why this should be reviewed.", field="reason") from error
     if thread_id is None:
-        thread_id = (await services.load_flaggable_for(viewer, object_type, object_id))["thread_id"]
-    hidden = await services.flag(viewer, object_type, object_id, form.reason)
+        thread_id = (await moderation.load_flaggable_for(viewer, object_type, object_id))["thread_id"]
+    hidden = await moderation.flag(viewer, object_type, object_id, form.reason)
     announce(request.app, thread_id)
     flash(
         request,
@@ -378,7 +390,7 @@ async def _thread_form_page(request: Request, values: dict, errors: dict, status
         values=values,
         errors=errors,
         kind=kind,
-        categories=await services.list_categories(kind),
+        categories=await categories.list_categories(kind),
         my_shops=await shops_of(viewer.person_id) if viewer.has("merchant") else [],
         shops=await shop_choices(),
         segments=await list_segments(),
@@ -394,7 +406,7 @@ async def _thread_page(
     shared: shared_pages.SharedPage | None = None,
 ) -> Response:
     viewer = viewer_of(request)
-    templates = await services.list_response_templates(page.thread.category_id) if viewer.is_staff else []
+    templates = await categories.list_response_templates(page.thread.category_id) if viewer.is_staff else []
     return shared_pages.render_shared(
         request,
         shared,
@@ -428,24 +440,24 @@ class StaffThreadController(Controller):
             request,
             "threads/triage.html",
             fragment="threads/_results.html",
-            result=await services.triage_queue(viewer_of(request), filters),
+            result=await listing.triage_queue(viewer_of(request), filters),
             filters=filters,
-            categories=await services.list_categories(active_only=False),
+            categories=await categories.list_categories(active_only=False),
             segments=await list_segments(),
-            overdue_count=await services.count_overdue(),
+            overdue_count=await listing.count_overdue(),
             endpoint="triage",
         )
 
     @post("/threads/{thread_id:int}/assign", name="assign_thread")
     async def assign(self, request: Request, thread_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]) -> Response:
         form = read_form(AssignForm, data)
-        await services.assign_thread(viewer_of(request), thread_id, form.staff_id)
+        await workflow.assign_thread(viewer_of(request), thread_id, form.staff_id)
         flash(request, _("Assigned."), "success")
         return redirect_after_post(request, request.app.route_reverse("thread", thread_id=thread_id))
 
     @get("/moderation", name="moderation_queue")
     async def moderation_queue(self, request: Request) -> Template:
-        return render(request, "threads/moderation.html", items=await services.flagged_items())
+        return render(request, "threads/moderation.html", items=await moderation.flagged_items())
 
     @post("/moderation/{object_type:str}/{object_id:int}", name="moderate")
     async def moderate(
@@ -460,7 +472,7 @@ class StaffThreadController(Controller):
         except FormInvalid as error:
             raise Invalid("Give the reason the author will see.", field="reason") from error
         hide = data.get("action") == "hide"
-        thread_id = await services.moderate(viewer_of(request), object_type, object_id, hide, form.reason)
+        thread_id = await moderation.moderate(viewer_of(request), object_type, object_id, hide, form.reason)
         announce(request.app, thread_id)
         flash(request, _("Hidden; the author sees your reason.") if hide else _("Restored."), "success")
         return redirect_after_post(request, request.app.route_reverse("thread", thread_id=thread_id))
@@ -497,28 +509,28 @@ class StaffThreadController(Controller):
 
     @post("/categories", name="create_category")
     async def create_category(self, request: Request, data: URLEncodedBody[dict[str, Any]]) -> Response:
-        return await _save(request, data, CategoryForm, services.save_category, None, "category")
+        return await _save(request, data, CategoryForm, categories.save_category, None, "category")
 
     @post("/categories/{category_id:int}", name="update_category")
     async def update_category(
         self, request: Request, category_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
     ) -> Response:
-        return await _save(request, data, CategoryForm, services.save_category, category_id, "category")
+        return await _save(request, data, CategoryForm, categories.save_category, category_id, "category")
 
     @post("/templates", name="create_template")
     async def create_template(self, request: Request, data: URLEncodedBody[dict[str, Any]]) -> Response:
-        return await _save(request, data, TemplateForm, services.save_response_template, None, "template")
+        return await _save(request, data, TemplateForm, categories.save_response_template, None, "template")
 
     @post("/templates/{template_id:int}", name="update_template")
     async def update_template(
         self, request: Request, template_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
     ) -> Response:
-        return await _save(request, data, TemplateForm, services.save_response_template, template_id, "template")
+        return await _save(request, data, TemplateForm, categories.save_response_template, template_id, "template")
 
     @get("/templates/{template_id:int}/answer", name="template_answer")
     async def template_answer(self, request: Request, template_id: FromPath[Id]) -> Template:
         """The answer box filled with a prepared answer (htmx swaps it in place)."""
-        template = await services.get_response_template(template_id)
+        template = await categories.get_response_template(template_id)
         return Template(template_name="threads/_answer_box.html", context={"body": template.body, "errors": {}})
 
 
@@ -534,8 +546,8 @@ async def _categories_page(request: Request, errors: dict | None = None, status_
         request,
         "threads/categories.html",
         status_code=status_code,
-        categories=await services.list_categories(active_only=False),
-        templates=await services.list_response_templates(),
+        categories=await categories.list_categories(active_only=False),
+        templates=await categories.list_response_templates(),
         errors=errors or {},
     )
 
@@ -572,9 +584,9 @@ class ThreadApiController(Controller):
         """Threads visible to the caller, filtered, newest activity first."""
         filters = _filters(q, kind, status, category, shop, segment, overdue, page)
         filters.per_page = per_page
-        return await services.list_threads(viewer_of(request), filters)
+        return await listing.list_threads(viewer_of(request), filters)
 
     @get("/{thread_id:int}", name="api_thread")
     async def api_thread(self, request: Request, thread_id: FromPath[Id]) -> ThreadPage:
         """A thread with its messages, photos and evaluation summary, as the caller may see it."""
-        return await services.get_thread_page(viewer_of(request), thread_id)
+        return await reading.get_thread_page(viewer_of(request), thread_id)

@@ -7,16 +7,12 @@ import datetime as dt
 from block_service.accounts.schemas import Viewer
 from block_service.accounts.tables import Person
 from block_service.shops.tables import Shop, ShopMerchant
+from block_service.threads.categories import list_categories
+from block_service.threads.opening import open_thread
+from block_service.threads.reactions import evaluate, set_metoo
 from block_service.threads.schemas import AnswerForm, EvaluationForm, StatusForm, ThreadForm
-from block_service.threads.services import (
-    change_status,
-    evaluate,
-    list_categories,
-    open_thread,
-    post_answer,
-    set_metoo,
-)
 from block_service.threads.tables import Message, Notification, Thread
+from block_service.threads.workflow import change_status, post_answer
 
 # (reporter key, category, shop name or None, house number, title, body, anonymous, days ago, story)
 # story: the steps after opening — "ack", "progress", "resolve", "close", "reopen", "reject", "dup"

@@ -14,7 +14,7 @@ from block_service.groups.controllers import form_errors, group_page, status_of
 from block_service.groups.schemas import GroupDetail
 from block_service.groups.services import group_id_of
 from block_service.i18n import gettext as _
-from block_service.threads import services
+from block_service.threads import listing, opening
 from block_service.threads.schemas import GroupThreadForm, ThreadFilter
 from block_service.web.auth import viewer_of
 from block_service.web.forms import read_form
@@ -31,7 +31,7 @@ class GroupDiscussionController(Controller):
         group_id = await group_id_of(ref)
         try:
             form = read_form(GroupThreadForm, data)
-            thread_id = await services.open_group_thread(viewer_of(request), group_id, form.title, form.body)
+            thread_id = await opening.open_group_thread(viewer_of(request), group_id, form.title, form.body)
         except (FormInvalid, DomainError) as error:
             if status_of(error) in (403, 404):
                 raise
@@ -55,7 +55,7 @@ class GroupDiscussionController(Controller):
 async def shop_threads(viewer: Viewer, shop_id: int) -> dict:
     """The shop page's latest threads about the shop."""
     filters = ThreadFilter(shop=shop_id, per_page=10)
-    return {"result": await services.list_threads(viewer, filters), "filters": filters, "endpoint": "threads"}
+    return {"result": await listing.list_threads(viewer, filters), "filters": filters, "endpoint": "threads"}
 
 
 @fills("group_discussion")
@@ -63,4 +63,4 @@ async def group_discussion(viewer: Viewer, detail: GroupDetail, discussion_page:
     """A group's discussion on its page, for its members and staff; nobody else sees that it exists."""
     if not (detail.is_member or viewer.is_staff):
         return {"discussion": None}
-    return {"discussion": await services.list_group_threads(viewer, detail.group.id, discussion_page)}
+    return {"discussion": await listing.list_group_threads(viewer, detail.group.id, discussion_page)}

@@ -12,8 +12,8 @@ from block_service.audit.services import record_change
 from block_service.db import write_transaction
 from block_service.errors import NotFound
 from block_service.threads import photos as photo_store
+from block_service.threads.access import get_thread, sees_photos_before_approval
 from block_service.threads.notify import deliver
-from block_service.threads.services import get_thread, sees_photos_before_approval
 from block_service.threads.tables import Photo, Thread
 
 QUEUE_SIZE = 50

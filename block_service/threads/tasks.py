@@ -13,7 +13,7 @@ from litestar import Litestar
 
 from block_service.settings import Settings
 from block_service.threads.retention import delete_expired_photos, delete_old_notifications
-from block_service.threads.services import close_stale_resolved
+from block_service.threads.workflow import close_stale_resolved
 
 logger = logging.getLogger("block_service")
 INTERVAL_SECONDS = 3600

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from litestar import Request
@@ -14,6 +13,7 @@ from litestar.response import Template
 from litestar.template.config import TemplateConfig
 from markupsafe import Markup, escape
 
+from block_service.clock import BLOCK_TIMEZONE
 from block_service.settings import PROJECT_ROOT
 from block_service.web.i18n import (
     LANGUAGE_NAMES,
@@ -33,7 +33,6 @@ from block_service.web.labels import (
 )
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
-BLOCK_TIMEZONE = ZoneInfo("Asia/Shanghai")
 FLASH_KEY = "_flashes"
 
 
@@ -118,7 +117,7 @@ def _localized_filter(record: object, field: str) -> str:
 
 
 def create_template_config(debug: bool) -> TemplateConfig:
-    from block_service.threads.services import FLAG_ACCOUNT_MIN_AGE, FLAGS_TO_HIDE
+    from block_service.threads.moderation import FLAG_ACCOUNT_MIN_AGE, FLAGS_TO_HIDE
 
     environment = Environment(
         loader=FileSystemLoader(str(TEMPLATES_DIR)),
