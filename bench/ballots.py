@@ -272,7 +272,7 @@ def close_and_count(env: dict[str, str]) -> dict[str, object]:
 
 async def _close_here(election_id: int) -> dict[str, object]:
     from block_service.accounts.schemas import Viewer
-    from block_service.council import services
+    from block_service.council import ballots
     from block_service.council.tables import Approval, Election, ShopVoted
     from block_service.db import close_database, open_database
 
@@ -280,7 +280,7 @@ async def _close_here(election_id: int) -> dict[str, object]:
     try:
         staff = Viewer(person_id=None, roles=frozenset({"staff"}))
         started = time.perf_counter()
-        result = await services.close_election(staff, election_id)
+        result = await ballots.close_election(staff, election_id)
         close_seconds = time.perf_counter() - started
         turnout = json.loads(
             (await Election.select(Election.turnout).where(Election.id == election_id).first())["turnout"]

@@ -97,9 +97,10 @@ def merchant_of(shop: int, people: int) -> int:
 
 async def _seed_election(shop_count: int, people: int) -> dict[str, object]:
     """A term and an election in voting, made through the council services as staff would."""
+    from block_service import clock
     from block_service.accounts.schemas import Viewer
     from block_service.accounts.services import create_staff
-    from block_service.council import services as council
+    from block_service.council import ballots, nominations, terms
     from block_service.council.schemas import ElectionForm, StandForm, TermForm
     from block_service.db import close_database, open_database
 
@@ -107,8 +108,8 @@ async def _seed_election(shop_count: int, people: int) -> dict[str, object]:
     try:
         staff_id = await create_staff("durability@lingyan.example", seed_bulk.PASSWORD, "耐久测试")
         staff = Viewer(person_id=staff_id, roles=frozenset({"staff"}))
-        starts = council.block_today()
-        term_id = await council.create_term(
+        starts = clock.block_today()
+        term_id = await terms.create_term(
             staff,
             TermForm(
                 number=1,
@@ -117,22 +118,22 @@ async def _seed_election(shop_count: int, people: int) -> dict[str, object]:
                 seats=SEATS,
             ),
         )
-        election_id = await council.open_election(staff, term_id, ElectionForm())
-        nominations = []
+        election_id = await nominations.open_election(staff, term_id, ElectionForm())
+        candidates = []
         for shop_id in range(1, CANDIDATES + 1):
             candidate = Viewer(
                 person_id=merchant_of(shop_id, people),
                 roles=frozenset({"resident", "merchant"}),
                 shop_ids=frozenset({shop_id}),
             )
-            nominations.append(
-                await council.stand(candidate, election_id, StandForm(shop_id=shop_id, statement="为街区多跑腿。"))
+            candidates.append(
+                await nominations.stand(candidate, election_id, StandForm(shop_id=shop_id, statement="为街区多跑腿。"))
             )
-        await council.open_voting(staff, election_id)
+        await ballots.open_voting(staff, election_id)
     finally:
         await close_database()
     voters = [shop for shop in range(1, shop_count + 1) if shop % 25 != 0]  # every 25th shop is closed
-    return {"election_id": election_id, "nominations": nominations, "voting_shops": voters}
+    return {"election_id": election_id, "nominations": candidates, "voting_shops": voters}
 
 
 async def _message_counts(thread_ids: list[int]) -> dict[int, tuple[int, int]]:

@@ -6,7 +6,8 @@ import datetime as dt
 import hashlib
 import uuid
 
-from block_service.council import services as council
+from block_service import clock
+from block_service.council import nominations, terms
 from block_service.council.schemas import ElectionForm, StandForm, TermForm
 from block_service.i18n import current_language, gettext, ngettext
 from tests.helpers import make_person, make_shop, viewer_for
@@ -50,19 +51,19 @@ def shop_of(viewer) -> int:
 
 async def make_term(staff, number: int = 1, seats: int = 5, started_days_ago: int = 30, days: int = 730) -> int:
     """A term running today (by default), dated relative to today so no test depends on the calendar."""
-    starts = council.block_today() - dt.timedelta(days=started_days_ago)
+    starts = clock.block_today() - dt.timedelta(days=started_days_ago)
     form = TermForm(
         number=number, starts_on=starts.isoformat(), ends_on=(starts + dt.timedelta(days=days)).isoformat(), seats=seats
     )
-    return await council.create_term(staff, form)
+    return await terms.create_term(staff, form)
 
 
 async def make_election(staff, term_id: int) -> int:
-    return await council.open_election(staff, term_id, ElectionForm())
+    return await nominations.open_election(staff, term_id, ElectionForm())
 
 
 async def stand(candidate, election_id: int, statement: str = "我会为街区多跑腿。") -> int:
-    return await council.stand(candidate, election_id, StandForm(shop_id=shop_of(candidate), statement=statement))
+    return await nominations.stand(candidate, election_id, StandForm(shop_id=shop_of(candidate), statement=statement))
 
 
 async def election_for_permission_walk() -> None:

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from PIL import Image
 
 from block_service import clock
-from block_service.council import services as council
+from block_service.council import ballots, interests, nominations, seats
+from block_service.council.schemas import InterestForm, NominateForm
 from block_service.groups.services import group_ids_of
 from block_service.threads import moderation, opening, workflow
 from block_service.threads import photos as photo_store
@@ -157,8 +158,8 @@ async def _seed(app, browser_factory) -> Seed:
     first = await make_election(staff, await make_term(staff, number=1, seats=2))
     await stand(zhao, first)
     await stand(xu, first)
-    await council.open_voting(staff, first)
-    await council.close_election(staff, first)
+    await ballots.open_voting(staff, first)
+    await ballots.close_election(staff, first)
     zhao = viewer_for(zhao.person_id, "resident", "merchant", "council", shops=tuple(zhao.shop_ids))
     xu = viewer_for(xu.person_id, "resident", "merchant", "council", shops=tuple(xu.shop_ids))
     election = await make_election(staff, await make_term(staff, number=2, seats=3, started_days_ago=-800))
@@ -201,14 +202,14 @@ async def _seed(app, browser_factory) -> Seed:
     nomination = {"own": {}, "another": {}}
     for role, nominator in (("merchant", li), ("other_merchant", zhang), ("council", zhang)):
         nominee = viewers[role]
-        nomination["own"][role] = await council.nominate(
-            nominator, election, council.NominateForm(nominee=f"{shop_of(nominee)}:{nominee.person_id}")
+        nomination["own"][role] = await nominations.nominate(
+            nominator, election, NominateForm(nominee=f"{shop_of(nominee)}:{nominee.person_id}")
         )
-    nomination["another"]["*"] = await council.nominate(
-        li, election, council.NominateForm(nominee=f"{shop_of(xu)}:{xu.person_id}")
+    nomination["another"]["*"] = await nominations.nominate(
+        li, election, NominateForm(nominee=f"{shop_of(xu)}:{xu.person_id}")
     )
-    seats = {seat.person_id: seat.id for seat in await council.seats_of_term(1)}
-    interest_form = council.InterestForm(object_type="shop", object_id=own_shop, note="语料")
+    seat_of = {seat.person_id: seat.id for seat in await seats.seats_of_term(1)}
+    interest_form = InterestForm(object_type="shop", object_id=own_shop, note="语料")
     from block_service.shops.schemas import ShopApplicationForm
     from block_service.shops.services import apply_for_shop, list_industries
 
@@ -240,10 +241,10 @@ async def _seed(app, browser_factory) -> Seed:
         "group": {"own": {"merchant": group_id}, "another": {"*": foreign_group}},
         "election": {"another": {"*": election}},
         "nomination": nomination,
-        "seat": {"own": {"council": seats[zhao.person_id]}, "another": {"*": seats[xu.person_id]}},
+        "seat": {"own": {"council": seat_of[zhao.person_id]}, "another": {"*": seat_of[xu.person_id]}},
         "interest": {
-            "own": {"council": await council.declare_interest(zhao, interest_form)},
-            "another": {"*": await council.declare_interest(xu, interest_form)},
+            "own": {"council": await interests.declare_interest(zhao, interest_form)},
+            "another": {"*": await interests.declare_interest(xu, interest_form)},
         },
         "staff": {
             "another": {
@@ -255,7 +256,7 @@ async def _seed(app, browser_factory) -> Seed:
                     "role": "resident",
                     "term_id": 1,
                     "election_id": first,
-                    "seat_id": seats[xu.person_id],
+                    "seat_id": seat_of[xu.person_id],
                     "category_id": 1,
                     "template_id": 1,
                     "group_id": group_id,

@@ -3,7 +3,7 @@
 import re
 import shutil
 
-from block_service.council import services
+from block_service.council import ballots, interests, terms
 from block_service.council.schemas import BallotForm, InterestForm
 from block_service.council.tables import Approval, ShopVoted
 from block_service.db import close_database, engine
@@ -37,7 +37,7 @@ async def _election_with_candidates(seats: int = 3):
     zhao = await merchant("赵老师", "1235号", "小书童托管班", contact="13800000004")
     election = await make_election(staff, await make_term(staff, seats=seats))
     candidates = {"zhang": await stand(zhang, election, "守好门前三包"), "li": await stand(li, election, "水果新鲜")}
-    await services.open_voting(staff, election)
+    await ballots.open_voting(staff, election)
     return {
         "staff": staff,
         "election": election,
@@ -165,7 +165,7 @@ async def test_staff_move_the_election_through_its_phases_and_the_council_shows_
     page = await staff.get(f"/elections/{election}")
     assert zh("Close voting and count") in text_of(page.text)
     for voter in ("chen", "zhao"):
-        await services.cast_ballot(
+        await ballots.cast_ballot(
             setup[voter], election, BallotForm(shop_id=shop_of(setup[voter]), candidates=[setup["candidates"]["zhang"]])
         )
     assert (await staff.post(f"/staff/elections/{election}/voting")).status_code == 409
@@ -185,7 +185,7 @@ async def test_staff_move_the_election_through_its_phases_and_the_council_shows_
 
 async def test_a_seated_merchant_sees_the_council_nav_declares_interests_and_can_resign(db, browser_factory):
     setup = await _election_with_candidates()
-    await services.close_election(setup["staff"], setup["election"])
+    await ballots.close_election(setup["staff"], setup["election"])
     member = await _browser_for(browser_factory, "13800000001")
     home = await member.get("/")
     assert 'data-nav="council"' in home.text and 'data-nav="my-groups"' in home.text
@@ -199,7 +199,7 @@ async def test_a_seated_merchant_sees_the_council_nav_declares_interests_and_can
     assert ok.status_code == 303
     public = text_of((await browser_factory().get("/council")).text)
     assert "李老板是我表弟" in public and "凌岩水果店" in public
-    assert await services.has_declared_interest(setup["zhang"].person_id, "shop", shop_of(setup["li"]))
+    assert await interests.has_declared_interest(setup["zhang"].person_id, "shop", shop_of(setup["li"]))
     other = await _browser_for(browser_factory, "13800000003")  # a merchant, not seated
     assert 'data-nav="council"' not in (await other.get("/")).text
     assert (await other.post("/council/interests", {"object_type": "shop", "object_id": "1"})).status_code == 403
@@ -215,7 +215,7 @@ async def test_staff_create_a_term_and_open_its_election_from_the_council_desk(d
     staff = await _browser_for(browser_factory, "staff@test.example")
     desk = await staff.get("/staff/council")
     assert desk.status_code == 200 and 'name="starts_on"' in desk.text
-    suggested = await services.suggested_term()
+    suggested = await terms.suggested_term()
     bad = await staff.post("/staff/terms", {**suggested, "ends_on": suggested["starts_on"]}, htmx=True)
     assert bad.status_code == 422 and bad.text.lstrip().startswith("<form") and 'id="e-ends_on"' in bad.text
     created = await staff.post("/staff/terms", suggested)
@@ -229,8 +229,8 @@ async def test_staff_create_a_term_and_open_its_election_from_the_council_desk(d
 
 async def test_the_council_api_lists_members_with_positions_shops_and_groups(db, browser_factory):
     setup = await _election_with_candidates()
-    await services.close_election(setup["staff"], setup["election"])
-    await services.declare_interest(setup["zhang"], InterestForm(object_type="proposal", object_id=7, note="亲属"))
+    await ballots.close_election(setup["staff"], setup["election"])
+    await interests.declare_interest(setup["zhang"], InterestForm(object_type="proposal", object_id=7, note="亲属"))
     body = (await browser_factory().get("/api/council")).json()
     assert body["term"]["number"] == 1 and body["empty_seats"] == 1
     zhang = next(member for member in body["members"] if member["display_name"] == "张师傅")
@@ -244,7 +244,7 @@ async def test_the_council_api_lists_members_with_positions_shops_and_groups(db,
 
 async def test_the_council_page_takes_a_constant_number_of_statements(db, browser_factory, count_queries):
     setup = await _election_with_candidates(seats=2)
-    await services.close_election(setup["staff"], setup["election"])
+    await ballots.close_election(setup["staff"], setup["election"])
     browser = browser_factory()
     count_queries.statements.clear()
     await browser.get("/council")
@@ -303,7 +303,7 @@ async def _everything_visible_after(browser_factory, a_votes: str, b_votes: str)
     setup = await _election_with_candidates(seats=1)
     election, candidates = setup["election"], setup["candidates"]
     for voter, choice in (("chen", a_votes), ("zhao", b_votes)):
-        await services.cast_ballot(
+        await ballots.cast_ballot(
             setup[voter], election, BallotForm(shop_id=shop_of(setup[voter]), candidates=[candidates[choice]])
         )
     browsers = {
@@ -334,8 +334,8 @@ async def _everything_visible_after(browser_factory, a_votes: str, b_votes: str)
     seen = {}
     for when in ("voting", "closed"):
         if when == "closed":
-            await services.close_election(setup["staff"], election)
-            await services.publish_turnout(setup["staff"], election)
+            await ballots.close_election(setup["staff"], election)
+            await ballots.publish_turnout(setup["staff"], election)
         for who, browser in browsers.items():
             for path in pages:
                 response = await browser.get(path)

@@ -16,8 +16,9 @@ import pytest
 from piccolo.apps.migrations.commands.forwards import run_forwards
 from piccolo.querystring import QueryString
 
+from block_service import clock
 from block_service.accounts.schemas import Viewer
-from block_service.council import services
+from block_service.council import ballots
 from block_service.council.schemas import BallotForm
 from block_service.council.tables import Approval, ShopVoted, Tally
 from block_service.db import close_database, engine, is_sqlite, open_database
@@ -92,10 +93,10 @@ async def _count_after(first_choice: str, second_choice: str) -> tuple[dict[str,
     zhao = await merchant("赵老师", "1235号", "小书童托管班", contact="13800000004")
     election = await make_election(staff, await make_term(staff, seats=1))
     candidates = {"zhang": await stand(zhang, election), "li": await stand(li, election)}
-    await services.open_voting(staff, election)
+    await ballots.open_voting(staff, election)
     for voter, choice in ((chen, first_choice), (zhao, second_choice)):
-        await services.cast_ballot(voter, election, BallotForm(shop_id=shop_of(voter), candidates=[candidates[choice]]))
-    await services.close_election(staff, election)
+        await ballots.cast_ballot(voter, election, BallotForm(shop_id=shop_of(voter), candidates=[candidates[choice]]))
+    await ballots.close_election(staff, election)
     return await _raw_database(), {"election": election, "candidates": candidates}
 
 
@@ -264,9 +265,9 @@ async def test_a_database_filled_under_the_previous_migrations_upgrades_with_eve
         assert [(row["actor"], row["before"], row["after"], row["object_id"]) for row in rows] == [
             (None, "", "", 1)
         ] * 3 + [(None, "", "", 2)] * 2
-        days = [services.ballot_audit_time(_as_datetime(row["at"])) for row in rows]
+        days = [ballots.ballot_audit_time(_as_datetime(row["at"])) for row in rows]
         assert [_as_datetime(row["at"]) for row in rows] == days
-        assert [day.astimezone(services.BLOCK_TIMEZONE).date().isoformat() for day in days] == [
+        assert [day.astimezone(clock.BLOCK_TIMEZONE).date().isoformat() for day in days] == [
             "2024-06-01",
             "2024-06-01",
             "2024-06-03",
@@ -278,8 +279,8 @@ async def test_a_database_filled_under_the_previous_migrations_upgrades_with_eve
 
         # The election still voting goes on under the new rules, and its count reads the old votes too.
         zhang = Viewer(person_id=2, roles=frozenset({"merchant"}), shop_ids=frozenset({1}))
-        await services.cast_ballot(zhang, 2, BallotForm(shop_id=1, candidates=[3]))
-        result = await services.close_election(Viewer(person_id=1, roles=frozenset({"staff"})), 2)
+        await ballots.cast_ballot(zhang, 2, BallotForm(shop_id=1, candidates=[3]))
+        result = await ballots.close_election(Viewer(person_id=1, roles=frozenset({"staff"})), 2)
         assert [(p.candidate_id, p.votes) for p in result.elected + result.runners_up] == [(3, 3), (4, 1)]
         stored = msgspec.json.decode((await _query("SELECT turnout FROM council_election WHERE id = 2"))[0]["turnout"])
         assert stored["voted"] == 3

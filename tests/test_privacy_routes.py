@@ -10,7 +10,7 @@ import zipfile
 from block_service.accounts.notice import NOTICE_VERSION
 from block_service.accounts.tables import Person
 from block_service.audit.tables import AuditEntry
-from block_service.council import services as council
+from block_service.council import ballots
 from block_service.council.schemas import BallotForm
 from block_service.council.tables import ShopVoted
 from block_service.threads.photos import prepare_photo, store_photo
@@ -109,8 +109,8 @@ async def test_my_data_is_a_zip_of_my_data_and_photos_with_no_one_else_s_and_no_
     await _accept_notice(zhang.person_id)
     election = await make_election(staff, await make_term(staff))
     li_candidate = await stand(li, election, "水果新鲜")
-    await council.open_voting(staff, election)
-    await council.cast_ballot(zhang, election, BallotForm(shop_id=shop_of(zhang), candidates=[li_candidate]))
+    await ballots.open_voting(staff, election)
+    await ballots.cast_ballot(zhang, election, BallotForm(shop_id=shop_of(zhang), candidates=[li_candidate]))
     assert await ShopVoted.count() == 1
     mine = await make_thread(zhang.person_id, title="张师傅反映的下水道", anonymous=True)
     theirs = await make_thread(li.person_id, title="李老板反映的垃圾桶")

@@ -13,7 +13,7 @@ from block_service.accounts.schemas import LoginForm, SignUpForm, Viewer
 from block_service.accounts.services import log_in, sign_up
 from block_service.accounts.tables import Person, RoleGrant
 from block_service.audit.tables import AuditEntry
-from block_service.council import services as council
+from block_service.council import elections, seats
 from block_service.council.tables import Seat
 from block_service.errors import Conflict, FormInvalid, Invalid
 from block_service.i18n import current_language
@@ -209,11 +209,11 @@ async def test_a_deleted_council_member_s_seat_ceases_and_the_history_names_a_fo
         zhang, DeleteAccountForm(password=TEST_PASSWORD, confirm=True, confirm_shops=True)
     )
 
-    seated = await council.seats_of_term(term)
+    seated = await seats.seats_of_term(term)
     assert [(seat.display_name, seat.ceased_kind) for seat in seated] == [(zh("A former merchant"), "resigned")]
     current_language.set("en")
-    assert [seat.display_name for seat in await council.seats_of_term(term)] == ["A former merchant"]
-    detail = await council.get_election(election, viewer_for(staff.person_id, "staff"))
+    assert [seat.display_name for seat in await seats.seats_of_term(term)] == ["A former merchant"]
+    detail = await elections.get_election(election, viewer_for(staff.person_id, "staff"))
     assert detail.candidates == [] and detail.waiting == []
 
 

@@ -9,7 +9,7 @@ from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Response, Template
 
 from block_service.accounts.schemas import ANONYMOUS
-from block_service.council import services
+from block_service.council import ballots, elections, interests, nominations, pages, seats, terms
 from block_service.council.schemas import (
     INTEREST_OBJECTS,
     POSITIONS,
@@ -63,7 +63,7 @@ class CouncilController(Controller):
         self, request: Request, election_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
     ) -> Response:
         try:
-            await services.stand(viewer_of(request), election_id, read_form(StandForm, data))
+            await nominations.stand(viewer_of(request), election_id, read_form(StandForm, data))
         except (FormInvalid, DomainError) as error:
             return await _election_form_error(request, election_id, "stand", error, data)
         flash(request, _("You are a candidate. Good luck!"), "success")
@@ -74,7 +74,7 @@ class CouncilController(Controller):
         self, request: Request, election_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
     ) -> Response:
         try:
-            await services.nominate(viewer_of(request), election_id, read_form(NominateForm, data))
+            await nominations.nominate(viewer_of(request), election_id, read_form(NominateForm, data))
         except (FormInvalid, DomainError) as error:
             return await _election_form_error(request, election_id, "nominate", error, data)
         flash(request, _("Your nomination has been sent. It counts once the merchant accepts it."), "success")
@@ -86,11 +86,11 @@ class CouncilController(Controller):
     ) -> Response:
         viewer = viewer_of(request)
         try:
-            election_id = await services.accept_nomination(viewer, nomination_id, read_form(AcceptForm, data))
+            election_id = await nominations.accept_nomination(viewer, nomination_id, read_form(AcceptForm, data))
         except (FormInvalid, DomainError) as error:
             if status_of(error) in (403, 404):
                 raise
-            election_id = await services.election_of_nomination(nomination_id)
+            election_id = await nominations.election_of_nomination(nomination_id)
             return await _election_form_error(
                 request,
                 election_id,
@@ -105,7 +105,7 @@ class CouncilController(Controller):
 
     @post("/nominations/{nomination_id:int}/withdraw", name="withdraw_nomination")
     async def withdraw_nomination(self, request: Request, nomination_id: FromPath[Id]) -> Response:
-        election_id = await services.withdraw_nomination(viewer_of(request), nomination_id)
+        election_id = await nominations.withdraw_nomination(viewer_of(request), nomination_id)
         flash(request, _("You no longer stand in this election."), "info")
         return redirect_after_post(request, request.app.route_reverse("election", election_id=election_id))
 
@@ -114,7 +114,7 @@ class CouncilController(Controller):
         self, request: Request, election_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
     ) -> Response:
         try:
-            await services.cast_ballot(viewer_of(request), election_id, read_ballot(data))
+            await ballots.cast_ballot(viewer_of(request), election_id, read_ballot(data))
         except (FormInvalid, DomainError) as error:
             return await _election_form_error(request, election_id, "ballot", error, data)
         flash(
@@ -130,7 +130,7 @@ class CouncilController(Controller):
     @post("/council/interests", name="declare_interest")
     async def declare_interest(self, request: Request, data: URLEncodedBody[dict[str, Any]]) -> Response:
         try:
-            await services.declare_interest(viewer_of(request), read_form(InterestForm, data))
+            await interests.declare_interest(viewer_of(request), read_form(InterestForm, data))
         except (FormInvalid, DomainError) as error:
             if status_of(error) in (403, 404):
                 raise
@@ -146,7 +146,7 @@ class CouncilController(Controller):
 
     @post("/council/interests/{interest_id:int}/withdraw", name="withdraw_interest")
     async def withdraw_interest(self, request: Request, interest_id: FromPath[Id]) -> Response:
-        await services.withdraw_interest(viewer_of(request), interest_id)
+        await interests.withdraw_interest(viewer_of(request), interest_id)
         flash(request, _("The declaration has been withdrawn."), "info")
         return redirect_after_post(request, request.app.route_reverse("council"))
 
@@ -164,7 +164,7 @@ class CouncilController(Controller):
                 errors={"resign": error.errors},
                 values={"resign": data},
             )
-        await services.resign_seat(viewer_of(request), seat_id, form.reason)
+        await seats.resign_seat(viewer_of(request), seat_id, form.reason)
         flash(request, _("You have resigned your seat on the council."), "info")
         return redirect_after_post(request, request.app.route_reverse("council"))
 
@@ -181,7 +181,7 @@ class StaffCouncilController(Controller):
     @post("/terms", name="create_term")
     async def create_term(self, request: Request, data: URLEncodedBody[dict[str, Any]]) -> Response:
         try:
-            term_id = await services.create_term(viewer_of(request), read_form(TermForm, data))
+            term_id = await terms.create_term(viewer_of(request), read_form(TermForm, data))
         except (FormInvalid, DomainError) as error:
             return await _staff_page(
                 request,
@@ -198,7 +198,7 @@ class StaffCouncilController(Controller):
         self, request: Request, term_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
     ) -> Response:
         try:
-            election_id = await services.open_election(viewer_of(request), term_id, read_form(ElectionForm, data))
+            election_id = await nominations.open_election(viewer_of(request), term_id, read_form(ElectionForm, data))
         except (FormInvalid, DomainError) as error:
             if status_of(error) == 404:
                 raise
@@ -215,19 +215,19 @@ class StaffCouncilController(Controller):
 
     @post("/elections/{election_id:int}/voting", name="open_voting")
     async def open_voting(self, request: Request, election_id: FromPath[Id]) -> Response:
-        await services.open_voting(viewer_of(request), election_id)
+        await ballots.open_voting(viewer_of(request), election_id)
         flash(request, _("Voting is open. Each shop may now cast one ballot."), "success")
         return redirect_after_post(request, request.app.route_reverse("election", election_id=election_id))
 
     @post("/elections/{election_id:int}/close", name="close_election")
     async def close_election(self, request: Request, election_id: FromPath[Id]) -> Response:
-        await services.close_election(viewer_of(request), election_id)
+        await ballots.close_election(viewer_of(request), election_id)
         flash(request, _("The election is closed and counted; the seats of the term have been created."), "success")
         return redirect_after_post(request, request.app.route_reverse("election", election_id=election_id))
 
     @post("/elections/{election_id:int}/turnout", name="publish_turnout")
     async def publish_turnout(self, request: Request, election_id: FromPath[Id]) -> Response:
-        await services.publish_turnout(viewer_of(request), election_id)
+        await ballots.publish_turnout(viewer_of(request), election_id)
         flash(request, _("The turnout has been published."), "success")
         return redirect_after_post(request, request.app.route_reverse("election", election_id=election_id))
 
@@ -235,9 +235,9 @@ class StaffCouncilController(Controller):
     async def assign_position(
         self, request: Request, seat_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
     ) -> Response:
-        term_id = await services.term_of_seat(seat_id)
+        term_id = await seats.term_of_seat(seat_id)
         try:
-            await services.assign_position(viewer_of(request), seat_id, read_form(PositionForm, data))
+            await seats.assign_position(viewer_of(request), seat_id, read_form(PositionForm, data))
         except (FormInvalid, DomainError) as error:
             if status_of(error) == 404:
                 raise
@@ -251,9 +251,9 @@ class StaffCouncilController(Controller):
     async def remove_seat(
         self, request: Request, seat_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
     ) -> Response:
-        term_id = await services.term_of_seat(seat_id)
+        term_id = await seats.term_of_seat(seat_id)
         try:
-            await services.remove_seat(viewer_of(request), seat_id, read_form(ReasonForm, data).reason)
+            await seats.remove_seat(viewer_of(request), seat_id, read_form(ReasonForm, data).reason)
         except (FormInvalid, DomainError) as error:
             if status_of(error) == 404:
                 raise
@@ -269,8 +269,8 @@ class StaffCouncilController(Controller):
 
     @post("/seats/{seat_id:int}/fill", name="fill_seat")
     async def fill_seat(self, request: Request, seat_id: FromPath[Id]) -> Response:
-        term_id = await services.term_of_seat(seat_id)
-        await services.fill_seat(viewer_of(request), seat_id)
+        term_id = await seats.term_of_seat(seat_id)
+        await seats.fill_seat(viewer_of(request), seat_id)
         flash(request, _("The seat has gone to the next runner-up."), "success")
         return redirect_after_post(request, request.app.route_reverse("staff_council") + f"?term={term_id}")
 
@@ -282,12 +282,12 @@ class CouncilApiController(Controller):
     @get("/council", name="api_council")
     async def api_council(self) -> CouncilOut:
         """The current term, its sitting members with positions, shops, groups and declared interests."""
-        return await services.get_council()
+        return await pages.get_council()
 
     @get("/elections/{election_id:int}", name="api_election")
     async def api_election(self, election_id: FromPath[Id]) -> ElectionDetail:
         """An election as the public sees it: candidates, and results and turnout once published."""
-        return await services.get_election(election_id, ANONYMOUS)
+        return await elections.get_election(election_id, ANONYMOUS)
 
 
 async def _council_page(
@@ -299,7 +299,7 @@ async def _council_page(
     values: dict | None = None,
 ) -> Template:
     viewer = viewer_of(request)
-    council = await services.get_council()
+    council = await pages.get_council()
     return render(
         request,
         "council/council.html",
@@ -323,7 +323,7 @@ async def _election_page(
     values: dict | None = None,
     **context: Any,
 ) -> Template:
-    detail = await services.get_election(election_id, viewer_of(request))
+    detail = await elections.get_election(election_id, viewer_of(request))
     return render(
         request,
         "council/election.html",
@@ -369,7 +369,7 @@ async def _staff_page(
     errors: dict | None = None,
     values: dict | None = None,
 ) -> Template:
-    desk = await services.staff_desk(term_id, page)
+    desk = await pages.staff_desk(term_id, page)
     return render(
         request,
         "council/staff.html",
@@ -378,5 +378,5 @@ async def _staff_page(
         desk=desk,
         positions=POSITIONS,
         errors=errors or {},
-        values={"term": await services.suggested_term(), **(values or {})},
+        values={"term": await terms.suggested_term(), **(values or {})},
     )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from block_service import clock
 from block_service.accounts.schemas import Viewer
-from block_service.council import services
+from block_service.council import ballots, interests, nominations, seats, terms
 from block_service.council.schemas import (
     AcceptForm,
     BallotForm,
@@ -78,8 +79,8 @@ def _shop(viewer: Viewer) -> int:
 async def seed_demo_council(staff: Viewer) -> None:
     merchants = await _merchants()
     await _seed_leaders(staff, merchants)
-    today = services.block_today()
-    first_term = await services.create_term(
+    today = clock.block_today()
+    first_term = await terms.create_term(
         staff,
         TermForm(
             number=1,
@@ -88,7 +89,7 @@ async def seed_demo_council(staff: Viewer) -> None:
             seats=5,
         ),
     )
-    election = await services.open_election(
+    election = await nominations.open_election(
         staff,
         first_term,
         ElectionForm(
@@ -101,32 +102,32 @@ async def seed_demo_council(staff: Viewer) -> None:
     candidates = {}
     for mobile, statement in FIRST_CANDIDATES:
         candidate = merchants[mobile]
-        candidates[mobile] = await services.stand(
+        candidates[mobile] = await nominations.stand(
             candidate, election, StandForm(shop_id=_shop(candidate), statement=statement)
         )
     nominator, nominee, note, statement = NOMINATED
     nominee_viewer = merchants[nominee]
-    proposed = await services.nominate(
+    proposed = await nominations.nominate(
         merchants[nominator],
         election,
         NominateForm(nominee=f"{_shop(nominee_viewer)}:{nominee_viewer.person_id}", note=note),
     )
-    await services.accept_nomination(nominee_viewer, proposed, AcceptForm(statement=statement))
+    await nominations.accept_nomination(nominee_viewer, proposed, AcceptForm(statement=statement))
     candidates[nominee] = proposed
-    await services.open_voting(staff, election)
+    await ballots.open_voting(staff, election)
     for voter, approved in BALLOTS.items():
-        await services.cast_ballot(
+        await ballots.cast_ballot(
             merchants[voter],
             election,
             BallotForm(shop_id=_shop(merchants[voter]), candidates=[candidates[mobile] for mobile in approved]),
         )
-    await services.close_election(staff, election)
-    await services.publish_turnout(staff, election)
-    seats = {seat.person_id: seat.id for seat in await services.seats_of_term(first_term)}
+    await ballots.close_election(staff, election)
+    await ballots.publish_turnout(staff, election)
+    seat_of = {seat.person_id: seat.id for seat in await seats.seats_of_term(first_term)}
     for mobile, position in POSITIONS.items():
-        await services.assign_position(staff, seats[merchants[mobile].person_id], PositionForm(position=position))
+        await seats.assign_position(staff, seat_of[merchants[mobile].person_id], PositionForm(position=position))
     chair = merchants["13800001001"]
-    await services.declare_interest(
+    await interests.declare_interest(
         chair,
         InterestForm(
             object_type="shop",
@@ -135,7 +136,7 @@ async def seed_demo_council(staff: Viewer) -> None:
         ),
     )
     # The next term: nominations are open, one merchant stands, one nomination waits for an answer.
-    second_term = await services.create_term(
+    second_term = await terms.create_term(
         staff,
         TermForm(
             number=2,
@@ -144,7 +145,7 @@ async def seed_demo_council(staff: Viewer) -> None:
             seats=5,
         ),
     )
-    next_election = await services.open_election(
+    next_election = await nominations.open_election(
         staff,
         second_term,
         ElectionForm(
@@ -155,13 +156,13 @@ async def seed_demo_council(staff: Viewer) -> None:
         ),
     )
     chen = merchants["13800001004"]
-    await services.stand(
+    await nominations.stand(
         chen,
         next_election,
         StandForm(shop_id=_shop(chen), statement="便利店24小时营业，愿意做1141弄节点的“夜间守望点”。"),
     )
     wu = merchants["13800001009"]
-    await services.nominate(
+    await nominations.nominate(
         merchants["13800001003"],
         next_election,
         NominateForm(nominee=f"{_shop(wu)}:{wu.person_id}", note="吴女士把中南段的绿化打理得很好，希望她继续参选。"),
