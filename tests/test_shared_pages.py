@@ -31,13 +31,13 @@ async def caught_up() -> None:
         return
     from piccolo.querystring import QueryString
 
-    from block_service import db
+    from block_service.db import changes, engine
 
     marker = uuid.uuid4().hex
-    await db.engine().run_querystring(QueryString("SELECT pg_notify('block_changed', {})", marker))
+    await engine().run_querystring(QueryString("SELECT pg_notify('block_changed', {})", marker))
 
     def listener_caught_up() -> bool:
-        return db._listener is not None and db._listener.last_payload == marker
+        return changes._listener is not None and changes._listener.last_payload == marker
 
     await eventually(listener_caught_up, timeout=3)
 

@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from block_service.db import _writer_file_lock
+from block_service.db.writes import _writer_file_lock
 from tests.conftest import ENGINE
 
 pytestmark = pytest.mark.skipif(ENGINE != "sqlite", reason="the writer lock is SQLite's")
