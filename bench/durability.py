@@ -98,8 +98,8 @@ def merchant_of(shop: int, people: int) -> int:
 async def _seed_election(shop_count: int, people: int) -> dict[str, object]:
     """A term and an election in voting, made through the council services as staff would."""
     from block_service import clock
+    from block_service.accounts.roles import create_staff
     from block_service.accounts.schemas import Viewer
-    from block_service.accounts.services import create_staff
     from block_service.council import ballots, nominations, terms
     from block_service.council.schemas import ElectionForm, StandForm, TermForm
     from block_service.db import close_database, open_database

@@ -73,7 +73,7 @@ def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_create_staff(settings: Settings, args: argparse.Namespace) -> int:
-    from block_service.accounts.services import create_staff
+    from block_service.accounts.roles import create_staff
     from block_service.errors import DomainError, FormInvalid
     from block_service.migrate import apply_migrations
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from block_service.accounts.roles import create_staff
 from block_service.accounts.schemas import SignUpForm, Viewer
-from block_service.accounts.services import create_staff, sign_up
+from block_service.accounts.signing_in import sign_up
 from block_service.accounts.tables import Person
 from block_service.accounts.two_factor import grouped, provisioning_uri, set_up_with_secret
 from block_service.council.demo import seed_demo_council

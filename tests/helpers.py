@@ -92,7 +92,7 @@ async def make_person(
     """A person straight into the database (a hash computed once per run keeps tests fast)."""
     import datetime as dt
 
-    from block_service.accounts.services import hash_password, normalise_contact
+    from block_service.accounts.signing_in import hash_password, normalise_contact
     from block_service.accounts.tables import Person, RoleGrant
 
     if password not in _hash_cache:
@@ -120,8 +120,8 @@ async def make_shop(
     merchant_id: int, name: str = "老张生煎", house_number: str = "1143号", licence: str | None = None
 ) -> int:
     """A shop registered through the real application and approval path."""
+    from block_service.accounts.roles import create_staff
     from block_service.accounts.schemas import Viewer
-    from block_service.accounts.services import create_staff
     from block_service.shops.schemas import ShopApplicationForm
     from block_service.shops.services import apply_for_shop, approve_application, list_industries
 

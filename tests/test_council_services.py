@@ -5,7 +5,7 @@ import asyncio
 import pytest
 
 from block_service import clock
-from block_service.accounts.services import load_viewer
+from block_service.accounts.people import load_viewer
 from block_service.audit.tables import AuditEntry
 from block_service.council import ballots, elections, interests, nominations, pages, seats
 from block_service.council.schemas import (

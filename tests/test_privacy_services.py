@@ -10,7 +10,7 @@ from litestar.stores.memory import MemoryStore
 from block_service.accounts.backoff import LoginBackoff
 from block_service.accounts.notice import NOTICE_VERSION
 from block_service.accounts.schemas import LoginForm, SignUpForm, Viewer
-from block_service.accounts.services import log_in, sign_up
+from block_service.accounts.signing_in import log_in, sign_up
 from block_service.accounts.tables import Person, RoleGrant
 from block_service.audit.tables import AuditEntry
 from block_service.council import elections, seats

@@ -8,7 +8,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Response, Template
 
-from block_service.accounts import services, two_factor
+from block_service.accounts import people, roles, signing_in, two_factor
 from block_service.accounts.backoff import AccountLocked, LoginBackoff
 from block_service.accounts.schemas import (
     GRANTABLE_ROLES,
@@ -76,7 +76,7 @@ async def _me_page(
         "accounts/me.html",
         fragment=fragment,
         status_code=422 if fragment else 200,
-        person=await services.get_person(viewer.person_id),
+        person=await people.get_person(viewer.person_id),
         **await part_of_page("person_shops", person_id=viewer.person_id),
         profile_errors=profile_errors or {},
         password_errors=password_errors or {},
@@ -92,7 +92,7 @@ class AccountController(Controller):
     async def signup(self, request: Request, data: URLEncodedBody[dict[str, Any]]) -> Response:
         try:
             form = read_form(SignUpForm, data)
-            signed_in = await services.sign_up(form, language=current_language.get())
+            signed_in = await signing_in.sign_up(form, language=current_language.get())
         except (FormInvalid, DomainError) as error:
             values = {k: v for k, v in data.items() if "password" not in k}
             return render(
@@ -120,7 +120,7 @@ class AccountController(Controller):
     async def login(self, request: Request, data: URLEncodedBody[dict[str, Any]]) -> Response:
         target = safe_next(data.get("next"))
         try:
-            signed_in = await services.log_in(read_form(LoginForm, data), _backoff(request))
+            signed_in = await signing_in.log_in(read_form(LoginForm, data), _backoff(request))
         except (FormInvalid, DomainError) as error:
             status = 422 if isinstance(error, FormInvalid) else error.status_code
             page = render(
@@ -136,7 +136,7 @@ class AccountController(Controller):
         if signed_in.second_factor:
             start_second_step(request.session, signed_in, target)
             return redirect_after_post(request, request.app.route_reverse("login_code_form"))
-        if await services.must_set_up_second_factor(signed_in.person_id):
+        if await people.must_set_up_second_factor(signed_in.person_id):
             flash(request, _("Staff accounts need a second factor. Set up your authenticator app now."), "info")
             target = request.app.route_reverse("security")
         return _signed_in_response(request, signed_in, target)
@@ -156,7 +156,7 @@ class AccountController(Controller):
         signed_in_pending, target = pending
         try:
             form = read_form(SecondFactorForm, data)
-            signed_in = await services.log_in_second_step(signed_in_pending, form.code, _backoff(request))
+            signed_in = await signing_in.log_in_second_step(signed_in_pending, form.code, _backoff(request))
         except (FormInvalid, DomainError) as error:
             status = 422 if isinstance(error, FormInvalid) else error.status_code
             page = render(
@@ -184,7 +184,7 @@ class AccountController(Controller):
         viewer = viewer_of(request)
         try:
             form = read_form(ProfileForm, data)
-            await services.update_profile(viewer.person_id, form)
+            await people.update_profile(viewer.person_id, form)
         except (FormInvalid, DomainError) as error:
             return await _me_page(request, fragment="accounts/_profile_form.html", profile_errors=_form_errors(error))
         current_language.set(form.language)
@@ -197,7 +197,7 @@ class AccountController(Controller):
     async def change_password(self, request: Request, data: URLEncodedBody[dict[str, Any]]) -> Response:
         viewer = viewer_of(request)
         try:
-            version = await services.change_password(viewer.person_id, read_form(PasswordForm, data))
+            version = await people.change_password(viewer.person_id, read_form(PasswordForm, data))
         except (FormInvalid, DomainError) as error:
             return await _me_page(request, fragment="accounts/_password_form.html", password_errors=_form_errors(error))
         # Every other session ended with the version bump; this one continues under a new id.
@@ -229,7 +229,7 @@ class AccountController(Controller):
         viewer = viewer_of(request)
         try:
             form = read_form(DisableSecondFactorForm, data)
-            await services.disable_second_factor(viewer.person_id, form.password, form.code)
+            await people.disable_second_factor(viewer.person_id, form.password, form.code)
         except (FormInvalid, DomainError) as error:
             return await _security_page(request, errors=_form_errors(error), status_code=422)
         flash(request, _("Your second factor is turned off."), "info")
@@ -239,7 +239,7 @@ class AccountController(Controller):
 async def _security_page(request: Request, errors: dict | None = None, status_code: int = 200) -> Template:
     """The second-factor page: its state, or the QR code and a code field to set it up."""
     viewer = viewer_of(request)
-    person = await services.get_person(viewer.person_id)
+    person = await people.get_person(viewer.person_id)
     context: dict[str, Any] = {"person": person, "errors": errors or {}}
     if person.second_factor:
         context["codes_left"] = await two_factor.count_recovery_codes_left(viewer.person_id)
@@ -272,10 +272,10 @@ class StaffPeopleController(Controller):
             request,
             "staff/people.html",
             fragment="staff/_people_results.html",
-            result=await services.list_people(filters),
+            result=await people.list_people(filters),
             filters=filters,
             roles=ROLES,
-            role_counts=await services.count_people_by_role(),
+            role_counts=await people.count_people_by_role(),
         )
 
     @get("/{person_id:int}", name="person")
@@ -290,13 +290,13 @@ class StaffPeopleController(Controller):
             form = read_form(ReasonForm, data)
         except FormInvalid as error:
             return await _person_page(request, person_id, errors=error.errors, status_code=422)
-        await services.disable_account(viewer_of(request), person_id, form.reason)
+        await roles.disable_account(viewer_of(request), person_id, form.reason)
         flash(request, _("The account is disabled and all its sessions have ended."), "success")
         return redirect_after_post(request, request.app.route_reverse("person", person_id=person_id))
 
     @post("/{person_id:int}/enable", name="enable_person")
     async def enable(self, request: Request, person_id: FromPath[Id]) -> Response:
-        await services.enable_account(viewer_of(request), person_id)
+        await roles.enable_account(viewer_of(request), person_id)
         flash(request, _("The account is active again."), "success")
         return redirect_after_post(request, request.app.route_reverse("person", person_id=person_id))
 
@@ -315,13 +315,13 @@ class StaffPeopleController(Controller):
             form = read_form(RoleForm, data)
         except FormInvalid as error:
             return await _person_page(request, person_id, errors=error.errors, status_code=422)
-        await services.staff_grant_role(viewer_of(request), person_id, form.role)
+        await roles.staff_grant_role(viewer_of(request), person_id, form.role)
         flash(request, _("The role has been granted."), "success")
         return redirect_after_post(request, request.app.route_reverse("person", person_id=person_id))
 
     @post("/{person_id:int}/roles/{role:str}/revoke", name="revoke_role")
     async def revoke(self, request: Request, person_id: FromPath[Id], role: FromPath[str]) -> Response:
-        await services.staff_revoke_role(viewer_of(request), person_id, role)
+        await roles.staff_revoke_role(viewer_of(request), person_id, role)
         flash(request, _("The role has been taken away."), "info")
         return redirect_after_post(request, request.app.route_reverse("person", person_id=person_id))
 
@@ -333,7 +333,7 @@ async def _person_page(
         request,
         "staff/person.html",
         status_code=status_code,
-        person=await services.get_person(person_id),
+        person=await people.get_person(person_id),
         **await part_of_page("person_shops", person_id=person_id),
         grantable=GRANTABLE_ROLES,
         errors=errors or {},
@@ -347,4 +347,4 @@ class AccountApiController(Controller):
     @get("/me", name="api_me")
     async def api_me(self, request: Request) -> PersonOut:
         """The signed-in person, with roles."""
-        return await services.get_person(viewer_of(request).person_id)
+        return await people.get_person(viewer_of(request).person_id)

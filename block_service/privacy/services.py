@@ -13,8 +13,9 @@ import msgspec
 
 from block_service import clock
 from block_service.accounts.notice import NOTICE_VERSION
+from block_service.accounts.people import erase_person, record_privacy_acceptance
 from block_service.accounts.schemas import Viewer
-from block_service.accounts.services import erase_person, password_matches, record_privacy_acceptance
+from block_service.accounts.signing_in import password_matches
 from block_service.accounts.tables import Person
 from block_service.audit.services import record_change, scrub_person
 from block_service.council.services import release_council_places_of

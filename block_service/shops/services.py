@@ -8,8 +8,8 @@ import re
 import msgspec
 
 from block_service import clock
+from block_service.accounts.roles import grant_role, revoke_role
 from block_service.accounts.schemas import Viewer
-from block_service.accounts.services import grant_role, revoke_role
 from block_service.audit.services import record_change
 from block_service.cache import cached, forget
 from block_service.db import contains, is_unique_violation, write_transaction

@@ -11,8 +11,8 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from block_service.accounts.people import load_viewer
 from block_service.accounts.schemas import ANONYMOUS, Viewer
-from block_service.accounts.services import load_viewer
 from block_service.web.permissions import ANYONE, SIGNED_IN, STAFF, access_for
 
 SEEN_WRITE_INTERVAL = 60

@@ -12,8 +12,8 @@ from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.response import ServerSentEventMessage
 
+from block_service.accounts.people import load_viewer
 from block_service.accounts.schemas import Viewer
-from block_service.accounts.services import load_viewer
 from block_service.errors import DomainError
 from block_service.web.labels import N_
 from block_service.web.security import client_address

@@ -8,7 +8,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import URLEncodedBody
 from litestar.response import Redirect, Response, Template
 
-from block_service.accounts.services import set_language
+from block_service.accounts.people import set_language
 from block_service.db import ping_database
 from block_service.web.auth import viewer_of
 from block_service.web.i18n import LANGUAGES
