@@ -10,8 +10,8 @@ from block_service.accounts.two_factor import grouped, provisioning_uri, set_up_
 from block_service.council.demo import seed_demo_council
 from block_service.db import write_transaction
 from block_service.groups.services import ensure_groups
+from block_service.shops.applications import apply_for_shop, approve_application, reject_application
 from block_service.shops.schemas import ShopApplicationForm
-from block_service.shops.services import apply_for_shop, approve_application, reject_application
 from block_service.shops.tables import Industry, Segment
 from block_service.threads.demo import seed_demo_threads
 from block_service.threads.tables import Category, ResponseTemplate

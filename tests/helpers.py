@@ -122,8 +122,9 @@ async def make_shop(
     """A shop registered through the real application and approval path."""
     from block_service.accounts.roles import create_staff
     from block_service.accounts.schemas import Viewer
+    from block_service.shops.applications import apply_for_shop, approve_application
     from block_service.shops.schemas import ShopApplicationForm
-    from block_service.shops.services import apply_for_shop, approve_application, list_industries
+    from block_service.shops.segments import list_industries
 
     staff_id = await create_staff("approver@lingyan.example", TEST_PASSWORD, "审核员")
     staff = Viewer(person_id=staff_id, roles=frozenset({"staff"}))

@@ -24,7 +24,7 @@ from PIL import Image
 from block_service import clock
 from block_service.council import ballots, interests, nominations, seats
 from block_service.council.schemas import InterestForm, NominateForm
-from block_service.groups.services import group_ids_of
+from block_service.groups.membership import group_ids_of
 from block_service.threads import moderation, opening, workflow
 from block_service.threads import photos as photo_store
 from block_service.threads.schemas import AnswerForm
@@ -210,8 +210,9 @@ async def _seed(app, browser_factory) -> Seed:
     )
     seat_of = {seat.person_id: seat.id for seat in await seats.seats_of_term(1)}
     interest_form = InterestForm(object_type="shop", object_id=own_shop, note="语料")
+    from block_service.shops.applications import apply_for_shop
     from block_service.shops.schemas import ShopApplicationForm
-    from block_service.shops.services import apply_for_shop, list_industries
+    from block_service.shops.segments import list_industries
 
     industry = (await list_industries())[0]
     from block_service.groups.tables import OrgGroup

@@ -5,9 +5,10 @@ import pytest
 from block_service.accounts.schemas import ANONYMOUS
 from block_service.audit.tables import AuditEntry
 from block_service.errors import Conflict, Forbidden, Invalid
-from block_service.groups import services
+from block_service.groups import leaders, membership, services
 from block_service.groups.schemas import AppointLeaderForm, BackLeaderForm
 from block_service.groups.tables import OrgGroup
+from block_service.shops import segments
 from block_service.shops import services as shops
 from block_service.shops.schemas import IndustryForm, SegmentForm, StaffShopForm
 from tests.council_helpers import merchant, shop_of, staff_viewer
@@ -31,7 +32,7 @@ async def _move(
     staff, shop_id: int, house_number: str | None = None, industry: str | None = None, status: str | None = None
 ) -> None:
     shop = await shops.get_shop(shop_id)
-    industries = {row.slug: row.id for row in await shops.list_industries()}
+    industries = {row.slug: row.id for row in await segments.list_industries()}
     await shops.update_shop_as_staff(
         staff,
         shop_id,
@@ -56,7 +57,7 @@ async def test_there_is_one_regional_group_per_segment_and_one_industry_group_pe
         "region-lower-middle",
         "region-south",
     ]
-    assert len(industry) == len(await shops.list_industries()) == 6
+    assert len(industry) == len(await segments.list_industries()) == 6
     assert (regional[2].name_zh, regional[2].first_number, regional[2].last_number) == ("1141弄节点", 1140, 1160)
     await services.ensure_groups()  # running it again changes nothing
     assert await OrgGroup.count() == 11
@@ -64,17 +65,17 @@ async def test_there_is_one_regional_group_per_segment_and_one_industry_group_pe
 
 async def test_a_new_segment_or_industry_brings_its_group_and_a_renamed_one_keeps_it(db):
     staff = await staff_viewer()
-    segment_id = await shops.save_segment(
+    segment_id = await segments.save_segment(
         staff,
         SegmentForm(
             slug="far-south", name_zh="远南段", name_en="Far south", first_number=1300, last_number=1399, sort_order=9
         ),
     )
-    await shops.save_industry(staff, IndustryForm(slug="culture", name_zh="文化创意", name_en="Culture"))
+    await segments.save_industry(staff, IndustryForm(slug="culture", name_zh="文化创意", name_en="Culture"))
     groups = await _groups()
     assert groups["region-far-south"].segment_id == segment_id
     assert groups["industry-culture"].name_zh == "文化创意"
-    await shops.save_segment(
+    await segments.save_segment(
         staff,
         SegmentForm(
             slug="deep-south", name_zh="远南段", name_en="Far south", first_number=1300, last_number=1399, sort_order=9
@@ -121,19 +122,19 @@ async def test_a_closed_shop_leaves_both_groups_and_returns_when_reopened(db):
     await _move(staff, shop_of(owner), status="closed")
     groups = await _groups()
     assert groups["region-lane-1141"].open_shops == 0 and groups["industry-catering"].open_shops == 0
-    assert await services.my_groups(owner) == []
+    assert await membership.my_groups(owner) == []
     await _move(staff, shop_of(owner), status="open")
-    assert {item.group.slug for item in await services.my_groups(owner)} == {"region-lane-1141", "industry-catering"}
+    assert {item.group.slug for item in await membership.my_groups(owner)} == {"region-lane-1141", "industry-catering"}
 
 
 async def test_a_merchants_groups_are_those_of_their_open_shops(db):
     staff = await staff_viewer()
     owner = await merchant("张师傅", "1143号", "老张生煎")
     groups = await _groups()
-    assert await services.group_ids_of(owner) == {groups["region-lane-1141"].id, groups["industry-catering"].id}
+    assert await membership.group_ids_of(owner) == {groups["region-lane-1141"].id, groups["industry-catering"].id}
     await _move(staff, shop_of(owner), status="closed")
-    assert await services.group_ids_of(owner) == frozenset()
-    assert await services.group_ids_of(ANONYMOUS) == frozenset()
+    assert await membership.group_ids_of(owner) == frozenset()
+    assert await membership.group_ids_of(ANONYMOUS) == frozenset()
 
 
 async def test_a_group_is_found_by_its_slug_or_its_number(db):
@@ -157,9 +158,9 @@ async def test_the_merchant_backed_by_a_majority_of_the_groups_shops_leads_it(db
     chen = await merchant("陈经理", "1152号", "好邻居便利店")
     wang = await merchant("王阿姨", "1141弄3号", "巧手裁缝铺")
     group = (await _groups())["region-lane-1141"]
-    await services.back_leader(zhang, group.id, BackLeaderForm(shop_id=shop_of(zhang), candidate_id=zhang.person_id))
+    await leaders.back_leader(zhang, group.id, BackLeaderForm(shop_id=shop_of(zhang), candidate_id=zhang.person_id))
     assert (await _groups())["region-lane-1141"].leader is None  # one of three shops is no majority
-    await services.back_leader(chen, group.id, BackLeaderForm(shop_id=shop_of(chen), candidate_id=zhang.person_id))
+    await leaders.back_leader(chen, group.id, BackLeaderForm(shop_id=shop_of(chen), candidate_id=zhang.person_id))
     leader = (await _groups())["region-lane-1141"].leader
     assert (leader.display_name, leader.shop_name, leader.source, leader.backing_shops) == (
         "张师傅",
@@ -168,7 +169,7 @@ async def test_the_merchant_backed_by_a_majority_of_the_groups_shops_leads_it(db
         2,
     )
     # A shop's backing is replaced, not added: Chen switches to Wang, Zhang loses the majority.
-    await services.back_leader(chen, group.id, BackLeaderForm(shop_id=shop_of(chen), candidate_id=wang.person_id))
+    await leaders.back_leader(chen, group.id, BackLeaderForm(shop_id=shop_of(chen), candidate_id=wang.person_id))
     assert (await _groups())["region-lane-1141"].leader is None
     support = (await services.get_group(group.id, zhang)).support
     assert {(s.display_name, s.shops) for s in support} == {("张师傅", 1), ("王阿姨", 1)}
@@ -180,7 +181,7 @@ async def test_backing_from_a_shop_that_left_the_group_stops_counting(db):
     chen = await merchant("陈经理", "1152号", "好邻居便利店")
     group = (await _groups())["region-lane-1141"]
     for backer in (zhang, chen):
-        await services.back_leader(backer, group.id, _backing(backer, zhang))
+        await leaders.back_leader(backer, group.id, _backing(backer, zhang))
     assert (await _groups())["region-lane-1141"].leader.display_name == "张师傅"
     await _move(staff, shop_of(zhang), house_number="1021号")  # Zhang's shop moves north: he can no longer lead here
     assert (await _groups())["region-lane-1141"].leader is None
@@ -191,16 +192,16 @@ async def test_leaders_must_act_for_an_open_shop_of_the_group_and_backers_speak_
     li = await merchant("李老板", "1021号", "凌岩水果店")
     group = (await _groups())["region-lane-1141"]
     with pytest.raises(Invalid) as refused:
-        await services.back_leader(zhang, group.id, BackLeaderForm(shop_id=shop_of(zhang), candidate_id=li.person_id))
+        await leaders.back_leader(zhang, group.id, BackLeaderForm(shop_id=shop_of(zhang), candidate_id=li.person_id))
     assert (refused.value.message, refused.value.field) == (
         "A group's leader must act for one of the group's open shops.",
         "candidate_id",
     )
     with pytest.raises(Forbidden) as refused:
-        await services.back_leader(li, group.id, BackLeaderForm(shop_id=shop_of(zhang), candidate_id=zhang.person_id))
+        await leaders.back_leader(li, group.id, BackLeaderForm(shop_id=shop_of(zhang), candidate_id=zhang.person_id))
     assert refused.value.message == "Only the shop's own merchants may speak for it."
     with pytest.raises(Invalid) as refused:  # Li's own shop is in the north, not in this group
-        await services.back_leader(li, group.id, BackLeaderForm(shop_id=shop_of(li), candidate_id=zhang.person_id))
+        await leaders.back_leader(li, group.id, BackLeaderForm(shop_id=shop_of(li), candidate_id=zhang.person_id))
     assert (refused.value.message, refused.value.field) == ("This shop is not an open shop of this group.", "shop_id")
 
 
@@ -209,15 +210,15 @@ async def test_staff_appoint_a_leader_only_while_none_is_chosen(db):
     zhang = await merchant("张师傅", "1143号", "老张生煎")
     chen = await merchant("陈经理", "1152号", "好邻居便利店")
     group = (await _groups())["region-lane-1141"]
-    await services.appoint_leader(staff, group.id, AppointLeaderForm(person_id=chen.person_id))
+    await leaders.appoint_leader(staff, group.id, AppointLeaderForm(person_id=chen.person_id))
     leader = (await _groups())["region-lane-1141"].leader
     assert (leader.display_name, leader.source) == ("陈经理", "appointed")
     for backer in (zhang, chen):
-        await services.back_leader(backer, group.id, _backing(backer, zhang))
+        await leaders.back_leader(backer, group.id, _backing(backer, zhang))
     leader = (await _groups())["region-lane-1141"].leader
     assert (leader.display_name, leader.source) == ("张师傅", "chosen")
     with pytest.raises(Conflict) as refused:
-        await services.appoint_leader(staff, group.id, AppointLeaderForm(person_id=chen.person_id))
+        await leaders.appoint_leader(staff, group.id, AppointLeaderForm(person_id=chen.person_id))
     assert refused.value.message == (
         "The group's shops have chosen a leader; staff appoint one only when none is chosen."
     )
@@ -229,14 +230,14 @@ async def test_withdrawing_a_backing_and_ending_an_appointment_are_refused_when_
     zhang = await merchant("张师傅", "1143号", "老张生煎")
     group = (await _groups())["region-lane-1141"]
     with pytest.raises(Conflict) as refused:
-        await services.withdraw_backing(zhang, group.id, shop_of(zhang))
+        await leaders.withdraw_backing(zhang, group.id, shop_of(zhang))
     assert refused.value.message == "Your shop backs nobody in this group."
     with pytest.raises(Conflict) as refused:
-        await services.clear_appointment(staff, group.id)
+        await leaders.clear_appointment(staff, group.id)
     assert refused.value.message == "Nobody is appointed as this group's leader."
-    await services.back_leader(zhang, group.id, BackLeaderForm(shop_id=shop_of(zhang), candidate_id=zhang.person_id))
+    await leaders.back_leader(zhang, group.id, BackLeaderForm(shop_id=shop_of(zhang), candidate_id=zhang.person_id))
     assert (await _groups())["region-lane-1141"].leader.display_name == "张师傅"
-    await services.withdraw_backing(zhang, group.id, shop_of(zhang))
+    await leaders.withdraw_backing(zhang, group.id, shop_of(zhang))
     assert (await _groups())["region-lane-1141"].leader is None
 
 

@@ -7,7 +7,7 @@ import pytest
 from block_service.accounts.tables import RoleGrant
 from block_service.audit.tables import AuditEntry
 from block_service.errors import Conflict, Forbidden, FormInvalid, Invalid, NotFound
-from block_service.shops import services
+from block_service.shops import applications, segments, services
 from block_service.shops.schemas import (
     MerchantShopForm,
     SegmentForm,
@@ -23,7 +23,7 @@ LICENCE = "91310115MA1K4AB12X"
 
 
 async def _industry_id(slug: str = "catering") -> int:
-    return next(i.id for i in await services.list_industries() if i.slug == slug)
+    return next(i.id for i in await segments.list_industries() if i.slug == slug)
 
 
 async def _application(person_id: int, **changes) -> int:
@@ -36,7 +36,7 @@ async def _application(person_id: int, **changes) -> int:
     )
     for key, value in changes.items():
         setattr(form, key, value)
-    return await services.apply_for_shop(viewer_for(person_id, "resident"), form)
+    return await applications.apply_for_shop(viewer_for(person_id, "resident"), form)
 
 
 async def _staff():
@@ -54,13 +54,13 @@ async def _staff():
     ],
 )
 def test_house_numbers_are_read_the_way_people_write_them(text, expected):
-    assert services.parse_house_number(text) == expected
+    assert segments.parse_house_number(text) == expected
 
 
 @pytest.mark.parametrize("text", ["", "东方路100号", "abc", "号1143"])
 def test_house_numbers_elsewhere_are_refused(text):
     with pytest.raises(Invalid) as refused:
-        services.parse_house_number(text)
+        segments.parse_house_number(text)
     assert (refused.value.message, refused.value.field) == (
         "Enter a house number on Lingyan South Road, such as 1125号 or 1141弄12号.",
         "house_number",
@@ -90,7 +90,7 @@ async def test_an_unknown_industry_is_refused(db):
 async def test_approval_registers_the_shop_in_its_segment_and_makes_a_merchant(db):
     person = await make_person("张师傅")
     application_id = await _application(person)
-    shop_id = await services.approve_application(await _staff(), application_id)
+    shop_id = await applications.approve_application(await _staff(), application_id)
     shop = await services.get_shop(shop_id)
     assert (shop.name, shop.house_number, shop.segment_name_zh) == ("老张生煎", "1143号", "1141弄节点")
     assert await services.shop_ids_of(person) == frozenset({shop_id})
@@ -123,8 +123,8 @@ async def test_concurrent_double_submits_store_one_application(db):
 async def test_a_second_person_joins_an_existing_shop_by_its_licence(db):
     first, second = await make_person("张师傅"), await make_person("张师傅的女儿")
     staff = await _staff()
-    shop_id = await services.approve_application(staff, await _application(first))
-    joined = await services.approve_application(staff, await _application(second, shop_name="老张生煎店"))
+    shop_id = await applications.approve_application(staff, await _application(first))
+    joined = await applications.approve_application(staff, await _application(second, shop_name="老张生煎店"))
     assert joined == shop_id
     assert await Shop.count() == 1
     merchants = (await services.get_shop_detail(staff, shop_id)).merchants
@@ -133,7 +133,7 @@ async def test_a_second_person_joins_an_existing_shop_by_its_licence(db):
 
 async def test_applying_again_for_a_shop_one_already_acts_for_is_refused(db):
     person = await make_person()
-    await services.approve_application(await _staff(), await _application(person))
+    await applications.approve_application(await _staff(), await _application(person))
     with pytest.raises(Conflict) as refused:
         await _application(person)
     assert (refused.value.message, refused.value.field) == ("You already act for this shop.", "licence_number")
@@ -143,12 +143,12 @@ async def test_an_application_is_decided_once(db):
     person = await make_person()
     staff = await _staff()
     application_id = await _application(person)
-    await services.approve_application(staff, application_id)
+    await applications.approve_application(staff, application_id)
     with pytest.raises(Conflict) as refused:
-        await services.approve_application(staff, application_id)
+        await applications.approve_application(staff, application_id)
     assert refused.value.message == "This application has already been decided."
     with pytest.raises(Conflict) as refused:
-        await services.reject_application(staff, application_id, "重复")
+        await applications.reject_application(staff, application_id, "重复")
     assert refused.value.message == "This application has already been decided."
     assert await ShopMerchant.count() == 1
 
@@ -158,7 +158,7 @@ async def test_concurrent_approvals_register_one_shop(db):
     staff = await _staff()
     application_id = await _application(person)
     results = await asyncio.gather(
-        *[services.approve_application(staff, application_id) for _ in range(4)], return_exceptions=True
+        *[applications.approve_application(staff, application_id) for _ in range(4)], return_exceptions=True
     )
     assert sum(isinstance(r, int) for r in results) == 1
     assert await Shop.count() == 1 and await ShopMerchant.count() == 1
@@ -167,12 +167,12 @@ async def test_concurrent_approvals_register_one_shop(db):
 async def test_rejection_keeps_the_reason_for_the_applicant(db):
     person = await make_person()
     application_id = await _application(person)
-    await services.reject_application(await _staff(), application_id, "执照地址不符")
-    [application] = await services.applications_of(person)
+    await applications.reject_application(await _staff(), application_id, "执照地址不符")
+    [application] = await applications.applications_of(person)
     assert (application.status, application.reason) == ("rejected", "执照地址不符")
     assert await Shop.count() == 0
     with pytest.raises(NotFound) as refused:
-        await services.reject_application(await _staff_again(), 999, "无")
+        await applications.reject_application(await _staff_again(), 999, "无")
     assert refused.value.message == "No such application."
 
 
@@ -219,11 +219,11 @@ async def test_removing_a_merchants_last_shop_takes_the_merchant_role(db):
 async def test_segments_may_not_overlap(db):
     staff = await _staff()
     with pytest.raises(FormInvalid) as refusal:
-        await services.save_segment(
+        await segments.save_segment(
             staff, SegmentForm(slug="extra", name_zh="重叠段", name_en="Overlap", first_number=1290, last_number=1310)
         )
     assert refusal.value.errors == {"first_number": zh("This range overlaps the segment %(slug)s.", slug="south")}
-    new_id = await services.save_segment(
+    new_id = await segments.save_segment(
         staff, SegmentForm(slug="far-south", name_zh="远南段", name_en="Far south", first_number=1300, last_number=1399)
     )
     assert new_id > 0
@@ -232,9 +232,9 @@ async def test_segments_may_not_overlap(db):
 async def test_a_segment_cannot_shrink_away_from_its_shops(db):
     owner = await make_person()
     await make_shop(owner, house_number="1143号")
-    node = next(s for s in await services.list_segments() if s.slug == "lane-1141")
+    node = next(s for s in await segments.list_segments() if s.slug == "lane-1141")
     with pytest.raises(FormInvalid) as refused:
-        await services.save_segment(
+        await segments.save_segment(
             await _staff(),
             SegmentForm(
                 slug=node.slug,

@@ -258,7 +258,7 @@ async def test_staff_fill_an_answer_from_a_prepared_template(browser_factory):
 
 async def test_an_outsider_gets_the_404_of_no_thread_from_every_action_on_a_group_thread(browser_factory):
     """Outsiders of a group thread cannot flag it, mute it or flag its messages: the 404 of no thread."""
-    from block_service.groups.services import group_ids_of
+    from block_service.groups.membership import group_ids_of
     from block_service.threads import opening, workflow
     from block_service.threads.schemas import AnswerForm
     from block_service.threads.tables import Flag, Mute

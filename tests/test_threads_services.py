@@ -407,7 +407,7 @@ async def test_flags_by_the_shops_own_merchants_never_hide_a_complaint_about_it(
 
 async def test_no_action_reaches_a_group_thread_from_outside_the_group_and_nothing_is_written(block):
     """Flag, mute, me-too, answer, status, evaluation: the outsider gets the 404 of a thread that does not exist."""
-    from block_service.groups.services import group_ids_of
+    from block_service.groups.membership import group_ids_of
     from block_service.threads.tables import Flag, MeToo, Mute
 
     group_id = next(iter(await group_ids_of(block["merchant"])))

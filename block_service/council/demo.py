@@ -17,6 +17,7 @@ from block_service.council.schemas import (
     StandForm,
     TermForm,
 )
+from block_service.groups import leaders
 from block_service.groups import services as groups
 from block_service.groups.schemas import AppointLeaderForm, BackLeaderForm
 from block_service.shops.tables import ShopMerchant
@@ -174,11 +175,11 @@ async def _seed_leaders(staff: Viewer, merchants: dict[str, Viewer]) -> None:
     by_slug = {group.slug: group.id for group in await groups.list_groups()}
     zhang = merchants["13800001001"]
     for mobile in ("13800001001", "13800001004"):
-        await groups.back_leader(
+        await leaders.back_leader(
             merchants[mobile],
             by_slug["region-lane-1141"],
             BackLeaderForm(shop_id=_shop(merchants[mobile]), candidate_id=zhang.person_id),
         )
-    await groups.appoint_leader(
+    await leaders.appoint_leader(
         staff, by_slug["industry-retail"], AppointLeaderForm(person_id=merchants["13800001002"].person_id)
     )

@@ -17,7 +17,7 @@ from block_service.council.tables import (
     Election,
 )
 from block_service.council.terms import current_term, get_term, list_terms
-from block_service.groups.services import groups_of_shops
+from block_service.groups.membership import groups_of_shops
 
 
 async def get_council() -> CouncilOut:

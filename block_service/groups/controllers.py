@@ -9,7 +9,7 @@ from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Response, Template
 
 from block_service.errors import DomainError, FormInvalid
-from block_service.groups import services
+from block_service.groups import leaders, membership, services
 from block_service.groups.schemas import (
     AppointLeaderForm,
     BackLeaderForm,
@@ -57,14 +57,14 @@ class GroupController(Controller):
 
     @get("/me/groups", name="my_groups")
     async def my_groups(self, request: Request) -> Template:
-        return render(request, "groups/mine.html", groups=await services.my_groups(viewer_of(request)))
+        return render(request, "groups/mine.html", groups=await membership.my_groups(viewer_of(request)))
 
     @post("/groups/{group_id:int}/leader", name="back_leader")
     async def back_leader(
         self, request: Request, group_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
     ) -> Response:
         try:
-            await services.back_leader(viewer_of(request), group_id, read_form(BackLeaderForm, data))
+            await leaders.back_leader(viewer_of(request), group_id, read_form(BackLeaderForm, data))
         except (FormInvalid, DomainError) as error:
             if status_of(error) in (403, 404):
                 raise
@@ -84,7 +84,7 @@ class GroupController(Controller):
         self, request: Request, group_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
     ) -> Response:
         form = read_form(WithdrawBackingForm, data)
-        await services.withdraw_backing(viewer_of(request), group_id, form.shop_id)
+        await leaders.withdraw_backing(viewer_of(request), group_id, form.shop_id)
         flash(request, _("Your shop no longer backs anyone as leader."), "info")
         return await _back_to_group(request, group_id)
 
@@ -97,7 +97,7 @@ class StaffGroupController(Controller):
         self, request: Request, group_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
     ) -> Response:
         try:
-            await services.appoint_leader(viewer_of(request), group_id, read_form(AppointLeaderForm, data))
+            await leaders.appoint_leader(viewer_of(request), group_id, read_form(AppointLeaderForm, data))
         except (FormInvalid, DomainError) as error:
             if status_of(error) == 404:
                 raise
@@ -114,7 +114,7 @@ class StaffGroupController(Controller):
 
     @post("/groups/{group_id:int}/leader/clear", name="clear_leader")
     async def clear_leader(self, request: Request, group_id: FromPath[Id]) -> Response:
-        await services.clear_appointment(viewer_of(request), group_id)
+        await leaders.clear_appointment(viewer_of(request), group_id)
         flash(request, _("The appointment has ended."), "info")
         return await _back_to_group(request, group_id)
 

@@ -8,28 +8,24 @@ appointed, as long as that person still acts for an open shop of the group.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 
 import msgspec
 from piccolo.query.methods.select import Count
 
+from block_service import clock
 from block_service.accounts.schemas import Viewer
 from block_service.audit.services import record_change
-from block_service.db import is_unique_violation, write_transaction
-from block_service.errors import Conflict, Forbidden, Invalid, NotFound
+from block_service.db import write_transaction
+from block_service.errors import NotFound
 from block_service.groups.schemas import (
-    AppointLeaderForm,
-    BackLeaderForm,
     CandidateChoice,
     GroupDetail,
     GroupMerchantOut,
     GroupOut,
-    GroupPlace,
     GroupShopOut,
     LeaderOut,
     MyBacking,
-    MyGroupOut,
     SupportOut,
 )
 from block_service.groups.strip import lay_out_strip
@@ -41,21 +37,15 @@ from block_service.shops.tables import Industry, Segment, Shop, ShopMerchant
 
 GROUP_PAGE_SIZE = 50
 
+
 # A shop is in a group when its segment (regional) or its industry (industry) is the group's.
 # For a regional group g.industry is NULL, so the second comparison is never true, and vice versa.
 _IN_GROUP = "(s.segment = g.segment OR s.industry = g.industry)"
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 def may_see_names(viewer: Viewer) -> bool:
     """Merchants' names follow the shops' rule (shops.services.may_see_merchants), on group pages and API alike."""
     return may_see_merchants(viewer)
-
-
-# ---- keeping one group per segment and per industry -----------------------------------------
 
 
 @on_categories_saved
@@ -80,7 +70,7 @@ async def ensure_groups(actor_id: int | None = None) -> None:
         for kind, column, source_id, slug, existing in wanted:
             if existing is None:
                 rows = await OrgGroup.insert(
-                    OrgGroup(kind=kind, slug=slug, created_at=_now(), **{column: source_id})
+                    OrgGroup(kind=kind, slug=slug, created_at=clock.now(), **{column: source_id})
                 ).returning(OrgGroup.id)
                 await record_change(
                     actor_id=actor_id,
@@ -99,9 +89,6 @@ async def ensure_groups(actor_id: int | None = None) -> None:
                     before={"slug": existing["slug"]},
                     after={"slug": slug},
                 )
-
-
-# ---- reading groups ---------------------------------------------------------------------------
 
 
 @functools.cache
@@ -357,242 +344,3 @@ async def get_group(ref: str | int, viewer: Viewer, page: int = 1) -> GroupDetai
             for shop in my_shops
         ]
     return detail
-
-
-async def my_groups(viewer: Viewer) -> list[MyGroupOut]:
-    """The groups of the viewer's open shops, each with the viewer's shops in it."""
-    if not viewer.shop_ids:
-        return []
-    shops = (
-        await Shop.select(Shop.name, Shop.segment, Shop.industry)
-        .where(Shop.id.is_in(sorted(viewer.shop_ids)) & (Shop.status == "open"))
-        .order_by(Shop.street_number)
-    )
-    mine = []
-    for group in await list_groups(show_names=True):
-        names = [
-            shop["name"]
-            for shop in shops
-            if (group.kind == "regional" and shop["segment"] == group.segment_id)
-            or (group.kind == "industry" and shop["industry"] == group.industry_id)
-        ]
-        if names:
-            mine.append(MyGroupOut(group=group, my_shops=names))
-    return mine
-
-
-async def group_ids_of(viewer: Viewer) -> frozenset[int]:
-    """The groups the viewer belongs to through their open shops: what group-only content (such as the
-    threads' `visibility = "group"`) should check. One statement."""
-    if not viewer.shop_ids:
-        return frozenset()
-    ids = sorted(viewer.shop_ids)
-    rows = await OrgGroup.raw(
-        f"SELECT DISTINCT g.id AS id FROM org_group g JOIN shop s ON {_IN_GROUP} "
-        "WHERE s.status = 'open' AND s.id IN (" + ", ".join("{}" for _ in ids) + ")",
-        *ids,
-    )
-    return frozenset(row["id"] for row in rows)
-
-
-async def place_in_group(viewer: Viewer, group_id: int) -> GroupPlace | None:
-    """The shop a viewer speaks from in a group: their first open shop in it; for staff without one, the
-    group's first open shop. None when the viewer is no member (or the group has no open shop). One statement."""
-    group = _group_of(await _find_group(group_id))
-    in_group = _membership(group) & (Shop.status == "open")
-    query = Shop.select(
-        Shop.id.as_alias("shop_id"), Shop.house_number, Shop.street_number, Shop.segment.as_alias("segment_id")
-    )
-    if viewer.shop_ids:
-        mine = (
-            await query.where(in_group & Shop.id.is_in(sorted(viewer.shop_ids)))
-            .order_by(Shop.street_number)
-            .order_by(Shop.id)
-            .first()
-        )
-        if mine is not None:
-            return msgspec.convert(mine, GroupPlace)
-    if not viewer.is_staff:
-        return None
-    first = (
-        await Shop.select(
-            Shop.id.as_alias("shop_id"), Shop.house_number, Shop.street_number, Shop.segment.as_alias("segment_id")
-        )
-        .where(in_group)
-        .order_by(Shop.street_number)
-        .order_by(Shop.id)
-        .first()
-    )
-    return msgspec.convert(first, GroupPlace) if first is not None else None
-
-
-async def groups_of_shops(shop_ids: list[int]) -> dict[int, list[GroupOut]]:
-    """{shop: [its regional group, its industry group]}, for pages that show where a shop belongs."""
-    if not shop_ids:
-        return {}
-    shops = await Shop.select(Shop.id, Shop.segment, Shop.industry).where(Shop.id.is_in(sorted(set(shop_ids))))
-    groups = [_group_of(row) for row in await OrgGroup.select(*_group_columns())]
-    regional = {group.segment_id: group for group in groups if group.kind == "regional"}
-    industry = {group.industry_id: group for group in groups if group.kind == "industry"}
-    return {
-        shop["id"]: [g for g in (regional.get(shop["segment"]), industry.get(shop["industry"])) if g] for shop in shops
-    }
-
-
-# ---- leaders ------------------------------------------------------------------------------------
-
-
-async def _group_for_change(group_id: int) -> dict:
-    row = (
-        await OrgGroup.select(
-            OrgGroup.id, OrgGroup.kind, OrgGroup.segment, OrgGroup.industry, OrgGroup.appointed_leader
-        )
-        .where(OrgGroup.id == group_id)
-        .first()
-    )
-    if row is None:
-        raise NotFound("No such group.")
-    return row
-
-
-def _shop_in(group: dict, shop: dict) -> bool:
-    if group["kind"] == "regional":
-        return shop["segment"] == group["segment"]
-    return shop["industry"] == group["industry"]
-
-
-async def _current_leader(group_id: int) -> LeaderOut | None:
-    row = await _find_group(group_id)
-    group = _group_of(row)
-    group.open_shops = await Shop.count().where(_membership(group) & (Shop.status == "open"))
-    support = (await _support(group_id)).get(group_id, {})
-    eligible = (await _eligible(group_id=group_id)).get(group_id, [])
-    return _leader_of(group, row["appointed_leader"], support, eligible, show_names=True)
-
-
-async def _ensure_eligible(group_id: int, person_id: int, field: str) -> None:
-    eligible = (await _eligible(group_id=group_id, person_ids={person_id})).get(group_id, [])
-    if not eligible:
-        raise Invalid("A group's leader must act for one of the group's open shops.", field=field)
-
-
-async def back_leader(viewer: Viewer, group_id: int, form: BackLeaderForm) -> None:
-    """One of the group's shops backs a merchant as leader; one backing per shop, replaced by the next."""
-    try:
-        async with write_transaction():
-            group = await _group_for_change(group_id)
-            shop = (
-                await Shop.select(Shop.id, Shop.segment, Shop.industry, Shop.status)
-                .where(Shop.id == form.shop_id)
-                .first()
-            )
-            acts = shop is not None and await ShopMerchant.exists().where(
-                (ShopMerchant.shop == form.shop_id) & (ShopMerchant.person == viewer.person_id)
-            )
-            if not acts:
-                raise Forbidden("Only the shop's own merchants may speak for it.")
-            if shop["status"] != "open" or not _shop_in(group, shop):
-                raise Invalid("This shop is not an open shop of this group.", field="shop_id")
-            await _ensure_eligible(group_id, form.candidate_id, "candidate_id")
-            before = (
-                await LeaderBacking.select(LeaderBacking.id, LeaderBacking.candidate)
-                .where((LeaderBacking.group == group_id) & (LeaderBacking.shop == form.shop_id))
-                .first()
-            )
-            if before and before["candidate"] == form.candidate_id:
-                return
-            values = {
-                LeaderBacking.candidate: form.candidate_id,
-                LeaderBacking.backed_by: viewer.person_id,
-                LeaderBacking.backed_at: _now(),
-            }
-            if before:
-                await LeaderBacking.update(values).where(LeaderBacking.id == before["id"])
-            else:
-                await LeaderBacking.insert(
-                    LeaderBacking(
-                        group=group_id,
-                        shop=form.shop_id,
-                        candidate=form.candidate_id,
-                        backed_by=viewer.person_id,
-                        backed_at=_now(),
-                    )
-                )
-            await record_change(
-                actor_id=viewer.person_id,
-                action="group.leader_backed",
-                object_type="org_group",
-                object_id=group_id,
-                before={"shop": form.shop_id, "candidate": before["candidate"]} if before else None,
-                after={"shop": form.shop_id, "candidate": form.candidate_id},
-            )
-    except Exception as error:
-        if is_unique_violation(error):
-            raise Conflict(
-                "Your shop's choice was saved at the same moment from elsewhere. Reload and check."
-            ) from None
-        raise
-
-
-async def withdraw_backing(viewer: Viewer, group_id: int, shop_id: int) -> None:
-    async with write_transaction():
-        await _group_for_change(group_id)
-        if not await ShopMerchant.exists().where(
-            (ShopMerchant.shop == shop_id) & (ShopMerchant.person == viewer.person_id)
-        ):
-            raise Forbidden("Only the shop's own merchants may speak for it.")
-        deleted = (
-            await LeaderBacking.delete()
-            .where((LeaderBacking.group == group_id) & (LeaderBacking.shop == shop_id))
-            .returning(LeaderBacking.candidate)
-        )
-        if not deleted:
-            raise Conflict("Your shop backs nobody in this group.")
-        await record_change(
-            actor_id=viewer.person_id,
-            action="group.leader_backing_withdrawn",
-            object_type="org_group",
-            object_id=group_id,
-            before={"shop": shop_id, "candidate": deleted[0]["candidate"]},
-        )
-
-
-async def appoint_leader(staff: Viewer, group_id: int, form: AppointLeaderForm) -> None:
-    """Staff appoint a leader, only while the group's shops have not chosen one by majority."""
-    async with write_transaction():
-        group = await _group_for_change(group_id)
-        current = await _current_leader(group_id)
-        if current is not None and current.source == "chosen":
-            raise Conflict("The group's shops have chosen a leader; staff appoint one only when none is chosen.")
-        await _ensure_eligible(group_id, form.person_id, "person_id")
-        if group["appointed_leader"] == form.person_id:
-            return
-        await OrgGroup.update({OrgGroup.appointed_leader: form.person_id, OrgGroup.appointed_at: _now()}).where(
-            OrgGroup.id == group_id
-        )
-        await record_change(
-            actor_id=staff.person_id,
-            action="group.leader_appointed",
-            object_type="org_group",
-            object_id=group_id,
-            before={"appointed_leader": group["appointed_leader"]},
-            after={"appointed_leader": form.person_id},
-        )
-
-
-async def clear_appointment(staff: Viewer, group_id: int) -> None:
-    async with write_transaction():
-        group = await _group_for_change(group_id)
-        if group["appointed_leader"] is None:
-            raise Conflict("Nobody is appointed as this group's leader.")
-        await OrgGroup.update({OrgGroup.appointed_leader: None, OrgGroup.appointed_at: None}).where(
-            OrgGroup.id == group_id
-        )
-        await record_change(
-            actor_id=staff.person_id,
-            action="group.leader_appointment_ended",
-            object_type="org_group",
-            object_id=group_id,
-            before={"appointed_leader": group["appointed_leader"]},
-            after={"appointed_leader": None},
-        )

@@ -12,7 +12,7 @@ from block_service.accounts.schemas import ReasonForm
 from block_service.errors import DomainError, FormInvalid
 from block_service.i18n import gettext as _
 from block_service.pagination import Page
-from block_service.shops import services
+from block_service.shops import applications, segments, services
 from block_service.shops.schemas import (
     ApplicationOut,
     IndustryForm,
@@ -69,8 +69,8 @@ class ShopController(Controller):
             fragment="shops/_results.html",
             result=await services.list_shops(filters),
             filters=filters,
-            segments=await services.list_segments(),
-            industries=await services.list_industries(),
+            segments=await segments.list_segments(),
+            industries=await segments.list_industries(),
         )
 
     @get("/shops/apply", name="apply_form")
@@ -81,15 +81,15 @@ class ShopController(Controller):
             fragment="shops/_apply_form.html",
             values={},
             errors={},
-            industries=await services.list_industries(),
-            segments=await services.list_segments(),
+            industries=await segments.list_industries(),
+            segments=await segments.list_segments(),
         )
 
     @post("/shops/apply", name="apply", opt={"rate_limited": True})
     async def apply(self, request: Request, data: URLEncodedBody[dict[str, Any]]) -> Response:
         try:
             form = read_form(ShopApplicationForm, data)
-            await services.apply_for_shop(viewer_of(request), form)
+            await applications.apply_for_shop(viewer_of(request), form)
         except (FormInvalid, DomainError) as error:
             return render(
                 request,
@@ -98,8 +98,8 @@ class ShopController(Controller):
                 status_code=_status_of(error),
                 values=data,
                 errors=_errors_of(error),
-                industries=await services.list_industries(),
-                segments=await services.list_segments(),
+                industries=await segments.list_industries(),
+                segments=await segments.list_segments(),
             )
         flash(request, _("Your application has been sent. The workstation will review it soon."), "success")
         return redirect_after_post(request, request.app.route_reverse("my_shops"))
@@ -111,7 +111,7 @@ class ShopController(Controller):
             request,
             "shops/mine.html",
             shops=await services.shops_of(viewer.person_id),
-            applications=await services.applications_of(viewer.person_id),
+            applications=await applications.applications_of(viewer.person_id),
         )
 
     @get("/shops/{shop_id:int}", name="shop")
@@ -170,7 +170,7 @@ async def _edit_page(request: Request, shop: ShopOut, values: dict, errors: dict
         shop=shop,
         values=values,
         errors=errors,
-        industries=await services.list_industries(),
+        industries=await segments.list_industries(),
     )
 
 
@@ -186,7 +186,7 @@ class StaffShopController(Controller):
             request,
             "staff/applications.html",
             fragment="staff/_applications.html",
-            result=await services.list_applications(status, page),
+            result=await applications.list_applications(status, page),
             status=status,
             errors={},
             orphans=await services.shops_without_merchant(),
@@ -194,7 +194,7 @@ class StaffShopController(Controller):
 
     @post("/applications/{application_id:int}/approve", name="approve_application")
     async def approve(self, request: Request, application_id: FromPath[Id]) -> Response:
-        shop_id = await services.approve_application(viewer_of(request), application_id)
+        shop_id = await applications.approve_application(viewer_of(request), application_id)
         flash(request, _("Approved. The applicant now acts for the shop."), "success")
         return redirect_after_post(request, request.app.route_reverse("shop", shop_id=shop_id))
 
@@ -210,11 +210,11 @@ class StaffShopController(Controller):
                 "staff/applications.html",
                 fragment="staff/_applications.html",
                 status_code=422,
-                result=await services.list_applications("pending", 1),
+                result=await applications.list_applications("pending", 1),
                 status="pending",
                 errors={application_id: error.errors.get("reason", "")},
             )
-        await services.reject_application(viewer_of(request), application_id, form.reason)
+        await applications.reject_application(viewer_of(request), application_id, form.reason)
         flash(request, _("The application has been rejected; the applicant sees your reason."), "info")
         return redirect_after_post(request, request.app.route_reverse("applications"))
 
@@ -230,23 +230,23 @@ class StaffShopController(Controller):
 
     @post("/segments", name="create_segment")
     async def create_segment(self, request: Request, data: URLEncodedBody[dict[str, Any]]) -> Response:
-        return await _save_registry_row(request, data, SegmentForm, services.save_segment, None, "segment")
+        return await _save_registry_row(request, data, SegmentForm, segments.save_segment, None, "segment")
 
     @post("/segments/{segment_id:int}", name="update_segment")
     async def update_segment(
         self, request: Request, segment_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
     ) -> Response:
-        return await _save_registry_row(request, data, SegmentForm, services.save_segment, segment_id, "segment")
+        return await _save_registry_row(request, data, SegmentForm, segments.save_segment, segment_id, "segment")
 
     @post("/industries", name="create_industry")
     async def create_industry(self, request: Request, data: URLEncodedBody[dict[str, Any]]) -> Response:
-        return await _save_registry_row(request, data, IndustryForm, services.save_industry, None, "industry")
+        return await _save_registry_row(request, data, IndustryForm, segments.save_industry, None, "industry")
 
     @post("/industries/{industry_id:int}", name="update_industry")
     async def update_industry(
         self, request: Request, industry_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
     ) -> Response:
-        return await _save_registry_row(request, data, IndustryForm, services.save_industry, industry_id, "industry")
+        return await _save_registry_row(request, data, IndustryForm, segments.save_industry, industry_id, "industry")
 
 
 async def _registry_page(request: Request, errors: dict | None = None, status_code: int = 200) -> Template:
@@ -254,8 +254,8 @@ async def _registry_page(request: Request, errors: dict | None = None, status_co
         request,
         "staff/registry.html",
         status_code=status_code,
-        segments=await services.list_segments(),
-        industries=await services.list_industries(),
+        segments=await segments.list_segments(),
+        industries=await segments.list_industries(),
         errors=errors or {},
     )
 
@@ -306,25 +306,25 @@ class ShopApiController(Controller):
     @get("/segments", name="api_segments")
     async def api_segments(self) -> list[SegmentOut]:
         """The road's segments (the regional groups), by house-number range."""
-        return await services.list_segments()
+        return await segments.list_segments()
 
     @get("/industries", name="api_industries")
     async def api_industries(self) -> list[IndustryOut]:
-        return await services.list_industries()
+        return await segments.list_industries()
 
     @post("/shop-applications", name="api_apply", opt={"rate_limited": True})
     async def api_apply(self, request: Request, data: JSONBody[ShopApplicationForm]) -> dict[str, int]:
         """Apply to act for a shop (signed in; CSRF header required)."""
-        return {"id": await services.apply_for_shop(viewer_of(request), data)}
+        return {"id": await applications.apply_for_shop(viewer_of(request), data)}
 
     @get("/staff/shop-applications", name="api_applications")
     async def api_applications(
         self, status: FromQuery[str] = "pending", page: FromQuery[PageNumber] = 1
     ) -> Page[ApplicationOut]:
-        return await services.list_applications(status, page)
+        return await applications.list_applications(status, page)
 
 
 @fills("person_shops")
 async def person_shops(person_id: int) -> dict:
     """The shops a person acts for and their applications, on their profile and on the staff's page of them."""
-    return {"shops": await services.shops_of(person_id), "applications": await services.applications_of(person_id)}
+    return {"shops": await services.shops_of(person_id), "applications": await applications.applications_of(person_id)}

@@ -9,7 +9,7 @@ from block_service import clock
 from block_service.accounts.schemas import Viewer
 from block_service.db import run_frozen
 from block_service.errors import NotFound
-from block_service.groups.services import group_ids_of
+from block_service.groups.membership import group_ids_of
 from block_service.i18n import gettext as _
 from block_service.names import shown_name
 from block_service.threads.schemas import (

@@ -16,7 +16,8 @@ from block_service.accounts.services import list_account_notices, mark_account_n
 from block_service.errors import DomainError, FormInvalid, Invalid, NotFound
 from block_service.i18n import gettext as _
 from block_service.pagination import Page
-from block_service.shops.services import list_segments, shop_choices, shops_of
+from block_service.shops.segments import list_segments
+from block_service.shops.services import shop_choices, shops_of
 from block_service.threads import (
     access,
     categories,

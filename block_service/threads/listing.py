@@ -14,7 +14,7 @@ from block_service.accounts.schemas import Viewer
 from block_service.db import contains, is_sqlite
 from block_service.errors import Forbidden, Invalid
 from block_service.pagination import Page, clamp, paginate
-from block_service.shops.services import parse_house_number
+from block_service.shops.segments import parse_house_number
 from block_service.threads.access import _visible_to, author_label, is_overdue, viewer_group_ids
 from block_service.threads.schemas import (
     AWAITING_RESPONSE,

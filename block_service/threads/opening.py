@@ -9,8 +9,8 @@ from block_service.accounts.schemas import Viewer
 from block_service.audit.services import record_change
 from block_service.db import write_transaction
 from block_service.errors import Conflict, Forbidden, Invalid
-from block_service.groups.services import place_in_group
-from block_service.shops.services import parse_house_number, segment_for_number
+from block_service.groups.membership import place_in_group
+from block_service.shops.segments import parse_house_number, segment_for_number
 from block_service.shops.tables import Shop
 from block_service.threads.notify import deliver
 from block_service.threads.photos import MAX_PHOTOS

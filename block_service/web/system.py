@@ -28,7 +28,8 @@ def safe_next(target: str | None, fallback: str = "/") -> str:
 class SystemController(Controller):
     @get("/", name="home")
     async def home(self, request: Request) -> Template:
-        from block_service.shops.services import count_open_shops, list_segments
+        from block_service.shops.segments import list_segments
+        from block_service.shops.services import count_open_shops
 
         return render(request, "home.html", segments=await list_segments(), open_shops=await count_open_shops())
 
