@@ -1,0 +1,48 @@
+"""The JSON API of threads: the list and one thread."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get
+from litestar.params import FromPath, FromQuery
+
+from block_service.pagination import Page
+from block_service.threads import (
+    listing,
+    reading,
+)
+from block_service.threads.controllers import _filters
+from block_service.threads.schemas import (
+    ThreadPage,
+    ThreadSummary,
+)
+from block_service.web.auth import viewer_of
+from block_service.web.params import Id, OptionalIdText, PageNumber, PerPage
+
+
+class ThreadApiController(Controller):
+    path = "/api/threads"
+    tags = ["threads"]
+
+    @get("/", name="api_threads")
+    async def api_threads(
+        self,
+        request: Request,
+        q: FromQuery[str | None] = None,
+        kind: FromQuery[str | None] = None,
+        status: FromQuery[str | None] = None,
+        category: FromQuery[OptionalIdText] = None,
+        shop: FromQuery[OptionalIdText] = None,
+        segment: FromQuery[OptionalIdText] = None,
+        overdue: FromQuery[str | None] = None,
+        page: FromQuery[PageNumber] = 1,
+        per_page: FromQuery[PerPage] = 20,
+    ) -> Page[ThreadSummary]:
+        """Threads visible to the caller, filtered, newest activity first."""
+        filters = _filters(q, kind, status, category, shop, segment, overdue, page)
+        filters.per_page = per_page
+        return await listing.list_threads(viewer_of(request), filters)
+
+    @get("/{thread_id:int}", name="api_thread")
+    async def api_thread(self, request: Request, thread_id: FromPath[Id]) -> ThreadPage:
+        """A thread with its messages, photos and evaluation summary, as the caller may see it."""
+        return await reading.get_thread_page(viewer_of(request), thread_id)
