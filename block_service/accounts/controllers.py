@@ -28,7 +28,7 @@ from block_service.errors import DomainError, FormInvalid
 from block_service.i18n import current_language
 from block_service.i18n import gettext as _
 from block_service.web.auth import viewer_of
-from block_service.web.forms import read_form
+from block_service.web.forms import form_errors, read_form
 from block_service.web.htmx import redirect_after_post
 from block_service.web.language import set_language_cookie
 from block_service.web.page_parts import part_of_page
@@ -38,13 +38,6 @@ from block_service.web.system import safe_next
 from block_service.web.templating import flash, render
 
 RATE_LIMITED = {"rate_limited": True}
-
-
-def _form_errors(error: Exception) -> dict[str, str]:
-    if isinstance(error, FormInvalid):
-        return error.errors
-    assert isinstance(error, DomainError)
-    return {error.field or "__all__": error.translated()}
 
 
 def _signed_in_response(request: Request, signed_in, target: str) -> Response:
@@ -101,7 +94,7 @@ class AccountController(Controller):
                 fragment="accounts/_signup_form.html",
                 status_code=422 if isinstance(error, FormInvalid) else error.status_code,
                 values=values,
-                errors=_form_errors(error),
+                errors=form_errors(error),
             )
         flash(request, _("Welcome! Your resident account is ready."), "success")
         return _signed_in_response(request, signed_in, request.app.route_reverse("me"))
@@ -129,7 +122,7 @@ class AccountController(Controller):
                 fragment="accounts/_login_form.html",
                 status_code=status,
                 values={"contact": data.get("contact", ""), "next": target},
-                errors=_form_errors(error),
+                errors=form_errors(error),
             )
             page.headers.update(_retry_after(error))
             return page
@@ -164,7 +157,7 @@ class AccountController(Controller):
                 "accounts/login_code.html",
                 fragment="accounts/_login_code_form.html",
                 status_code=status,
-                errors=_form_errors(error),
+                errors=form_errors(error),
             )
             page.headers.update(_retry_after(error))
             return page
@@ -186,7 +179,7 @@ class AccountController(Controller):
             form = read_form(ProfileForm, data)
             await people.update_profile(viewer.person_id, form)
         except (FormInvalid, DomainError) as error:
-            return await _me_page(request, fragment="accounts/_profile_form.html", profile_errors=_form_errors(error))
+            return await _me_page(request, fragment="accounts/_profile_form.html", profile_errors=form_errors(error))
         current_language.set(form.language)
         flash(request, _("Your profile has been saved."), "success")
         response = redirect_after_post(request, request.app.route_reverse("me"))
@@ -199,7 +192,7 @@ class AccountController(Controller):
         try:
             version = await people.change_password(viewer.person_id, read_form(PasswordForm, data))
         except (FormInvalid, DomainError) as error:
-            return await _me_page(request, fragment="accounts/_password_form.html", password_errors=_form_errors(error))
+            return await _me_page(request, fragment="accounts/_password_form.html", password_errors=form_errors(error))
         # Every other session ended with the version bump; this one continues under a new id.
         start_session(request.session, person_id=viewer.person_id, session_version=version)
         flash(request, _("Your password has been changed. Other devices have been logged out."), "success")
@@ -219,7 +212,7 @@ class AccountController(Controller):
             code = read_form(SecondFactorForm, data).code
             codes = await two_factor.enable_second_factor(viewer.person_id, secret, code)
         except (FormInvalid, DomainError) as error:
-            return await _security_page(request, errors=_form_errors(error), status_code=422)
+            return await _security_page(request, errors=form_errors(error), status_code=422)
         request.session.pop(SETUP_SECRET_KEY, None)
         # The codes are shown in this response only: they are stored hashed and never shown again.
         return render(request, "accounts/recovery_codes.html", codes=codes)
@@ -231,7 +224,7 @@ class AccountController(Controller):
             form = read_form(DisableSecondFactorForm, data)
             await people.disable_second_factor(viewer.person_id, form.password, form.code)
         except (FormInvalid, DomainError) as error:
-            return await _security_page(request, errors=_form_errors(error), status_code=422)
+            return await _security_page(request, errors=form_errors(error), status_code=422)
         flash(request, _("Your second factor is turned off."), "info")
         return redirect_after_post(request, request.app.route_reverse("security"))
 
@@ -305,7 +298,7 @@ class StaffPeopleController(Controller):
         try:
             await two_factor.reset_second_factor(viewer_of(request).person_id, person_id)
         except DomainError as error:
-            return await _person_page(request, person_id, errors=_form_errors(error), status_code=error.status_code)
+            return await _person_page(request, person_id, errors=form_errors(error), status_code=error.status_code)
         flash(request, _("The second factor is reset: the person sets it up again at their next log-in."), "success")
         return redirect_after_post(request, request.app.route_reverse("person", person_id=person_id))
 

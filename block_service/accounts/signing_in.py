@@ -21,7 +21,7 @@ from block_service.accounts.schemas import (
 from block_service.accounts.tables import AccountNotice, Person, RoleGrant
 from block_service.accounts.two_factor import has_second_factor, verify_second_factor
 from block_service.audit.services import record_change
-from block_service.db import is_unique_violation, write_transaction
+from block_service.db import duplicate_means, write_transaction
 from block_service.errors import Conflict, Forbidden, FormInvalid, Invalid
 from block_service.i18n import gettext as _
 from block_service.names import is_tombstone_name
@@ -92,12 +92,8 @@ async def sign_up(form: SignUpForm, language: str) -> SignedIn:
     email, phone = normalise_contact(form.contact)
     check_password(form.password, field="password", display_name=form.display_name, email=email, phone=phone)
     password_hash = await hash_password(form.password)
-    try:
+    with duplicate_means(Conflict("An account with this email or mobile number already exists.", field="contact")):
         person_id = await _insert_resident(form.display_name, email, phone, password_hash, language)
-    except Exception as error:
-        if is_unique_violation(error):
-            raise Conflict("An account with this email or mobile number already exists.", field="contact") from None
-        raise
     return SignedIn(person_id=person_id, session_version=1, language=language)
 
 

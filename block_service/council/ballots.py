@@ -26,7 +26,7 @@ from block_service.council.tables import (
     ShopVoted,
     Tally,
 )
-from block_service.db import engine, is_sqlite, is_unique_violation, write_transaction
+from block_service.db import duplicate_means, engine, is_sqlite, write_transaction
 from block_service.errors import Conflict, Forbidden, Invalid, NotFound
 from block_service.groups.services import list_groups
 from block_service.shops.tables import Shop, ShopMerchant
@@ -99,7 +99,7 @@ async def cast_ballot(viewer: Viewer, election_id: int, form: BallotForm) -> Non
         raise Invalid("Approve at least one candidate.", field="candidates")
     if len(chosen) != len(form.candidates):
         raise Invalid("Approve each candidate at most once.", field="candidates")
-    try:
+    with duplicate_means(_already_voted()):
         async with write_transaction():
             await _hold_phase(election_id, "voting")
             if not await _acts_for_open_shop(viewer.person_id, form.shop_id):
@@ -127,10 +127,6 @@ async def cast_ballot(viewer: Viewer, election_id: int, form: BallotForm) -> Non
                 object_id=election_id,
                 at=ballot_audit_time(clock.now()),
             )
-    except Exception as error:
-        if is_unique_violation(error):
-            raise _already_voted() from None
-        raise
 
 
 async def _count_approvals(election_id: int) -> dict[int, int]:

@@ -26,10 +26,9 @@ from block_service.council.schemas import (
     TermForm,
 )
 from block_service.errors import DomainError, FormInvalid
-from block_service.groups.controllers import form_errors, status_of
 from block_service.i18n import gettext as _
 from block_service.web.auth import viewer_of
-from block_service.web.forms import read_form
+from block_service.web.forms import form_errors, read_form, status_of
 from block_service.web.htmx import redirect_after_post
 from block_service.web.params import MAX_ID, Id, OptionalId, PageNumber
 from block_service.web.templating import flash, render

@@ -15,7 +15,7 @@ from block_service.council.seats import is_sitting
 from block_service.council.tables import (
     Interest,
 )
-from block_service.db import is_unique_violation, write_transaction
+from block_service.db import duplicate_means, write_transaction
 from block_service.errors import Conflict, Forbidden, Invalid, NotFound
 from block_service.shops.tables import Shop
 
@@ -26,7 +26,7 @@ async def declare_interest(viewer: Viewer, form: InterestForm) -> int:
         raise Forbidden("Only sitting council members declare interests here.")
     if form.object_type == "shop" and not await Shop.exists().where(Shop.id == form.object_id):
         raise Invalid("There is no shop with this number.", field="object_id")
-    try:
+    with duplicate_means(Conflict("You have already declared an interest in this.")):
         async with write_transaction():
             if await has_declared_interest(viewer.person_id, form.object_type, form.object_id):
                 raise Conflict("You have already declared an interest in this.")
@@ -47,10 +47,6 @@ async def declare_interest(viewer: Viewer, form: InterestForm) -> int:
                 object_id=interest_id,
                 after=msgspec.to_builtins(form),
             )
-    except Exception as error:
-        if is_unique_violation(error):
-            raise Conflict("You have already declared an interest in this.") from None
-        raise
     return interest_id
 
 

@@ -19,7 +19,7 @@ from block_service.council.tables import (
     Nomination,
 )
 from block_service.council.terms import _parse_date
-from block_service.db import is_unique_violation, write_transaction
+from block_service.db import duplicate_means, write_transaction
 from block_service.errors import Conflict, Forbidden, FormInvalid, Invalid, NotFound
 from block_service.i18n import gettext as _
 from block_service.shops.tables import ShopMerchant
@@ -63,7 +63,7 @@ async def open_election(staff: Viewer, term_id: int, form: ElectionForm) -> int:
     ):
         if dates[start] and dates[end] and dates[end] < dates[start]:
             raise FormInvalid({end: _("This date comes before the one it follows.")})
-    try:
+    with duplicate_means(Conflict("This term already has an election.")):
         async with write_transaction():
             term = await CouncilTerm.select(CouncilTerm.ends_on).where(CouncilTerm.id == term_id).first()
             if term is None:
@@ -83,10 +83,6 @@ async def open_election(staff: Viewer, term_id: int, form: ElectionForm) -> int:
                 object_id=election_id,
                 after={"term": term_id, "phase": "nominating", **{k: v.isoformat() for k, v in dates.items() if v}},
             )
-    except Exception as error:
-        if is_unique_violation(error):
-            raise Conflict("This term already has an election.") from None
-        raise
     return election_id
 
 
@@ -111,7 +107,7 @@ async def _refuse_double_candidacy(election_id: int, person_id: int, shop_id: in
 
 async def stand(viewer: Viewer, election_id: int, form: StandForm) -> int:
     """A merchant nominates themself for one of their open shops, with a short statement."""
-    try:
+    with duplicate_means(Conflict("You or your shop already stand in this election.")):
         async with write_transaction():
             await _hold_phase(election_id, "nominating")
             if not await _acts_for_open_shop(viewer.person_id, form.shop_id):
@@ -138,10 +134,6 @@ async def stand(viewer: Viewer, election_id: int, form: StandForm) -> int:
                 object_id=nomination_id,
                 after={"election": election_id, "shop": form.shop_id, "nominee": viewer.person_id, "self": True},
             )
-    except Exception as error:
-        if is_unique_violation(error):
-            raise Conflict("You or your shop already stand in this election.") from None
-        raise
     return nomination_id
 
 
@@ -150,7 +142,7 @@ async def nominate(viewer: Viewer, election_id: int, form: NominateForm) -> int:
     shop_id, person_id = (int(part) for part in form.nominee.split(":"))
     if person_id == viewer.person_id:
         raise Invalid("To stand yourself, use the form for standing as a candidate.", field="nominee")
-    try:
+    with duplicate_means(Conflict("This merchant or their shop already stands in this election.")):
         async with write_transaction():
             await _hold_phase(election_id, "nominating")
             if not await _acts_for_open_shop(person_id, shop_id):
@@ -182,10 +174,6 @@ async def nominate(viewer: Viewer, election_id: int, form: NominateForm) -> int:
                 object_id=nomination_id,
                 after={"election": election_id, "shop": shop_id, "nominee": person_id},
             )
-    except Exception as error:
-        if is_unique_violation(error):
-            raise Conflict("This merchant or their shop already stands in this election.") from None
-        raise
     return nomination_id
 
 

@@ -26,7 +26,7 @@ from block_service.council.tables import (
     Election,
     Seat,
 )
-from block_service.db import is_unique_violation, write_transaction
+from block_service.db import duplicate_means, write_transaction
 from block_service.errors import Conflict, Forbidden, NotFound
 
 
@@ -108,7 +108,7 @@ async def _seat_for_change(seat_id: int) -> dict:
 
 async def assign_position(staff: Viewer, seat_id: int, form: PositionForm) -> None:
     """Staff record a position (as the council decided it); a chair or secretary before them becomes a member."""
-    try:
+    with duplicate_means(Conflict("Someone else changed the positions at the same moment. Reload and check.")):
         async with write_transaction():
             seat = await _seat_for_change(seat_id)
             if seat["ceased_at"] is not None:
@@ -139,10 +139,6 @@ async def assign_position(staff: Viewer, seat_id: int, form: PositionForm) -> No
                 before={"position": seat["position"]},
                 after={"position": form.position},
             )
-    except Exception as error:
-        if is_unique_violation(error):
-            raise Conflict("Someone else changed the positions at the same moment. Reload and check.") from None
-        raise
 
 
 async def resign_seat(viewer: Viewer, seat_id: int, reason: str) -> None:
@@ -182,7 +178,7 @@ async def _cease(actor: Viewer, seat_id: int, reason: str, kind: str) -> None:
 
 async def fill_seat(staff: Viewer, seat_id: int) -> int:
     """A ceased member's seat goes to the next runner-up of the term's election (see counting.py)."""
-    try:
+    with duplicate_means(Conflict("This seat has already been filled.")):
         async with write_transaction():
             seat = await _seat_for_change(seat_id)
             if seat["ceased_at"] is None:
@@ -228,8 +224,4 @@ async def fill_seat(staff: Viewer, seat_id: int) -> int:
                 object_id=new_id,
                 after={"replaces": seat_id, "person": facts["nominee"], "nomination": chosen.candidate_id},
             )
-    except Exception as error:
-        if is_unique_violation(error):
-            raise Conflict("This seat has already been filled.") from None
-        raise
     return new_id

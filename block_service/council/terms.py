@@ -17,7 +17,7 @@ from block_service.council.schemas import (
 from block_service.council.tables import (
     CouncilTerm,
 )
-from block_service.db import is_unique_violation, write_transaction
+from block_service.db import duplicate_means, write_transaction
 from block_service.errors import FormInvalid, Invalid, NotFound
 from block_service.i18n import gettext as _
 from block_service.pagination import Page, clamp, paginate
@@ -46,7 +46,7 @@ async def create_term(staff: Viewer, form: TermForm) -> int:
     assert starts_on and ends_on
     if ends_on <= starts_on:
         raise FormInvalid({"ends_on": _("A term must end after it starts.")})
-    try:
+    with duplicate_means(FormInvalid({"number": _("A term with this number exists already.")})):
         async with write_transaction():
             clash = (
                 await CouncilTerm.select(CouncilTerm.number)
@@ -78,10 +78,6 @@ async def create_term(staff: Viewer, form: TermForm) -> int:
                     "seats": form.seats,
                 },
             )
-    except Exception as error:
-        if is_unique_violation(error):
-            raise FormInvalid({"number": _("A term with this number exists already.")}) from None
-        raise
     return term_id
 
 

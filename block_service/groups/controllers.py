@@ -19,23 +19,11 @@ from block_service.groups.schemas import (
 )
 from block_service.i18n import gettext as _
 from block_service.web.auth import viewer_of
-from block_service.web.forms import read_form
+from block_service.web.forms import form_errors, read_form, status_of
 from block_service.web.htmx import redirect_after_post
 from block_service.web.page_parts import part_of_page
 from block_service.web.params import Id, PageNumber
 from block_service.web.templating import flash, render
-
-
-def form_errors(error: Exception) -> dict[str, str]:
-    """Field errors of a refused form, for the form to show beside its fields."""
-    if isinstance(error, FormInvalid):
-        return error.errors
-    assert isinstance(error, DomainError)
-    return {error.field or "__all__": error.translated()}
-
-
-def status_of(error: Exception) -> int:
-    return error.status_code if isinstance(error, DomainError) else 422
 
 
 class GroupController(Controller):

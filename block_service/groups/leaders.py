@@ -5,7 +5,7 @@ from __future__ import annotations
 from block_service import clock
 from block_service.accounts.schemas import Viewer
 from block_service.audit.services import record_change
-from block_service.db import is_unique_violation, write_transaction
+from block_service.db import duplicate_means, write_transaction
 from block_service.errors import Conflict, Forbidden, Invalid, NotFound
 from block_service.groups.schemas import (
     AppointLeaderForm,
@@ -53,7 +53,7 @@ async def _ensure_eligible(group_id: int, person_id: int, field: str) -> None:
 
 async def back_leader(viewer: Viewer, group_id: int, form: BackLeaderForm) -> None:
     """One of the group's shops backs a merchant as leader; one backing per shop, replaced by the next."""
-    try:
+    with duplicate_means(Conflict("Your shop's choice was saved at the same moment from elsewhere. Reload and check.")):
         async with write_transaction():
             group = await _group_for_change(group_id)
             shop = (
@@ -101,12 +101,6 @@ async def back_leader(viewer: Viewer, group_id: int, form: BackLeaderForm) -> No
                 before={"shop": form.shop_id, "candidate": before["candidate"]} if before else None,
                 after={"shop": form.shop_id, "candidate": form.candidate_id},
             )
-    except Exception as error:
-        if is_unique_violation(error):
-            raise Conflict(
-                "Your shop's choice was saved at the same moment from elsewhere. Reload and check."
-            ) from None
-        raise
 
 
 async def withdraw_backing(viewer: Viewer, group_id: int, shop_id: int) -> None:

@@ -16,24 +16,13 @@ from block_service.i18n import gettext as _
 from block_service.privacy import services
 from block_service.privacy.schemas import DeleteAccountForm, StaffDeleteForm
 from block_service.web.auth import viewer_of
-from block_service.web.forms import read_form
+from block_service.web.forms import form_errors, read_form, status_of
 from block_service.web.htmx import redirect_after_post
 from block_service.web.params import Id
 from block_service.web.system import safe_next
 from block_service.web.templating import flash, render
 
 RATE_LIMITED = {"rate_limited": True}
-
-
-def _errors_of(error: Exception) -> dict[str, str]:
-    if isinstance(error, FormInvalid):
-        return error.errors
-    assert isinstance(error, DomainError)
-    return {error.field or "__all__": error.translated()}
-
-
-def _status_of(error: Exception) -> int:
-    return 422 if isinstance(error, FormInvalid) else error.status_code
 
 
 class PrivacyController(Controller):
@@ -84,7 +73,7 @@ class PrivacyController(Controller):
             await services.delete_own_account(viewer_of(request), read_form(DeleteAccountForm, data))
         except (FormInvalid, DomainError) as error:
             return await _own_deletion_page(
-                request, errors=_errors_of(error), status_code=_status_of(error), values=data
+                request, errors=form_errors(error), status_code=status_of(error), values=data
             )
         request.session.clear()  # emptied, not ended: the goodbye message below rides on it
         flash(
@@ -127,7 +116,7 @@ class StaffPrivacyController(Controller):
             if isinstance(error, DomainError) and error.status_code == 404:
                 raise
             return await _staff_deletion_page(
-                request, person_id, errors=_errors_of(error), status_code=_status_of(error), values=data
+                request, person_id, errors=form_errors(error), status_code=status_of(error), values=data
             )
         flash(
             request, _("The account is deleted: its name, contact, password, sessions and inbox are gone."), "success"

@@ -10,7 +10,7 @@ from block_service import clock
 from block_service.accounts.roles import grant_role
 from block_service.accounts.schemas import Viewer
 from block_service.audit.services import record_change
-from block_service.db import is_unique_violation, write_transaction
+from block_service.db import duplicate_means, write_transaction
 from block_service.errors import Conflict, NotFound
 from block_service.pagination import Page, clamp, paginate
 from block_service.shops.schemas import (
@@ -27,7 +27,9 @@ async def apply_for_shop(viewer: Viewer, form: ShopApplicationForm) -> int:
     await _check_industry(form.industry_id)
     segment_id = await segment_for_number(street_number)
     licence = form.licence_number.upper()
-    try:
+    with duplicate_means(
+        Conflict("You already have an application for this shop waiting for review.", field="licence_number")
+    ):
         async with write_transaction():
             shop = await Shop.select(Shop.id).where(Shop.licence_number == licence).first()
             if shop and await ShopMerchant.exists().where(
@@ -64,12 +66,6 @@ async def apply_for_shop(viewer: Viewer, form: ShopApplicationForm) -> int:
                 object_id=application_id,
                 after={"shop_name": form.shop_name, "house_number": house_number, "licence_number": licence},
             )
-    except Exception as error:
-        if is_unique_violation(error):
-            raise Conflict(
-                "You already have an application for this shop waiting for review.", field="licence_number"
-            ) from None
-        raise
     return application_id
 
 

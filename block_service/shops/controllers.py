@@ -27,22 +27,11 @@ from block_service.shops.schemas import (
     StaffShopForm,
 )
 from block_service.web.auth import viewer_of
-from block_service.web.forms import read_form
+from block_service.web.forms import form_errors, read_form, status_of
 from block_service.web.htmx import redirect_after_post
 from block_service.web.page_parts import fills, part_of_page
 from block_service.web.params import Id, OptionalIdText, PageNumber, PerPage, optional_int
 from block_service.web.templating import flash, render
-
-
-def _errors_of(error: Exception) -> dict[str, str]:
-    if isinstance(error, FormInvalid):
-        return error.errors
-    assert isinstance(error, DomainError)
-    return {error.field or "__all__": error.translated()}
-
-
-def _status_of(error: Exception) -> int:
-    return error.status_code if isinstance(error, DomainError) else 422
 
 
 class ShopController(Controller):
@@ -95,9 +84,9 @@ class ShopController(Controller):
                 request,
                 "shops/apply.html",
                 fragment="shops/_apply_form.html",
-                status_code=_status_of(error),
+                status_code=status_of(error),
                 values=data,
-                errors=_errors_of(error),
+                errors=form_errors(error),
                 industries=await segments.list_industries(),
                 segments=await segments.list_segments(),
             )
@@ -141,10 +130,10 @@ class ShopController(Controller):
             else:
                 await services.update_shop_as_merchant(viewer, shop_id, read_form(MerchantShopForm, data))
         except (FormInvalid, DomainError) as error:
-            if _status_of(error) in (403, 404):
+            if status_of(error) in (403, 404):
                 raise
             shop = await services.get_shop(shop_id)
-            return await _edit_page(request, shop, values=data, errors=_errors_of(error), status_code=_status_of(error))
+            return await _edit_page(request, shop, values=data, errors=form_errors(error), status_code=status_of(error))
         flash(request, _("The shop has been saved."), "success")
         return redirect_after_post(request, request.app.route_reverse("shop", shop_id=shop_id))
 
@@ -265,9 +254,9 @@ async def _save_registry_row(request, data, form_type, save, row_id, kind) -> Re
     try:
         await save(viewer_of(request), read_form(form_type, data), row_id)
     except (FormInvalid, DomainError) as error:
-        if _status_of(error) == 404:
+        if status_of(error) == 404:
             raise
-        return await _registry_page(request, errors={(kind, row_id): _errors_of(error)}, status_code=422)
+        return await _registry_page(request, errors={(kind, row_id): form_errors(error)}, status_code=422)
     flash(request, _("Saved."), "success")
     return redirect_after_post(request, request.app.route_reverse("registry"))
 

@@ -9,7 +9,7 @@ import msgspec
 from block_service.accounts.schemas import Viewer
 from block_service.audit.services import record_change
 from block_service.cache import cached, forget
-from block_service.db import is_unique_violation, write_transaction
+from block_service.db import duplicate_means, write_transaction
 from block_service.errors import FormInvalid, Invalid, NotFound
 from block_service.i18n import gettext as _
 from block_service.shops.events import categories_saved
@@ -84,7 +84,7 @@ async def save_segment(staff: Viewer, form: SegmentForm, segment_id: int | None 
     """Create or change a segment. A segment that shops stand in may change its range only to keep them."""
     await _check_segment_range(form, segment_id)
     values = msgspec.structs.asdict(form)
-    try:
+    with duplicate_means(FormInvalid({"slug": _("This short name is already used.")})):
         async with write_transaction():
             if segment_id is None:
                 rows = await Segment.insert(Segment(**values)).returning(Segment.id)
@@ -111,16 +111,12 @@ async def save_segment(staff: Viewer, form: SegmentForm, segment_id: int | None 
                 after=values,
             )
             await categories_saved(staff.person_id)  # the groups domain makes a new segment a regional group
-    except Exception as error:
-        if is_unique_violation(error):
-            raise FormInvalid({"slug": _("This short name is already used.")}) from None
-        raise
     return segment_id
 
 
 async def save_industry(staff: Viewer, form: IndustryForm, industry_id: int | None = None) -> int:
     values = msgspec.structs.asdict(form)
-    try:
+    with duplicate_means(FormInvalid({"slug": _("This short name is already used.")})):
         async with write_transaction():
             if industry_id is None:
                 rows = await Industry.insert(Industry(**values)).returning(Industry.id)
@@ -141,10 +137,6 @@ async def save_industry(staff: Viewer, form: IndustryForm, industry_id: int | No
                 after=values,
             )
             await categories_saved(staff.person_id)  # the groups domain makes a new industry an industry group
-    except Exception as error:
-        if is_unique_violation(error):
-            raise FormInvalid({"slug": _("This short name is already used.")}) from None
-        raise
     return industry_id
 
 

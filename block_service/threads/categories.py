@@ -7,7 +7,7 @@ import msgspec
 from block_service.accounts.schemas import Viewer
 from block_service.audit.services import record_change
 from block_service.cache import cached, forget
-from block_service.db import is_unique_violation, write_transaction
+from block_service.db import duplicate_means, write_transaction
 from block_service.errors import Invalid, NotFound
 from block_service.threads.schemas import (
     CategoryForm,
@@ -32,7 +32,7 @@ async def list_categories(kind: str | None = None, active_only: bool = True) -> 
 
 async def save_category(staff: Viewer, form: CategoryForm, category_id: int | None = None) -> int:
     values = msgspec.structs.asdict(form)
-    try:
+    with duplicate_means(Invalid("This code is already used.", field="slug")):
         async with write_transaction():
             before = None
             if category_id is None:
@@ -52,10 +52,6 @@ async def save_category(staff: Viewer, form: CategoryForm, category_id: int | No
                 before=before,
                 after=values,
             )
-    except Exception as error:
-        if is_unique_violation(error):
-            raise Invalid("This code is already used.", field="slug") from None
-        raise
     return category_id
 
 

@@ -42,7 +42,7 @@ from block_service.threads.schemas import (
 )
 from block_service.web import shared_pages
 from block_service.web.auth import viewer_of
-from block_service.web.forms import read_form
+from block_service.web.forms import form_errors, read_form
 from block_service.web.htmx import redirect_after_post
 from block_service.web.labels import N_
 from block_service.web.live import announce, take_stream_slot, thread_events, viewer_now
@@ -57,13 +57,6 @@ PHOTO_BODY = {
     "request_max_body_size": photo_store.MAX_PHOTO_REQUEST_BYTES,
     "opt": {**RATE_LIMITED, "too_large": N_("Photos may be at most 8 MB each, and at most 3 of them.")},
 }
-
-
-def _errors_of(error: Exception) -> dict[str, str]:
-    if isinstance(error, FormInvalid):
-        return error.errors
-    assert isinstance(error, DomainError)
-    return {error.field or "__all__": error.translated()}
 
 
 def _filters(q, kind, status, category, shop, segment, overdue, page) -> ThreadFilter:
@@ -171,7 +164,7 @@ class ThreadController(Controller):
             photo_store.discard_photos(_var_dir(request), [name for name, *_rest in stored])
             if isinstance(error, DomainError) and error.status_code in (403, 404):
                 raise
-            return await _thread_form_page(request, fields, _errors_of(error), status_code=422)
+            return await _thread_form_page(request, fields, form_errors(error), status_code=422)
         flash(
             request,
             _("Thank you. Your report is number %(id)s; you will be told of every step.", id=thread_id),
@@ -266,7 +259,7 @@ class ThreadController(Controller):
             await workflow.change_status(viewer, thread_id, read_form(StatusForm, data))
         except (FormInvalid, Invalid) as error:
             page = await reading.get_thread_page(viewer, thread_id)
-            return await _thread_page(request, page, status_code=422, errors=_errors_of(error), values=data)
+            return await _thread_page(request, page, status_code=422, errors=form_errors(error), values=data)
         announce(request.app, thread_id)
         flash(request, _("The status has been changed."), "success")
         return redirect_after_post(request, request.app.route_reverse("thread", thread_id=thread_id))

@@ -7,7 +7,7 @@ import datetime as dt
 from block_service import clock
 from block_service.accounts.schemas import Viewer
 from block_service.audit.services import record_change
-from block_service.db import is_unique_violation, write_transaction
+from block_service.db import duplicate_means, write_transaction
 from block_service.errors import Conflict, Invalid, NotFound
 from block_service.shops.tables import ShopMerchant
 from block_service.threads.access import load_message_for, load_thread_for
@@ -71,7 +71,7 @@ async def flag(viewer: Viewer, object_type: str, object_id: int, reason: str) ->
     once FLAGS_TO_HIDE flags count (see _flags_that_count). Returns whether this flag hid it."""
     target = await load_flaggable_for(viewer, object_type, object_id)
     now = clock.now()
-    try:
+    with duplicate_means(Conflict("You have already flagged this.")):
         async with write_transaction():
             table, row = await _object_thread(object_type, object_id)
             if row["author"] == viewer.person_id:
@@ -100,10 +100,6 @@ async def flag(viewer: Viewer, object_type: str, object_id: int, reason: str) ->
                 object_id=object_id,
                 after={"reason": reason, "flags": flags, "counting": counting, "hidden": hide},
             )
-    except Exception as error:
-        if is_unique_violation(error):
-            raise Conflict("You have already flagged this.") from None
-        raise
     return hide
 
 

@@ -10,14 +10,14 @@ from litestar.response import Response
 
 from block_service.accounts.schemas import Viewer
 from block_service.errors import DomainError, FormInvalid
-from block_service.groups.controllers import form_errors, group_page, status_of
+from block_service.groups.controllers import group_page
 from block_service.groups.schemas import GroupDetail
 from block_service.groups.services import group_id_of
 from block_service.i18n import gettext as _
 from block_service.threads import listing, opening
 from block_service.threads.schemas import GroupThreadForm, ThreadFilter
 from block_service.web.auth import viewer_of
-from block_service.web.forms import read_form
+from block_service.web.forms import form_errors, read_form, status_of
 from block_service.web.htmx import redirect_after_post
 from block_service.web.page_parts import fills
 from block_service.web.templating import flash

@@ -5,7 +5,7 @@ from __future__ import annotations
 from block_service import clock
 from block_service.accounts.schemas import Viewer
 from block_service.audit.services import record_change
-from block_service.db import is_unique_violation, write_transaction
+from block_service.db import duplicate_means, is_unique_violation, write_transaction
 from block_service.errors import Conflict, Forbidden, NotFound
 from block_service.threads.access import load_thread_for
 from block_service.threads.schemas import (
@@ -62,7 +62,7 @@ async def set_muted(viewer: Viewer, thread_id: int, muted: bool) -> None:
 async def evaluate(viewer: Viewer, thread_id: int, form: EvaluationForm) -> None:
     """The reporter and the me-too people say whether it was fixed, once each, after closing."""
     await load_thread_for(viewer, thread_id)
-    try:
+    with duplicate_means(Conflict("You have already evaluated this fix.")):
         async with write_transaction():
             thread = await _locked_thread(thread_id)
             if thread["status"] != "closed":
@@ -91,7 +91,3 @@ async def evaluate(viewer: Viewer, thread_id: int, form: EvaluationForm) -> None
                 object_id=thread_id,
                 after={"fixed": form.fixed, "score": form.score},
             )
-    except Exception as error:
-        if is_unique_violation(error):
-            raise Conflict("You have already evaluated this fix.") from None
-        raise

@@ -18,7 +18,7 @@ from block_service.threads import (
     photo_review,
     workflow,
 )
-from block_service.threads.controllers import _errors_of, _filters, _var_dir
+from block_service.threads.controllers import _filters, _var_dir
 from block_service.threads.schemas import (
     AssignForm,
     CategoryForm,
@@ -26,7 +26,7 @@ from block_service.threads.schemas import (
     TemplateForm,
 )
 from block_service.web.auth import viewer_of
-from block_service.web.forms import read_form
+from block_service.web.forms import form_errors, read_form
 from block_service.web.htmx import redirect_after_post
 from block_service.web.live import announce
 from block_service.web.params import Id, OptionalIdText, PageNumber
@@ -172,6 +172,6 @@ async def _save(request, data, form_type, save, row_id, kind) -> Response:
     except (FormInvalid, DomainError) as error:
         if isinstance(error, DomainError) and error.status_code == 404:
             raise
-        return await _categories_page(request, errors={(kind, row_id): _errors_of(error)}, status_code=422)
+        return await _categories_page(request, errors={(kind, row_id): form_errors(error)}, status_code=422)
     flash(request, _("Saved."), "success")
     return redirect_after_post(request, request.app.route_reverse("categories"))
