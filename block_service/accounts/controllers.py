@@ -19,7 +19,6 @@ from block_service.accounts.schemas import (
     PersonFilter,
     PersonOut,
     ProfileForm,
-    ReasonForm,
     RoleForm,
     SecondFactorForm,
     SignUpForm,
@@ -27,6 +26,7 @@ from block_service.accounts.schemas import (
 from block_service.errors import DomainError, FormInvalid
 from block_service.i18n import current_language
 from block_service.i18n import gettext as _
+from block_service.schemas import ReasonForm
 from block_service.web.auth import viewer_of
 from block_service.web.forms import form_errors, read_form
 from block_service.web.htmx import redirect_after_post

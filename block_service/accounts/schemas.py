@@ -16,7 +16,6 @@ GRANTABLE_ROLES: tuple[str, ...] = ("resident", "staff")
 DisplayName = Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
 Contact = Annotated[str, msgspec.Meta(min_length=3, max_length=254)]
 Password = Annotated[str, msgspec.Meta(min_length=8, max_length=128)]
-Reason = Annotated[str, msgspec.Meta(min_length=2, max_length=500)]
 
 
 class Viewer(msgspec.Struct, frozen=True, kw_only=True):
@@ -77,10 +76,6 @@ class PasswordForm(msgspec.Struct, kw_only=True):
 class ProfileForm(msgspec.Struct, kw_only=True):
     display_name: DisplayName
     language: Literal["zh-Hans", "en"]
-
-
-class ReasonForm(msgspec.Struct, kw_only=True):
-    reason: Reason
 
 
 class RoleForm(msgspec.Struct, kw_only=True):

@@ -21,12 +21,12 @@ from block_service.council.schemas import (
     InterestForm,
     NominateForm,
     PositionForm,
-    ReasonForm,
     StandForm,
     TermForm,
 )
 from block_service.errors import DomainError, FormInvalid
 from block_service.i18n import gettext as _
+from block_service.schemas import ReasonForm
 from block_service.web.auth import viewer_of
 from block_service.web.forms import form_errors, read_form, status_of
 from block_service.web.htmx import redirect_after_post

@@ -12,7 +12,6 @@ from block_service.council.schemas import (
     ElectionDetail,
     ElectionOut,
     ElectionSummary,
-    NomineeChoice,
     ResultLine,
     ResultsOut,
     TurnoutLine,
@@ -27,6 +26,7 @@ from block_service.council.tables import (
 from block_service.council.terms import _term_out
 from block_service.errors import NotFound
 from block_service.groups.services import list_groups
+from block_service.shops.schemas import CandidateChoice
 from block_service.shops.tables import Shop, ShopMerchant
 
 LIVE = ("proposed", "accepted")
@@ -213,7 +213,7 @@ async def _turnout_out(text: str) -> TurnoutOut | None:
     )
 
 
-async def _nominee_choices(election_id: int, viewer: Viewer) -> list[NomineeChoice]:
+async def _nominee_choices(election_id: int, viewer: Viewer) -> list[CandidateChoice]:
     """Merchants of other open shops who are not standing yet, in road order."""
     live = Nomination.select(Nomination.nominee).where(
         (Nomination.election == election_id) & Nomination.status.is_in(list(LIVE))
@@ -235,4 +235,4 @@ async def _nominee_choices(election_id: int, viewer: Viewer) -> list[NomineeChoi
         .order_by(ShopMerchant.shop.street_number)
         .order_by(ShopMerchant.id)
     )
-    return [msgspec.convert(row, NomineeChoice) for row in rows]
+    return [msgspec.convert(row, CandidateChoice) for row in rows]

@@ -10,6 +10,7 @@ import msgspec
 from block_service.groups.schemas import GroupOut
 from block_service.names import shown_name
 from block_service.pagination import Page
+from block_service.shops.schemas import CandidateChoice
 
 Position = Literal["chair", "vice_chair", "secretary", "member"]
 POSITIONS: tuple[str, ...] = ("chair", "vice_chair", "secretary", "member")
@@ -22,7 +23,6 @@ INTEREST_OBJECTS: tuple[str, ...] = ("shop", "thread", "proposal")
 DateText = Annotated[str, msgspec.Meta(min_length=10, max_length=10, pattern=r"^\d{4}-\d{2}-\d{2}$")]
 Statement = Annotated[str, msgspec.Meta(min_length=2, max_length=500)]
 Note = Annotated[str, msgspec.Meta(max_length=500)]
-Reason = Annotated[str, msgspec.Meta(min_length=2, max_length=500)]
 
 
 # ---- forms ----------------------------------------------------------------------------------
@@ -65,10 +65,6 @@ class AcceptForm(msgspec.Struct, kw_only=True):
 class BallotForm(msgspec.Struct, kw_only=True):
     shop_id: int
     candidates: list[int]
-
-
-class ReasonForm(msgspec.Struct, kw_only=True):
-    reason: Reason
 
 
 class PositionForm(msgspec.Struct, kw_only=True):
@@ -223,13 +219,6 @@ class VoterShop(msgspec.Struct, kw_only=True):
     has_voted: bool
 
 
-class NomineeChoice(msgspec.Struct, kw_only=True):
-    shop_id: int
-    shop_name: str
-    person_id: int
-    display_name: str
-
-
 class ElectionDetail(msgspec.Struct, kw_only=True):
     election: ElectionOut
     candidates: list[CandidateOut]
@@ -239,7 +228,7 @@ class ElectionDetail(msgspec.Struct, kw_only=True):
     turnout: TurnoutOut | None
     ballots_cast: int | None
     my_shops: list[VoterShop] = []
-    nominee_choices: list[NomineeChoice] = []
+    nominee_choices: list[CandidateChoice] = []
 
 
 class StaffDesk(msgspec.Struct, kw_only=True):

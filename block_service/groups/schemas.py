@@ -7,6 +7,7 @@ from typing import Literal
 import msgspec
 
 from block_service.pagination import Page
+from block_service.shops.schemas import CandidateChoice
 
 GroupKind = Literal["regional", "industry"]
 LeaderSource = Literal["chosen", "appointed"]
@@ -89,15 +90,6 @@ class SupportOut(msgspec.Struct, kw_only=True):
     person_id: int
     display_name: str
     shops: int
-
-
-class CandidateChoice(msgspec.Struct, kw_only=True):
-    """A merchant who may lead the group: they act for one of its open shops."""
-
-    person_id: int
-    display_name: str
-    shop_id: int
-    shop_name: str
 
 
 class MyBacking(msgspec.Struct, kw_only=True):

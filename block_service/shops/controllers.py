@@ -8,10 +8,10 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, URLEncodedBody
 from litestar.response import Response, Template
 
-from block_service.accounts.schemas import ReasonForm
 from block_service.errors import DomainError, FormInvalid
 from block_service.i18n import gettext as _
 from block_service.pagination import Page
+from block_service.schemas import ReasonForm
 from block_service.shops import applications, segments, services
 from block_service.shops.schemas import (
     ApplicationOut,

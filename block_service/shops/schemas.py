@@ -139,3 +139,12 @@ class ShopFilter(msgspec.Struct, kw_only=True):
     status: str | None = "open"
     page: int = 1
     per_page: int = 20
+
+
+class CandidateChoice(msgspec.Struct, kw_only=True):
+    """A merchant offered for a choice (a group's leader, a council nominee): they act for this open shop."""
+
+    person_id: int
+    display_name: str
+    shop_id: int
+    shop_name: str

@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from block_service.schemas import Reason
+
 Kind = Literal["report", "issue"]
 Status = Literal["new", "acknowledged", "in_progress", "resolved", "closed", "rejected", "duplicate", "reopened"]
 STATUSES: tuple[str, ...] = (
@@ -25,7 +27,6 @@ Fixed = Literal["yes", "partly", "no"]
 
 Title = Annotated[str, msgspec.Meta(min_length=4, max_length=80)]
 Body = Annotated[str, msgspec.Meta(min_length=1, max_length=4000)]
-Reason = Annotated[str, msgspec.Meta(min_length=2, max_length=500)]
 
 
 class GroupThreadForm(msgspec.Struct, kw_only=True):
