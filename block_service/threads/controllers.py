@@ -231,7 +231,7 @@ class ThreadController(Controller):
         self, request: Request, thread_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
     ) -> Response:
         viewer = viewer_of(request)
-        is_htmx = request.headers.get("hx-request") == "true"
+        is_htmx = bool(request.htmx)
         try:
             await workflow.post_answer(viewer, thread_id, read_form(AnswerForm, data))
         except FormInvalid as error:
@@ -270,7 +270,7 @@ class ThreadController(Controller):
         on = data.get("on") == "1"
         count = await reactions.set_metoo(viewer, thread_id, on)
         announce(request.app, thread_id)
-        if request.headers.get("hx-request") == "true":
+        if request.htmx:
             return Template(
                 template_name="threads/_metoo.html", context={"thread_id": thread_id, "count": count, "on": on}
             )

@@ -84,7 +84,7 @@ def handle_error(request: Request, error: Exception) -> Response:
         headers.update(error.headers or {})
         if isinstance(error, NotAuthorizedException) and not is_api(request):
             target = request.app.route_reverse("login_form") + "?next=" + quote(request.url.path, safe="/")
-            if request.headers.get("hx-request") == "true":
+            if request.htmx:
                 return Response(content="", status_code=401, headers={"HX-Redirect": target})
             if request.method == "GET":
                 return Redirect(path=target, status_code=303)
@@ -94,7 +94,7 @@ def handle_error(request: Request, error: Exception) -> Response:
             message = _("Staff accounts need a second factor. Set up your authenticator app first.")
             if not is_api(request):
                 target = request.app.route_reverse("security")
-                if request.headers.get("hx-request") == "true":
+                if request.htmx:
                     return Response(content="", status_code=403, headers={"HX-Redirect": target})
                 if request.method == "GET":
                     return Redirect(path=target, status_code=303)
@@ -109,7 +109,7 @@ def handle_error(request: Request, error: Exception) -> Response:
         if field_errors:
             body["errors"] = field_errors
         return Response(content=body, status_code=status, headers=headers)
-    if request.headers.get("hx-request") == "true":
+    if request.htmx:
         # htmx swaps nothing on 4xx by default; the message goes to the page's alert region.
         headers["HX-Retarget"] = "#alerts"
         headers["HX-Reswap"] = "innerHTML"

@@ -9,7 +9,7 @@ from litestar.response import Redirect, Response
 
 def redirect_after_post(request: Request, target: str) -> Response:
     """After a successful form: htmx follows HX-Redirect, a plain form follows 303 See Other."""
-    if request.headers.get("hx-request") == "true":
+    if request.htmx:
         response = ClientRedirect(redirect_to=target)
         response.status_code = 200  # otherwise a POST handler's default, 201, which htmx does not expect
         return response

@@ -24,12 +24,13 @@ from typing import Any, NamedTuple
 
 from litestar import Request
 from litestar.enums import MediaType
-from litestar.response import Response, Template
+from litestar.response import Response
 from litestar.utils.scope.state import ScopeState
 
 from block_service.db import data_version
 from block_service.web.auth import viewer_of
 from block_service.web.i18n import current_language
+from block_service.web.templating import render
 
 MAX_AGE_SECONDS = 60
 MAX_CHARACTERS = 8 * 1024 * 1024  # at most about 16 MB of pages per worker (2 bytes per Chinese character)
@@ -60,7 +61,7 @@ def _key(request: Request) -> tuple | None:
         return None
     if not request.app.state.settings.shared_pages:
         return None
-    return (request.url.path, request.url.query, current_language.get(), request.headers.get("hx-request") == "true")
+    return (request.url.path, request.url.query, current_language.get(), bool(request.htmx))
 
 
 def lookup(request: Request) -> Response | SharedPage | None:
@@ -88,15 +89,15 @@ def render_shared(
     **context: Any,
 ) -> Response:
     """Render like web.templating.render; with a SharedPage (from lookup), also keep the page for the others."""
-    name = fragment if fragment and request.headers.get("hx-request") == "true" else template
+    page = render(request, template, fragment=fragment, status_code=status_code, **context)
     if shared is None:
-        return Template(template_name=name, context=context, status_code=status_code)
+        return page
     state = ScopeState.from_scope(request.scope)
     token = state.csrf_token
     state.csrf_token = PLACEHOLDER
     try:
-        template_context = Template(template_name=name, context=context).create_template_context(request)
-        body = request.app.template_engine.get_template(name).render(**template_context)
+        template_context = page.create_template_context(request)
+        body = request.app.template_engine.get_template(page.template_name).render(**template_context)
     finally:
         state.csrf_token = token
     if status_code == 200:

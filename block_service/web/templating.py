@@ -165,5 +165,5 @@ def render(
     request: Request, template: str, *, fragment: str | None = None, status_code: int = 200, **context: Any
 ) -> Template:
     """The full page, or just its fragment when htmx asks for a piece of the page."""
-    name = fragment if fragment and request.headers.get("hx-request") == "true" else template
+    name = fragment if fragment and request.htmx else template
     return Template(template_name=name, context=context, status_code=status_code)
