@@ -320,3 +320,23 @@ async def test_the_auto_hiding_rule_is_stated_where_people_flag_and_where_staff_
     await staff.post("/language", {"language": language, "next": "/"})
     page = text_of((await staff.get("/staff/moderation")).text)
     assert rule in page and merchants_rule in page
+
+
+async def test_the_flag_and_moderate_forms_render_where_residents_and_staff_use_them(browser_factory):
+    resident = await make_person("王阿姨", "13900000711")
+    thread_id = await make_thread(resident)
+    await make_person("李大爷", "13900000712")
+    neighbour = browser_factory("zh-Hans")
+    await neighbour.log_in("13900000712")
+    page = (await neighbour.get(f"/threads/{thread_id}")).text
+    assert f'action="/threads/{thread_id}/flag"' in page and 'id="flag-reason"' in page
+    assert "/staff/moderation/" not in page
+    flagged = await neighbour.post(f"/threads/{thread_id}/flag", {"reason": "含有电话号码"})
+    assert flagged.status_code < 400
+    await make_person("工作站", "staff@test.example", roles=("staff",))
+    staff = browser_factory("zh-Hans")
+    await staff.log_in("staff@test.example")
+    page = (await staff.get(f"/threads/{thread_id}")).text
+    assert f'action="/staff/moderation/thread/{thread_id}"' in page and 'id="moderate-reason"' in page
+    queue = (await staff.get("/staff/moderation")).text
+    assert f'id="reason-thread-{thread_id}"' in queue and 'value="hide"' in queue
