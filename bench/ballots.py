@@ -34,7 +34,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 if str(BENCH_DIR) not in sys.path:
     sys.path.insert(0, str(BENCH_DIR))
 
-import run as bench_run  # noqa: E402  (beside this file: pg_admin, BenchError, git_commit)
+import run as bench_run  # noqa: E402  (beside this file: BenchError, git_commit)
 import seed_bulk  # noqa: E402
 import servers  # noqa: E402  (the real server's start and stop)
 from seed_bulk import PASSWORD  # noqa: E402
@@ -326,7 +326,7 @@ def run_ballots(
         env["BLOCK_REDIS_URL"] = redis_url
     pg_database = f"bench_ballots_{os.getpid()}_{secrets.token_hex(3)}"
     if engine == "postgres":
-        bench_run.pg_admin(pg_admin_url, f'CREATE DATABASE "{pg_database}"')
+        servers.pg_admin(pg_admin_url, f'CREATE DATABASE "{pg_database}"')
         env["BLOCK_DATABASE_URL"] = f"{pg_admin_url.rsplit('/', 1)[0]}/{pg_database}"
     else:
         env["BLOCK_DATABASE_URL"] = f"sqlite:///{work_dir / 'ballots.db'}"
@@ -339,7 +339,7 @@ def run_ballots(
         count = close_and_count(env)
     finally:
         if engine == "postgres":
-            bench_run.pg_admin(pg_admin_url, f'DROP DATABASE IF EXISTS "{pg_database}" WITH (FORCE)')
+            servers.pg_admin(pg_admin_url, f'DROP DATABASE IF EXISTS "{pg_database}" WITH (FORCE)')
 
     expected = collections.Counter(c for shop_id in load["acknowledged_shops"] for c in choices_of(shop_id, candidates))
     counted_votes = {int(key): value for key, value in count["votes"].items()}

@@ -46,7 +46,7 @@ import httpx
 import seed_bulk  # beside this file, which Python puts first on sys.path when it runs bench/run.py
 import servers
 import writers
-from servers import ServerError, children_of, log_tail, run_cli
+from servers import ServerError, children_of, log_tail, pg_admin, run_cli
 
 BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = BENCH_DIR.parent
@@ -147,20 +147,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("every --pages entry is a path starting with /")
     args.modes = [mode for mode in MODES if mode in args.modes]  # always anonymous first
     return args
-
-
-def pg_admin(admin_url: str, *statements: str) -> None:
-    import asyncpg
-
-    async def run() -> None:
-        connection = await asyncpg.connect(admin_url, timeout=10)
-        try:
-            for statement in statements:
-                await connection.execute(statement)
-        finally:
-            await connection.close()
-
-    asyncio.run(run())
 
 
 def process_memory(pid: int) -> dict[str, object]:

@@ -206,13 +206,15 @@ def start_server(
     return server
 
 
-def _pg_admin(admin_url: str, statement: str) -> None:
+def pg_admin(admin_url: str, *statements: str) -> None:
+    """Statements on the PostgreSQL admin database (CREATE/DROP DATABASE), from sync or async code."""
     import asyncpg
 
     async def run() -> None:
         connection = await asyncpg.connect(admin_url, timeout=10)
         try:
-            await connection.execute(statement)
+            for statement in statements:
+                await connection.execute(statement)
         finally:
             await connection.close()
 
@@ -221,7 +223,7 @@ def _pg_admin(admin_url: str, statement: str) -> None:
     except RuntimeError:
         asyncio.run(run())
         return
-    # Called from async code (a test): run on a loop of its own in another thread.
+    # Called where a loop runs (async code, Playwright's sync API): run on a loop of its own in another thread.
     import concurrent.futures
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
@@ -234,9 +236,9 @@ def database(engine: str, work_dir: Path, name: str, admin_url: str = PG_ADMIN_U
     if engine != "postgres":
         yield f"sqlite:///{work_dir / (name + '.db')}"
         return
-    _pg_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    _pg_admin(admin_url, f'CREATE DATABASE "{name}"')
+    pg_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    pg_admin(admin_url, f'CREATE DATABASE "{name}"')
     try:
         yield f"{admin_url.rsplit('/', 1)[0]}/{name}"
     finally:
-        _pg_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        pg_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 import httpx
-import run  # beside this file: pg_admin, run_cli, BenchError
+import run  # beside this file: run_cli, BenchError
 import seed_bulk
 import servers
 import upload_files
@@ -196,7 +196,7 @@ def measure(args: argparse.Namespace, work_dir: Path) -> dict[str, object]:
     )
     database = f"upload_memory_{secrets.token_hex(4)}"
     if args.engine == "postgres":
-        run.pg_admin(args.pg_admin_url, f'CREATE DATABASE "{database}"')
+        servers.pg_admin(args.pg_admin_url, f'CREATE DATABASE "{database}"')
         env["BLOCK_DATABASE_URL"] = f"{args.pg_admin_url.rsplit('/', 1)[0]}/{database}"
     else:
         env["BLOCK_DATABASE_URL"] = f"sqlite:///{work_dir / 'uploads.db'}"
@@ -210,7 +210,7 @@ def measure(args: argparse.Namespace, work_dir: Path) -> dict[str, object]:
             report = asyncio.run(drive(server.base_url, server.pid, args.people, args.rounds))
     finally:
         if args.engine == "postgres":
-            run.pg_admin(args.pg_admin_url, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            servers.pg_admin(args.pg_admin_url, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
     return {"engine": args.engine, **report}
 
 

@@ -13,26 +13,20 @@ import asyncio
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 import uuid
 from pathlib import Path
 
 import httpx
 import pytest
 
+from bench.servers import database, run_cli, server_env, start_server
 from tests.helpers import TEST_PASSWORD, TOTP_SECRETS, Browser
 
 BIN = Path(sys.executable).parent
-BLOCK_SERVICE = BIN / "block-service"
 SCHEMATHESIS = BIN / "schemathesis"
-PG_ADMIN_URL = os.environ.get("BLOCK_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 STAFF_EMAIL = "fuzz-staff@test.example"
 # What "breaks its own schema" means here; the data-acceptance checks judge the generator, not the service.
 CHECKS = (
@@ -47,94 +41,22 @@ EXCLUDED_PATHS = r"/events$|^/logout$"
 RUN_TIMEOUT_SECONDS = 600
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _pg_admin(statement: str) -> None:
-    import asyncpg
-
-    async def run() -> None:
-        connection = await asyncpg.connect(PG_ADMIN_URL)
-        try:
-            await connection.execute(statement)
-        finally:
-            await connection.close()
-
-    asyncio.run(run())
-
-
-def _wait_for_health(process: subprocess.Popen, url: str, log_path: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited with {process.returncode}:\n{log_path.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=1) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"{url} did not answer within 30 s:\n{log_path.read_text()[-3000:]}")
-
-
 @pytest.fixture(scope="module")
 def live_server():
     engine = os.environ.get("BLOCK_TEST_DATABASE", "sqlite")
     work_dir = Path(tempfile.mkdtemp(prefix="block-fuzz-"))
-    pg_name = f"block_fuzz_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    env = {key: value for key, value in os.environ.items() if not key.startswith("BLOCK_")}
-    env.update(
-        {
-            "BLOCK_DEBUG": "true",
-            "BLOCK_VAR_DIR": str(work_dir / "var"),
-            # Thousands of requests from one address in a minute: the limiter is not under test here.
-            "BLOCK_LOGIN_RATE_PER_MINUTE": "1000000",
-        }
-    )
-    if engine == "postgres":
-        env["BLOCK_DATABASE_URL"] = f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{pg_name}"
-        _pg_admin(f'CREATE DATABASE "{pg_name}"')
-    else:
-        env["BLOCK_DATABASE_URL"] = f"sqlite:///{work_dir / 'fuzz.db'}"
-    log_path = work_dir / "server.log"
-    process = None
     try:
-        for command in (["migrate"], ["seed", "--demo"], ["create-staff", STAFF_EMAIL, "--name", "模糊测试"]):
-            done = subprocess.run(
-                [str(BLOCK_SERVICE), *command],
-                env={**env, "BLOCK_STAFF_PASSWORD": TEST_PASSWORD},
-                capture_output=True,
-                text=True,
-                timeout=180,
-                stdin=subprocess.DEVNULL,
-            )
-            assert done.returncode == 0, f"{command}: {done.stdout}\n{done.stderr}"
-        port = _free_port()
-        with log_path.open("wb") as log:
-            process = subprocess.Popen(
-                [str(BLOCK_SERVICE), "serve", "--port", str(port)],
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-            )
-        url = f"http://127.0.0.1:{port}"
-        _wait_for_health(process, url + "/healthz", log_path)
-        yield {"url": url, "log": log_path, "engine": engine, "dir": work_dir}
+        with database(engine, work_dir, f"block_fuzz_{os.getpid()}_{uuid.uuid4().hex[:6]}") as database_url:
+            # Thousands of requests from one address in a minute: the limiter is not under test here.
+            env = server_env(database_url, work_dir / "var", login_rate_per_minute="1000000")
+            run_cli(env, "migrate", timeout=180)
+            run_cli(env, "seed", "--demo", timeout=180)
+            staff_env = {**env, "BLOCK_STAFF_PASSWORD": TEST_PASSWORD}
+            run_cli(staff_env, "create-staff", STAFF_EMAIL, "--name", "模糊测试", timeout=180)
+            log_path = work_dir / "server.log"
+            with start_server(env, log_path=log_path) as server:
+                yield {"url": server.base_url, "log": log_path, "engine": engine, "dir": work_dir}
     finally:
-        if process is not None and process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
-        if engine == "postgres":
-            _pg_admin(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
         shutil.rmtree(work_dir, ignore_errors=True)
 
 

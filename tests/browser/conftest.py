@@ -7,12 +7,8 @@ Without Chromium or the playwright package the suite is skipped, except under CI
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
@@ -21,8 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.servers import Server as RunningServer
-from bench.servers import start_server
+from bench.servers import database, run_cli, server_env, start_server
 from tests.browser.steps import (
     PASSWORD,
     STAFF_EMAIL,
@@ -45,8 +40,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-BLOCK_SERVICE = Path(sys.executable).parent / "block-service"
-PG_ADMIN_URL = os.environ.get("BLOCK_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 # Playwright waits this long (ms) for an element, a navigation or an expectation before a test fails.
 ACTION_TIMEOUT_MS = 10_000
 
@@ -70,22 +63,6 @@ def _require_browser() -> None:
     pytest.skip(f"browser tests skipped: {reason}")
 
 
-def _pg_admin(statement: str) -> None:
-    """One statement on the admin database, in a thread: Playwright's sync API keeps an event loop
-    running in this one, where asyncio.run() is refused."""
-    import asyncpg
-
-    async def run() -> None:
-        connection = await asyncpg.connect(PG_ADMIN_URL, timeout=10)
-        try:
-            await connection.execute(statement)
-        finally:
-            await connection.close()
-
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(asyncio.run, run()).result(timeout=60)
-
-
 @dataclass(frozen=True)
 class Server:
     base_url: str
@@ -97,43 +74,16 @@ def server() -> Iterator[Server]:
     """`block-service serve` on a free loopback port, with a staff account made by `create-staff`."""
     engine = os.environ.get("BLOCK_TEST_DATABASE", "sqlite")
     work_dir = Path(tempfile.mkdtemp(prefix="block-browser-"))
-    pg_name = f"block_browser_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    # Inherited BLOCK_* values belong to the in-process tests (tests/conftest.py sets some at import).
-    env = {key: value for key, value in os.environ.items() if not key.startswith("BLOCK_")}
-    env.update(
-        {
-            "BLOCK_DEBUG": "true",
-            "BLOCK_VAR_DIR": str(work_dir / "var"),
-            # Every test logs in a few times from 127.0.0.1; the default of 10 a minute would refuse some.
-            "BLOCK_LOGIN_RATE_PER_MINUTE": "1000",
-        }
-    )
-    if engine == "postgres":
-        env["BLOCK_DATABASE_URL"] = f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{pg_name}"
-    else:
-        env["BLOCK_DATABASE_URL"] = f"sqlite:///{work_dir / 'browser.db'}"
-    log_path = work_dir / "server.log"
-    running: RunningServer | None = None
     try:
-        if engine == "postgres":
-            _pg_admin(f'CREATE DATABASE "{pg_name}"')
-        created = subprocess.run(
-            [str(BLOCK_SERVICE), "create-staff", STAFF_EMAIL, "--name", STAFF_NAME],
-            env={**env, "BLOCK_STAFF_PASSWORD": STAFF_PASSWORD},
-            capture_output=True,
-            text=True,
-            timeout=60,
-            stdin=subprocess.DEVNULL,
-        )
-        assert created.returncode == 0, f"create-staff failed:\n{created.stdout}\n{created.stderr}"
-        running = start_server(env, log_path=log_path)
-        base_url = running.base_url
-        yield Server(base_url=base_url, log_path=log_path)
+        with database(engine, work_dir, f"block_browser_{os.getpid()}_{uuid.uuid4().hex[:6]}") as database_url:
+            # Every test logs in a few times from 127.0.0.1; the default of 10 a minute would refuse some.
+            env = server_env(database_url, work_dir / "var", login_rate_per_minute="1000")
+            staff_env = {**env, "BLOCK_STAFF_PASSWORD": STAFF_PASSWORD}
+            run_cli(staff_env, "create-staff", STAFF_EMAIL, "--name", STAFF_NAME, timeout=60)
+            log_path = work_dir / "server.log"
+            with start_server(env, log_path=log_path) as running:
+                yield Server(base_url=running.base_url, log_path=log_path)
     finally:
-        if running is not None:
-            running.stop()
-        if engine == "postgres":
-            _pg_admin(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
         shutil.rmtree(work_dir, ignore_errors=True)
 
 
