@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from block_service.i18n import gettext
 
 
@@ -41,10 +43,20 @@ class Invalid(DomainError):
 
 
 class FormInvalid(Exception):
-    """Several field errors at once, each an already translated message."""
+    """Several field errors at once. Each is an English msgid (marked with N_ so it is extracted), with the
+    keyword parameters shared by all, or a (msgid, parameters) pair of its own; `errors` translates them in
+    the current language, which only the edge asks for."""
 
     status_code = 422
 
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(", ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
+    def __init__(self, messages: Mapping[str, str | tuple[str, Mapping[str, object]]], **params: object) -> None:
+        self.messages: dict[str, tuple[str, dict[str, object]]] = {
+            field: (message, params) if isinstance(message, str) else (message[0], dict(message[1]))
+            for field, message in messages.items()
+        }
+        super().__init__(", ".join(f"{field}: {message}" for field, (message, _params) in self.messages.items()))
+
+    @property
+    def errors(self) -> dict[str, str]:
+        """The field errors in the reader's language."""
+        return {field: gettext(message, **params) for field, (message, params) in self.messages.items()}

@@ -69,6 +69,11 @@ def lazy_gettext(message: str, **params: object) -> LazyProxy:
 _ = gettext
 
 
+def N_(message: str) -> str:  # noqa: N802 (gettext's conventional name)
+    """Marks a msgid for extraction where it is raised, not translated: the edge translates it."""
+    return message
+
+
 def localized(record: object, field: str) -> str:
     """Pick name_zh or name_en of a data row by the current language."""
     suffix = "zh" if current_language.get() == "zh-Hans" else "en"

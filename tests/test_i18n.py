@@ -78,3 +78,18 @@ def test_language_negotiation_prefers_the_persons_choice_then_the_browser():
     assert negotiate(None, "en-US,en;q=0.9,zh;q=0.5", "zh-Hans") == "en"
     assert negotiate(None, "fr-FR, zh-TW;q=0.8", "en") == "zh-Hans"
     assert negotiate("klingon", "de-DE", "zh-Hans") == "zh-Hans"
+
+
+def test_a_refused_form_carries_msgids_and_is_translated_only_where_it_is_shown():
+    from block_service.errors import FormInvalid
+
+    refusal = FormInvalid({"first_number": "This range overlaps the segment %(slug)s."}, slug="north")
+    assert refusal.messages == {"first_number": ("This range overlaps the segment %(slug)s.", {"slug": "north"})}
+    token = current_language.set("en")
+    try:
+        assert refusal.errors == {"first_number": "This range overlaps the segment north."}
+        current_language.set("zh-Hans")
+        chinese = refusal.errors["first_number"]
+        assert "north" in chinese and chinese != "This range overlaps the segment north."
+    finally:
+        current_language.reset(token)

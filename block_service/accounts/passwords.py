@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from block_service.errors import FormInvalid
-from block_service.i18n import gettext as _
+from block_service.i18n import N_
 
 # zxcvbn's score: 0 too guessable (under 10^3 guesses), 1 very (10^6), 2 somewhat (10^8), 3 safely (10^10).
 # 2 is what an online attacker held back by argon2, the log-in back-off and rate limits cannot reach.
@@ -35,12 +35,12 @@ def _personal_parts(display_name: str, email: str | None, phone: str | None) -> 
 def password_problem(
     password: str, *, display_name: str = "", email: str | None = None, phone: str | None = None
 ) -> str | None:
-    """Why this password is refused, in the request's language; None when it is good enough."""
+    """Why this password is refused (a msgid, translated at the edge); None when it is good enough."""
     lowered = password.lower()
     if any(part and part in lowered for part in _personal_parts(display_name, email, phone)):
-        return _("The password must not contain your name, mobile number or email address.")
+        return N_("The password must not contain your name, mobile number or email address.")
     if lowered in _common_chinese():
-        return _(
+        return N_(
             "This is one of the most common passwords and would be guessed first. "
             "Choose a phrase of a few words only you would think of."
         )
@@ -52,18 +52,18 @@ def password_problem(
         return None
     sequence = result.get("sequence") or []
     if any(match.get("dictionary_name") == "passwords" for match in sequence):
-        return _(
+        return N_(
             "This is one of the most common passwords and would be guessed first. "
             "Choose a phrase of a few words only you would think of."
         )
     if sequence and all(
         match.get("pattern") in PATTERN_KINDS or _is_digits(match.get("token", "")) for match in sequence
     ):
-        return _(
+        return N_(
             "This password is a simple pattern (repeated characters, a sequence, keys next to each "
             "other or a date). Choose a phrase of a few words only you would think of."
         )
-    return _(
+    return N_(
         "This password is too easy to guess. Make it longer, for example a phrase of a few words "
         "only you would think of."
     )

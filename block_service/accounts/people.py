@@ -21,7 +21,7 @@ from block_service.audit.services import record_change
 from block_service.clock import block_today
 from block_service.db import contains, write_transaction
 from block_service.errors import FormInvalid, NotFound
-from block_service.i18n import gettext as _
+from block_service.i18n import N_
 from block_service.pagination import Page, clamp, paginate
 
 
@@ -77,7 +77,7 @@ async def load_viewer(person_id: int, session_version: int) -> Viewer | None:
 async def change_password(person_id: int, form: PasswordForm) -> int:
     """Set a new password and end every other session; returns the new session version."""
     if form.new_password != form.new_password_again:
-        raise FormInvalid({"new_password_again": _("The two passwords differ.")})
+        raise FormInvalid({"new_password_again": N_("The two passwords differ.")})
     row = (
         await Person.select(Person.password_hash, Person.display_name, Person.email, Person.phone)
         .where(Person.id == person_id)
@@ -86,7 +86,7 @@ async def change_password(person_id: int, form: PasswordForm) -> int:
     if row is None:
         raise NotFound("No such person.")
     if not await _verify_password(row["password_hash"], form.current_password):
-        raise FormInvalid({"current_password": _("The current password is wrong.")})
+        raise FormInvalid({"current_password": N_("The current password is wrong.")})
     check_password(
         form.new_password,
         field="new_password",
@@ -166,7 +166,7 @@ async def disable_second_factor(person_id: int, password: str, code: str) -> Non
     if row is None:
         raise NotFound("No such person.")
     if not await _verify_password(row["password_hash"], password):
-        raise FormInvalid({"password": _("The current password is wrong.")})
+        raise FormInvalid({"password": N_("The current password is wrong.")})
     await two_factor.disable_second_factor(person_id, code)
 
 

@@ -23,7 +23,7 @@ from block_service.accounts.two_factor import has_second_factor, verify_second_f
 from block_service.audit.services import record_change
 from block_service.db import duplicate_means, write_transaction
 from block_service.errors import Conflict, Forbidden, FormInvalid, Invalid
-from block_service.i18n import gettext as _
+from block_service.i18n import N_
 from block_service.names import is_tombstone_name
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -85,9 +85,9 @@ async def _contact_taken(email: str | None, phone: str | None) -> bool:
 async def sign_up(form: SignUpForm, language: str) -> SignedIn:
     """Create a resident account; a second submit of the same form is refused, not duplicated."""
     if form.password != form.password_again:
-        raise FormInvalid({"password_again": _("The two passwords differ.")})
+        raise FormInvalid({"password_again": N_("The two passwords differ.")})
     if not form.accept_privacy:
-        raise FormInvalid({"accept_privacy": _("Please read the privacy notice and tick the box to accept it.")})
+        raise FormInvalid({"accept_privacy": N_("Please read the privacy notice and tick the box to accept it.")})
     _refuse_reserved_name(form.display_name)
     email, phone = normalise_contact(form.contact)
     check_password(form.password, field="password", display_name=form.display_name, email=email, phone=phone)
@@ -100,7 +100,7 @@ async def sign_up(form: SignUpForm, language: str) -> SignedIn:
 def _refuse_reserved_name(display_name: str) -> None:
     """The labels of deleted accounts are nobody's name: a live account taking one would pass for a tombstone."""
     if is_tombstone_name(display_name.strip()):
-        raise FormInvalid({"display_name": _("This name is reserved. Please choose another.")})
+        raise FormInvalid({"display_name": N_("This name is reserved. Please choose another.")})
 
 
 async def _insert_resident(

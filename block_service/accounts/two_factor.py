@@ -16,7 +16,7 @@ from block_service.accounts.tables import AccountNotice, Person, RecoveryCode, T
 from block_service.audit.services import record_change
 from block_service.db import write_transaction
 from block_service.errors import Conflict, FormInvalid, Invalid, NotFound
-from block_service.i18n import gettext as _
+from block_service.i18n import N_
 
 ISSUER = "Lingyan block"
 STEP_SECONDS = 30
@@ -128,7 +128,7 @@ async def enable_second_factor(person_id: int, secret: str, code: str) -> list[s
     step = _matching_step(secret, _normalised(code))
     if step is None:
         raise FormInvalid(
-            {"code": _("This code does not match. Check the time on your phone and type the code the app shows now.")}
+            {"code": N_("This code does not match. Check the time on your phone and type the code the app shows now.")}
         )
     codes = _new_recovery_codes()
     async with write_transaction():
@@ -148,7 +148,7 @@ async def enable_second_factor(person_id: int, secret: str, code: str) -> list[s
 async def disable_second_factor(person_id: int, code: str) -> None:
     """Turn the second factor off; the caller has checked the password, this checks the code."""
     if not await verify_second_factor(person_id, code):
-        raise FormInvalid({"code": _("The code is wrong or has been used already.")})
+        raise FormInvalid({"code": N_("The code is wrong or has been used already.")})
     async with write_transaction():
         await forget_second_factor(person_id)
         await record_change(

@@ -25,6 +25,7 @@ from block_service.council.schemas import (
     TermForm,
 )
 from block_service.errors import DomainError, FormInvalid
+from block_service.i18n import N_
 from block_service.i18n import gettext as _
 from block_service.schemas import ReasonForm
 from block_service.web.auth import viewer_of
@@ -42,9 +43,9 @@ def read_ballot(data: dict[str, Any]) -> BallotForm:
         candidates = [int(value) for value in values if str(value).strip()]
         shop_id = int(str(data.get("shop_id", "")).strip())
     except ValueError:
-        raise FormInvalid({"candidates": _("Choose candidates from this election's list.")}) from None
+        raise FormInvalid({"candidates": N_("Choose candidates from this election's list.")}) from None
     if not all(0 < number <= MAX_ID for number in (*candidates, shop_id)):
-        raise FormInvalid({"candidates": _("Choose candidates from this election's list.")})
+        raise FormInvalid({"candidates": N_("Choose candidates from this election's list.")})
     return BallotForm(shop_id=shop_id, candidates=candidates)
 
 

@@ -21,7 +21,7 @@ from block_service.council.tables import (
 from block_service.council.terms import _parse_date
 from block_service.db import duplicate_means, write_transaction
 from block_service.errors import Conflict, Forbidden, FormInvalid, Invalid, NotFound
-from block_service.i18n import gettext as _
+from block_service.i18n import N_
 from block_service.shops.tables import ShopMerchant
 
 
@@ -62,7 +62,7 @@ async def open_election(staff: Viewer, term_id: int, form: ElectionForm) -> int:
         ("nomination_ends_on", "voting_starts_on"),
     ):
         if dates[start] and dates[end] and dates[end] < dates[start]:
-            raise FormInvalid({end: _("This date comes before the one it follows.")})
+            raise FormInvalid({end: N_("This date comes before the one it follows.")})
     with duplicate_means(Conflict("This term already has an election.")):
         async with write_transaction():
             term = await CouncilTerm.select(CouncilTerm.ends_on).where(CouncilTerm.id == term_id).first()

@@ -19,7 +19,7 @@ from block_service.council.tables import (
 )
 from block_service.db import duplicate_means, write_transaction
 from block_service.errors import FormInvalid, Invalid, NotFound
-from block_service.i18n import gettext as _
+from block_service.i18n import N_
 from block_service.pagination import Page, clamp, paginate
 
 
@@ -45,8 +45,8 @@ async def create_term(staff: Viewer, form: TermForm) -> int:
     ends_on = _parse_date(form.ends_on, "ends_on")
     assert starts_on and ends_on
     if ends_on <= starts_on:
-        raise FormInvalid({"ends_on": _("A term must end after it starts.")})
-    with duplicate_means(FormInvalid({"number": _("A term with this number exists already.")})):
+        raise FormInvalid({"ends_on": N_("A term must end after it starts.")})
+    with duplicate_means(FormInvalid({"number": N_("A term with this number exists already.")})):
         async with write_transaction():
             clash = (
                 await CouncilTerm.select(CouncilTerm.number)
@@ -54,7 +54,7 @@ async def create_term(staff: Viewer, form: TermForm) -> int:
                 .first()
             )
             if clash:
-                raise FormInvalid({"starts_on": _("These dates overlap term %(number)s.", number=clash["number"])})
+                raise FormInvalid({"starts_on": N_("These dates overlap term %(number)s.")}, number=clash["number"])
             rows = await CouncilTerm.insert(
                 CouncilTerm(
                     number=form.number,

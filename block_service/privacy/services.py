@@ -21,7 +21,7 @@ from block_service.audit.services import record_change, scrub_person
 from block_service.council.services import release_council_places_of
 from block_service.db import write_transaction
 from block_service.errors import Conflict, FormInvalid, Invalid, NotFound
-from block_service.i18n import gettext as _
+from block_service.i18n import N_
 from block_service.names import tombstone_name
 from block_service.privacy.schemas import (
     DeleteAccountForm,
@@ -238,9 +238,9 @@ async def preview_deletion(person_id: int) -> DeletionPreview:
 async def delete_own_account(viewer: Viewer, form: DeleteAccountForm) -> ErasureOutcome:
     """A person deletes their own account: the password again, and a confirmation (two for a last merchant)."""
     if not await password_matches(viewer.person_id, form.password):
-        raise FormInvalid({"password": _("The password is wrong.")})
+        raise FormInvalid({"password": N_("The password is wrong.")})
     if not form.confirm:
-        raise FormInvalid({"confirm": _("Tick the box to confirm that you want to delete your account.")})
+        raise FormInvalid({"confirm": N_("Tick the box to confirm that you want to delete your account.")})
     return await _erase(viewer.person_id, actor_id=viewer.person_id, by="self", confirm_shops=form.confirm_shops)
 
 
@@ -249,7 +249,7 @@ async def delete_account_for(staff: Viewer, person_id: int, form: StaffDeleteFor
     if person_id == staff.person_id:
         raise Invalid("Delete your own account from your account page.")
     if not form.confirm:
-        raise FormInvalid({"confirm": _("Tick the box to confirm that the person asked for the deletion.")})
+        raise FormInvalid({"confirm": N_("Tick the box to confirm that the person asked for the deletion.")})
     return await _erase(person_id, actor_id=staff.person_id, by="staff", confirm_shops=form.confirm_shops)
 
 
@@ -268,7 +268,7 @@ async def _erase(person_id: int, *, actor_id: int, by: str, confirm_shops: bool)
         alone = await shops_only_run_by(person_id)
         if alone and not confirm_shops:
             raise FormInvalid(
-                {"confirm_shops": _("Tick the box to confirm what happens to the shops you are the last merchant of.")}
+                {"confirm_shops": N_("Tick the box to confirm what happens to the shops you are the last merchant of.")}
             )
         was_merchant = bool(
             await Person.raw(

@@ -11,7 +11,7 @@ from block_service.audit.services import record_change
 from block_service.cache import cached, forget
 from block_service.db import duplicate_means, write_transaction
 from block_service.errors import FormInvalid, Invalid, NotFound
-from block_service.i18n import gettext as _
+from block_service.i18n import N_
 from block_service.shops.events import categories_saved
 from block_service.shops.schemas import (
     IndustryForm,
@@ -69,7 +69,7 @@ async def segment_for_number(number: int) -> int:
 
 async def _check_segment_range(form: SegmentForm, segment_id: int | None) -> None:
     if form.first_number > form.last_number:
-        raise FormInvalid({"last_number": _("The last number must not be smaller than the first.")})
+        raise FormInvalid({"last_number": N_("The last number must not be smaller than the first.")})
     overlap = Segment.select(Segment.slug).where(
         (Segment.first_number <= form.last_number) & (Segment.last_number >= form.first_number)
     )
@@ -77,14 +77,14 @@ async def _check_segment_range(form: SegmentForm, segment_id: int | None) -> Non
         overlap = overlap.where(Segment.id != segment_id)
     clash = await overlap.first()
     if clash:
-        raise FormInvalid({"first_number": _("This range overlaps the segment %(slug)s.", slug=clash["slug"])})
+        raise FormInvalid({"first_number": N_("This range overlaps the segment %(slug)s.")}, slug=clash["slug"])
 
 
 async def save_segment(staff: Viewer, form: SegmentForm, segment_id: int | None = None) -> int:
     """Create or change a segment. A segment that shops stand in may change its range only to keep them."""
     await _check_segment_range(form, segment_id)
     values = msgspec.structs.asdict(form)
-    with duplicate_means(FormInvalid({"slug": _("This short name is already used.")})):
+    with duplicate_means(FormInvalid({"slug": N_("This short name is already used.")})):
         async with write_transaction():
             if segment_id is None:
                 rows = await Segment.insert(Segment(**values)).returning(Segment.id)
@@ -99,7 +99,7 @@ async def save_segment(staff: Viewer, form: SegmentForm, segment_id: int | None 
                     & ((Shop.street_number < form.first_number) | (Shop.street_number > form.last_number))
                 )
                 if outside:
-                    raise FormInvalid({"first_number": _("Shops in this segment would fall outside the new range.")})
+                    raise FormInvalid({"first_number": N_("Shops in this segment would fall outside the new range.")})
                 await Segment.update(values).where(Segment.id == segment_id)
             forget("segments")
             await record_change(
@@ -116,7 +116,7 @@ async def save_segment(staff: Viewer, form: SegmentForm, segment_id: int | None 
 
 async def save_industry(staff: Viewer, form: IndustryForm, industry_id: int | None = None) -> int:
     values = msgspec.structs.asdict(form)
-    with duplicate_means(FormInvalid({"slug": _("This short name is already used.")})):
+    with duplicate_means(FormInvalid({"slug": N_("This short name is already used.")})):
         async with write_transaction():
             if industry_id is None:
                 rows = await Industry.insert(Industry(**values)).returning(Industry.id)

@@ -11,10 +11,12 @@ import msgspec
 from msgspec import inspect as mi
 
 from block_service.errors import DomainError, FormInvalid
-from block_service.web.i18n import gettext as _
+from block_service.i18n import N_
 from block_service.web.params import MAX_ID
 
 T = TypeVar("T", bound=msgspec.Struct)
+# A field's error: the msgid and its parameters, translated when the form is shown (FormInvalid.errors).
+Message = tuple[str, dict[str, Any]]
 
 
 def _unwrap(info: mi.Type) -> tuple[mi.Type, bool]:
@@ -26,37 +28,37 @@ def _unwrap(info: mi.Type) -> tuple[mi.Type, bool]:
     return info, False
 
 
-def _check(value: Any, info: mi.Type) -> tuple[Any, str | None]:
+def _check(value: Any, info: mi.Type) -> tuple[Any, Message | None]:
     if isinstance(info, mi.StrType):
         text = str(value).strip().replace("\r\n", "\n")
         if info.min_length and len(text) < info.min_length:
             if not text:
-                return None, _("This field is required.")
-            return None, _("Enter at least %(count)s characters.", count=info.min_length)
+                return None, (N_("This field is required."), {})
+            return None, (N_("Enter at least %(count)s characters."), {"count": info.min_length})
         if info.max_length is not None and len(text) > info.max_length:
-            return None, _("Enter at most %(count)s characters.", count=info.max_length)
+            return None, (N_("Enter at most %(count)s characters."), {"count": info.max_length})
         if info.pattern and text and not re.search(info.pattern, text):
-            return None, _("This value has the wrong format.")
+            return None, (N_("This value has the wrong format."), {})
         return text, None
     if isinstance(info, mi.IntType):
         try:
             number = int(str(value).strip())
         except ValueError:
-            return None, _("Enter a whole number.")
+            return None, (N_("Enter a whole number."), {})
         # A field without bounds still gets the database's: an id of 20 digits is a wrong value, not a 500.
         lowest = info.ge if info.ge is not None else -MAX_ID
         highest = info.le if info.le is not None else MAX_ID
         if number < lowest:
-            return None, _("Enter a number of at least %(count)s.", count=lowest)
+            return None, (N_("Enter a number of at least %(count)s."), {"count": lowest})
         if number > highest:
-            return None, _("Enter a number of at most %(count)s.", count=highest)
+            return None, (N_("Enter a number of at most %(count)s."), {"count": highest})
         return number, None
     if isinstance(info, mi.BoolType):
         return str(value).strip().lower() in {"1", "true", "on", "yes"}, None
     if isinstance(info, mi.LiteralType):
         if value in info.values:
             return value, None
-        return None, _("Choose one of the offered options.")
+        return None, (N_("Choose one of the offered options."), {})
     return value, None
 
 
@@ -72,7 +74,7 @@ def read_form(form_type: type[T], data: Mapping[str, Any]) -> T:
     """Convert submitted fields into `form_type`; raise FormInvalid listing each bad field."""
     struct_info = _struct_info(form_type)
     cleaned: dict[str, Any] = {}
-    errors: dict[str, str] = {}
+    errors: dict[str, Message] = {}
     for field in struct_info.fields:
         raw = data.get(field.encode_name)
         if isinstance(raw, list):
@@ -84,7 +86,7 @@ def read_form(form_type: type[T], data: Mapping[str, Any]) -> T:
                 if isinstance(field_type, mi.StrType) and not field_type.min_length:
                     cleaned[field.name] = ""
                     continue
-                errors[field.encode_name] = _("This field is required.")
+                errors[field.encode_name] = (N_("This field is required."), {})
             elif nullable:
                 cleaned[field.name] = None
             continue
@@ -98,7 +100,7 @@ def read_form(form_type: type[T], data: Mapping[str, Any]) -> T:
     try:
         return msgspec.convert(cleaned, form_type)
     except msgspec.ValidationError as error:
-        raise FormInvalid({"__all__": _("Some values were not accepted: %(detail)s", detail=str(error))}) from error
+        raise FormInvalid({"__all__": N_("Some values were not accepted: %(detail)s")}, detail=str(error)) from error
 
 
 def form_errors(error: Exception) -> dict[str, str]:
