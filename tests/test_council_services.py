@@ -433,3 +433,31 @@ async def test_sitting_members_declare_interests_that_keep_them_out_of_votes(blo
     assert refused.value.message == "Only the member who declared it may withdraw a declaration."
     await interests.withdraw_interest(zhang, interest_id)
     assert not await interests.has_declared_interest(zhang.person_id, "shop", shop_of(li))
+
+
+@pytest.mark.parametrize(
+    ("started_days_ago", "days", "ceased", "sitting"),
+    [
+        (30, 730, False, True),  # a seat of the running term
+        (0, 730, False, True),  # the term starts today
+        (730, 730, False, True),  # the term ends today
+        (30, 730, True, False),  # the member has ceased
+        (800, 730, False, False),  # the term has ended
+        (-10, 730, False, False),  # the term has not started
+    ],
+)
+async def test_the_sitting_rule_of_the_council_and_the_council_role_of_a_viewer_agree(
+    db, started_days_ago, days, ceased, sitting
+):
+    """The rule is written twice: council.seats.is_sitting and, for speed, the statement of accounts.load_viewer."""
+    staff = await staff_viewer()
+    term_id = await make_term(staff, started_days_ago=started_days_ago, days=days)
+    zhang = await merchant("张师傅")
+    now = clock.now()
+    await Seat.insert(
+        Seat(
+            term=term_id, person=zhang.person_id, shop=shop_of(zhang), started_at=now, ceased_at=now if ceased else None
+        )
+    )
+    assert await seats.is_sitting(zhang.person_id) is sitting
+    assert (await load_viewer(zhang.person_id, 1)).has("council") is sitting

@@ -69,6 +69,8 @@ async def seats_of_term(term_id: int) -> list[SeatOut]:
 
 
 async def is_sitting(person_id: int) -> bool:
+    """A seat of the current term that has not ceased. accounts.people.load_viewer applies the same rule in its
+    one statement (accounts sits below council); a test checks that the two agree at every boundary."""
     today = block_today()
     return await Seat.exists().where(
         (Seat.person == person_id)
