@@ -29,6 +29,7 @@ from block_service.shops.controllers import ShopApiController, ShopController, S
 from block_service.threads.api_controllers import ThreadApiController
 from block_service.threads.controllers import ThreadController
 from block_service.threads.part_controllers import GroupDiscussionController
+from block_service.threads.photo_controllers import PhotoController
 from block_service.threads.staff_controllers import StaffThreadController
 from block_service.threads.tasks import run_periodic_tasks
 from block_service.web import shared_pages
@@ -150,6 +151,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 StaffCouncilController,
                 CouncilApiController,
                 ThreadController,
+                PhotoController,
                 StaffThreadController,
                 ThreadApiController,
                 PrivacyController,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -11,7 +9,7 @@ from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, MultipartBody, URLEncodedBody
-from litestar.response import File, Response, ServerSentEvent, Template
+from litestar.response import Response, ServerSentEvent, Template
 
 from block_service.accounts.services import list_account_notices, mark_account_notices_read
 from block_service.errors import DomainError, FormInvalid, Invalid, NotFound
@@ -24,14 +22,13 @@ from block_service.threads import (
     listing,
     moderation,
     opening,
-    photo_review,
-    photos,
     reactions,
     reading,
     services,
     workflow,
 )
 from block_service.threads import photos as photo_store
+from block_service.threads.photo_controllers import store_uploads, uploads_of, var_dir
 from block_service.threads.schemas import (
     AnswerForm,
     EvaluationForm,
@@ -86,33 +83,6 @@ def thread_filters(
 FILTERED = {"filters": Provide(thread_filters, sync_to_thread=False)}
 
 
-def _var_dir(request: Request) -> Path:
-    return request.app.state.settings.var_dir
-
-
-def _uploads(data: dict[str, Any]) -> list[UploadFile]:
-    files = data.get("photos")
-    if files is None:
-        return []
-    files = files if isinstance(files, list) else [files]
-    return [f for f in files if isinstance(f, UploadFile) and f.filename]
-
-
-async def _store_uploads(request: Request, uploads: list[UploadFile]) -> list[tuple[str, int, int, int]]:
-    """Check and re-encode every photo before anything is written, so a bad one leaves nothing behind."""
-    if len(uploads) > photos.MAX_PHOTOS:
-        raise Invalid("At most %(count)s photos per thread.", field="photos", count=photos.MAX_PHOTOS)
-    prepared = []
-    for upload in uploads:
-        data = await upload.read(photo_store.MAX_BYTES + 1)
-        prepared.append(await photo_store.prepare_photo_soon(data))
-    stored = []
-    for photo in prepared:
-        name = await asyncio.to_thread(photo_store.store_photo, _var_dir(request), photo)
-        stored.append((name, photo.width, photo.height, len(photo.data)))
-    return stored
-
-
 class ThreadController(Controller):
     @get("/threads", name="threads", dependencies=FILTERED)
     async def threads(
@@ -164,10 +134,10 @@ class ThreadController(Controller):
         stored: list[tuple[str, int, int, int]] = []
         try:
             form = read_form(ThreadForm, fields)
-            stored = await _store_uploads(request, _uploads(data))
+            stored = await store_uploads(request, uploads_of(data))
             thread_id = await opening.open_thread(viewer, form, stored)
         except (FormInvalid, DomainError) as error:
-            photo_store.discard_photos(_var_dir(request), [name for name, *_rest in stored])
+            photo_store.discard_photos(var_dir(request), [name for name, *_rest in stored])
             if isinstance(error, DomainError) and error.status_code in (403, 404):
                 raise
             return await _thread_form_page(request, fields, form_errors(error), status_code=422)
@@ -320,23 +290,6 @@ class ThreadController(Controller):
         self, request: Request, message_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
     ) -> Response:
         return await _flag(request, "message", message_id, None, data)
-
-    @get("/photos/{file_name:str}", name="photo")
-    async def photo(self, request: Request, file_name: FromPath[str]) -> File:
-        await photo_review.photo_for(viewer_of(request), file_name)
-        path = photo_store.photo_file(_var_dir(request), file_name)
-        if path is None:
-            raise NotFound("No such photo.")
-        return File(
-            path=path,
-            media_type="image/jpeg",
-            content_disposition_type="inline",
-            filename=file_name,
-            headers={
-                "Cache-Control": "private, max-age=86400",
-                "Content-Security-Policy": "default-src 'none'; sandbox",
-            },
-        )
 
     @get("/inbox", name="inbox")
     async def inbox(self, request: Request, page: FromQuery[PageNumber] = 1) -> Template:
