@@ -255,20 +255,11 @@ async def test_failed_logins_from_many_addresses_close_the_account_for_a_while_a
 
 async def test_workers_sharing_redis_agree_on_the_back_off(db):
     """Two app instances (two workers) with one Redis: failures on either count for the account."""
-    import os
+    from tests.test_redis_shared_state import REDIS_URL, fresh_redis
 
-    from tests.test_redis_shared_state import REDIS_URL, _redis_reachable
-
-    if not _redis_reachable():
-        if os.environ.get("CI") == "true":
-            pytest.fail("Redis must answer on 127.0.0.1:6379 in CI")
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
-    from redis.asyncio import Redis
-
+    redis = await fresh_redis()
     from block_service.app import close_stores, create_app
 
-    redis = Redis.from_url(REDIS_URL)
-    await redis.flushdb()
     apps = [create_app(make_settings(redis_url=REDIS_URL)) for _ in range(2)]
     await make_person("林阿姨", "13900000407")
     try:
