@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -108,18 +107,7 @@ def _uploads(data: dict[str, Any]) -> list[UploadFile]:
 
 
 async def _store_uploads(request: Request, uploads: list[UploadFile]) -> list[tuple[str, int, int, int]]:
-    """Check and re-encode every photo before anything is written, so a bad one leaves nothing behind."""
-    if len(uploads) > services.MAX_PHOTOS:
-        raise Invalid("At most %(count)s photos per thread.", field="photos", count=services.MAX_PHOTOS)
-    prepared = []
-    for upload in uploads:
-        data = await upload.read(photo_store.MAX_BYTES + 1)
-        prepared.append(await photo_store.prepare_photo_soon(data))
-    stored = []
-    for photo in prepared:
-        name = await asyncio.to_thread(photo_store.store_photo, _var_dir(request), photo)
-        stored.append((name, photo.width, photo.height, len(photo.data)))
-    return stored
+    return await photo_store.store_uploads(_var_dir(request), uploads)
 
 
 class ThreadController(Controller):
