@@ -267,7 +267,9 @@ async def set_plan_archived(staff: Viewer, slug: str, archived: bool, reason: st
     _require_staff(staff)
     plan = await get_plan(slug)
     if plan.active == (not archived):
-        raise Conflict("This plan is already archived." if archived else "This plan is already active.")
+        if archived:
+            raise Conflict("This plan is already archived.")
+        raise Conflict("This plan is already active.")
     async with write_transaction():
         await Plan.update({Plan.active: not archived}).where(Plan.id == plan.id)
         await record_change(
