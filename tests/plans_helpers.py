@@ -56,3 +56,15 @@ async def sitting_members(staff, *names_and_numbers: tuple[str, str]) -> list:
     await council.open_voting(staff, election)
     await council.close_election(staff, election)
     return [viewer_for(m.person_id, "resident", "merchant", "council", shops=tuple(m.shop_ids)) for m in members]
+
+
+def zh_status(code: str) -> str:
+    """A proposal status as the zh-Hans reader sees it."""
+    from block_service.i18n import current_language
+    from block_service.web.labels import proposal_status_label
+
+    token = current_language.set("zh-Hans")
+    try:
+        return proposal_status_label(code)
+    finally:
+        current_language.reset(token)

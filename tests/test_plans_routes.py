@@ -7,7 +7,7 @@ from PIL import Image
 from block_service.plans.tables import Proposal, Support
 from tests.council_helpers import merchant, staff_viewer, zh
 from tests.helpers import make_person, make_thread, text_of, viewer_for
-from tests.plans_helpers import age, file, step
+from tests.plans_helpers import age, file, step, zh_status
 
 
 def _jpeg() -> bytes:
@@ -64,7 +64,7 @@ async def test_a_resident_files_a_proposal_from_a_thread_with_photos_and_both_pa
     url = response.headers["location"]
     page = await browser.get(url)
     text = text_of(page.text)
-    assert "增加一个垃圾桶" in text and "垃圾桶满了没人清" in text and zh("Submitted") in text
+    assert "增加一个垃圾桶" in text and "垃圾桶满了没人清" in text and zh_status("submitted") in text
     assert '<img src="/photos/' in page.text
     assert 'data-section="chain"' in page.text
     thread_page = await browser_factory().get(f"/threads/{thread_id}")
@@ -113,7 +113,8 @@ async def test_staff_accept_with_a_reason_and_a_resident_may_not(db, browser_fac
     done = await staff_browser.post(f"/proposals/{proposal_id}/steps", {"step": "accept", "reason": "支持者够了"})
     assert done.status_code == 303
     page = text_of((await browser_factory().get(f"/proposals/{proposal_id}")).text)
-    assert zh("Under deliberation") in page and "支持者够了" in page
+    assert zh_status("deliberation") in page and "支持者够了" in page
+    assert zh("Submitted") in page  # the chain keeps every step
 
 
 async def test_lists_and_json_filter_and_hide_drafts(db, browser_factory):

@@ -55,6 +55,12 @@ async def load_proposal(proposal_id: int) -> dict:
     return row
 
 
+def check_visible(viewer: Viewer, proposal: dict) -> None:
+    """A draft is its author's (and staff's) alone: to anyone else it answers as no proposal at all."""
+    if proposal["status"] == "draft" and not (viewer.is_staff or viewer.person_id == proposal["author_id"]):
+        raise NotFound("No such proposal.")
+
+
 def allowed_steps(viewer: Viewer, proposal: dict) -> list[str]:
     """The steps this viewer may take on this proposal now, in workflow order."""
     if not viewer.is_signed_in:
@@ -127,6 +133,7 @@ async def _move(
 async def take_step(viewer: Viewer, proposal_id: int, form: StepForm) -> str:
     """Submit, accept, decline, merge or withdraw, with a reason; returns the new status."""
     proposal = await load_proposal(proposal_id)
+    check_visible(viewer, proposal)
     sources, target = STEPS[form.step]
     if form.step in STAFF_STEPS and not viewer.is_staff:
         raise Forbidden("Only the workstation's staff accept, decline or merge proposals.")

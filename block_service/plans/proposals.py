@@ -13,7 +13,7 @@ from block_service.errors import Conflict, Forbidden, Invalid, NotFound
 from block_service.i18n import gettext as _
 from block_service.names import shown_name
 from block_service.pagination import Page, clamp, paginate
-from block_service.plans.lifecycle import allowed_steps, load_proposal
+from block_service.plans.lifecycle import allowed_steps, check_visible, load_proposal
 from block_service.plans.notices import tell
 from block_service.plans.plans import plan_by_id, plan_leads
 from block_service.plans.schemas import (
@@ -154,6 +154,7 @@ async def file_proposal(viewer: Viewer, form: ProposalForm, photo_names: list[tu
 async def link_thread(viewer: Viewer, proposal_id: int, thread_id: int) -> None:
     """Its author or staff gather one more thread into a proposal still under way."""
     proposal = await load_proposal(proposal_id)
+    check_visible(viewer, proposal)
     if not (viewer.is_staff or viewer.person_id == proposal["author_id"]):
         raise Forbidden("Only its author and staff link threads to a proposal.")
     if proposal["status"] not in ("draft", *SUPPORTABLE):

@@ -13,8 +13,8 @@ from block_service.accounts.schemas import Viewer
 from block_service.audit.services import record_change
 from block_service.clock import now as clock_now
 from block_service.db import duplicate_means, write_transaction
-from block_service.errors import Conflict, Forbidden, NotFound
-from block_service.plans.lifecycle import load_proposal
+from block_service.errors import Conflict, Forbidden
+from block_service.plans.lifecycle import check_visible, load_proposal
 from block_service.plans.notices import staff_ids, tell
 from block_service.plans.tables import Plan, Proposal, Support
 
@@ -47,9 +47,7 @@ async def set_support(viewer: Viewer, proposal_id: int, on: bool) -> dict[str, i
     if not viewer.is_signed_in:
         raise Forbidden("Sign in to support a proposal.")
     proposal = await load_proposal(proposal_id)
-    if proposal["status"] == "draft" and viewer.person_id != proposal["author_id"] and not viewer.is_staff:
-        # A draft is not there for anyone else: the same answer as for no proposal at all.
-        raise NotFound("No such proposal.")
+    check_visible(viewer, proposal)
     if on:
         if not proposal["plan_active"]:
             raise Conflict("This plan is archived: its proposals take no new supports.")
