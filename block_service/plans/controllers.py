@@ -26,6 +26,7 @@ from block_service.plans.schemas import (
 )
 from block_service.schemas import ReasonForm
 from block_service.threads.services import list_categories
+from block_service.web import shared_pages
 from block_service.web.auth import viewer_of
 from block_service.web.forms import form_errors, read_form, status_of
 from block_service.web.htmx import redirect_after_post
@@ -74,18 +75,24 @@ async def plan_detail(slug: str, viewer: Viewer) -> PlanDetail:
 
 class PlanController(Controller):
     @get("/plans", name="plans")
-    async def plans(self, request: Request) -> Template:
+    async def plans(self, request: Request) -> Response:
+        shared = shared_pages.lookup(request)
+        if isinstance(shared, Response):
+            return shared
         viewer = viewer_of(request)
         cards = await services.plan_cards()
-        return render(
-            request, "plans/list.html", cards=cards, **await _parts(viewer, [c.plan.id for c in cards], False)
-        )
+        parts = await _parts(viewer, [c.plan.id for c in cards], False)
+        return shared_pages.render_shared(request, shared, "plans/list.html", cards=cards, **parts)
 
     @get("/plans/{slug:str}", name="plan")
-    async def plan(self, request: Request, slug: FromPath[SlugParameter]) -> Template:
+    async def plan(self, request: Request, slug: FromPath[SlugParameter]) -> Response:
+        shared = shared_pages.lookup(request)
+        if isinstance(shared, Response):
+            return shared
         viewer = viewer_of(request)
         detail = await plan_detail(slug, viewer)
-        return render(request, "plans/detail.html", detail=detail, **await _parts(viewer, [detail.plan.id], True))
+        parts = await _parts(viewer, [detail.plan.id], True)
+        return shared_pages.render_shared(request, shared, "plans/detail.html", detail=detail, **parts)
 
 
 class StaffPlanController(Controller):

@@ -28,6 +28,7 @@ from block_service.plans.schemas import (
 )
 from block_service.shops.services import list_segments
 from block_service.threads import photos as photo_store
+from block_service.web import shared_pages
 from block_service.web.auth import viewer_of
 from block_service.web.forms import form_errors, read_form, status_of
 from block_service.web.htmx import redirect_after_post
@@ -109,10 +110,14 @@ class ProposalController(Controller):
         q: FromQuery[str | None] = None,
         sort: FromQuery[str | None] = None,
         page: FromQuery[PageNumber] = 1,
-    ) -> Template:
+    ) -> Response:
+        shared = shared_pages.lookup(request)
+        if isinstance(shared, Response):
+            return shared
         filters = _filters(plan, status, segment, q, sort, page)
-        return render(
+        return shared_pages.render_shared(
             request,
+            shared,
             "proposals/list.html",
             fragment="proposals/_results.html",
             result=await proposals.list_proposals(viewer_of(request), filters),
@@ -160,8 +165,11 @@ class ProposalController(Controller):
         return redirect_after_post(request, request.app.route_reverse("proposal", proposal_id=proposal_id))
 
     @get("/proposals/{proposal_id:int}", name="proposal")
-    async def proposal(self, request: Request, proposal_id: FromPath[Id]) -> Template:
-        return await proposal_page(request, proposal_id)
+    async def proposal(self, request: Request, proposal_id: FromPath[Id]) -> Response:
+        shared = shared_pages.lookup(request)
+        if isinstance(shared, Response):
+            return shared
+        return await proposal_page(request, proposal_id, shared=shared)
 
     @post("/proposals/{proposal_id:int}/support", name="support_proposal", opt={"rate_limited": True})
     async def support(
@@ -216,11 +224,13 @@ async def proposal_page(
     errors: dict | None = None,
     values: dict | None = None,
     status_code: int = 200,
-) -> Template:
+    shared: shared_pages.SharedPage | None = None,
+) -> Response:
     viewer = viewer_of(request)
     page = await proposals.get_proposal_page(viewer, proposal_id)
-    return render(
+    return shared_pages.render_shared(
         request,
+        shared,
         "proposals/detail.html",
         status_code=status_code,
         page=page,
