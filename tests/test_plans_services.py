@@ -290,3 +290,28 @@ async def test_an_anonymous_viewer_and_the_thread_table_are_untouched_by_drafts(
     assert (await proposals.list_proposals(viewer_for(None), ProposalFilter())).total == 0
     discussion = await Thread.select(Thread.hidden, Thread.visibility).first()
     assert discussion == {"hidden": True, "visibility": "attached"}
+
+
+async def test_a_persons_data_download_has_their_proposals_and_deleting_them_leaves_them_signed_by_a_label(db):
+    from block_service.plans.plans import lead_names, plan_leads
+    from block_service.privacy.schemas import StaffDeleteForm
+    from block_service.privacy.services import collect_personal_data, delete_account_for
+
+    staff = await staff_viewer()
+    author = await resident("王先生")
+    proposal_id = await file(author)
+    other = await file(await resident("邻居"))
+    await set_support(author, other, True)
+    data = (await collect_personal_data(author.person_id))["plans"]
+    assert [p["id"] for p in data["proposals"]] == [proposal_id]
+    assert [s["proposal"] for s in data["supports"]] == [other]
+    (lead,) = await sitting_members(staff, ("陈经理", "1152号"))
+    plan = await get_plan("environment")
+    await save_plan(
+        staff, "environment", PlanForm(name_zh=plan.name_zh, name_en=plan.name_en, lead_ids=[lead.person_id])
+    )
+    await delete_account_for(staff, author.person_id, StaffDeleteForm(confirm=True))
+    await delete_account_for(staff, lead.person_id, StaffDeleteForm(confirm=True, confirm_shops=True))
+    assert await plan_leads(plan.id) == [] and await lead_names(plan.id) == []
+    shown = await proposals.get_proposal(viewer_for(None), proposal_id)
+    assert shown.author_label == "A former resident" and shown.title == "门前绿化带认养"

@@ -320,3 +320,32 @@ async def lead_candidates() -> list[PlanLeadOut]:
         today,
     )
     return [PlanLeadOut(person_id=row["person_id"], name=shown_name(row["name"])) for row in rows]
+
+
+# ---- privacy: what the plans hold about a person ----------------------------------------------------
+
+
+async def plans_data_of(person_id: int) -> dict:
+    """A person's proposals, supports and plan leads, for their data download."""
+    return {
+        "proposals": await Plan.raw(
+            "SELECT p.id, pl.slug AS plan, p.title, p.body, p.house_number, p.size, p.cost_yuan, p.status, "
+            "p.created_at, p.submitted_at FROM proposal p JOIN plan pl ON pl.id = p.plan WHERE p.author = {} "
+            "ORDER BY p.id",
+            person_id,
+        ),
+        "supports": await Plan.raw(
+            "SELECT proposal, created_at FROM proposal_support WHERE person = {} ORDER BY id", person_id
+        ),
+        "plans_led": await Plan.raw(
+            "SELECT pl.slug AS plan, l.since FROM plan_lead l JOIN plan pl ON pl.id = l.plan WHERE l.person = {} "
+            "ORDER BY l.id",
+            person_id,
+        ),
+    }
+
+
+async def release_plan_places_of(person_id: int) -> None:
+    """A deleted account leads no plan any more (inside the erasure's write). Its proposals stay, signed with
+    the tombstone's label; its supports stay counted, as they never named anyone."""
+    await PlanLead.delete().where(PlanLead.person == person_id)
