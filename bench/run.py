@@ -64,8 +64,13 @@ PUBLIC_PAGES = [
     "/council",
     "/elections/{election}",
     "/privacy",
+    "/plans",
+    "/plans/environment",
+    "/proposals",
+    "/proposals/1",
     "/api/threads",
     "/api/shops",
+    "/api/proposals",
 ]
 MODES = ("anonymous", "signed-in")
 # --short: a tenth of the data, two seconds a page, no writers; explicit options still win.

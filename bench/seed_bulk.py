@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import datetime as dt
 import sqlite3
 import time
@@ -75,6 +76,9 @@ class Block:
     terms: list[tuple]
     elections: list[tuple]
     nominations: list[tuple]
+    proposals: list[tuple] = dataclasses.field(default_factory=list)
+    proposal_threads: list[tuple] = dataclasses.field(default_factory=list)
+    supports: list[tuple] = dataclasses.field(default_factory=list)
 
 
 PERSON_COLUMNS = (
@@ -140,6 +144,37 @@ ELECTION_COLUMNS = (
     "created_at",
     "voting_opened_at",
 )
+PROPOSAL_COLUMNS = (
+    "id",
+    "plan",
+    "author",
+    "title",
+    "body",
+    "house_number",
+    "street_number",
+    "segment",
+    "size",
+    "status",
+    "support_count",
+    "shop_count",
+    "created_at",
+    "submitted_at",
+    "changed_at",
+)
+PROPOSAL_THREAD_COLUMNS = ("proposal", "thread", "linked_at")
+SUPPORT_COLUMNS = ("proposal", "person", "created_at")
+PROPOSAL_STATUSES = [
+    "submitted",
+    "deliberation",
+    "submitted",
+    "declined",
+    "on_agenda",
+    "passed",
+    "rejected",
+    "withdrawn",
+]
+# Proposal 1 (the newest) is the busy one: this many supports and five linked threads.
+BUSY_PROPOSAL_SUPPORTS = 40
 NOMINATION_COLUMNS = ("election", "nominee", "shop", "statement", "status", "created_at", "accepted_at")
 # The election the benchmark opens (/elections/1): voting, with this many accepted candidates at most.
 ELECTION_CANDIDATES = 12
@@ -185,6 +220,7 @@ def plan_block(
     thread_count: int = 0,
     categories: list[int] | None = None,
     election: bool = False,
+    plans: list[int] | None = None,
 ) -> Block:
     if people_count < 1:
         raise ValueError("a block with shops needs at least one person")
@@ -233,6 +269,7 @@ def plan_block(
     roles.extend((person_id, "merchant", now) for person_id in sorted(merchant_ids))
     threads, messages = plan_threads(thread_count, people_count, shops, segments, categories or [], now)
     terms, elections, nominations = plan_council(merchants, now) if election else ([], [], [])
+    proposals, proposal_threads, supports = plan_proposals(len(threads) // 10, people_count, threads, plans or [], now)
     return Block(
         people=people,
         roles=roles,
@@ -243,7 +280,49 @@ def plan_block(
         terms=terms,
         elections=elections,
         nominations=nominations,
+        proposals=proposals,
+        proposal_threads=proposal_threads,
+        supports=supports,
     )
+
+
+def plan_proposals(
+    count: int, people_count: int, threads: list[tuple], plans: list[int], now: dt.datetime
+) -> tuple[list[tuple], list[tuple], list[tuple]]:
+    """A proposal for every ten threads, under the six plans, each gathering its threads and a few supports."""
+    if not count or not plans:
+        return [], [], []
+    proposals, links, supports = [], [], []
+    for proposal_id in range(1, count + 1):
+        index = proposal_id - 1
+        thread = threads[index * 10]
+        created = now - dt.timedelta(hours=3 * index + 1)
+        backers = BUSY_PROPOSAL_SUPPORTS if proposal_id == 1 else index % 6
+        status = "submitted" if proposal_id == 1 else PROPOSAL_STATUSES[index % len(PROPOSAL_STATUSES)]
+        proposals.append(
+            (
+                proposal_id,
+                plans[index % len(plans)],
+                thread[9],
+                f"提案：{thread[2]}"[:80],
+                f"针对“{thread[2]}”，建议由相关商户和工作站一起处理，并定期回访。",
+                thread[5],
+                thread[6],
+                thread[7],
+                ("large", "small", "mini")[index % 3],
+                status,
+                backers,
+                0,
+                created,
+                created,
+                created,
+            )
+        )
+        for offset in range(5 if proposal_id == 1 else 1):
+            links.append((proposal_id, threads[index * 10 + offset][0], created))
+        for backer in range(backers):
+            supports.append((proposal_id, (index * 11 + backer * 7) % people_count + 1, created))
+    return proposals, links, list(dict.fromkeys((p, person, at) for p, person, at in supports))
 
 
 def plan_council(merchants: list[tuple], now: dt.datetime) -> tuple[list[tuple], list[tuple], list[tuple]]:
@@ -368,7 +447,10 @@ def seed_sqlite(
             row[0]
             for row in connection.execute("SELECT id FROM category WHERE kind = 'report' ORDER BY sort_order, id")
         ]
-        block = plan_block(shop_count, people_count, segments, industries, now, thread_count, categories, election)
+        plans = [row[0] for row in connection.execute("SELECT id FROM plan ORDER BY sort_order, id")]
+        block = plan_block(
+            shop_count, people_count, segments, industries, now, thread_count, categories, election, plans
+        )
 
         def rows(items: list[tuple]) -> list[tuple]:
             return [
@@ -386,6 +468,11 @@ def seed_sqlite(
             connection.executemany(_insert_sql("council_term", TERM_COLUMNS, "?"), rows(block.terms))
             connection.executemany(_insert_sql("council_election", ELECTION_COLUMNS, "?"), rows(block.elections))
             connection.executemany(_insert_sql("council_nomination", NOMINATION_COLUMNS, "?"), rows(block.nominations))
+            connection.executemany(_insert_sql("proposal", PROPOSAL_COLUMNS, "?"), rows(block.proposals))
+            connection.executemany(
+                _insert_sql("proposal_thread", PROPOSAL_THREAD_COLUMNS, "?"), rows(block.proposal_threads)
+            )
+            connection.executemany(_insert_sql("proposal_support", SUPPORT_COLUMNS, "?"), rows(block.supports))
         connection.execute("ANALYZE")
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
@@ -403,6 +490,8 @@ def _counts(block: Block) -> dict[str, int]:
         "message": len(block.messages),
         "council_election": len(block.elections),
         "council_nomination": len(block.nominations),
+        "proposal": len(block.proposals),
+        "proposal_support": len(block.supports),
     }
 
 
@@ -429,6 +518,7 @@ async def seed_postgres(
             thread_count,
             [row["id"] for row in category_rows],
             election,
+            [row["id"] for row in await connection.fetch("SELECT id FROM plan ORDER BY sort_order, id")],
         )
         async with connection.transaction():
             # COPY is the fastest way in; ids are given, so the sequences are moved past them after.
@@ -445,8 +535,15 @@ async def seed_postgres(
             await connection.copy_records_to_table(
                 "council_nomination", records=block.nominations, columns=NOMINATION_COLUMNS
             )
-            for table in ("person", "shop", "thread", "message", "council_term", "council_election"):
-                if table.startswith("council") and not block.elections:
+            await connection.copy_records_to_table("proposal", records=block.proposals, columns=PROPOSAL_COLUMNS)
+            await connection.copy_records_to_table(
+                "proposal_thread", records=block.proposal_threads, columns=PROPOSAL_THREAD_COLUMNS
+            )
+            await connection.copy_records_to_table("proposal_support", records=block.supports, columns=SUPPORT_COLUMNS)
+            for table in ("person", "shop", "thread", "message", "council_term", "council_election", "proposal"):
+                if (table.startswith("council") and not block.elections) or (
+                    table == "proposal" and not block.proposals
+                ):
                     continue
                 await connection.execute(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"

@@ -32,6 +32,7 @@ from block_service.threads.tables import Evaluation, Flag, Message, MeToo, Mute,
 from block_service.web.permissions import ANYONE, ROUTE_ACCESS, SIGNED_IN, route_key
 from tests.council_helpers import make_election, make_term, merchant, shop_of, staff_viewer, stand
 from tests.helpers import make_person, make_thread, text_of, viewer_for
+from tests.plans_helpers import file as file_proposal_for
 
 ROLES = ("visitor", "resident", "merchant", "other_merchant", "council", "staff")
 ROLE_GRANTS = {
@@ -80,6 +81,13 @@ OBJECT_ROUTES: dict[str, tuple[str, dict]] = {
     "withdraw_nomination": ("nomination", {}),
     "resign_seat": ("seat", {"reason": "语料"}),
     "withdraw_interest": ("interest", {}),
+    "plan": ("plan", {}),
+    "api_plan": ("plan", {}),
+    "proposal": ("proposal", {}),
+    "api_proposal": ("proposal", {}),
+    "support_proposal": ("proposal", {"on": "1"}),
+    "proposal_step": ("proposal", {"step": "accept", "reason": "语料"}),
+    "link_proposal_thread": ("proposal", {}),
     # Staff only: the route table is the whole rule; staff reach the object, and a missing one is a 404.
     "person": ("staff", {}),
     "disable_person": ("staff", {"reason": "语料"}),
@@ -111,6 +119,9 @@ OBJECT_ROUTES: dict[str, tuple[str, dict]] = {
     "staff_delete_person": ("staff", {}),
     "approve_photo": ("staff", {}),
     "remove_photo": ("staff", {}),
+    "save_plan": ("staff", {}),
+    "move_plan": ("staff", {}),
+    "archive_plan": ("staff", {}),
 }
 # Where a route acts for its object's owner: on another's object the service refuses with 403.
 OWNER_ONLY = {
@@ -121,6 +132,7 @@ OWNER_ONLY = {
     "resign_seat",
     "withdraw_interest",
     "open_group_thread",
+    "link_proposal_thread",
 }
 # Walked last, in this order: they change roles and phases the other cells rely on.
 LAST = ("withdraw_interest", "resign_seat")
@@ -231,6 +243,12 @@ async def _seed(app, browser_factory) -> Seed:
             phone="021-58881111",
         ),
     )
+    # Proposals: each role's own, the neighbour's, and the neighbour's draft (hidden from all but staff).
+    proposal = {"own": {}, "another": {}, "hidden": {}}
+    for role, viewer in viewers.items():
+        proposal["own"][role] = await file_proposal_for(viewer, title=f"{role}的提议内容")
+    proposal["another"]["*"] = await file_proposal_for(neighbour, title="邻居的提议内容")
+    proposal["hidden"]["*"] = await file_proposal_for(neighbour, title="邻居的提议草稿", submit=False)
     objects = {
         "thread": thread,
         "message": message,
@@ -241,6 +259,8 @@ async def _seed(app, browser_factory) -> Seed:
         },
         "group": {"own": {"merchant": group_id}, "another": {"*": foreign_group}},
         "election": {"another": {"*": election}},
+        "plan": {"another": {"*": "environment"}},
+        "proposal": proposal,
         "nomination": nomination,
         "seat": {"own": {"council": seat_of[zhao.person_id]}, "another": {"*": seat_of[xu.person_id]}},
         "interest": {
@@ -266,6 +286,7 @@ async def _seed(app, browser_factory) -> Seed:
                     "object_id": thread["hidden"]["*"],
                     "thread_id": another,
                     "photo_id": (await Photo.select(Photo.id).order_by(Photo.id).first())["id"],
+                    "slug": "culture",
                 }
             }
         },
@@ -311,6 +332,8 @@ def _expected(key: str, object_type: str, kind: str, role: str, seed: Seed) -> s
         if kind == "hidden" and object_type != "message" and role != "staff":
             return "missing"
         return "reached"
+    if object_type == "proposal" and kind == "hidden" and role != "staff":
+        return "missing"  # a draft is its author's alone
     if key in OWNER_ONLY and kind == "another" and role != "staff":
         return "forbidden"
     return "reached"
@@ -322,6 +345,8 @@ def _business(key: str, object_type: str, kind: str, role: str, expected: str) -
         return expected
     if key == "change_status" and role != "staff":
         return "forbidden"  # acknowledging is staff's step; the service says so with a 403
+    if key == "proposal_step" and role != "staff":
+        return "forbidden"  # accepting a proposal is staff's step; the service says so with a 403
     if key == "metoo" and kind in ("group", "hidden"):
         return "missing"  # "me too" joins public reports only: the others are not there to join
     return expected
@@ -354,6 +379,8 @@ def _fill(path: str, object_type: str, value, seed: Seed) -> str:
             "nomination_id",
             "seat_id",
             "interest_id",
+            "proposal_id",
+            "slug",
         ):
             return str(value)
         raise AssertionError(f"no value for {name} in {path}")
@@ -364,6 +391,8 @@ def _fill(path: str, object_type: str, value, seed: Seed) -> str:
 def _body(key: str, body: dict, role: str, seed: Seed) -> dict:
     """Bodies that name the role's own shop, where the form asks for one."""
     own_shop = seed.objects["shop"]["own"].get(role, seed.objects["shop"]["another"]["*"])
+    if key == "link_proposal_thread":
+        body = {"thread_id": str(seed.objects["thread"]["another"]["*"]), **body}
     if key in ("stand", "back_leader", "withdraw_backing", "cast_ballot", "nominate"):
         body = {
             "shop_id": str(own_shop),

@@ -53,8 +53,13 @@ def test_every_public_page_in_both_modes_by_default(run):
         "/council",
         "/elections/{election}",
         "/privacy",
+        "/plans",
+        "/plans/environment",
+        "/proposals",
+        "/proposals/1",
         "/api/threads",
         "/api/shops",
+        "/api/proposals",
     ]
     assert args.modes == ["anonymous", "signed-in"]
     assert (args.threads, args.duration, args.signed_in) == (10000, 10, 16)

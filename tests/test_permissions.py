@@ -6,7 +6,8 @@ import pytest
 
 from block_service.web.permissions import ANYONE, ROUTE_ACCESS, SIGNED_IN, route_key
 from tests.council_helpers import election_for_permission_walk
-from tests.helpers import make_person, make_shop, make_thread
+from tests.helpers import make_person, make_shop, make_thread, viewer_for
+from tests.plans_helpers import file as file_proposal
 
 PERSONAS = ("anonymous", "resident", "merchant", "staff")
 # Routes Litestar adds by itself and the static files: nothing to refuse there.
@@ -58,6 +59,7 @@ async def people(browser_factory):
     other_shop = await make_shop(neighbour, name="隔壁水果店", house_number="1021号")
     thread_id = await make_thread(resident, shop_id=own_shop)
     await election_for_permission_walk()  # election 1 (term 1), so the election pages answer
+    proposal_id = await file_proposal(viewer_for(resident, "resident"))
     browsers = {"anonymous": browser_factory()}
     for persona, contact in (("resident", "13900000001"), ("merchant", "13800000001"), ("staff", "staff@test.example")):
         browsers[persona] = browser_factory()
@@ -68,6 +70,7 @@ async def people(browser_factory):
         "other_shop": other_shop,
         "resident": resident,
         "thread": thread_id,
+        "proposal": proposal_id,
     }
 
 
@@ -96,6 +99,8 @@ def _fill(path: str, people) -> str:
         "seat_id": 1,
         "interest_id": 1,
         "photo_id": 1,
+        "proposal_id": people["proposal"],
+        "slug": "environment",
     }
     return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: str(values[m.group(1)]), path)
 

@@ -24,6 +24,7 @@ from block_service.errors import Conflict, FormInvalid, Invalid, NotFound
 from block_service.i18n import N_
 from block_service.inbox import services as inbox_services
 from block_service.names import tombstone_name
+from block_service.plans.plans import plans_data_of, release_plan_places_of
 from block_service.privacy.schemas import (
     DeleteAccountForm,
     DeletionPreview,
@@ -154,6 +155,7 @@ async def collect_personal_data(person_id: int) -> dict:
             "SELECT thread, fixed, score, comment, created_at FROM evaluation WHERE person = {} ORDER BY id", pid
         ),
         "inbox": await inbox_services.export_of(pid),
+        "plans": await plans_data_of(pid),
         "audit": [_audit_entry_for(pid, row) for row in audit],
         "council": {
             "seats": await _rows(
@@ -278,6 +280,7 @@ async def _erase(person_id: int, *, actor_id: int, by: str, confirm_shops: bool)
         label = tombstone_name(was_merchant)
         await release_shops_of(person_id)
         await release_council_places_of(person_id)
+        await release_plan_places_of(person_id)
         await forget_inbox_of(person_id, person["display_name"], label)
         await scrub_person(person_id, [person["display_name"], person["email"], person["phone"]], label)
         await erase_person(person_id, label)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +10,7 @@ from litestar.datastructures import UploadFile
 from litestar.params import FromPath
 from litestar.response import File
 
-from block_service.errors import Invalid, NotFound
+from block_service.errors import NotFound
 from block_service.threads import photo_review
 from block_service.threads import photos as photo_store
 from block_service.web.auth import viewer_of
@@ -31,18 +30,7 @@ def uploads_of(data: dict[str, Any]) -> list[UploadFile]:
 
 
 async def store_uploads(request: Request, uploads: list[UploadFile]) -> list[tuple[str, int, int, int]]:
-    """Check and re-encode every photo before anything is written, so a bad one leaves nothing behind."""
-    if len(uploads) > photo_store.MAX_PHOTOS:
-        raise Invalid("At most %(count)s photos per thread.", field="photos", count=photo_store.MAX_PHOTOS)
-    prepared = []
-    for upload in uploads:
-        data = await upload.read(photo_store.MAX_BYTES + 1)
-        prepared.append(await photo_store.prepare_photo_soon(data))
-    stored = []
-    for photo in prepared:
-        name = await asyncio.to_thread(photo_store.store_photo, var_dir(request), photo)
-        stored.append((name, photo.width, photo.height, len(photo.data)))
-    return stored
+    return await photo_store.store_uploads(var_dir(request), uploads)
 
 
 class PhotoController(Controller):
