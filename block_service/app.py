@@ -19,6 +19,7 @@ from litestar.stores.base import Store
 from block_service.accounts.controllers import AccountApiController, AccountController, StaffPeopleController
 from block_service.audit.controllers import AuditController
 from block_service.council.controllers import CouncilApiController, CouncilController, StaffCouncilController
+from block_service.council.motion_controllers import MotionApiController, MotionController
 from block_service.council.motion_tasks import run_motion_tasks
 from block_service.db import close_database, listening_for_changes, open_database
 from block_service.groups.controllers import GroupApiController, GroupController, StaffGroupController
@@ -148,6 +149,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 CouncilController,
                 StaffCouncilController,
                 CouncilApiController,
+                MotionController,
+                MotionApiController,
                 ThreadController,
                 StaffThreadController,
                 ThreadApiController,

@@ -96,6 +96,7 @@ def _fill(path: str, people) -> str:
         "seat_id": 1,
         "interest_id": 1,
         "photo_id": 1,
+        "motion_id": 1,
     }
     return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: str(values[m.group(1)]), path)
 

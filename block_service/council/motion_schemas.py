@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from block_service.pagination import Page
+
 MotionKind = Literal["proposal", "position", "funds", "rule"]
 MOTION_KINDS: tuple[str, ...] = ("proposal", "position", "funds", "rule")
 # Named rules. Quorum: "half" = more than half of the eligible members cast a vote (弃权 counts);
@@ -116,9 +118,21 @@ class MotionSummary(msgspec.Struct, kw_only=True):
     my_choice: str | None = None
 
 
+class MyPart(msgspec.Struct, kw_only=True):
+    """The viewer's own place on a motion: shown to them only (their own vote, while it is open too)."""
+
+    state: str = ""  # "" (not on the roll) | to_vote | voted | recused | interest | ceased
+    choice: str | None = None
+    may_vote: bool = False
+    may_recuse: bool = False
+
+
+class MotionPage(msgspec.Struct, kw_only=True):
+    motion: MotionOut
+    mine: MyPart
+
+
 class MotionDesk(msgspec.Struct, kw_only=True):
     open: list[MotionSummary]
-    past: list[MotionSummary]
-    past_page: int = 1
-    past_pages: int = 1
+    past: Page[MotionSummary]
     may_open: bool = False
