@@ -24,6 +24,7 @@ from block_service.council.motion_tasks import run_motion_tasks
 from block_service.db import close_database, listening_for_changes, open_database
 from block_service.groups.controllers import GroupApiController, GroupController, StaffGroupController
 from block_service.i18n import load_catalogues
+from block_service.inbox.controllers import InboxApiController, InboxController
 from block_service.migrate import apply_migrations
 from block_service.privacy.controllers import PrivacyController, StaffPrivacyController
 from block_service.settings import PROJECT_ROOT, Settings, get_settings
@@ -154,6 +155,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 ThreadController,
                 StaffThreadController,
                 ThreadApiController,
+                InboxController,
+                InboxApiController,
                 PrivacyController,
                 StaffPrivacyController,
                 create_static_files_router(
