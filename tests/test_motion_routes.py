@@ -178,3 +178,17 @@ async def test_the_desk_runs_the_same_statements_for_few_or_many_motions(app, br
 async def test_the_motion_api_is_in_the_openapi_schema(app, browser_factory):
     schema = (await browser_factory("en").get("/schema/openapi.json")).json()
     assert "/api/motions/{motion_id}" in schema["paths"]
+
+
+async def test_a_member_votes_from_the_inbox_in_two_taps(app, browser_factory, council):
+    motion_id = await a_motion(council, title="增设共享充电桩")
+    member = await _member_browser(browser_factory, 2)
+    inbox = await member.get("/inbox")
+    assert zh("A council motion is open for your vote.") in text_of(inbox.text)
+    link = f'href="/motions/{motion_id}#vote-panel"'
+    assert link in inbox.text  # tap one: the notice opens the motion at its vote buttons
+    page = await member.get(f"/motions/{motion_id}")
+    assert 'name="choice" value="yes"' in page.text
+    answer = await member.post(f"/motions/{motion_id}/vote", {"choice": "yes"})  # tap two
+    assert answer.status_code == 303
+    assert [row["choice"] for row in await MotionVote.select(MotionVote.choice)] == ["yes"]

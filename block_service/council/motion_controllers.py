@@ -11,6 +11,7 @@ from litestar.response import Response, Template
 
 from block_service.clock import BLOCK_TIMEZONE, now
 from block_service.council import motion_reads
+from block_service.council.motion_notices import KIND, motion_titles
 from block_service.council.motion_schemas import (
     CHOICES,
     MOTION_KINDS,
@@ -25,14 +26,41 @@ from block_service.council.motion_votes import cast_vote, recuse
 from block_service.council.motions import may_open_motions, open_motion
 from block_service.errors import DomainError, Forbidden, FormInvalid
 from block_service.i18n import gettext as _
+from block_service.inbox import KindView, register_kind
 from block_service.schemas import ReasonForm
 from block_service.web.auth import viewer_of
 from block_service.web.forms import form_errors, read_form, status_of
 from block_service.web.htmx import redirect_after_post
+from block_service.web.labels import N_
 from block_service.web.params import Id, OptionalId, PageNumber
 from block_service.web.templating import flash, render
 
 _A_WEEK = dt.timedelta(days=7)
+RESULTS = {"passed": N_("Passed"), "rejected": N_("Rejected"), "no_quorum": N_("No quorum")}
+
+
+async def _describe_motions(motion_ids: list[int], _viewer) -> dict[int, KindView]:
+    """Motions in an inbox; a notice opens the motion at its vote buttons (the second tap votes)."""
+    titles = await motion_titles(motion_ids)
+    return {
+        motion_id: KindView(title=title, url=f"/motions/{motion_id}#vote-panel") for motion_id, title in titles.items()
+    }
+
+
+def _motion_detail(event: str, detail: str) -> str:
+    return _(RESULTS[detail]) if event == "result" and detail in RESULTS else detail
+
+
+register_kind(
+    KIND,
+    _describe_motions,
+    {
+        "opened": N_("A council motion is open for your vote."),
+        "reminder": N_("This motion closes within 24 hours and you have not voted."),
+        "result": N_("The motion has closed: %(detail)s."),
+    },
+    detail_label=_motion_detail,
+)
 
 
 class MotionController(Controller):
