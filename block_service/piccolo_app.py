@@ -17,6 +17,7 @@ from block_service.council.tables import (
 )
 from block_service.groups.tables import LeaderBacking, OrgGroup
 from block_service.inbox.tables import InboxEntry
+from block_service.plans.tables import Plan, PlanCategory, PlanLead, Proposal, ProposalStep, ProposalThread, Support
 from block_service.settings import PROJECT_ROOT
 from block_service.shops.tables import Industry, Segment, Shop, ShopApplication, ShopMerchant
 from block_service.threads.tables import (
@@ -69,5 +70,12 @@ APP_CONFIG = AppConfig(
         TotpCredential,
         RecoveryCode,
         InboxEntry,
+        Plan,
+        PlanLead,
+        PlanCategory,
+        Proposal,
+        ProposalThread,
+        Support,
+        ProposalStep,
     ],
 )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +38,7 @@ from block_service.web.forms import read_form
 from block_service.web.htmx import redirect_after_post
 from block_service.web.labels import N_, thread_status_label
 from block_service.web.live import announce, take_stream_slot, thread_events, viewer_now
+from block_service.web.page_parts import part_of_page
 from block_service.web.params import Id, OptionalIdText, PageNumber, PerPage, checked, optional_int
 from block_service.web.templating import flash, render
 
@@ -108,18 +108,7 @@ def _uploads(data: dict[str, Any]) -> list[UploadFile]:
 
 
 async def _store_uploads(request: Request, uploads: list[UploadFile]) -> list[tuple[str, int, int, int]]:
-    """Check and re-encode every photo before anything is written, so a bad one leaves nothing behind."""
-    if len(uploads) > services.MAX_PHOTOS:
-        raise Invalid("At most %(count)s photos per thread.", field="photos", count=services.MAX_PHOTOS)
-    prepared = []
-    for upload in uploads:
-        data = await upload.read(photo_store.MAX_BYTES + 1)
-        prepared.append(await photo_store.prepare_photo_soon(data))
-    stored = []
-    for photo in prepared:
-        name = await asyncio.to_thread(photo_store.store_photo, _var_dir(request), photo)
-        stored.append((name, photo.width, photo.height, len(photo.data)))
-    return stored
+    return await photo_store.store_uploads(_var_dir(request), uploads)
 
 
 class ThreadController(Controller):
@@ -413,6 +402,7 @@ async def _thread_page(
         errors=errors or {},
         values=values or {},
         response_templates=templates,
+        **await part_of_page("thread_proposals", viewer=viewer, thread_id=page.thread.id),
     )
 
 

@@ -459,7 +459,7 @@ def _may_see(viewer: Viewer, row: dict, group_ids: frozenset[int] = frozenset())
     if row["visibility"] == "group":
         if row["group_id"] not in group_ids:
             return False
-    elif row["visibility"] != "public":
+    elif row["visibility"] not in ("public", "attached"):  # "attached": a proposal's discussion (attached.py)
         return False
     return not row["hidden"] or row["author_id"] == viewer.person_id
 
