@@ -66,7 +66,7 @@ class Seat(Table, tablename="council_seat", schema=None):
 
 ID = "2026-11-29T05:20:00:000000"
 VERSION = "1.38.0"
-DESCRIPTION = "True"
+DESCRIPTION = "council motions: the motion, its roll, the current votes and their history"
 
 
 async def forwards():

@@ -60,12 +60,11 @@ async def _close(motion_id: int, moment: dt.datetime, reason: str) -> str | None
         },
         at=moment,
     )
-    told = [member["person"] for member in state.members]
+    # The members on the roll hear of the result here; the proposal's author, supporters and plan leads
+    # through the proposal's own notice (record_decision), so nobody hears the same news twice for it.
     if motion["proposal_id"]:
         await record_decision(motion["proposal_id"], motion_id, result, now=moment)
-        facts = await proposal_facts(motion["proposal_id"])
-        told += [facts.author_id, *facts.supporter_ids]
-    await notify(told, motion_id, "result", now=moment, detail=result)
+    await notify([member["person"] for member in state.members], motion_id, "result", now=moment, detail=result)
     return result
 
 

@@ -12,6 +12,7 @@ from litestar.response import Response, Template
 from block_service.clock import BLOCK_TIMEZONE, now
 from block_service.council import motion_reads
 from block_service.council.motion_notices import KIND, motion_titles
+from block_service.council.motion_parts import plan_motions
 from block_service.council.motion_schemas import (
     CHOICES,
     MOTION_KINDS,
@@ -27,11 +28,13 @@ from block_service.council.motions import may_open_motions, open_motion
 from block_service.errors import DomainError, Forbidden, FormInvalid
 from block_service.i18n import gettext as _
 from block_service.inbox import KindView, register_kind
+from block_service.plans.chain import chain_of
 from block_service.schemas import ReasonForm
 from block_service.web.auth import viewer_of
 from block_service.web.forms import form_errors, read_form, status_of
 from block_service.web.htmx import redirect_after_post
 from block_service.web.labels import N_
+from block_service.web.page_parts import fills
 from block_service.web.params import Id, OptionalId, PageNumber
 from block_service.web.templating import flash, render
 
@@ -49,6 +52,12 @@ async def _describe_motions(motion_ids: list[int], _viewer) -> dict[int, KindVie
 
 def _motion_detail(event: str, detail: str) -> str:
     return _(RESULTS[detail]) if event == "result" and detail in RESULTS else detail
+
+
+@fills("plan_motions")
+async def _plan_motions(viewer, plan_ids: list[int], detail: bool) -> dict[str, Any]:
+    """The plan cards' "motions this term" and the plan page's list of its motions."""
+    return {**await plan_motions(plan_ids, detail), "template": "council/motions/_plan_part.html"}
 
 
 register_kind(
@@ -177,6 +186,8 @@ async def _motion_page(
 ) -> Template:
     page = await motion_reads.get_motion(motion_id, viewer_of(request))
     context = {"page": page, "motion": page.motion, "mine": page.mine, "choices": CHOICES}
+    if page.motion.proposal and not fragment:
+        context["chain"] = await chain_of(page.motion.proposal.id, viewer_of(request))
     context |= {"errors": errors or {}, "values": values or {}}
     if force_fragment:
         return Template(template_name=fragment, context=context, status_code=status_code)

@@ -23,6 +23,7 @@ class Motion(Table, tablename="council_motion"):
     rule = Varchar(length=12, default="simple")
     # Plans and meetings are other domains: plain ids (plans sits below, meetings above the council).
     proposal_id = Integer(null=True, default=None, index=True)
+    plan_id = Integer(null=True, default=None, index=True)  # the proposal's plan, for the plan pages
     agenda_item_id = Integer(null=True, default=None, index=True)
     size = Varchar(length=8, default="")  # large | small | mini (a motion on a proposal)
     budget_cap = Integer(null=True, default=None)  # yuan

@@ -108,6 +108,7 @@ async def open_motion(actor: Viewer, form: MotionForm, *, agenda_item_id: int | 
                 quorum=form.quorum,
                 rule=form.rule,
                 proposal_id=form.proposal_id,
+                plan_id=facts.plan_id if facts else None,
                 agenda_item_id=agenda_item_id,
                 size=form.size if form.kind == "proposal" else "",
                 budget_cap=form.budget_cap,
