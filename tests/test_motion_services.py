@@ -148,6 +148,7 @@ async def test_a_declared_interest_in_the_proposal_its_shops_or_its_threads_keep
         title="充电桩",
         status="deliberation",
         author_id=outsider.person_id,
+        plan_id=1,
         thread_ids=[77],
         shop_ids=[shop_of(outsider)],
         supporter_ids=[],
