@@ -192,3 +192,21 @@ async def test_a_member_votes_from_the_inbox_in_two_taps(app, browser_factory, c
     answer = await member.post(f"/motions/{motion_id}/vote", {"choice": "yes"})  # tap two
     assert answer.status_code == 303
     assert [row["choice"] for row in await MotionVote.select(MotionVote.choice)] == ["yes"]
+
+
+async def test_the_demo_has_a_closed_motion_with_a_recusal_and_an_open_one_for_the_chair(app, browser_factory):
+    from block_service.seed import DEMO_LOGINS, seed_demo
+
+    assert await seed_demo()
+    rows = await Motion.select(Motion.id, Motion.status, Motion.result).order_by(Motion.id)
+    assert [(row["status"], row["result"]) for row in rows] == [("closed", "passed"), ("open", "")]
+    assert await MotionMember.count().where(MotionMember.status == "recused") == 1
+    chair_login = next(login for role, login, _password in DEMO_LOGINS if role == "chair")
+    chair = browser_factory("zh-Hans")
+    await chair.log_in(chair_login, "lingyan-demo-2026")
+    desk = text_of((await chair.get("/council/motions")).text)
+    assert zh("You have not voted yet") in desk
+    closed_page = text_of((await chair.get(f"/motions/{rows[0]['id']}")).text)
+    assert zh("Roll-call") in closed_page and zh("Recused") in closed_page
+    answer = await chair.post(f"/motions/{rows[1]['id']}/vote", {"choice": "yes"})
+    assert answer.status_code == 303
