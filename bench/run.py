@@ -44,6 +44,7 @@ from pathlib import Path
 
 import httpx
 import seed_bulk  # beside this file, which Python puts first on sys.path when it runs bench/run.py
+import seed_motions
 import servers
 import writers
 from servers import ServerError, children_of, log_tail, run_cli
@@ -64,9 +65,12 @@ PUBLIC_PAGES = [
     "/groups/{group}",
     "/council",
     "/elections/{election}",
+    "/council/motions",
+    "/motions/1",
     "/privacy",
     "/api/threads",
     "/api/shops",
+    "/api/motions/1",
 ]
 MODES = ("anonymous", "signed-in")
 # --short: a tenth of the data, two seconds a page, no writers; explicit options still win.
@@ -503,6 +507,7 @@ def bench(args: argparse.Namespace, work_dir: Path) -> dict[str, object]:
     run_cli(env, "migrate")
     started = time.perf_counter()
     counts = seed_bulk.seed(env["BLOCK_DATABASE_URL"], args.shops, args.people, args.threads, election=True)
+    counts["council_motion"] = seed_motions.seed(env["BLOCK_DATABASE_URL"])
     seed_seconds = round(time.perf_counter() - started, 2)
     print(f"seeded {counts} in {seed_seconds} s", flush=True)
 
