@@ -43,6 +43,7 @@ from pathlib import Path
 
 import httpx
 import seed_bulk  # beside this file, which Python puts first on sys.path when it runs bench/run.py
+import seed_motions
 import servers
 import writers
 from servers import ServerError, children_of, log_tail, pg_admin, run_cli
@@ -63,6 +64,8 @@ PUBLIC_PAGES = [
     "/groups/{group}",
     "/council",
     "/elections/{election}",
+    "/council/motions",
+    "/motions/1",
     "/privacy",
     "/plans",
     "/plans/environment",
@@ -71,6 +74,7 @@ PUBLIC_PAGES = [
     "/api/threads",
     "/api/shops",
     "/api/proposals",
+    "/api/motions/1",
 ]
 MODES = ("anonymous", "signed-in")
 # --short: a tenth of the data, two seconds a page, no writers; explicit options still win.
@@ -484,6 +488,7 @@ def bench(args: argparse.Namespace, work_dir: Path) -> dict[str, object]:
     run_cli(env, "migrate")
     started = time.perf_counter()
     counts = seed_bulk.seed(env["BLOCK_DATABASE_URL"], args.shops, args.people, args.threads, election=True)
+    counts["council_motion"] = seed_motions.seed(env["BLOCK_DATABASE_URL"])
     seed_seconds = round(time.perf_counter() - started, 2)
     print(f"seeded {counts} in {seed_seconds} s", flush=True)
 

@@ -4,6 +4,7 @@ from piccolo.conf.apps import AppConfig
 
 from block_service.accounts.tables import Person, RecoveryCode, RoleGrant, TotpCredential
 from block_service.audit.tables import AuditEntry
+from block_service.council.motion_tables import Motion, MotionMember, MotionVote, MotionVoteChange
 from block_service.council.tables import (
     Approval,
     CouncilTerm,
@@ -62,6 +63,10 @@ APP_CONFIG = AppConfig(
         Seat,
         Interest,
         Approval,
+        Motion,
+        MotionMember,
+        MotionVote,
+        MotionVoteChange,
         TotpCredential,
         RecoveryCode,
         InboxEntry,

@@ -8,6 +8,7 @@ from block_service.accounts.signing_in import sign_up
 from block_service.accounts.tables import Person
 from block_service.accounts.two_factor import grouped, provisioning_uri, set_up_with_secret
 from block_service.council.demo import seed_demo_council
+from block_service.council.motion_demo import seed_demo_motions
 from block_service.db import write_transaction
 from block_service.groups.services import ensure_groups
 from block_service.plans.demo import seed_demo_plans
@@ -82,6 +83,7 @@ DEMO_STAFF_TOTP_SECRET = "LINGYANDEMOSTAFFTOTPKEY234567ABC"
 DEMO_LOGINS = [
     ("staff", "staff@lingyan.example", DEMO_PASSWORD_STAFF),
     ("merchant", "13800001001", DEMO_PASSWORD_PEOPLE),
+    ("chair", "13800001001", DEMO_PASSWORD_PEOPLE),  # the same merchant chairs the council (理事长)
     ("resident", "13900002001", DEMO_PASSWORD_PEOPLE),
 ]
 
@@ -203,6 +205,7 @@ async def seed_demo() -> bool:
     await seed_demo_threads(staff)
     await seed_demo_council(staff)
     await seed_demo_plans(staff)
+    await seed_demo_motions(staff)
     return True
 
 

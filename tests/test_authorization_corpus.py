@@ -23,6 +23,7 @@ from PIL import Image
 
 from block_service import clock
 from block_service.council import ballots, interests, nominations, seats
+from block_service.council.motions import open_motion
 from block_service.council.schemas import InterestForm, NominateForm
 from block_service.groups.membership import group_ids_of
 from block_service.threads import moderation, opening, workflow
@@ -32,6 +33,7 @@ from block_service.threads.tables import Evaluation, Flag, Message, MeToo, Mute,
 from block_service.web.permissions import ANYONE, ROUTE_ACCESS, SIGNED_IN, route_key
 from tests.council_helpers import make_election, make_term, merchant, shop_of, staff_viewer, stand
 from tests.helpers import make_person, make_thread, text_of, viewer_for
+from tests.motion_helpers import motion_form
 from tests.plans_helpers import file as file_proposal_for
 
 ROLES = ("visitor", "resident", "merchant", "other_merchant", "council", "staff")
@@ -88,6 +90,11 @@ OBJECT_ROUTES: dict[str, tuple[str, dict]] = {
     "support_proposal": ("proposal", {"on": "1"}),
     "proposal_step": ("proposal", {"step": "accept", "reason": "语料"}),
     "link_proposal_thread": ("proposal", {}),
+    "motion": ("motion", {}),
+    "motion_vote": ("motion", {}),
+    "api_motion": ("motion", {}),
+    "vote_motion": ("motion", {"choice": "yes"}),
+    "recuse_motion": ("motion", {"reason": "语料"}),
     # Staff only: the route table is the whole rule; staff reach the object, and a missing one is a 404.
     "person": ("staff", {}),
     "disable_person": ("staff", {"reason": "语料"}),
@@ -135,7 +142,9 @@ OWNER_ONLY = {
     "link_proposal_thread",
 }
 # Walked last, in this order: they change roles and phases the other cells rely on.
-LAST = ("withdraw_interest", "resign_seat")
+LAST = ("recuse_motion", "withdraw_interest", "resign_seat")
+# Routes the table opens to the council whose service admits only its chair (the corpus's member is not).
+CHAIR_ONLY = {"motion_form", "create_motion"}
 # The second log-in step exists only between the password and the code: without one, back to /login.
 SECOND_STEP = {"login_code_form", "login_code"}
 # Bodies of routes without an object in the path (valid, so an allowed role reaches the service).
@@ -261,6 +270,8 @@ async def _seed(app, browser_factory) -> Seed:
         "election": {"another": {"*": election}},
         "plan": {"another": {"*": "environment"}},
         "proposal": proposal,
+        # A motion of term 1 (赵老师 and 许老板 on its roll), opened by staff.
+        "motion": {"another": {"*": await open_motion(staff, motion_form())}},
         "nomination": nomination,
         "seat": {"own": {"council": seat_of[zhao.person_id]}, "another": {"*": seat_of[xu.person_id]}},
         "interest": {
@@ -381,6 +392,7 @@ def _fill(path: str, object_type: str, value, seed: Seed) -> str:
             "interest_id",
             "proposal_id",
             "slug",
+            "motion_id",
         ):
             return str(value)
         raise AssertionError(f"no value for {name} in {path}")
@@ -437,6 +449,8 @@ async def test_every_route_role_and_object_kind_answers_as_the_rules_say(app, br
         if key not in OBJECT_ROUTES:
             for role in ROLES:
                 expected = "login" if key in SECOND_STEP else _gate(role, key) or "reached"
+                if key in CHAIR_ONLY and role == "council":
+                    expected = "forbidden"  # the route admits the council; of its members, only the chair
                 if key in ("logout",) and expected == "reached":
                     continue  # logging out would end the session the rest of the walk uses
                 response = await _ask(seed.browsers[role], method, path, BODIES.get(key, {}))

@@ -52,6 +52,8 @@ def test_every_public_page_in_both_modes_by_default(run):
         "/groups/{group}",
         "/council",
         "/elections/{election}",
+        "/council/motions",
+        "/motions/1",
         "/privacy",
         "/plans",
         "/plans/environment",
@@ -60,6 +62,7 @@ def test_every_public_page_in_both_modes_by_default(run):
         "/api/threads",
         "/api/shops",
         "/api/proposals",
+        "/api/motions/1",
     ]
     assert args.modes == ["anonymous", "signed-in"]
     assert (args.threads, args.duration, args.signed_in) == (10000, 10, 16)
@@ -153,3 +156,17 @@ def test_wrk_script_sends_each_persons_cookie_and_counts_pages_without_log_out(r
     assert responses > 0 and not_ok == 0
     assert abs(unsigned - responses / 2) <= 2  # the people take turns, so half of the pages are signed out
     assert only_signed_in[0] > 0 and only_signed_in[1:] == (0, 0)
+
+
+def test_the_motions_seed_gives_a_closed_roll_call_and_an_open_vote(run):
+    import datetime as dt
+
+    import seed_motions
+
+    rows = seed_motions.plan([(person, person + 100) for person in range(1, 8)], dt.datetime.now(dt.UTC))
+    assert [seat[3] for seat in rows["council_seat"]] == ["chair", "member", "member", "member", "member"]
+    closed, opened = rows["council_motion"]
+    assert (closed[6], closed[12], closed[13:]) == ("closed", "passed", (4, 2, 1, 1))
+    assert opened[6] == "open"
+    assert [vote[2] for vote in rows["council_motion_vote"] if vote[0] == 1] == ["yes", "yes", "no", "abstain"]
+    assert sum(1 for member in rows["council_motion_member"] if member[3] == "recused") == 1

@@ -4,9 +4,11 @@ import re
 
 import pytest
 
+from block_service.council.motions import open_motion
 from block_service.web.permissions import ANYONE, ROUTE_ACCESS, SIGNED_IN, route_key
 from tests.council_helpers import election_for_permission_walk
 from tests.helpers import make_person, make_shop, make_thread, viewer_for
+from tests.motion_helpers import motion_form
 from tests.plans_helpers import file as file_proposal
 
 PERSONAS = ("anonymous", "resident", "merchant", "staff")
@@ -54,12 +56,13 @@ async def people(browser_factory):
     resident = await make_person("居民", "13900000001")
     merchant = await make_person("店主", "13800000001")
     neighbour = await make_person("隔壁店主", "13800000002")
-    await make_person("工作站", "staff@test.example", roles=("staff",))
+    staff_id = await make_person("工作站", "staff@test.example", roles=("staff",))
     own_shop = await make_shop(merchant, name="老张生煎", house_number="1143号")
     other_shop = await make_shop(neighbour, name="隔壁水果店", house_number="1021号")
     thread_id = await make_thread(resident, shop_id=own_shop)
     await election_for_permission_walk()  # election 1 (term 1), so the election pages answer
     proposal_id = await file_proposal(viewer_for(resident, "resident"))
+    await open_motion(viewer_for(staff_id, "staff"), motion_form())  # motion 1, so the motion pages answer
     browsers = {"anonymous": browser_factory()}
     for persona, contact in (("resident", "13900000001"), ("merchant", "13800000001"), ("staff", "staff@test.example")):
         browsers[persona] = browser_factory()
@@ -101,6 +104,7 @@ def _fill(path: str, people) -> str:
         "photo_id": 1,
         "proposal_id": people["proposal"],
         "slug": "environment",
+        "motion_id": 1,
     }
     return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: str(values[m.group(1)]), path)
 

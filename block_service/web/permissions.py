@@ -99,6 +99,14 @@ ROUTE_ACCESS: dict[str, Access] = {
     "declare_interest": _access(COUNCIL),
     "withdraw_interest": _access(COUNCIL, owner="interest"),
     "resign_seat": _access(COUNCIL, owner="seat"),
+    # council motions (the service checks the chair, the roll, the term and the close)
+    "motions": PUBLIC,
+    "motion": PUBLIC,
+    "motion_vote": PUBLIC,
+    "motion_form": _access(COUNCIL, STAFF),
+    "create_motion": _access(COUNCIL, STAFF),
+    "vote_motion": _access(COUNCIL, owner="motion"),
+    "recuse_motion": _access(COUNCIL, owner="motion"),
     # workstation staff
     "applications": STAFF_ONLY,
     "approve_application": STAFF_ONLY,
@@ -182,6 +190,7 @@ ROUTE_ACCESS: dict[str, Access] = {
     "api_group": PUBLIC,
     "api_council": PUBLIC,
     "api_election": PUBLIC,
+    "api_motion": PUBLIC,
     "api_threads": PUBLIC,
     "api_thread": PUBLIC,
     "api_inbox": MEMBERS,
