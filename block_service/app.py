@@ -22,6 +22,8 @@ from block_service.council.controllers import CouncilApiController, CouncilContr
 from block_service.db import close_database, listening_for_changes, open_database
 from block_service.groups.controllers import GroupApiController, GroupController, StaffGroupController
 from block_service.i18n import load_catalogues
+from block_service.meetings.controllers import MeetingApiController, MeetingController
+from block_service.meetings.tasks import run_meeting_tasks
 from block_service.migrate import apply_migrations
 from block_service.privacy.controllers import PrivacyController, StaffPrivacyController
 from block_service.settings import PROJECT_ROOT, Settings, get_settings
@@ -150,6 +152,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 ThreadController,
                 StaffThreadController,
                 ThreadApiController,
+                MeetingController,
+                MeetingApiController,
                 PrivacyController,
                 StaffPrivacyController,
                 create_static_files_router(
@@ -175,7 +179,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             # handle_error logs: a person's mistake at INFO, our own failures with a traceback, in every mode.
             logging_config=LoggingConfig(log_exceptions="never"),
             before_send=[security_headers(settings.debug)],
-            lifespan=[_database_lifespan, run_periodic_tasks],
+            lifespan=[_database_lifespan, run_periodic_tasks, run_meeting_tasks],
             openapi_config=OpenAPIConfig(
                 title="Lingyan block workstation API",
                 version="0.1.0",

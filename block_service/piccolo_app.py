@@ -15,6 +15,7 @@ from block_service.council.tables import (
     Tally,
 )
 from block_service.groups.tables import LeaderBacking, OrgGroup
+from block_service.meetings.tables import AgendaItem, Attendance, Invitee, Meeting, Rsvp
 from block_service.settings import PROJECT_ROOT
 from block_service.shops.tables import Industry, Segment, Shop, ShopApplication, ShopMerchant
 from block_service.threads.tables import (
@@ -65,5 +66,10 @@ APP_CONFIG = AppConfig(
         TotpCredential,
         RecoveryCode,
         AccountNotice,
+        Meeting,
+        AgendaItem,
+        Invitee,
+        Rsvp,
+        Attendance,
     ],
 )

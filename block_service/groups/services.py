@@ -596,3 +596,11 @@ async def clear_appointment(staff: Viewer, group_id: int) -> None:
             before={"appointed_leader": group["appointed_leader"]},
             after={"appointed_leader": None},
         )
+
+
+async def merchants_of_groups(group_ids: list[int]) -> set[int]:
+    """The active people acting for an open shop of any of these groups (who an invitation to a group reaches)."""
+    if not group_ids:
+        return set()
+    eligible = await _eligible(person_ids=None) if len(group_ids) > 1 else await _eligible(group_ids[0])
+    return {choice.person_id for group_id in group_ids for choice in eligible.get(group_id, [])}

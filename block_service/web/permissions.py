@@ -140,6 +140,18 @@ ROUTE_ACCESS: dict[str, Access] = {
     "create_template": STAFF_ONLY,
     "update_template": STAFF_ONLY,
     "template_answer": STAFF_ONLY,
+    # meetings: anyone reads them; staff and council members convene; the service checks the convener,
+    # the secretary (minutes) and who is invited (answers)
+    "meetings": PUBLIC,
+    "meetings_ics": PUBLIC,
+    "meeting": PUBLIC,
+    "meeting_form": _access(STAFF, COUNCIL),
+    "create_meeting": _access(STAFF, COUNCIL),
+    "answer_meeting": MEMBERS,
+    "add_agenda_item": _access(STAFF, COUNCIL, owner="meeting"),
+    "invite": _access(STAFF, COUNCIL, owner="meeting"),
+    "record_attendance": _access(STAFF, COUNCIL, owner="meeting"),
+    "record_minutes": _access(STAFF, COUNCIL),
     # personal data (PIPL): the notice, my data, deleting an account
     "privacy_notice": PUBLIC,
     "accept_privacy": MEMBERS,
@@ -163,6 +175,8 @@ ROUTE_ACCESS: dict[str, Access] = {
     "api_election": PUBLIC,
     "api_threads": PUBLIC,
     "api_thread": PUBLIC,
+    "api_meetings": PUBLIC,
+    "api_meeting": PUBLIC,
     # Handlers Litestar makes itself: the OpenAPI schema under /schema and automatic OPTIONS answers.
     "openapi": PUBLIC,
     "options": PUBLIC,
