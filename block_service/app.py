@@ -22,6 +22,7 @@ from block_service.council.controllers import CouncilApiController, CouncilContr
 from block_service.db import close_database, listening_for_changes, open_database
 from block_service.groups.controllers import GroupApiController, GroupController, StaffGroupController
 from block_service.i18n import load_catalogues
+from block_service.inbox.controllers import InboxApiController, InboxController
 from block_service.meetings.controllers import MeetingApiController, MeetingController
 from block_service.meetings.tasks import run_meeting_tasks
 from block_service.migrate import apply_migrations
@@ -154,6 +155,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 ThreadApiController,
                 MeetingController,
                 MeetingApiController,
+                InboxController,
+                InboxApiController,
                 PrivacyController,
                 StaffPrivacyController,
                 create_static_files_router(

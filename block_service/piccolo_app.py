@@ -2,7 +2,7 @@
 
 from piccolo.conf.apps import AppConfig
 
-from block_service.accounts.tables import AccountNotice, Person, RecoveryCode, RoleGrant, TotpCredential
+from block_service.accounts.tables import Person, RecoveryCode, RoleGrant, TotpCredential
 from block_service.audit.tables import AuditEntry
 from block_service.council.tables import (
     Approval,
@@ -15,6 +15,8 @@ from block_service.council.tables import (
     Tally,
 )
 from block_service.groups.tables import LeaderBacking, OrgGroup
+from block_service.inbox.tables import InboxEntry
+from block_service.plans.tables import Plan, PlanCategory, PlanLead, Proposal, ProposalStep, ProposalThread, Support
 from block_service.meetings.tables import AgendaItem, Attendance, Invitee, Meeting, Rsvp
 from block_service.settings import PROJECT_ROOT
 from block_service.shops.tables import Industry, Segment, Shop, ShopApplication, ShopMerchant
@@ -25,7 +27,6 @@ from block_service.threads.tables import (
     Message,
     MeToo,
     Mute,
-    Notification,
     Photo,
     ResponseTemplate,
     Thread,
@@ -50,7 +51,6 @@ APP_CONFIG = AppConfig(
         Photo,
         MeToo,
         Flag,
-        Notification,
         Mute,
         Evaluation,
         OrgGroup,
@@ -65,7 +65,14 @@ APP_CONFIG = AppConfig(
         Approval,
         TotpCredential,
         RecoveryCode,
-        AccountNotice,
+        InboxEntry,
+        Plan,
+        PlanLead,
+        PlanCategory,
+        Proposal,
+        ProposalThread,
+        Support,
+        ProposalStep,
         Meeting,
         AgendaItem,
         Invitee,

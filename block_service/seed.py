@@ -9,6 +9,7 @@ from block_service.accounts.two_factor import grouped, provisioning_uri, set_up_
 from block_service.council.demo import seed_demo_council
 from block_service.db import write_transaction
 from block_service.groups.services import ensure_groups
+from block_service.plans.plans import ensure_plans
 from block_service.shops.schemas import ShopApplicationForm
 from block_service.shops.services import apply_for_shop, approve_application, reject_application
 from block_service.shops.tables import Industry, Segment
@@ -104,7 +105,7 @@ DEMO_RESIDENTS = [
 
 
 async def ensure_reference_data() -> None:
-    """Segments and industries, only into empty tables: staff edits are never overwritten."""
+    """Segments, industries, categories and the six plans, only into empty tables: staff edits are never overwritten."""
     async with write_transaction():
         if not await Segment.exists():
             for order, (slug, name_zh, name_en, first, last) in enumerate(SEGMENTS):
@@ -123,6 +124,7 @@ async def ensure_reference_data() -> None:
                 await Industry.insert(Industry(slug=slug, name_zh=name_zh, name_en=name_en, sort_order=order))
         await ensure_groups()
         await _ensure_categories()
+        await ensure_plans()
 
 
 async def _ensure_categories() -> None:

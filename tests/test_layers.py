@@ -11,8 +11,20 @@ PACKAGE = Path(__file__).resolve().parent.parent / "block_service"
 
 # Lowest first; a module may import its own layer and the layers before it. A new domain goes into DOMAINS:
 # above every domain it reads, below every domain that reads it.
-BASE = ["settings", "i18n", "names", "errors", "db", "piccolo_conf", "cache", "pagination", "migrate"]
-DOMAINS = ["audit", "accounts", "shops", "groups", "threads", "council", "meetings", "privacy"]
+BASE = [
+    "settings",
+    "clock",
+    "i18n",
+    "names",
+    "errors",
+    "schemas",
+    "db",
+    "piccolo_conf",
+    "cache",
+    "pagination",
+    "migrate",
+]
+DOMAINS = ["audit", "inbox", "accounts", "shops", "groups", "threads", "plans", "council", "meetings", "privacy"]
 WEB = "web"  # the edge: reads every domain's services; only controllers import it
 TOP = {"app", "cli", "seed", "piccolo_app"}  # assemble everything; nothing imports them
 ORDER = {name: rank for rank, name in enumerate(BASE + DOMAINS)}

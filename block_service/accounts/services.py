@@ -15,10 +15,10 @@ from piccolo.query.methods.select import Count
 from block_service.accounts import two_factor
 from block_service.accounts.backoff import FREE_FAILURES, LoginBackoff
 from block_service.accounts.notice import NOTICE_VERSION
+from block_service.accounts.owner_notices import tell_account_owner
 from block_service.accounts.passwords import check_password
 from block_service.accounts.schemas import (
     GRANTABLE_ROLES,
-    AccountNoticeOut,
     LoginForm,
     PasswordForm,
     PersonFilter,
@@ -28,12 +28,13 @@ from block_service.accounts.schemas import (
     SignUpForm,
     Viewer,
 )
-from block_service.accounts.tables import AccountNotice, Person, RoleGrant
+from block_service.accounts.tables import Person, RoleGrant
 from block_service.accounts.two_factor import has_second_factor, verify_second_factor
 from block_service.audit.services import record_change
 from block_service.db import contains, is_unique_violation, write_transaction
 from block_service.errors import Conflict, Forbidden, FormInvalid, Invalid, NotFound
 from block_service.i18n import gettext as _
+from block_service.inbox import services as inbox_services
 from block_service.names import is_tombstone_name
 from block_service.pagination import Page, clamp, paginate
 
@@ -216,40 +217,8 @@ async def _count_failure(backoff: LoginBackoff, account_key: str, person_id: int
     """Count a failed log-in; when the account's first wait begins, tell its owner in their inbox."""
     failures = await backoff.failed(account_key)
     if person_id is not None and failures == FREE_FAILURES:
-        await AccountNotice.insert(
-            AccountNotice(person=person_id, event="login_locked", detail=str(failures), created_at=_now())
-        )
-
-
-async def list_account_notices(person_id: int, limit: int = 20) -> list[AccountNoticeOut]:
-    rows = (
-        await AccountNotice.select(
-            AccountNotice.id,
-            AccountNotice.event,
-            AccountNotice.detail,
-            AccountNotice.created_at,
-            AccountNotice.read_at,
-        )
-        .where(AccountNotice.person == person_id)
-        .order_by(AccountNotice.id, ascending=False)
-        .limit(limit)
-    )
-    return [
-        AccountNoticeOut(
-            id=row["id"],
-            event=row["event"],
-            detail=row["detail"],
-            created_at=row["created_at"],
-            read=row["read_at"] is not None,
-        )
-        for row in rows
-    ]
-
-
-async def mark_account_notices_read(person_id: int) -> None:
-    await AccountNotice.update({AccountNotice.read_at: _now()}).where(
-        (AccountNotice.person == person_id) & AccountNotice.read_at.is_null()
-    )
+        async with write_transaction():
+            await tell_account_owner(person_id, "login_locked", detail=str(failures))
 
 
 async def load_viewer(person_id: int, session_version: int) -> Viewer | None:
@@ -263,8 +232,7 @@ async def load_viewer(person_id: int, session_version: int) -> Viewer | None:
     valid = "p.id = {} AND p.is_active = {} AND p.session_version = {}"
     rows = await Person.raw(
         "SELECT p.display_name, r.role, CAST(NULL AS INTEGER) AS shop, "
-        "(SELECT COUNT(*) FROM notification n WHERE n.person = p.id AND n.read_at IS NULL) "
-        "+ (SELECT COUNT(*) FROM account_notice a WHERE a.person = p.id AND a.read_at IS NULL) AS unread, "
+        "(SELECT COUNT(*) FROM inbox_entry n WHERE n.person = p.id AND n.read_at IS NULL) AS unread, "
         "(SELECT COUNT(*) FROM totp_credential c WHERE c.person = p.id) AS totp, p.privacy_version "
         f"FROM person p LEFT JOIN role_grant r ON r.person = p.id WHERE {valid} "
         "UNION ALL "
@@ -578,7 +546,7 @@ async def erase_person(person_id: int, tombstone_name: str) -> None:
     ).where(Person.id == person_id)
     await RoleGrant.delete().where(RoleGrant.person == person_id)
     await two_factor.forget_second_factor(person_id)
-    await AccountNotice.delete().where(AccountNotice.person == person_id)
+    await inbox_services.forget_person(person_id, tombstone_name)
 
 
 async def record_privacy_acceptance(person_id: int, version: str) -> None:

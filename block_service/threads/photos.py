@@ -219,3 +219,21 @@ def photo_file(var_dir: Path, name: str) -> Path | None:
         return None
     path = upload_dir(var_dir) / name
     return path if path.is_file() else None
+
+
+async def store_uploads(var_dir: Path, uploads: list) -> list[tuple[str, int, int, int]]:
+    """Check and re-encode every uploaded photo before anything is written, so a bad one leaves nothing behind.
+
+    `uploads` are the form's UploadFiles; returns (file name, width, height, bytes) of each stored photo.
+    """
+    if len(uploads) > MAX_PHOTOS:
+        raise Invalid("At most %(count)s photos per thread.", field="photos", count=MAX_PHOTOS)
+    prepared = []
+    for upload in uploads:
+        data = await upload.read(MAX_BYTES + 1)
+        prepared.append(await prepare_photo_soon(data))
+    stored = []
+    for photo in prepared:
+        name = await asyncio.to_thread(store_photo, var_dir, photo)
+        stored.append((name, photo.width, photo.height, len(photo.data)))
+    return stored

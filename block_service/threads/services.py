@@ -10,6 +10,7 @@ import msgspec
 from piccolo.columns.combination import WhereRaw
 from piccolo.query import OrderByRaw
 
+from block_service import inbox
 from block_service.accounts.schemas import Viewer
 from block_service.audit.services import record_change
 from block_service.cache import cached, forget
@@ -17,10 +18,12 @@ from block_service.db import contains, is_sqlite, is_unique_violation, run_froze
 from block_service.errors import Conflict, Forbidden, Invalid, NotFound
 from block_service.groups.services import group_ids_of, place_in_group
 from block_service.i18n import gettext as _
+from block_service.inbox.tables import InboxEntry
 from block_service.names import shown_name
 from block_service.pagination import Page, clamp, paginate
 from block_service.shops.services import parse_house_number, segment_for_number
 from block_service.shops.tables import Shop, ShopMerchant
+from block_service.threads import notify
 from block_service.threads.notify import deliver, unmuted
 from block_service.threads.schemas import (
     AWAITING_RESPONSE,
@@ -31,7 +34,6 @@ from block_service.threads.schemas import (
     EvaluationForm,
     EvaluationSummary,
     MessageOut,
-    NotificationOut,
     PhotoOut,
     ResponseTemplateOut,
     SimilarThread,
@@ -50,7 +52,6 @@ from block_service.threads.tables import (
     Message,
     MeToo,
     Mute,
-    Notification,
     Photo,
     ResponseTemplate,
     Thread,
@@ -458,7 +459,7 @@ def _may_see(viewer: Viewer, row: dict, group_ids: frozenset[int] = frozenset())
     if row["visibility"] == "group":
         if row["group_id"] not in group_ids:
             return False
-    elif row["visibility"] != "public":
+    elif row["visibility"] not in ("public", "attached"):  # "attached": a proposal's discussion (attached.py)
         return False
     return not row["hidden"] or row["author_id"] == viewer.person_id
 
@@ -966,6 +967,7 @@ async def post_answer(viewer: Viewer, thread_id: int, form: AnswerForm) -> int:
             "answer",
             actor_name=actor_name,
             actor_alias=actor_alias,
+            actor_id=viewer.person_id,
             now=now,
             respect_mutes=False,
         )
@@ -1037,6 +1039,7 @@ async def change_status(viewer: Viewer, thread_id: int, form: StatusForm) -> Non
             "status",
             actor_name=actor_name,
             actor_alias=actor_alias,
+            actor_id=viewer.person_id,
             detail=form.status,
             now=now,
         )
@@ -1113,7 +1116,9 @@ async def assign_thread(staff: Viewer, thread_id: int, staff_id: int | None) -> 
             after={"assigned_to": staff_id},
         )
         if staff_id is not None and staff_id != staff.person_id:
-            await deliver({staff_id}, thread_id, "assigned", actor_name=staff.display_name, now=_now())
+            await deliver(
+                {staff_id}, thread_id, "assigned", actor_name=staff.display_name, actor_id=staff.person_id, now=_now()
+            )
 
 
 # ---- me too, mute, evaluation ------------------------------------------------------------------
@@ -1304,6 +1309,7 @@ async def moderate(staff: Viewer, object_type: str, object_id: int, hide: bool, 
                 row["thread_id"],
                 "moderation",
                 actor_name=staff.display_name,
+                actor_id=staff.person_id,
                 detail=reason[:200],
                 now=_now(),
                 respect_mutes=False,
@@ -1331,66 +1337,56 @@ async def flagged_items(limit: int = 50) -> list[dict]:
 # ---- inbox --------------------------------------------------------------------------------------
 
 
-async def list_notifications(viewer: Viewer, page: int = 1, per_page: int = 30) -> Page[NotificationOut]:
-    page, per_page = clamp(page, per_page)
-    query = (
-        Notification.select(
-            Notification.id,
-            Notification.thread.as_alias("thread_id"),
-            Notification.thread.title.as_alias("thread_title"),
-            Notification.event,
-            Notification.actor_name,
-            Notification.actor_alias,
-            Notification.detail,
-            Notification.created_at,
-            Notification.read_at,
-        )
-        .where(Notification.person == viewer.person_id)
-        .order_by(Notification.id, ascending=False)
-    )
-    count = Notification.count().where(Notification.person == viewer.person_id)
-
-    def convert(row: dict) -> NotificationOut:
-        row = dict(row)
-        if row.pop("actor_alias") == ANONYMOUS_ACTOR:
-            row["actor_name"] = _("A resident")
-        return NotificationOut(**{k: v for k, v in row.items() if k != "read_at"}, read=row["read_at"] is not None)
-
-    return await paginate(query, count, page, per_page, convert)
+async def thread_titles_for(thread_ids: list[int], viewer: Viewer) -> dict[int, str]:
+    """For the inbox: {thread id: title} of the threads this viewer may see (group discussions of
+    their groups, hidden threads only for staff and their author), in one query (two when a group's
+    discussion is among them)."""
+    rows = await Thread.select(
+        Thread.id,
+        Thread.title,
+        Thread.visibility,
+        Thread.group_id,
+        Thread.hidden,
+        Thread.author.as_alias("author_id"),
+    ).where(Thread.id.is_in(sorted(set(thread_ids))))
+    needs_groups = any(row["visibility"] == "group" for row in rows)
+    group_ids = await viewer_group_ids(viewer) if needs_groups and viewer.is_signed_in else frozenset()
+    return {row["id"]: row["title"] for row in rows if _may_see(viewer, row, group_ids)}
 
 
 async def unread_count(person_id: int) -> int:
-    return await Notification.count().where((Notification.person == person_id) & (Notification.read_at.is_null()))
+    return await inbox.unread_count(person_id)
 
 
-async def mark_read(viewer: Viewer, thread_id: int | None = None) -> None:
-    condition = (Notification.person == viewer.person_id) & (Notification.read_at.is_null())
-    if thread_id is not None:
-        condition = condition & (Notification.thread == thread_id)
-    await Notification.update({Notification.read_at: _now()}).where(condition)
+async def mark_read(viewer: Viewer, thread_id: int) -> None:
+    """Opening a thread reads its inbox entries."""
+    await inbox.mark_read(viewer.person_id, notify.subject(thread_id), now=_now())
 
 
 # ---- a deleted account ---------------------------------------------------------------------------
 
 
 async def forget_inbox_of(person_id: int, old_name: str, label: str) -> None:
-    """Inside the caller's transaction: the person's inbox and mutes go; in other people's inboxes the name
-    the person had when they answered or moved a thread becomes the label of a deleted account.
+    """Inside the caller's transaction: the person's thread mutes go (their inbox goes with their account,
+    accounts.erase_person); in other people's entries about threads, the name the person had when they
+    answered or moved a thread becomes the label of a deleted account.
 
-    Notifications keep the actor's name as text, so they are matched by that name on the threads the
-    person acted on (their messages, and the threads and messages they changed as staff)."""
-    await Notification.delete().where(Notification.person == person_id)
+    Entries written since the shared inbox name their actor by id (inbox.forget_person renames those);
+    older ones keep only the name, so they are matched by that name on the threads the person acted on
+    (their messages, and the threads and messages they changed as staff)."""
     await Mute.delete().where(Mute.person == person_id)
     if not old_name:
         return
-    await Notification.raw(
-        "UPDATE notification SET actor_name = {} WHERE actor_name = {} AND thread IN ("
+    await InboxEntry.raw(
+        "UPDATE inbox_entry SET actor_name = {} WHERE kind = {} AND actor IS NULL AND actor_name = {} "
+        "AND object_id IN ("
         "SELECT thread FROM message WHERE author = {} "
         "UNION SELECT object_id FROM audit_entry WHERE actor = {} AND object_type = 'thread' "
         "UNION SELECT m.thread FROM message m JOIN audit_entry a ON a.object_type = 'message' "
         "AND a.object_id = m.id WHERE a.actor = {})",
-        label,
-        old_name,
+        label[:40],
+        notify.KIND,
+        old_name[:40],
         person_id,
         person_id,
         person_id,

@@ -125,8 +125,6 @@ ROUTE_ACCESS: dict[str, Access] = {
     "evaluate": MEMBERS,
     "flag_thread": MEMBERS,
     "flag_message": MEMBERS,
-    "inbox": MEMBERS,
-    "mark_read": MEMBERS,
     "triage": STAFF_ONLY,
     "assign_thread": STAFF_ONLY,
     "moderation_queue": STAFF_ONLY,
@@ -152,6 +150,10 @@ ROUTE_ACCESS: dict[str, Access] = {
     "invite": _access(STAFF, COUNCIL, owner="meeting"),
     "record_attendance": _access(STAFF, COUNCIL, owner="meeting"),
     "record_minutes": _access(STAFF, COUNCIL),
+    # inbox
+    "inbox": MEMBERS,
+    "mark_read": MEMBERS,
+    "inbox_badge": MEMBERS,
     # personal data (PIPL): the notice, my data, deleting an account
     "privacy_notice": PUBLIC,
     "accept_privacy": MEMBERS,
@@ -177,6 +179,7 @@ ROUTE_ACCESS: dict[str, Access] = {
     "api_thread": PUBLIC,
     "api_meetings": PUBLIC,
     "api_meeting": PUBLIC,
+    "api_inbox": MEMBERS,
     # Handlers Litestar makes itself: the OpenAPI schema under /schema and automatic OPTIONS answers.
     "openapi": PUBLIC,
     "options": PUBLIC,
