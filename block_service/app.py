@@ -19,6 +19,7 @@ from litestar.stores.base import Store
 from block_service.accounts.controllers import AccountApiController, AccountController, StaffPeopleController
 from block_service.audit.controllers import AuditController
 from block_service.council.controllers import CouncilApiController, CouncilController, StaffCouncilController
+from block_service.council.motion_tasks import run_motion_tasks
 from block_service.db import close_database, listening_for_changes, open_database
 from block_service.groups.controllers import GroupApiController, GroupController, StaffGroupController
 from block_service.i18n import load_catalogues
@@ -182,7 +183,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             # handle_error logs: a person's mistake at INFO, our own failures with a traceback, in every mode.
             logging_config=LoggingConfig(log_exceptions="never"),
             before_send=[security_headers(settings.debug)],
-            lifespan=[_database_lifespan, run_periodic_tasks, run_meeting_tasks],
+            lifespan=[_database_lifespan, run_periodic_tasks, run_motion_tasks, run_meeting_tasks],
             openapi_config=OpenAPIConfig(
                 title="Lingyan block workstation API",
                 version="0.1.0",

@@ -4,6 +4,7 @@ from piccolo.conf.apps import AppConfig
 
 from block_service.accounts.tables import Person, RecoveryCode, RoleGrant, TotpCredential
 from block_service.audit.tables import AuditEntry
+from block_service.council.motion_tables import Motion, MotionMember, MotionVote, MotionVoteChange
 from block_service.council.tables import (
     Approval,
     CouncilTerm,
@@ -16,8 +17,8 @@ from block_service.council.tables import (
 )
 from block_service.groups.tables import LeaderBacking, OrgGroup
 from block_service.inbox.tables import InboxEntry
-from block_service.plans.tables import Plan, PlanCategory, PlanLead, Proposal, ProposalStep, ProposalThread, Support
 from block_service.meetings.tables import AgendaItem, Attendance, Invitee, Meeting, Rsvp
+from block_service.plans.tables import Plan, PlanCategory, PlanLead, Proposal, ProposalStep, ProposalThread, Support
 from block_service.settings import PROJECT_ROOT
 from block_service.shops.tables import Industry, Segment, Shop, ShopApplication, ShopMerchant
 from block_service.threads.tables import (
@@ -63,6 +64,10 @@ APP_CONFIG = AppConfig(
         Seat,
         Interest,
         Approval,
+        Motion,
+        MotionMember,
+        MotionVote,
+        MotionVoteChange,
         TotpCredential,
         RecoveryCode,
         InboxEntry,
