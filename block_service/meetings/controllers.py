@@ -5,19 +5,22 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, get, post
+from litestar.exceptions import NoRouteMatchFoundException
 from litestar.params import FromPath, FromQuery, Parameter, URLEncodedBody
 from litestar.response import Response, Template
 
 from block_service.errors import DomainError, FormInvalid
 from block_service.i18n import gettext as _
-from block_service.meetings import records, services
+from block_service.meetings import chain_steps, notices, records, services
 from block_service.meetings.ics import calendar_of
+from block_service.meetings.motions import open_motion_from_item
 from block_service.meetings.schemas import (
     KIND_LABELS,
     KINDS,
     AgendaItemForm,
     AttendanceForm,
     InviteForm,
+    ItemMotionForm,
     MeetingDetail,
     MeetingFilter,
     MeetingForm,
@@ -29,9 +32,12 @@ from block_service.pagination import Page
 from block_service.web.auth import viewer_of
 from block_service.web.forms import form_errors, read_form, status_of
 from block_service.web.htmx import redirect_after_post
+from block_service.web.page_parts import fills
 from block_service.web.params import Id, PageNumber
 from block_service.web.templating import flash, render
 
+# Imported for what they register: the inbox kind "meeting" and the chain's "hearing" steps.
+REGISTERS = (notices, chain_steps)
 CALENDAR = "text/calendar; charset=utf-8"
 # "12" is the meeting's page, "12.ics" its calendar file (one segment, so one route serves both).
 MeetingRef = Annotated[str, Parameter(pattern=r"^[0-9]{1,9}(\.ics)?$", max_length=13)]
@@ -154,6 +160,23 @@ class MeetingController(Controller):
         flash(request, _("The minutes are published."), "success")
         return redirect_after_post(request, _url(request, meeting_id))
 
+    @post("/meetings/{meeting_id:int}/items/{item_id:int}/motion", name="motion_from_item")
+    async def motion_from_item(
+        self, request: Request, meeting_id: FromPath[Id], item_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
+    ) -> Response:
+        try:
+            motion_id = await open_motion_from_item(
+                viewer_of(request), meeting_id, item_id, read_form(ItemMotionForm, data)
+            )
+        except (FormInvalid, DomainError) as error:
+            return await _form_error(request, meeting_id, f"motion-{item_id}", "meetings/_agenda.html", error, data)
+        flash(request, _("The motion is open to the council."), "success")
+        try:
+            target = request.app.route_reverse("motion", motion_id=motion_id)
+        except NoRouteMatchFoundException:  # the motion pages land with the council's motions
+            target = _url(request, meeting_id)
+        return redirect_after_post(request, target)
+
 
 class MeetingApiController(Controller):
     path = "/api"
@@ -226,3 +249,15 @@ async def _form_error(
         errors={form: form_errors(error)},
         values={form: data},
     )
+
+
+@fills("plan_meetings")
+async def plan_meetings(*, plan_id: int, **_known: Any) -> dict[str, Any]:
+    """The /plans/{slug} section: meetings about the plan's proposals (template meetings/_plan_meetings.html)."""
+    return {"plan_meetings": await services.meetings_of_plan(plan_id), "kind_labels": KIND_LABELS}
+
+
+@fills("thread_meetings")
+async def thread_meetings(*, thread_id: int, **_known: Any) -> dict[str, Any]:
+    """The thread page's coordination meetings with their minutes (template meetings/_thread_meetings.html)."""
+    return {"thread_meetings": await records.published_minutes(thread_ids=[thread_id]), "kind_labels": KIND_LABELS}

@@ -71,6 +71,17 @@ class MinutesForm(msgspec.Struct, kw_only=True):
     minutes: Annotated[str, msgspec.Meta(min_length=2, max_length=10_000)]
 
 
+class ItemMotionForm(msgspec.Struct, kw_only=True):
+    """Opening a motion from an agenda item; an item about a proposal makes a motion on that proposal."""
+
+    title: Annotated[str, msgspec.Meta(min_length=4, max_length=200)]
+    text: Annotated[str, msgspec.Meta(min_length=2, max_length=5000)]
+    kind: Literal["position", "funds", "rule"] = "position"
+    closes_at: LocalTime
+    size: Literal["", "large", "small", "mini"] = ""
+    budget_cap: Annotated[int, msgspec.Meta(ge=0, le=2_000_000_000)] | None = None
+
+
 class MeetingFilter(msgspec.Struct, kw_only=True):
     when: Literal["upcoming", "past"] = "upcoming"
     kind: Kind | None = None
@@ -129,6 +140,7 @@ class MeetingDetail(MeetingSummary, kw_only=True):
     may_answer: bool = False
     may_manage: bool = False
     may_write_minutes: bool = False
+    may_open_motion: bool = False
     is_past: bool = False
     has_begun: bool = False
 

@@ -10,6 +10,7 @@ import msgspec
 from block_service.accounts.schemas import Viewer
 from block_service.audit.services import record_change
 from block_service.clock import BLOCK_TIMEZONE, now
+from block_service.council.motions import may_open_motions
 from block_service.db import duplicate_means, write_transaction
 from block_service.errors import Conflict, Forbidden, Invalid, NotFound
 from block_service.groups.services import group_ids_of, merchants_of_groups
@@ -31,6 +32,7 @@ from block_service.meetings.schemas import (
 from block_service.meetings.tables import AgendaItem, Attendance, Invitee, Meeting, Rsvp
 from block_service.meetings.targets import check_target, convener_viewer
 from block_service.pagination import Page, clamp, paginate
+from block_service.plans.tables import Proposal
 
 
 def parse_local(text: str, field: str) -> dt.datetime:
@@ -332,4 +334,16 @@ async def get_meeting(viewer: Viewer, meeting_id: int) -> MeetingDetail:
         detail.may_answer = detail.starts_at > moment and await is_invited(viewer, meeting)
         detail.may_manage = viewer.is_staff or viewer.person_id == detail.convener_id
         detail.may_write_minutes = viewer.is_staff or (viewer.has("council") and await is_secretary(viewer.person_id))
+        detail.may_open_motion = viewer.has("staff", "council") and await may_open_motions(viewer)
     return detail
+
+
+async def meetings_of_plan(plan_id: int, limit: int = 10) -> list[MeetingSummary]:
+    """The latest meetings about the plan's proposals (hearings, and any other meeting naming one): one statement."""
+    rows = (
+        await Meeting.select(*_summary_columns())
+        .where(Meeting.proposal_id.is_in(Proposal.select(Proposal.id).where(Proposal.plan == plan_id)))
+        .order_by(Meeting.starts_at, ascending=False)
+        .limit(limit)
+    )
+    return [msgspec.convert(row, MeetingSummary) for row in rows]

@@ -5,7 +5,9 @@ from __future__ import annotations
 from block_service.accounts.schemas import Viewer
 from block_service.accounts.services import load_viewer
 from block_service.accounts.tables import Person
+from block_service.council.motion_notices import describe as describe_motions
 from block_service.errors import Conflict, Invalid, NotFound
+from block_service.plans.proposals import visible_titles
 from block_service.threads.services import load_thread_for
 
 UNSEEN = "The convener cannot see what this item points at: choose something the convener may open."
@@ -42,10 +44,11 @@ async def check_target(convener: Viewer, target_type: str, target_id: int | None
 
 
 async def _check_proposal(convener: Viewer, proposal_id: int) -> None:
-    """Proposals come with the plans domain; until it is merged every proposal number is unknown."""
-    raise NotFound("No such proposal.")
+    if proposal_id not in await visible_titles(convener, [proposal_id]):
+        raise NotFound("No such proposal.")
 
 
 async def _check_motion(motion_id: int) -> None:
-    """Motions come with the council's motions; until they are merged every motion number is unknown."""
-    raise NotFound("No such motion.")
+    """Motions are public once opened: only a number that names none is refused."""
+    if motion_id not in await describe_motions([motion_id], None):
+        raise NotFound("No such motion.")

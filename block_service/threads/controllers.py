@@ -38,6 +38,7 @@ from block_service.web.forms import read_form
 from block_service.web.htmx import redirect_after_post
 from block_service.web.labels import N_, thread_status_label
 from block_service.web.live import announce, take_stream_slot, thread_events, viewer_now
+from block_service.web.page_parts import part_of_page
 from block_service.web.params import Id, OptionalIdText, PageNumber, PerPage, checked, optional_int
 from block_service.web.templating import flash, render
 
@@ -401,6 +402,7 @@ async def _thread_page(
         errors=errors or {},
         values=values or {},
         response_templates=templates,
+        **await part_of_page("thread_meetings", viewer=viewer, thread_id=page.thread.id),
     )
 
 
