@@ -150,6 +150,7 @@ ROUTE_ACCESS: dict[str, Access] = {
     "invite": _access(STAFF, COUNCIL, owner="meeting"),
     "record_attendance": _access(STAFF, COUNCIL, owner="meeting"),
     "record_minutes": _access(STAFF, COUNCIL),
+    "motion_from_item": _access(STAFF, COUNCIL),  # the council's chair or staff (council.motions decides)
     # inbox
     "inbox": MEMBERS,
     "mark_read": MEMBERS,
