@@ -14,6 +14,7 @@ two; the object kinds decide the rest. A route registered in the app without a r
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from collections import Counter
@@ -21,8 +22,11 @@ from dataclasses import dataclass
 
 from PIL import Image
 
+from block_service.clock import now
 from block_service.council import services as council
 from block_service.groups.services import group_ids_of
+from block_service.meetings import services as meeting_services
+from block_service.meetings.schemas import AgendaItemForm
 from block_service.threads import photos as photo_store
 from block_service.threads import services as threads
 from block_service.threads.schemas import AnswerForm
@@ -30,6 +34,7 @@ from block_service.threads.tables import Evaluation, Flag, Message, MeToo, Mute,
 from block_service.web.permissions import ANYONE, ROUTE_ACCESS, SIGNED_IN, route_key
 from tests.council_helpers import make_election, make_term, merchant, shop_of, staff_viewer, stand
 from tests.helpers import make_person, make_thread, text_of, viewer_for
+from tests.meeting_helpers import local, make_meeting
 
 ROLES = ("visitor", "resident", "merchant", "other_merchant", "council", "staff")
 ROLE_GRANTS = {
@@ -78,6 +83,15 @@ OBJECT_ROUTES: dict[str, tuple[str, dict]] = {
     "withdraw_nomination": ("nomination", {}),
     "resign_seat": ("seat", {"reason": "语料"}),
     "withdraw_interest": ("interest", {}),
+    # Meetings: "own" is the council member's meeting (they convene it), "another" is the staff's.
+    "meeting": ("meeting", {}),
+    "api_meeting": ("meeting", {}),
+    "answer_meeting": ("meeting", {"answer": "yes"}),
+    "add_agenda_item": ("meeting", {"title": "语料议程"}),
+    "invite": ("meeting", {"invitee_type": "shop", "invitee_id": "1"}),
+    "record_attendance": ("meeting", {"attendee_type": "shop", "attendee_id": "1"}),
+    "record_minutes": ("meeting", {"minutes": "语料纪要"}),
+    "motion_from_item": ("meeting", {"title": "语料动议标题", "text": "语料动议"}),
     # Staff only: the route table is the whole rule; staff reach the object, and a missing one is a 404.
     "person": ("staff", {}),
     "disable_person": ("staff", {"reason": "语料"}),
@@ -119,6 +133,9 @@ OWNER_ONLY = {
     "resign_seat",
     "withdraw_interest",
     "open_group_thread",
+    "add_agenda_item",
+    "invite",
+    "record_attendance",
 }
 # Walked last, in this order: they change roles and phases the other cells rely on.
 LAST = ("withdraw_interest", "resign_seat")
@@ -230,7 +247,13 @@ async def _seed(app, browser_factory) -> Seed:
             phone="021-58881111",
         ),
     )
+    meetings = {}
+    for owner, convener in (("own", zhao), ("another", staff)):
+        meeting_id = await make_meeting(convener, kind="coordination", open_to_residents=True)
+        item_id = await meeting_services.add_agenda_item(convener, meeting_id, AgendaItemForm(title="语料议程"))
+        meetings[owner] = {"meeting_id": meeting_id, "item_id": item_id}
     objects = {
+        "meeting": {"own": {"council": meetings["own"]}, "another": {"*": meetings["another"]}},
         "thread": thread,
         "message": message,
         "photo": photo,
@@ -321,6 +344,8 @@ def _business(key: str, object_type: str, kind: str, role: str, expected: str) -
         return expected
     if key == "change_status" and role != "staff":
         return "forbidden"  # acknowledging is staff's step; the service says so with a 403
+    if key in ("record_minutes", "motion_from_item") and role != "staff":
+        return "forbidden"  # the secretary (minutes) and the chair (motions) are nobody in this seed
     if key == "metoo" and kind in ("group", "hidden"):
         return "missing"  # "me too" joins public reports only: the others are not there to join
     return expected
@@ -363,6 +388,10 @@ def _fill(path: str, object_type: str, value, seed: Seed) -> str:
 def _body(key: str, body: dict, role: str, seed: Seed) -> dict:
     """Bodies that name the role's own shop, where the form asks for one."""
     own_shop = seed.objects["shop"]["own"].get(role, seed.objects["shop"]["another"]["*"])
+    if key == "record_minutes":
+        body = {"item_id": str(seed.objects["meeting"]["another"]["*"]["item_id"]), **body}
+    if key == "motion_from_item":
+        body = {"closes_at": local(now() + dt.timedelta(days=3)), **body}
     if key in ("stand", "back_leader", "withdraw_backing", "cast_ballot", "nominate"):
         body = {
             "shop_id": str(own_shop),

@@ -6,7 +6,8 @@ import pytest
 
 from block_service.web.permissions import ANYONE, ROUTE_ACCESS, SIGNED_IN, route_key
 from tests.council_helpers import election_for_permission_walk
-from tests.helpers import make_person, make_shop, make_thread
+from tests.helpers import make_person, make_shop, make_thread, viewer_for
+from tests.meeting_helpers import make_meeting
 
 PERSONAS = ("anonymous", "resident", "merchant", "staff")
 # Routes Litestar adds by itself and the static files: nothing to refuse there.
@@ -53,11 +54,12 @@ async def people(browser_factory):
     resident = await make_person("居民", "13900000001")
     merchant = await make_person("店主", "13800000001")
     neighbour = await make_person("隔壁店主", "13800000002")
-    await make_person("工作站", "staff@test.example", roles=("staff",))
+    staff_id = await make_person("工作站", "staff@test.example", roles=("staff",))
     own_shop = await make_shop(merchant, name="老张生煎", house_number="1143号")
     other_shop = await make_shop(neighbour, name="隔壁水果店", house_number="1021号")
     thread_id = await make_thread(resident, shop_id=own_shop)
     await election_for_permission_walk()  # election 1 (term 1), so the election pages answer
+    await make_meeting(viewer_for(staff_id, "staff"))  # meeting 1, so the meeting pages answer
     browsers = {"anonymous": browser_factory()}
     for persona, contact in (("resident", "13900000001"), ("merchant", "13800000001"), ("staff", "staff@test.example")):
         browsers[persona] = browser_factory()
@@ -96,6 +98,8 @@ def _fill(path: str, people) -> str:
         "seat_id": 1,
         "interest_id": 1,
         "photo_id": 1,
+        "meeting_id": 1,
+        "item_id": 1,
     }
     return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: str(values[m.group(1)]), path)
 
