@@ -27,6 +27,8 @@ from block_service.inbox.controllers import InboxApiController, InboxController
 from block_service.meetings.controllers import MeetingApiController, MeetingController
 from block_service.meetings.tasks import run_meeting_tasks
 from block_service.migrate import apply_migrations
+from block_service.plans.controllers import PlanApiController, PlanController, StaffPlanController
+from block_service.plans.proposal_controllers import ProposalApiController, ProposalController
 from block_service.privacy.controllers import PrivacyController, StaffPrivacyController
 from block_service.settings import PROJECT_ROOT, Settings, get_settings
 from block_service.shops.controllers import ShopApiController, ShopController, StaffShopController
@@ -154,6 +156,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 ThreadController,
                 StaffThreadController,
                 ThreadApiController,
+                PlanController,
+                StaffPlanController,
+                PlanApiController,
+                ProposalController,
+                ProposalApiController,
                 MeetingController,
                 MeetingApiController,
                 InboxController,

@@ -42,3 +42,17 @@ async def file(author, plan: str = "environment", *, submit: bool = True, **fiel
 
 async def step(viewer, proposal_id: int, name: str, reason: str = "理由写清楚了", **extra) -> str:
     return await take_step(viewer, proposal_id, StepForm(step=name, reason=reason, **extra))
+
+
+async def sitting_members(staff, *names_and_numbers: tuple[str, str]) -> list:
+    """Merchants elected unopposed to a running term: sitting council members."""
+    from block_service.council import services as council
+    from tests.council_helpers import make_election, make_term, stand
+
+    members = [await merchant(name, number) for name, number in names_and_numbers]
+    election = await make_election(staff, await make_term(staff, seats=max(2, len(members))))
+    for member in members:
+        await stand(member, election)
+    await council.open_voting(staff, election)
+    await council.close_election(staff, election)
+    return [viewer_for(m.person_id, "resident", "merchant", "council", shops=tuple(m.shop_ids)) for m in members]

@@ -3,7 +3,7 @@
 import pytest
 
 from block_service.clock import now
-from block_service.errors import Conflict, NotFound
+from block_service.errors import Conflict, Invalid, NotFound
 from block_service.i18n import current_language
 from block_service.plans import (
     ChainStep,
@@ -15,11 +15,12 @@ from block_service.plans import (
     record_decision,
 )
 from block_service.plans.chain import _providers
-from block_service.plans.plans import get_plan, list_plans
+from block_service.plans.plans import get_plan, list_plans, save_plan
+from block_service.plans.schemas import PlanForm
 from block_service.plans.tables import Proposal
 from tests.council_helpers import merchant, staff_viewer
 from tests.helpers import make_thread
-from tests.plans_helpers import file, resident, step
+from tests.plans_helpers import file, resident, sitting_members, step
 
 
 @pytest.fixture(autouse=True)
@@ -79,11 +80,11 @@ async def test_agenda_and_decisions_move_the_proposal_and_refuse_out_of_turn(db)
 
 async def test_plan_leads_and_a_registered_provider_join_the_chain(db):
     staff = await staff_viewer()
-    lead = await merchant("陈经理", "1152号")
-    from block_service.plans.plans import save_plan
-    from block_service.plans.schemas import PlanForm
-
+    (lead,) = await sitting_members(staff, ("陈经理", "1152号"))
     plan = await get_plan("safety")
+    not_a_member = await merchant("李老板", "1021号")
+    with pytest.raises(Invalid, match="among the sitting council members"):
+        await save_plan(staff, "safety", PlanForm(name_zh="平安", name_en="Safe", lead_ids=[not_a_member.person_id]))
     await save_plan(staff, "safety", PlanForm(name_zh=plan.name_zh, name_en=plan.name_en, lead_ids=[lead.person_id]))
     assert await plan_leads(plan.id) == [lead.person_id]
     author = await resident()

@@ -252,9 +252,15 @@ async def _form_error(
 
 
 @fills("plan_meetings")
-async def plan_meetings(*, plan_id: int, **_known: Any) -> dict[str, Any]:
-    """The /plans/{slug} section: meetings about the plan's proposals (template meetings/_plan_meetings.html)."""
-    return {"plan_meetings": await services.meetings_of_plan(plan_id), "kind_labels": KIND_LABELS}
+async def plan_meetings(*, plan_ids: list[int], detail: bool = False, **_known: Any) -> dict[str, Any]:
+    """The plans' part: upcoming meetings per plan for the cards, and on a plan's page its latest meetings
+    (meetings/_plan_meetings.html, included with this dict as `part`)."""
+    part: dict[str, Any] = {"counts": await services.upcoming_counts_by_plan(plan_ids), "template": None}
+    if detail and plan_ids:
+        part["items"] = await services.meetings_of_plan(plan_ids[0])
+        part["template"] = "meetings/_plan_meetings.html"
+        part["kind_labels"] = KIND_LABELS
+    return part
 
 
 @fills("thread_meetings")

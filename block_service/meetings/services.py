@@ -347,3 +347,17 @@ async def meetings_of_plan(plan_id: int, limit: int = 10) -> list[MeetingSummary
         .limit(limit)
     )
     return [msgspec.convert(row, MeetingSummary) for row in rows]
+
+
+async def upcoming_counts_by_plan(plan_ids: list[int]) -> dict[int, int]:
+    """{plan: meetings not yet over about its proposals}, for the plan cards: one statement."""
+    if not plan_ids:
+        return {}
+    ids = sorted(set(plan_ids))
+    rows = await Meeting.raw(
+        "SELECT p.plan AS plan, COUNT(*) AS n FROM meeting m JOIN proposal p ON p.id = m.proposal_id "
+        "WHERE m.ends_at >= {} AND p.plan IN (" + ", ".join("{}" for _ in ids) + ") GROUP BY p.plan",
+        now(),
+        *ids,
+    )
+    return {row["plan"]: row["n"] for row in rows}

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import msgspec
 
 from block_service.accounts.schemas import Viewer
 from block_service.accounts.tables import Person
 from block_service.audit.services import record_change
 from block_service.cache import cached, forget
+from block_service.clock import block_today
 from block_service.clock import now as clock_now
 from block_service.db import write_transaction
 from block_service.errors import Conflict, Forbidden, Invalid, NotFound
@@ -197,8 +200,8 @@ async def save_plan(staff: Viewer, slug: str, form: PlanForm) -> None:
     leads = list(dict.fromkeys(form.lead_ids))
     if categories and await Category.count().where(Category.id.is_in(categories)) != len(categories):
         raise Invalid("Choose categories from the list.", field="category_ids")
-    if leads and await Person.count().where(Person.id.is_in(leads) & Person.erased_at.is_null()) != len(leads):
-        raise Invalid("Choose the plan's leads from the list.", field="lead_ids")
+    if leads and set(leads) - {c.person_id for c in await lead_candidates()} - set(await plan_leads(plan.id)):
+        raise Invalid("Choose the plan's leads among the sitting council members.", field="lead_ids")
     values = {
         "name_zh": form.name_zh.strip(),
         "name_en": form.name_en.strip(),
@@ -264,7 +267,9 @@ async def set_plan_archived(staff: Viewer, slug: str, archived: bool, reason: st
     _require_staff(staff)
     plan = await get_plan(slug)
     if plan.active == (not archived):
-        raise Conflict("This plan is already archived." if archived else "This plan is already active.")
+        if archived:
+            raise Conflict("This plan is already archived.")
+        raise Conflict("This plan is already active.")
     async with write_transaction():
         await Plan.update({Plan.active: not archived}).where(Plan.id == plan.id)
         await record_change(
@@ -280,3 +285,38 @@ async def set_plan_archived(staff: Viewer, slug: str, archived: bool, reason: st
 
 def plan_name(plan: PlanOut, language: str) -> str:
     return plan.name_en if language == "en" else plan.name_zh
+
+
+class RecentReport(msgspec.Struct, kw_only=True):
+    id: int
+    title: str
+    status: str
+    house_number: str
+    created_at: dt.datetime
+
+
+async def recent_reports(plan_id: int, limit: int = 5) -> list[RecentReport]:
+    """The latest public threads in the plan's categories: one statement."""
+    rows = await Plan.raw(
+        "SELECT t.id, t.title, t.status, t.house_number, t.created_at FROM thread t "
+        "JOIN plan_category pc ON pc.category = t.category "
+        "WHERE pc.plan = {} AND t.visibility = 'public' AND NOT t.hidden "
+        "ORDER BY t.created_at DESC, t.id DESC LIMIT {}",
+        plan_id,
+        limit,
+    )
+    return [msgspec.convert(row, RecentReport, strict=False) for row in rows]
+
+
+async def lead_candidates() -> list[PlanLeadOut]:
+    """Who may lead a plan: the sitting council members (a seat of the current term that has not ceased, the
+    same rule that gives the "council" role), read as plain SQL like accounts.load_viewer reads it."""
+    today = block_today()
+    rows = await Person.raw(
+        "SELECT DISTINCT p.id AS person_id, p.display_name AS name FROM person p "
+        "JOIN council_seat s ON s.person = p.id JOIN council_term t ON t.id = s.term "
+        "WHERE s.ceased_at IS NULL AND t.starts_on <= {} AND t.ends_on >= {} AND p.erased_at IS NULL ORDER BY p.id",
+        today,
+        today,
+    )
+    return [PlanLeadOut(person_id=row["person_id"], name=shown_name(row["name"])) for row in rows]

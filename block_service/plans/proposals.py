@@ -225,8 +225,8 @@ def _label(viewer: Viewer, author_id: int, author_name: str | None) -> str:
 
 
 def _summary(viewer: Viewer, row: dict) -> ProposalSummary:
-    author_id = row.pop("author_id")
-    return ProposalSummary(**row, author_label=_label(viewer, author_id, row.pop("author_name")))
+    label = _label(viewer, row.pop("author_id"), row.pop("author_name"))
+    return ProposalSummary(**row, author_label=label)
 
 
 def _conditions(viewer: Viewer, filters: ProposalFilter) -> list:

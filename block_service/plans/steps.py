@@ -8,18 +8,23 @@ from block_service.plans.chain import chain_steps
 from block_service.plans.schemas import ChainStep
 from block_service.plans.tables import Proposal, ProposalStep, ProposalThread
 
-# The label of each step a proposal takes, by the status it reaches (English msgids, shown translated).
-STEP_TITLES = {
-    "draft": "Drafted",
-    "submitted": "Submitted",
-    "deliberation": "Accepted for deliberation",
-    "declined": "Declined",
-    "merged": "Merged into another proposal",
-    "on_agenda": "On the council's agenda",
-    "passed": "Passed by the council",
-    "rejected": "Rejected by the council",
-    "withdrawn": "Withdrawn by its author",
-}
+
+def _step_title(target: str) -> str:
+    """The label of the step that reached `target`, in the reader's language."""
+    titles = {
+        "draft": _("Drafted"),
+        "submitted": _("Submitted"),
+        "deliberation": _("Accepted for deliberation"),
+        "declined": _("Declined"),
+        "merged": _("Merged into another proposal"),
+        "on_agenda": _("On the council's agenda"),
+        "passed": _("Passed by the council"),
+        "rejected": _("Rejected by the council"),
+        "withdrawn": _("Withdrawn by its author"),
+    }
+    return titles.get(target, target)
+
+
 REFUSED = ("declined", "rejected", "withdrawn", "merged")
 
 
@@ -79,7 +84,7 @@ async def proposal_steps(proposal_ids: list[int], viewer: Viewer) -> list[ChainS
             continue
         target = row["status_to"]
         decided = target in ("passed", "rejected") or (row["status_from"] == "on_agenda" and target == "deliberation")
-        title = _(STEP_TITLES.get(target, target))
+        title = _step_title(target)
         if row["status_from"] == "on_agenda" and target == "deliberation":
             title = _("No quorum: back under deliberation")
         steps.append(

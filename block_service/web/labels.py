@@ -74,3 +74,41 @@ def status_action_label(status: str, current: str) -> str:
     if status == "rejected":
         return pgettext("thread action", "Reject")
     return _(ACTION_LABELS[status]) if status in ACTION_LABELS else thread_status_label(status)
+
+
+PROPOSAL_STATUS_LABELS = {
+    "draft": NP_("proposal status", "Draft"),
+    "submitted": NP_("proposal status", "Submitted"),
+    "deliberation": NP_("proposal status", "Under deliberation"),
+    "declined": NP_("proposal status", "Declined"),
+    "merged": NP_("proposal status", "Merged"),
+    "on_agenda": NP_("proposal status", "On the council's agenda"),
+    "passed": NP_("proposal status", "Passed"),
+    "rejected": NP_("proposal status", "Rejected"),
+    "withdrawn": NP_("proposal status", "Withdrawn"),
+}
+PROPOSAL_SIZE_LABELS = {
+    "large": N_("Large: a government practical project"),
+    "small": N_("Small: the block's autonomous funds"),
+    "mini": N_("Mini: organised by residents and merchants"),
+}
+PROPOSAL_STEP_LABELS = {
+    "submit": N_("Submit it"),
+    "accept": N_("Accept for deliberation"),
+    "decline": N_("Decline"),
+    "merge": N_("Merge into another proposal"),
+    "withdraw": N_("Withdraw it"),
+}
+
+
+def proposal_status_label(status: str) -> str:
+    labels = PROPOSAL_STATUS_LABELS
+    return pgettext("proposal status", labels[status]) if status in labels else status
+
+
+def proposal_size_label(size: str) -> str:
+    return _(PROPOSAL_SIZE_LABELS[size]) if size in PROPOSAL_SIZE_LABELS else size
+
+
+def proposal_step_label(step: str) -> str:
+    return _(PROPOSAL_STEP_LABELS[step]) if step in PROPOSAL_STEP_LABELS else step

@@ -13,6 +13,7 @@ from typing import Any
 Filler = Callable[..., Awaitable[dict[str, Any]]]
 
 _fillers: dict[str, Filler] = {}
+_defaults: dict[str, Filler] = {}
 
 
 def fills(part: str) -> Callable[[Filler], Filler]:
@@ -25,5 +26,16 @@ def fills(part: str) -> Callable[[Filler], Filler]:
     return register
 
 
+def fills_by_default(part: str) -> Callable[[Filler], Filler]:
+    """Register a fallback filler of `part`, used only until (and unless) the owning domain registers its own."""
+
+    def register(filler: Filler) -> Filler:
+        _defaults[part] = filler
+        return filler
+
+    return register
+
+
 async def part_of_page(part: str, **known: Any) -> dict[str, Any]:
-    return await _fillers[part](**known)
+    filler = _fillers.get(part) or _defaults[part]
+    return await filler(**known)

@@ -7,7 +7,8 @@ the types, so the OpenAPI schema states them too.
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Mapping
+from typing import Annotated, Any
 
 from litestar.exceptions import ValidationException
 from litestar.params import Parameter
@@ -42,3 +43,18 @@ def optional_int(value: str | None, name: str) -> int | None:
 
 def checked(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "on", "yes"}
+
+
+def whole_numbers(data: Mapping[str, Any], name: str) -> list[int]:
+    """The ids a form sent under one name (several checkboxes, a multiple select): those in 1..MAX_ID, in order,
+    each once; anything else is dropped (read_form reads one value per field)."""
+    raw = data.get(name) or []
+    out: list[int] = []
+    for value in raw if isinstance(raw, list) else [raw]:
+        try:
+            number = int(str(value).strip())
+        except ValueError:
+            continue
+        if 1 <= number <= MAX_ID and number not in out:
+            out.append(number)
+    return out

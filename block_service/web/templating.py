@@ -25,6 +25,9 @@ from block_service.web.i18n import (
     translations,
 )
 from block_service.web.labels import (
+    proposal_size_label,
+    proposal_status_label,
+    proposal_step_label,
     role_label,
     status_action_label,
     status_label,
@@ -146,6 +149,8 @@ def create_template_config(debug: bool) -> TemplateConfig:
         status_label=status_label,
         thread_status_label=thread_status_label,
         status_action_label=status_action_label,
+        proposal_step_label=proposal_step_label,
+        proposal_size_label=proposal_size_label,
         # The auto-hiding rule, stated where people flag and where staff moderate, from its one definition.
         flag_rule={"count": FLAGS_TO_HIDE, "days": FLAG_ACCOUNT_MIN_AGE.days},
     )
@@ -154,6 +159,7 @@ def create_template_config(debug: bool) -> TemplateConfig:
         localized=_localized_filter,
         datetime=format_datetime,
         thread_status=thread_status_label,
+        proposal_status=proposal_status_label,
     )
     engine = JinjaTemplateEngine.from_environment(environment)
     engine.register_template_callable("url_for", url_for)
