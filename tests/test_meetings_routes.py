@@ -13,6 +13,7 @@ from block_service.meetings.schemas import AgendaItemForm, MinutesForm, RsvpForm
 from block_service.meetings.tables import Meeting, Rsvp
 from block_service.plans.chain import chain_of
 from block_service.plans.lifecycle import load_proposal
+from block_service.plans.plans import get_plan
 from tests.council_helpers import zh
 from tests.helpers import TEST_PASSWORD, make_person, make_thread, text_of, viewer_for
 from tests.meeting_helpers import local, make_meeting, move_meeting
@@ -315,3 +316,18 @@ async def test_meeting_times_are_shown_in_beijing_time(db, browser_factory):
     starts = (await Meeting.select(Meeting.starts_at).where(Meeting.id == meeting).first())["starts_at"]
     local_text = starts.astimezone(BLOCK_TIMEZONE).strftime("%Y-%m-%d %H:%M")
     assert local_text in text_of((await browser_factory("zh-Hans").get(f"/meetings/{meeting}")).text)
+
+
+async def test_a_plans_page_lists_the_meetings_on_its_proposals(db, browser_factory):
+    staff, _ = await _staff(browser_factory)
+    resident, _ = await _resident(browser_factory)
+    proposal = await file(resident, "environment")
+    await make_meeting(staff, kind="hearing", proposal_id=proposal, title="绿化带听证会")
+    visitor = browser_factory("zh-Hans")
+    plan_page = await visitor.get("/plans/environment")
+    assert plan_page.status_code == 200 and "绿化带听证会" in text_of(plan_page.text)
+    other_plan = text_of((await visitor.get("/plans/safety")).text)
+    assert "绿化带听证会" not in other_plan
+    assert (await visitor.get("/plans")).status_code == 200
+    plan_id = (await get_plan("environment")).id
+    assert await services.upcoming_counts_by_plan([plan_id, plan_id + 1]) == {plan_id: 1}
