@@ -9,6 +9,7 @@ from block_service.accounts.two_factor import grouped, provisioning_uri, set_up_
 from block_service.council.demo import seed_demo_council
 from block_service.db import write_transaction
 from block_service.groups.services import ensure_groups
+from block_service.meetings.demo import seed_demo_meetings
 from block_service.plans.plans import ensure_plans
 from block_service.shops.schemas import ShopApplicationForm
 from block_service.shops.services import apply_for_shop, approve_application, reject_application
@@ -215,6 +216,7 @@ async def seed_demo() -> bool:
     await reject_application(staff, turned_down, "营业执照照片上的地址与门牌号不一致，请核对后重新申请。")
     await seed_demo_threads(staff)
     await seed_demo_council(staff)
+    await seed_demo_meetings(staff)
     return True
 
 

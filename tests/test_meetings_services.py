@@ -300,3 +300,18 @@ async def test_the_list_shows_upcoming_and_past_by_kind(db):
 async def test_a_missing_meeting_is_not_found(db):
     with pytest.raises(NotFound, match="No such meeting"):
         await services.get_meeting(viewer_for(None), 4242)
+
+
+async def test_the_demo_has_a_past_hearing_with_minutes_an_upcoming_coordination_and_a_council_meeting(db):
+    from block_service.seed import seed_demo
+
+    assert await seed_demo()
+    past = (await services.list_meetings(MeetingFilter(when="past"))).items
+    hearing = next(m for m in past if m.kind == "hearing")
+    assert hearing.proposal_id and hearing.minutes_published_at is not None
+    detail = await services.get_meeting(viewer_for(None), hearing.id)
+    assert all(item.minutes for item in detail.agenda) and len(detail.attendance) == 2
+    upcoming = {m.kind: m for m in (await services.list_meetings(MeetingFilter())).items}
+    assert upcoming["coordination"].thread_id and "council" in upcoming
+    minutes = await records.published_minutes(proposal_ids=[hearing.proposal_id])
+    assert minutes[0].items[0].minutes.startswith("到会居民")
