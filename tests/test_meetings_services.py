@@ -315,3 +315,25 @@ async def test_the_demo_has_a_past_hearing_with_minutes_an_upcoming_coordination
     assert upcoming["coordination"].thread_id and "council" in upcoming
     minutes = await records.published_minutes(proposal_ids=[hearing.proposal_id])
     assert minutes[0].items[0].minutes.startswith("到会居民")
+
+
+async def test_a_persons_meetings_are_in_their_data_and_deleting_the_account_frees_their_places(db):
+    from block_service.privacy import services as privacy
+    from block_service.privacy.schemas import DeleteAccountForm
+    from tests.helpers import TEST_PASSWORD
+
+    staff = await staff_viewer()
+    guest = await _resident("王阿姨")
+    coming = await make_meeting(staff, open_to_residents=True, capacity=3)
+    held = await make_meeting(staff, open_to_residents=True)
+    await services.answer(guest, coming, RsvpForm(answer="yes"))
+    await services.answer(guest, held, RsvpForm(answer="yes"))
+    await move_meeting(held, starts_in_hours=-5)
+    await records.record_attendance(staff, held, AttendanceForm(attendee_type="person", attendee_id=guest.person_id))
+    data = await privacy.collect_personal_data(guest.person_id)
+    assert sorted(row["meeting"] for row in data["meetings"]["answers"]) == [coming, held]
+    assert [row["meeting"] for row in data["meetings"]["attended"]] == [held]
+    await privacy.delete_own_account(guest, DeleteAccountForm(password=TEST_PASSWORD, confirm=True))
+    assert (await services.get_meeting(staff, coming)).going == 0
+    past = await services.get_meeting(staff, held)
+    assert past.going == 1 and past.attendance[0].name == zh("A former resident")

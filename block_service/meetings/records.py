@@ -170,3 +170,28 @@ async def published_minutes(*, proposal_ids: list[int] = (), thread_ids: list[in
                     )
                 )
     return meetings
+
+
+async def export_of(person_id: int) -> dict:
+    """A person's meeting data for their download: answers, attendance as a person, meetings convened."""
+    answers = await Rsvp.select(Rsvp.meeting, Rsvp.answer, Rsvp.answered_at).where(Rsvp.person == person_id)
+    came = await Attendance.select(Attendance.meeting, Attendance.recorded_at).where(
+        (Attendance.attendee_type == "person") & (Attendance.attendee_id == person_id)
+    )
+    convened = await Meeting.select(Meeting.id, Meeting.kind, Meeting.title, Meeting.starts_at).where(
+        Meeting.convener == person_id
+    )
+    return {"answers": answers, "attended": came, "convened": convened}
+
+
+async def release_meeting_places_of(person_id: int) -> int:
+    """When an account is deleted: its answers to meetings not yet begun are withdrawn and their places freed
+    (inside the caller's transaction). Past answers and attendance stay, under the account's tombstone name."""
+    upcoming = await Rsvp.select(Rsvp.id, Rsvp.meeting, Rsvp.answer).where(
+        (Rsvp.person == person_id) & Rsvp.meeting.is_in(Meeting.select(Meeting.id).where(Meeting.starts_at > now()))
+    )
+    for row in upcoming:
+        if row["answer"] == "yes":
+            await Meeting.update({Meeting.going: Meeting.going - 1}).where(Meeting.id == row["meeting"])
+        await Rsvp.delete().where(Rsvp.id == row["id"])
+    return len(upcoming)
