@@ -337,3 +337,24 @@ async def test_a_persons_meetings_are_in_their_data_and_deleting_the_account_fre
     assert (await services.get_meeting(staff, coming)).going == 0
     past = await services.get_meeting(staff, held)
     assert past.going == 1 and past.attendance[0].name == zh("A former resident")
+
+
+async def test_invitations_reminders_and_minutes_reach_the_inbox(db):
+    from block_service.inbox.tables import InboxEntry
+
+    staff = await staff_viewer()
+    zhang = await merchant("张师傅", "1143号", "老张生煎")
+    meeting = await make_meeting(staff, kind="coordination", in_hours=10)
+    item = await services.add_agenda_item(staff, meeting, AgendaItemForm(title="门前三包"))
+    await services.invite(staff, meeting, InviteForm(invitee_type="shop", invitee_id=shop_of(zhang)))
+    await services.answer(zhang, meeting, RsvpForm(answer="yes"))
+    assert await records.send_reminders() == 1
+    await move_meeting(meeting, starts_in_hours=-3)
+    await records.record_minutes(staff, meeting, MinutesForm(item_id=item, minutes="商户承诺每天清扫。"))
+    await records.record_minutes(staff, meeting, MinutesForm(item_id=item, minutes="商户承诺每天早晚清扫。"))
+    rows = (
+        await InboxEntry.select(InboxEntry.event)
+        .where((InboxEntry.person == zhang.person_id) & (InboxEntry.kind == "meeting"))
+        .order_by(InboxEntry.id)
+    )
+    assert [row["event"] for row in rows] == ["invited", "reminder", "minutes"]
