@@ -25,6 +25,8 @@ from block_service.db import close_database, listening_for_changes, open_databas
 from block_service.groups.controllers import GroupApiController, GroupController, StaffGroupController
 from block_service.i18n import load_catalogues
 from block_service.inbox.controllers import InboxApiController, InboxController
+from block_service.meetings.controllers import MeetingApiController, MeetingController
+from block_service.meetings.tasks import run_meeting_tasks
 from block_service.migrate import apply_migrations
 from block_service.plans.controllers import PlanApiController, PlanController, StaffPlanController
 from block_service.plans.proposal_controllers import ProposalApiController, ProposalController
@@ -166,6 +168,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 PlanApiController,
                 ProposalController,
                 ProposalApiController,
+                MeetingController,
+                MeetingApiController,
                 InboxController,
                 InboxApiController,
                 PrivacyController,
@@ -193,7 +197,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             # handle_error logs: a person's mistake at INFO, our own failures with a traceback, in every mode.
             logging_config=LoggingConfig(log_exceptions="never"),
             before_send=[security_headers(settings.debug)],
-            lifespan=[_database_lifespan, run_periodic_tasks, run_motion_tasks],
+            lifespan=[_database_lifespan, run_periodic_tasks, run_motion_tasks, run_meeting_tasks],
             openapi_config=OpenAPIConfig(
                 title="Lingyan block workstation API",
                 version="0.1.0",

@@ -17,6 +17,7 @@ from block_service.council.tables import (
 )
 from block_service.groups.tables import LeaderBacking, OrgGroup
 from block_service.inbox.tables import InboxEntry
+from block_service.meetings.tables import AgendaItem, Attendance, Invitee, Meeting, Rsvp
 from block_service.plans.tables import Plan, PlanCategory, PlanLead, Proposal, ProposalStep, ProposalThread, Support
 from block_service.settings import PROJECT_ROOT
 from block_service.shops.tables import Industry, Segment, Shop, ShopApplication, ShopMerchant
@@ -77,5 +78,10 @@ APP_CONFIG = AppConfig(
         ProposalThread,
         Support,
         ProposalStep,
+        Meeting,
+        AgendaItem,
+        Invitee,
+        Rsvp,
+        Attendance,
     ],
 )

@@ -14,6 +14,7 @@ two; the object kinds decide the rest. A route registered in the app without a r
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from collections import Counter
@@ -22,10 +23,13 @@ from dataclasses import dataclass
 from PIL import Image
 
 from block_service import clock
+from block_service.clock import now
 from block_service.council import ballots, interests, nominations, seats
 from block_service.council.motions import open_motion
 from block_service.council.schemas import InterestForm, NominateForm
 from block_service.groups.membership import group_ids_of
+from block_service.meetings import services as meeting_services
+from block_service.meetings.schemas import AgendaItemForm
 from block_service.threads import moderation, opening, workflow
 from block_service.threads import photos as photo_store
 from block_service.threads.schemas import AnswerForm
@@ -33,6 +37,7 @@ from block_service.threads.tables import Evaluation, Flag, Message, MeToo, Mute,
 from block_service.web.permissions import ANYONE, ROUTE_ACCESS, SIGNED_IN, route_key
 from tests.council_helpers import make_election, make_term, merchant, shop_of, staff_viewer, stand
 from tests.helpers import make_person, make_thread, text_of, viewer_for
+from tests.meeting_helpers import local, make_meeting
 from tests.motion_helpers import motion_form
 from tests.plans_helpers import file as file_proposal_for
 
@@ -95,6 +100,15 @@ OBJECT_ROUTES: dict[str, tuple[str, dict]] = {
     "api_motion": ("motion", {}),
     "vote_motion": ("motion", {"choice": "yes"}),
     "recuse_motion": ("motion", {"reason": "语料"}),
+    # Meetings: "own" is the council member's meeting (they convene it), "another" is the staff's.
+    "meeting": ("meeting", {}),
+    "api_meeting": ("meeting", {}),
+    "answer_meeting": ("meeting", {"answer": "yes"}),
+    "add_agenda_item": ("meeting", {"title": "语料议程"}),
+    "invite": ("meeting", {"invitee_type": "shop", "invitee_id": "1"}),
+    "record_attendance": ("meeting", {"attendee_type": "shop", "attendee_id": "1"}),
+    "record_minutes": ("meeting", {"minutes": "语料纪要"}),
+    "motion_from_item": ("meeting", {"title": "语料动议标题", "text": "语料动议"}),
     # Staff only: the route table is the whole rule; staff reach the object, and a missing one is a 404.
     "person": ("staff", {}),
     "disable_person": ("staff", {"reason": "语料"}),
@@ -140,6 +154,9 @@ OWNER_ONLY = {
     "withdraw_interest",
     "open_group_thread",
     "link_proposal_thread",
+    "add_agenda_item",
+    "invite",
+    "record_attendance",
 }
 # Walked last, in this order: they change roles and phases the other cells rely on.
 LAST = ("recuse_motion", "withdraw_interest", "resign_seat")
@@ -258,7 +275,13 @@ async def _seed(app, browser_factory) -> Seed:
         proposal["own"][role] = await file_proposal_for(viewer, title=f"{role}的提议内容")
     proposal["another"]["*"] = await file_proposal_for(neighbour, title="邻居的提议内容")
     proposal["hidden"]["*"] = await file_proposal_for(neighbour, title="邻居的提议草稿", submit=False)
+    meetings = {}
+    for owner, convener in (("own", zhao), ("another", staff)):
+        meeting_id = await make_meeting(convener, kind="coordination", open_to_residents=True)
+        item_id = await meeting_services.add_agenda_item(convener, meeting_id, AgendaItemForm(title="语料议程"))
+        meetings[owner] = {"meeting_id": meeting_id, "item_id": item_id}
     objects = {
+        "meeting": {"own": {"council": meetings["own"]}, "another": {"*": meetings["another"]}},
         "thread": thread,
         "message": message,
         "photo": photo,
@@ -358,6 +381,8 @@ def _business(key: str, object_type: str, kind: str, role: str, expected: str) -
         return "forbidden"  # acknowledging is staff's step; the service says so with a 403
     if key == "proposal_step" and role != "staff":
         return "forbidden"  # accepting a proposal is staff's step; the service says so with a 403
+    if key in ("record_minutes", "motion_from_item") and role != "staff":
+        return "forbidden"  # the secretary (minutes) and the chair (motions) are nobody in this seed
     if key == "metoo" and kind in ("group", "hidden"):
         return "missing"  # "me too" joins public reports only: the others are not there to join
     return expected
@@ -405,6 +430,10 @@ def _body(key: str, body: dict, role: str, seed: Seed) -> dict:
     own_shop = seed.objects["shop"]["own"].get(role, seed.objects["shop"]["another"]["*"])
     if key == "link_proposal_thread":
         body = {"thread_id": str(seed.objects["thread"]["another"]["*"]), **body}
+    if key == "record_minutes":
+        body = {"item_id": str(seed.objects["meeting"]["another"]["*"]["item_id"]), **body}
+    if key == "motion_from_item":
+        body = {"closes_at": local(now() + dt.timedelta(days=3)), **body}
     if key in ("stand", "back_leader", "withdraw_backing", "cast_ballot", "nominate"):
         body = {
             "shop_id": str(own_shop),

@@ -8,6 +8,7 @@ from block_service.council.motions import open_motion
 from block_service.web.permissions import ANYONE, ROUTE_ACCESS, SIGNED_IN, route_key
 from tests.council_helpers import election_for_permission_walk
 from tests.helpers import make_person, make_shop, make_thread, viewer_for
+from tests.meeting_helpers import make_meeting
 from tests.motion_helpers import motion_form
 from tests.plans_helpers import file as file_proposal
 
@@ -63,6 +64,7 @@ async def people(browser_factory):
     await election_for_permission_walk()  # election 1 (term 1), so the election pages answer
     proposal_id = await file_proposal(viewer_for(resident, "resident"))
     await open_motion(viewer_for(staff_id, "staff"), motion_form())  # motion 1, so the motion pages answer
+    await make_meeting(viewer_for(staff_id, "staff"))  # meeting 1, so the meeting pages answer
     browsers = {"anonymous": browser_factory()}
     for persona, contact in (("resident", "13900000001"), ("merchant", "13800000001"), ("staff", "staff@test.example")):
         browsers[persona] = browser_factory()
@@ -105,6 +107,8 @@ def _fill(path: str, people) -> str:
         "proposal_id": people["proposal"],
         "slug": "environment",
         "motion_id": 1,
+        "meeting_id": 1,
+        "item_id": 1,
     }
     return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: str(values[m.group(1)]), path)
 

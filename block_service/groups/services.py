@@ -344,3 +344,11 @@ async def get_group(ref: str | int, viewer: Viewer, page: int = 1) -> GroupDetai
             for shop in my_shops
         ]
     return detail
+
+
+async def merchants_of_groups(group_ids: list[int]) -> set[int]:
+    """The active people acting for an open shop of any of these groups (who an invitation to a group reaches)."""
+    if not group_ids:
+        return set()
+    eligible = await _eligible(person_ids=None) if len(group_ids) > 1 else await _eligible(group_ids[0])
+    return {choice.person_id for group_id in group_ids for choice in eligible.get(group_id, [])}

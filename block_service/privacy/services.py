@@ -23,6 +23,7 @@ from block_service.db import write_transaction
 from block_service.errors import Conflict, FormInvalid, Invalid, NotFound
 from block_service.i18n import N_
 from block_service.inbox import services as inbox_services
+from block_service.meetings import records as meeting_records
 from block_service.names import tombstone_name
 from block_service.plans.plans import plans_data_of, release_plan_places_of
 from block_service.privacy.schemas import (
@@ -183,6 +184,7 @@ async def collect_personal_data(person_id: int) -> dict:
             ),
             "ballots": "Ballots are secret: nothing links a ballot to a shop or a person, so none is included.",
         },
+        "meetings": await meeting_records.export_of(pid),
     }
 
 
@@ -281,6 +283,7 @@ async def _erase(person_id: int, *, actor_id: int, by: str, confirm_shops: bool)
         await release_shops_of(person_id)
         await release_council_places_of(person_id)
         await release_plan_places_of(person_id)
+        await meeting_records.release_meeting_places_of(person_id)
         await forget_inbox_of(person_id, person["display_name"], label)
         await scrub_person(person_id, [person["display_name"], person["email"], person["phone"]], label)
         await erase_person(person_id, label)

@@ -377,4 +377,5 @@ async def _thread_page(
         values=values or {},
         response_templates=templates,
         **await part_of_page("thread_proposals", viewer=viewer, thread_id=page.thread.id),
+        **await part_of_page("thread_meetings", viewer=viewer, thread_id=page.thread.id),
     )

@@ -27,6 +27,7 @@ MEDIA_TYPES = {
     "healthz": JSON,
     "readyz": JSON,
     "download_my_data": "application/zip",
+    "meetings_ics": "text/calendar",
 }
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 

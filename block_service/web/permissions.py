@@ -165,6 +165,19 @@ ROUTE_ACCESS: dict[str, Access] = {
     "create_template": STAFF_ONLY,
     "update_template": STAFF_ONLY,
     "template_answer": STAFF_ONLY,
+    # meetings: anyone reads them; staff and council members convene; the service checks the convener,
+    # the secretary (minutes) and who is invited (answers)
+    "meetings": PUBLIC,
+    "meetings_ics": PUBLIC,
+    "meeting": PUBLIC,
+    "meeting_form": _access(STAFF, COUNCIL),
+    "create_meeting": _access(STAFF, COUNCIL),
+    "answer_meeting": MEMBERS,
+    "add_agenda_item": _access(STAFF, COUNCIL, owner="meeting"),
+    "invite": _access(STAFF, COUNCIL, owner="meeting"),
+    "record_attendance": _access(STAFF, COUNCIL, owner="meeting"),
+    "record_minutes": _access(STAFF, COUNCIL),
+    "motion_from_item": _access(STAFF, COUNCIL),  # the council's chair or staff (council.motions decides)
     # inbox
     "inbox": MEMBERS,
     "mark_read": MEMBERS,
@@ -193,6 +206,8 @@ ROUTE_ACCESS: dict[str, Access] = {
     "api_motion": PUBLIC,
     "api_threads": PUBLIC,
     "api_thread": PUBLIC,
+    "api_meetings": PUBLIC,
+    "api_meeting": PUBLIC,
     "api_inbox": MEMBERS,
     # Handlers Litestar makes itself: the OpenAPI schema under /schema and automatic OPTIONS answers.
     "openapi": PUBLIC,

@@ -1,0 +1,1 @@
+"""Meetings: hearings, coordination and evaluation meetings, and council meetings."""

@@ -1,0 +1,36 @@
+"""The iCalendar (RFC 5545) feeds of meetings, with the block's time zone as a VTIMEZONE."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from icalendar import Calendar, Event, Timezone
+
+from block_service.clock import BLOCK_TIMEZONE, now
+from block_service.i18n import gettext as _
+from block_service.meetings.schemas import KIND_LABELS, MeetingSummary
+
+PRODUCT = "-//Lingyan block workstation//Meetings//ZH"
+
+
+def calendar_of(meetings: list[MeetingSummary], base_url: str, host: str) -> bytes:
+    """One VCALENDAR with one VEVENT per meeting; times in Asia/Shanghai with its VTIMEZONE."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODUCT)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", _("Lingyan block meetings"))
+    calendar.add("x-wr-timezone", "Asia/Shanghai")
+    calendar.add_component(Timezone.from_tzinfo(BLOCK_TIMEZONE, first_date=dt.date(2020, 1, 1)))
+    stamp = now()
+    for meeting in meetings:
+        event = Event()
+        event.add("uid", f"meeting-{meeting.id}@{host}")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", meeting.starts_at.astimezone(BLOCK_TIMEZONE))
+        event.add("dtend", meeting.ends_at.astimezone(BLOCK_TIMEZONE))
+        event.add("summary", f"{_(KIND_LABELS[meeting.kind])}: {meeting.title}")
+        event.add("location", meeting.place)
+        event.add("url", f"{base_url}/meetings/{meeting.id}")
+        calendar.add_component(event)
+    return calendar.to_ical()
