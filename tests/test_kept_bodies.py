@@ -1,0 +1,113 @@
+"""Kept page bodies for the signed in: the shell is theirs, the body is kept per audience and never stale."""
+
+from __future__ import annotations
+
+from block_service.accounts.schemas import Viewer
+from block_service.threads.schemas import AnswerForm
+from block_service.threads.workflow import post_answer
+from block_service.web import shared_pages
+from block_service.web.shared_pages import PLACEHOLDER
+from tests.council_helpers import merchant
+from tests.helpers import TEST_PASSWORD, make_person, make_thread, text_of, viewer_for
+from tests.test_shared_pages import caught_up, following_changes
+
+
+async def _signed_in(browser_factory, contact: str):
+    browser = browser_factory()
+    response = await browser.log_in(contact, TEST_PASSWORD)
+    assert response.status_code in (200, 303), response.text
+    return browser
+
+
+async def test_a_kept_thread_page_is_the_readers_own_and_shows_a_new_answer_at_once(browser_factory, count_queries):
+    async with following_changes():
+        author = await make_person("王阿姨", "13900000401")
+        await make_person("李师傅", "13900000402")
+        thread_id = await make_thread(author)
+        await caught_up()
+        wang = await _signed_in(browser_factory, "13900000401")
+        li = await _signed_in(browser_factory, "13900000402")
+        first = await wang.get(f"/threads/{thread_id}")
+        assert first.status_code == 200 and "王阿姨" in text_of(first.text)
+        count_queries.statements.clear()
+        again = await wang.get(f"/threads/{thread_id}")
+        # The person is loaded for the navigation; the thread itself is not read again.
+        assert again.status_code == 200 and count_queries.count <= 1, count_queries.statements
+        assert text_of(again.text) == text_of(first.text)
+        # Another reader gets their own page: their name, their "me too" button (the author has none).
+        other = await li.get(f"/threads/{thread_id}")
+        assert "李师傅" in text_of(other.text) and "王阿姨 ·" not in text_of(other.text)
+        assert 'id="metoo-' in other.text and 'id="metoo-' not in first.text
+        # A change is seen at once by both.
+        await post_answer(viewer_for(author, "resident"), thread_id, AnswerForm(body="纸箱还在门口"))
+        await caught_up()
+        for browser in (wang, li):
+            assert "纸箱还在门口" in (await browser.get(f"/threads/{thread_id}")).text
+
+
+async def test_every_signed_in_response_carries_its_own_csrf_token_and_flash(browser_factory):
+    async with following_changes():
+        await make_person("王阿姨", "13900000411")
+        await make_person("李师傅", "13900000412")
+        wang = await _signed_in(browser_factory, "13900000411")
+        li = await _signed_in(browser_factory, "13900000412")
+        pages = [await browser.get("/shops") for browser in (wang, li)]
+        tokens = [browser.client.cookies.get("__Host-block_csrf") for browser in (wang, li)]
+        assert tokens[0] != tokens[1]
+        for page, token, other in zip(pages, tokens, reversed(tokens), strict=True):
+            assert token in page.text and other not in page.text and PLACEHOLDER not in page.text
+        # A flash message is part of the shell: shown once, on a kept body.
+        saved = await wang.post("/privacy/accept", {"next": "/shops"})
+        assert saved.status_code in (200, 303)
+        flashed = await wang.get("/shops")
+        assert "flash-success" in flashed.text
+        assert "flash-success" not in (await wang.get("/shops")).text
+
+
+async def test_bodies_kept_by_role_are_not_shown_to_other_roles(browser_factory):
+    async with following_changes():
+        await merchant("张师傅", "1143号", "老张生煎", contact="13800000421")
+        await make_person("居民", "13900000421")
+        resident = await _signed_in(browser_factory, "13900000421")
+        member = await _signed_in(browser_factory, "13800000421")
+        for _ in range(2):  # the second time from what was kept
+            assert "张师傅" not in text_of((await resident.get("/groups/region-lane-1141")).text)
+            assert "张师傅" in text_of((await member.get("/groups/region-lane-1141")).text)
+            assert 'data-nav="merchant"' not in (await resident.get("/shops")).text
+            assert 'data-nav="merchant"' in (await member.get("/shops")).text
+    merchant_viewer = Viewer(person_id=1, roles=frozenset({"resident", "merchant"}))
+    resident_viewer = Viewer(person_id=1, roles=frozenset({"resident"}))
+    assert shared_pages.by_role(merchant_viewer) != shared_pages.by_role(resident_viewer)
+    assert shared_pages.by_person(resident_viewer) != shared_pages.by_person(
+        Viewer(person_id=2, roles=frozenset({"resident"}))
+    )
+
+
+async def test_languages_and_fragments_are_kept_apart(browser_factory):
+    async with following_changes():
+        await make_person("王阿姨", "13900000431")
+        await make_person("Anna", "13900000432")
+        chinese = await _signed_in(browser_factory, "13900000431")
+        english = await _signed_in(browser_factory, "13900000432")
+        await chinese.get("/threads")  # kept in Chinese first
+        assert (await english.post("/language", {"language": "en", "next": "/threads"})).status_code in (200, 303)
+        for _ in range(2):
+            assert "居民反映与商户诉求" in (await chinese.get("/threads")).text
+            assert "Reports and issues" in (await english.get("/threads")).text
+            fragment = await chinese.get("/threads", headers={"hx-request": "true"})
+            assert "<html" not in fragment.text and "共 0 条诉求" in fragment.text
+            assert "<html" in (await chinese.get("/threads")).text
+
+
+async def test_reading_a_kept_thread_page_still_reads_its_notices(browser_factory):
+    async with following_changes():
+        author = await make_person("王阿姨", "13900000441")
+        thread_id = await make_thread(author)
+        wang = await _signed_in(browser_factory, "13900000441")
+        await wang.get(f"/threads/{thread_id}")  # kept, without notices
+        await post_answer(viewer_for(await make_person("李师傅"), "resident"), thread_id, AnswerForm(body="收到"))
+        await caught_up()
+        assert 'class="badge"' in (await wang.get("/shops")).text
+        page = await wang.get(f"/threads/{thread_id}")
+        assert "收到" in page.text and 'class="badge"' not in page.text
+        assert 'class="badge"' not in (await wang.get(f"/threads/{thread_id}")).text
