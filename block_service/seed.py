@@ -104,6 +104,18 @@ DEMO_RESIDENTS = [
 ]
 
 
+async def _sign_up_resident(name: str, mobile: str):
+    """A demo resident, signed up as anyone would be, with the demo password."""
+    form = SignUpForm(
+        display_name=name,
+        contact=mobile,
+        password=DEMO_PASSWORD_PEOPLE,
+        password_again=DEMO_PASSWORD_PEOPLE,
+        accept_privacy=True,
+    )
+    return await sign_up(form, language="zh-Hans")
+
+
 async def ensure_reference_data() -> None:
     """Segments and industries, only into empty tables: staff edits are never overwritten."""
     async with write_transaction():
@@ -147,16 +159,7 @@ async def seed_demo() -> bool:
     staff = Viewer(person_id=staff_id, display_name="工作站 小凌", roles=frozenset({"staff"}))
     industries = {row["slug"]: row["id"] for row in await Industry.select(Industry.id, Industry.slug)}
     for name, mobile, shop, house_number, industry, licence in DEMO_SHOPS:
-        signed_in = await sign_up(
-            SignUpForm(
-                display_name=name,
-                contact=mobile,
-                password=DEMO_PASSWORD_PEOPLE,
-                password_again=DEMO_PASSWORD_PEOPLE,
-                accept_privacy=True,
-            ),
-            language="zh-Hans",
-        )
+        signed_in = await _sign_up_resident(name, mobile)
         applicant = Viewer(person_id=signed_in.person_id, display_name=name, roles=frozenset({"resident"}))
         application_id = await apply_for_shop(
             applicant,
@@ -170,27 +173,9 @@ async def seed_demo() -> bool:
         )
         await approve_application(staff, application_id)
     for name, mobile in DEMO_RESIDENTS:
-        await sign_up(
-            SignUpForm(
-                display_name=name,
-                contact=mobile,
-                password=DEMO_PASSWORD_PEOPLE,
-                password_again=DEMO_PASSWORD_PEOPLE,
-                accept_privacy=True,
-            ),
-            language="zh-Hans",
-        )
+        await _sign_up_resident(name, mobile)
     # One application waiting in the staff queue and one already turned down, so both states show.
-    waiting = await sign_up(
-        SignUpForm(
-            display_name="马老板",
-            contact="13800001011",
-            password=DEMO_PASSWORD_PEOPLE,
-            password_again=DEMO_PASSWORD_PEOPLE,
-            accept_privacy=True,
-        ),
-        language="zh-Hans",
-    )
+    waiting = await _sign_up_resident("马老板", "13800001011")
     await apply_for_shop(
         Viewer(person_id=waiting.person_id, roles=frozenset({"resident"})),
         ShopApplicationForm(

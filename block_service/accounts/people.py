@@ -132,22 +132,23 @@ async def set_language(person_id: int, language: str) -> None:
     await Person.update({Person.language: language}).where(Person.id == person_id)
 
 
-async def get_person(person_id: int) -> PersonOut:
-    row = (
-        await Person.select(
-            Person.id,
-            Person.display_name,
-            Person.email,
-            Person.phone,
-            Person.language,
-            Person.is_active,
-            Person.disabled_reason,
-            Person.created_at,
-            Person.erased_at,
-        )
-        .where(Person.id == person_id)
-        .first()
+def _person_columns() -> tuple:
+    """The columns of a PersonOut (its roles and second factor come apart)."""
+    return (
+        Person.id,
+        Person.display_name,
+        Person.email,
+        Person.phone,
+        Person.language,
+        Person.is_active,
+        Person.disabled_reason,
+        Person.created_at,
+        Person.erased_at,
     )
+
+
+async def get_person(person_id: int) -> PersonOut:
+    row = await Person.select(*_person_columns()).where(Person.id == person_id).first()
     if row is None:
         raise NotFound("No such person.")
     roles = await RoleGrant.select(RoleGrant.role).where(RoleGrant.person == person_id).order_by(RoleGrant.role)
@@ -173,17 +174,7 @@ async def disable_second_factor(person_id: int, password: str, code: str) -> Non
 async def list_people(filters: PersonFilter) -> Page[PersonOut]:
     """Staff's list of accounts; roles come from one grouped second statement, not one per row."""
     page, per_page = clamp(filters.page, filters.per_page)
-    query = Person.select(
-        Person.id,
-        Person.display_name,
-        Person.email,
-        Person.phone,
-        Person.language,
-        Person.is_active,
-        Person.disabled_reason,
-        Person.created_at,
-        Person.erased_at,
-    ).order_by(Person.id, ascending=False)
+    query = Person.select(*_person_columns()).order_by(Person.id, ascending=False)
     count = Person.count()
     conditions = []
     if filters.q:

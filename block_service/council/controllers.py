@@ -73,8 +73,7 @@ class CouncilController(Controller):
             await nominations.stand(viewer_of(request), election_id, read_form(StandForm, data))
         except (FormInvalid, DomainError) as error:
             return await _election_form_error(request, election_id, "stand", error, data)
-        flash(request, _("You are a candidate. Good luck!"), "success")
-        return redirect_after_post(request, request.app.route_reverse("election", election_id=election_id))
+        return _to_election(request, election_id, _("You are a candidate. Good luck!"))
 
     @post("/elections/{election_id:int}/nominations", name="nominate")
     async def nominate(
@@ -84,8 +83,9 @@ class CouncilController(Controller):
             await nominations.nominate(viewer_of(request), election_id, read_form(NominateForm, data))
         except (FormInvalid, DomainError) as error:
             return await _election_form_error(request, election_id, "nominate", error, data)
-        flash(request, _("Your nomination has been sent. It counts once the merchant accepts it."), "success")
-        return redirect_after_post(request, request.app.route_reverse("election", election_id=election_id))
+        return _to_election(
+            request, election_id, _("Your nomination has been sent. It counts once the merchant accepts it.")
+        )
 
     @post("/nominations/{nomination_id:int}/accept", name="accept_nomination")
     async def accept_nomination(
@@ -107,14 +107,12 @@ class CouncilController(Controller):
                 fragment="council/_accept_form.html",
                 nomination_id=nomination_id,
             )
-        flash(request, _("You have accepted the nomination and stand as a candidate."), "success")
-        return redirect_after_post(request, request.app.route_reverse("election", election_id=election_id))
+        return _to_election(request, election_id, _("You have accepted the nomination and stand as a candidate."))
 
     @post("/nominations/{nomination_id:int}/withdraw", name="withdraw_nomination")
     async def withdraw_nomination(self, request: Request, nomination_id: FromPath[Id]) -> Response:
         election_id = await nominations.withdraw_nomination(viewer_of(request), nomination_id)
-        flash(request, _("You no longer stand in this election."), "info")
-        return redirect_after_post(request, request.app.route_reverse("election", election_id=election_id))
+        return _to_election(request, election_id, _("You no longer stand in this election."), "info")
 
     @post("/elections/{election_id:int}/ballot", name="cast_ballot")
     async def cast_ballot(
@@ -217,26 +215,24 @@ class StaffCouncilController(Controller):
                 errors={"election": form_errors(error)},
                 values={"election": data},
             )
-        flash(request, _("The election is open: merchants can now stand and nominate."), "success")
-        return redirect_after_post(request, request.app.route_reverse("election", election_id=election_id))
+        return _to_election(request, election_id, _("The election is open: merchants can now stand and nominate."))
 
     @post("/elections/{election_id:int}/voting", name="open_voting")
     async def open_voting(self, request: Request, election_id: FromPath[Id]) -> Response:
         await ballots.open_voting(viewer_of(request), election_id)
-        flash(request, _("Voting is open. Each shop may now cast one ballot."), "success")
-        return redirect_after_post(request, request.app.route_reverse("election", election_id=election_id))
+        return _to_election(request, election_id, _("Voting is open. Each shop may now cast one ballot."))
 
     @post("/elections/{election_id:int}/close", name="close_election")
     async def close_election(self, request: Request, election_id: FromPath[Id]) -> Response:
         await ballots.close_election(viewer_of(request), election_id)
-        flash(request, _("The election is closed and counted; the seats of the term have been created."), "success")
-        return redirect_after_post(request, request.app.route_reverse("election", election_id=election_id))
+        return _to_election(
+            request, election_id, _("The election is closed and counted; the seats of the term have been created.")
+        )
 
     @post("/elections/{election_id:int}/turnout", name="publish_turnout")
     async def publish_turnout(self, request: Request, election_id: FromPath[Id]) -> Response:
         await ballots.publish_turnout(viewer_of(request), election_id)
-        flash(request, _("The turnout has been published."), "success")
-        return redirect_after_post(request, request.app.route_reverse("election", election_id=election_id))
+        return _to_election(request, election_id, _("The turnout has been published."))
 
     @post("/seats/{seat_id:int}/position", name="assign_position")
     async def assign_position(
@@ -345,6 +341,12 @@ async def _election_page(
         values=values or {},
         **context,
     )
+
+
+def _to_election(request: Request, election_id: int, message: str, kind: str = "success") -> Response:
+    """After a step of an election: its page, with what happened said once."""
+    flash(request, message, kind)
+    return redirect_after_post(request, request.app.route_reverse("election", election_id=election_id))
 
 
 async def _election_form_error(

@@ -81,19 +81,24 @@ def _election_out(row: dict) -> ElectionOut:
     return msgspec.convert({**{key: row[key] for key in fields}, "term": term}, ElectionOut)
 
 
+async def election_summaries(condition=None, limit: int | None = None) -> list[ElectionSummary]:
+    """Elections as listed (newest first): all of them, or those matching `condition`."""
+    query = Election.select(
+        Election.id,
+        Election.term.as_alias("term_id"),
+        Election.term.number.as_alias("term_number"),
+        Election.phase,
+        Election.created_at,
+    ).order_by(Election.id, ascending=False)
+    if condition is not None:
+        query = query.where(condition)
+    if limit is not None:
+        query = query.limit(limit)
+    return [msgspec.convert(row, ElectionSummary) for row in await query]
+
+
 async def list_elections(limit: int = 20) -> list[ElectionSummary]:
-    rows = (
-        await Election.select(
-            Election.id,
-            Election.term.as_alias("term_id"),
-            Election.term.number.as_alias("term_number"),
-            Election.phase,
-            Election.created_at,
-        )
-        .order_by(Election.id, ascending=False)
-        .limit(limit)
-    )
-    return [msgspec.convert(row, ElectionSummary) for row in rows]
+    return await election_summaries(limit=limit)
 
 
 @functools.cache

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import msgspec
-
-from block_service.council.elections import list_elections
+from block_service.council.elections import election_summaries, list_elections
 from block_service.council.interests import interests_of
 from block_service.council.schemas import (
     CouncilOut,
-    ElectionSummary,
     SeatOut,
     StaffDesk,
 )
@@ -48,29 +45,13 @@ async def staff_desk(term_id: int | None = None, page: int = 1) -> StaffDesk:
     terms = await list_terms(page)
     elections = {}
     if terms.items:
-        rows = await Election.select(
-            Election.id,
-            Election.term.as_alias("term_id"),
-            Election.term.number.as_alias("term_number"),
-            Election.phase,
-            Election.created_at,
-        ).where(Election.term.is_in([term.id for term in terms.items]))
-        elections = {row["term_id"]: msgspec.convert(row, ElectionSummary) for row in rows}
+        found = await election_summaries(Election.term.is_in([term.id for term in terms.items]))
+        elections = {election.term_id: election for election in reversed(found)}  # the newest of a term wins
     term = await get_term(term_id) if term_id else await current_term()
     if term is None and terms.items:
         term = terms.items[0]
     if term and term.id not in elections:
-        row = (
-            await Election.select(
-                Election.id,
-                Election.term.as_alias("term_id"),
-                Election.term.number.as_alias("term_number"),
-                Election.phase,
-                Election.created_at,
-            )
-            .where(Election.term == term.id)
-            .first()
-        )
-        if row:
-            elections[term.id] = msgspec.convert(row, ElectionSummary)
+        found = await election_summaries(Election.term == term.id, limit=1)
+        if found:
+            elections[term.id] = found[0]
     return StaffDesk(terms=terms, elections=elections, term=term, seats=await seats_of_term(term.id) if term else [])

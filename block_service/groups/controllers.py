@@ -63,16 +63,7 @@ class GroupController(Controller):
         try:
             await leaders.back_leader(viewer_of(request), group_id, read_form(BackLeaderForm, data))
         except (FormInvalid, DomainError) as error:
-            if status_of(error) in (403, 404):
-                raise
-            return await group_page(
-                request,
-                group_id,
-                fragment="groups/_leader_form.html",
-                errors=form_errors(error),
-                values=data,
-                status_code=status_of(error),
-            )
+            return await refused_group_form(request, group_id, "groups/_leader_form.html", error, data)
         flash(request, _("Your shop's choice of leader has been saved."), "success")
         return await _back_to_group(request, group_id)
 
@@ -96,16 +87,8 @@ class StaffGroupController(Controller):
         try:
             await leaders.appoint_leader(viewer_of(request), group_id, read_form(AppointLeaderForm, data))
         except (FormInvalid, DomainError) as error:
-            if status_of(error) == 404:
-                raise
-            return await group_page(
-                request,
-                group_id,
-                fragment="groups/_appoint_form.html",
-                errors=form_errors(error),
-                values=data,
-                status_code=status_of(error),
-            )
+            # Staff see why an appointment was refused on the form, a 403 included.
+            return await refused_group_form(request, group_id, "groups/_appoint_form.html", error, data, raised=(404,))
         flash(request, _("The leader has been appointed."), "success")
         return await _back_to_group(request, group_id)
 
@@ -130,6 +113,17 @@ class GroupApiController(Controller):
     async def api_group(self, request: Request, ref: FromPath[str], page: FromQuery[PageNumber] = 1) -> GroupDetail:
         """One group (by slug or number): its open shops, a page at a time, and its strip map."""
         return await services.get_group(ref, viewer_of(request), page)
+
+
+async def refused_group_form(
+    request: Request, group_id: int, fragment: str, error: Exception, data: dict, raised: tuple[int, ...] = (403, 404)
+) -> Response:
+    """A form on the group page that was refused: shown again with its errors; the `raised` statuses propagate."""
+    if status_of(error) in raised:
+        raise error
+    return await group_page(
+        request, group_id, fragment=fragment, errors=form_errors(error), values=data, status_code=status_of(error)
+    )
 
 
 async def group_page(

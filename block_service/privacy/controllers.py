@@ -70,16 +70,14 @@ class PrivacyController(Controller):
 
     @get("/me/delete", name="delete_account_form")
     async def delete_form(self, request: Request) -> Template:
-        return await _own_deletion_page(request)
+        return await _deletion_page(request)
 
     @post("/me/delete", name="delete_account", opt=RATE_LIMITED)
     async def delete(self, request: Request, data: URLEncodedBody[dict[str, Any]]) -> Response:
         try:
             await services.delete_own_account(viewer_of(request), read_form(DeleteAccountForm, data))
         except (FormInvalid, DomainError) as error:
-            return await _own_deletion_page(
-                request, errors=form_errors(error), status_code=status_of(error), values=data
-            )
+            return await _deletion_page(request, errors=form_errors(error), status_code=status_of(error), values=data)
         request.session.clear()  # emptied, not ended: the goodbye message below rides on it
         flash(
             request,
@@ -89,10 +87,17 @@ class PrivacyController(Controller):
         return redirect_after_post(request, request.app.route_reverse("home"))
 
 
-async def _own_deletion_page(
-    request: Request, errors: dict | None = None, status_code: int = 200, values: dict | None = None
+async def _deletion_page(
+    request: Request, person_id: int | None = None, errors: dict | None = None, status_code: int = 200, values=None
 ) -> Template:
-    preview = await services.preview_deletion(viewer_of(request).person_id)
+    """The deletion form: of one's own account (no person_id), or of a person's, by staff."""
+    staff = person_id is not None
+    preview = await services.preview_deletion(person_id if staff else viewer_of(request).person_id)
+    action = (
+        request.app.route_reverse("staff_delete_person", person_id=person_id)
+        if staff
+        else request.app.route_reverse("delete_account")
+    )
     return render(
         request,
         "privacy/delete.html",
@@ -101,8 +106,8 @@ async def _own_deletion_page(
         preview=preview,
         errors=errors or {},
         values=values or {},
-        staff=False,
-        action=request.app.route_reverse("delete_account"),
+        staff=staff,
+        action=action,
     )
 
 
@@ -111,7 +116,7 @@ class StaffPrivacyController(Controller):
 
     @get("/{person_id:int}/delete", name="staff_delete_person_form")
     async def delete_form(self, request: Request, person_id: FromPath[Id]) -> Template:
-        return await _staff_deletion_page(request, person_id)
+        return await _deletion_page(request, person_id)
 
     @post("/{person_id:int}/delete", name="staff_delete_person")
     async def delete(self, request: Request, person_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]) -> Response:
@@ -120,27 +125,10 @@ class StaffPrivacyController(Controller):
         except (FormInvalid, DomainError) as error:
             if isinstance(error, DomainError) and error.status_code == 404:
                 raise
-            return await _staff_deletion_page(
+            return await _deletion_page(
                 request, person_id, errors=form_errors(error), status_code=status_of(error), values=data
             )
         flash(
             request, _("The account is deleted: its name, contact, password, sessions and inbox are gone."), "success"
         )
         return redirect_after_post(request, request.app.route_reverse("person", person_id=person_id))
-
-
-async def _staff_deletion_page(
-    request: Request, person_id: int, errors: dict | None = None, status_code: int = 200, values: dict | None = None
-) -> Template:
-    preview = await services.preview_deletion(person_id)
-    return render(
-        request,
-        "privacy/delete.html",
-        fragment="privacy/_delete_form.html",
-        status_code=status_code,
-        preview=preview,
-        errors=errors or {},
-        values=values or {},
-        staff=True,
-        action=request.app.route_reverse("staff_delete_person", person_id=person_id),
-    )

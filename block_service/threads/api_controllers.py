@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, get
+from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 
 from block_service.pagination import Page
@@ -10,36 +11,29 @@ from block_service.threads import (
     listing,
     reading,
 )
-from block_service.threads.controllers import _filters
+from block_service.threads.controllers import FILTERED
 from block_service.threads.schemas import (
+    ThreadFilter,
     ThreadPage,
     ThreadSummary,
 )
 from block_service.web import shared_pages
 from block_service.web.auth import viewer_of
-from block_service.web.params import Id, OptionalIdText, PageNumber, PerPage
+from block_service.web.params import Id, PerPage
 
 
 class ThreadApiController(Controller):
     path = "/api/threads"
     tags = ["threads"]
 
-    @get("/", name="api_threads")
+    @get("/", name="api_threads", dependencies=FILTERED)
     async def api_threads(
         self,
         request: Request,
-        q: FromQuery[str | None] = None,
-        kind: FromQuery[str | None] = None,
-        status: FromQuery[str | None] = None,
-        category: FromQuery[OptionalIdText] = None,
-        shop: FromQuery[OptionalIdText] = None,
-        segment: FromQuery[OptionalIdText] = None,
-        overdue: FromQuery[str | None] = None,
-        page: FromQuery[PageNumber] = 1,
+        filters: NamedDependency[ThreadFilter],
         per_page: FromQuery[PerPage] = 20,
     ) -> Page[ThreadSummary]:
         """Threads visible to the caller, filtered, newest activity first."""
-        filters = _filters(q, kind, status, category, shop, segment, overdue, page)
         filters.per_page = per_page
         return await shared_pages.kept_value(
             request, shared_pages.by_person, lambda: listing.list_threads(viewer_of(request), filters)

@@ -9,6 +9,7 @@ from typing import Any
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, MultipartBody, URLEncodedBody
 from litestar.response import File, Response, ServerSentEvent, Template
 
@@ -59,7 +60,17 @@ PHOTO_BODY = {
 }
 
 
-def _filters(q, kind, status, category, shop, segment, overdue, page) -> ThreadFilter:
+def thread_filters(
+    q: FromQuery[str | None] = None,
+    kind: FromQuery[str | None] = None,
+    status: FromQuery[str | None] = None,
+    category: FromQuery[OptionalIdText] = None,
+    shop: FromQuery[OptionalIdText] = None,
+    segment: FromQuery[OptionalIdText] = None,
+    overdue: FromQuery[str | None] = None,
+    page: FromQuery[PageNumber] = 1,
+) -> ThreadFilter:
+    """The filters of a thread list from its query, one dependency for every list that takes them."""
     return ThreadFilter(
         q=q or None,
         kind=kind or None,
@@ -70,6 +81,9 @@ def _filters(q, kind, status, category, shop, segment, overdue, page) -> ThreadF
         overdue=checked(overdue),
         page=page,
     )
+
+
+FILTERED = {"filters": Provide(thread_filters, sync_to_thread=False)}
 
 
 def _var_dir(request: Request) -> Path:
@@ -100,20 +114,12 @@ async def _store_uploads(request: Request, uploads: list[UploadFile]) -> list[tu
 
 
 class ThreadController(Controller):
-    @get("/threads", name="threads")
+    @get("/threads", name="threads", dependencies=FILTERED)
     async def threads(
         self,
         request: Request,
-        q: FromQuery[str | None] = None,
-        kind: FromQuery[str | None] = None,
-        status: FromQuery[str | None] = None,
-        category: FromQuery[OptionalIdText] = None,
-        shop: FromQuery[OptionalIdText] = None,
-        segment: FromQuery[OptionalIdText] = None,
-        overdue: FromQuery[str | None] = None,
-        page: FromQuery[PageNumber] = 1,
+        filters: NamedDependency[ThreadFilter],
     ) -> Response:
-        filters = _filters(q, kind, status, category, shop, segment, overdue, page)
         shared = shared_pages.lookup(request, shared_pages.by_person)
         if isinstance(shared, Response):
             return shared

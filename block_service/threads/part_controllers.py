@@ -10,14 +10,14 @@ from litestar.response import Response
 
 from block_service.accounts.schemas import Viewer
 from block_service.errors import DomainError, FormInvalid
-from block_service.groups.controllers import group_page
+from block_service.groups.controllers import refused_group_form
 from block_service.groups.schemas import GroupDetail
 from block_service.groups.services import group_id_of
 from block_service.i18n import gettext as _
 from block_service.threads import listing, opening
 from block_service.threads.schemas import GroupThreadForm, ThreadFilter
 from block_service.web.auth import viewer_of
-from block_service.web.forms import form_errors, read_form, status_of
+from block_service.web.forms import read_form
 from block_service.web.htmx import redirect_after_post
 from block_service.web.page_parts import fills
 from block_service.web.templating import flash
@@ -33,16 +33,7 @@ class GroupDiscussionController(Controller):
             form = read_form(GroupThreadForm, data)
             thread_id = await opening.open_group_thread(viewer_of(request), group_id, form.title, form.body)
         except (FormInvalid, DomainError) as error:
-            if status_of(error) in (403, 404):
-                raise
-            return await group_page(
-                request,
-                group_id,
-                fragment="groups/_discussion_form.html",
-                errors=form_errors(error),
-                values=data,
-                status_code=status_of(error),
-            )
+            return await refused_group_form(request, group_id, "groups/_discussion_form.html", error, data)
         flash(
             request,
             _("Your discussion has started; only the group's merchants and the workstation read it."),

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, FromQuery, URLEncodedBody
+from litestar.di import NamedDependency
+from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Response, Template
 
 from block_service.errors import DomainError, FormInvalid, Invalid
@@ -18,38 +19,31 @@ from block_service.threads import (
     photo_review,
     workflow,
 )
-from block_service.threads.controllers import _filters, _var_dir
+from block_service.threads.controllers import FILTERED, _var_dir
 from block_service.threads.schemas import (
     AssignForm,
     CategoryForm,
     ModerationForm,
     TemplateForm,
+    ThreadFilter,
 )
 from block_service.web.auth import viewer_of
 from block_service.web.forms import form_errors, read_form
 from block_service.web.htmx import redirect_after_post
 from block_service.web.live import announce
-from block_service.web.params import Id, OptionalIdText, PageNumber
+from block_service.web.params import Id
 from block_service.web.templating import flash, render
 
 
 class StaffThreadController(Controller):
     path = "/staff"
 
-    @get("/triage", name="triage")
+    @get("/triage", name="triage", dependencies=FILTERED)
     async def triage(
         self,
         request: Request,
-        q: FromQuery[str | None] = None,
-        kind: FromQuery[str | None] = None,
-        status: FromQuery[str | None] = None,
-        category: FromQuery[OptionalIdText] = None,
-        shop: FromQuery[OptionalIdText] = None,
-        segment: FromQuery[OptionalIdText] = None,
-        overdue: FromQuery[str | None] = None,
-        page: FromQuery[PageNumber] = 1,
+        filters: NamedDependency[ThreadFilter],
     ) -> Template:
-        filters = _filters(q, kind, status, category, shop, segment, overdue, page)
         return render(
             request,
             "threads/triage.html",
