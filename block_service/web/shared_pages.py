@@ -39,7 +39,7 @@ from block_service.accounts.schemas import Viewer
 from block_service.db import data_version
 from block_service.web.auth import viewer_of
 from block_service.web.i18n import current_language
-from block_service.web.templating import render
+from block_service.web.templating import FLASH_KEY, render
 
 MAX_AGE_SECONDS = 60
 MAX_CHARACTERS = 8 * 1024 * 1024  # at most about 16 MB of pages per worker (2 bytes per Chinese character)
@@ -81,6 +81,10 @@ class SharedPage(NamedTuple):
 
 _entries: OrderedDict[tuple, _Entry] = OrderedDict()
 _stored_characters = 0
+_shells: OrderedDict[tuple, tuple[str, str, str]] = OrderedDict()
+MAX_SHELLS = 4000  # about 6 KB each
+_TITLE_MARK = "\x00kept-title\x00"
+_CONTENT_MARK = "\x00kept-content\x00"
 
 
 def _key(request: Request, audience: Audience | None) -> tuple | None:
@@ -165,7 +169,37 @@ def _capturing(block: Callable, name: str, captured: dict[str, str]) -> Callable
 
 
 def _render_shell(request: Request, title: str, content: str) -> str:
-    """base.html for this request, around a kept title and content."""
+    """base.html for this request, around a kept title and content.
+
+    The shell is a function of the language, the path and the viewer (name, roles, unread count, privacy
+    version: all in the Viewer) and of nothing else but the CSRF token (a placeholder here) and the flash
+    messages (then it is rendered afresh): kept by exactly that, it needs no data version."""
+    session = request.scope.get("session")
+    key = None
+    if not (isinstance(session, dict) and session.get(FLASH_KEY)):
+        key = (current_language.get(), request.url.path, viewer_of(request))
+        parts = _shells.get(key)
+        if parts is not None:
+            _shells.move_to_end(key)
+            return parts[0] + title + parts[1] + content + parts[2]
+    state = ScopeState.from_scope(request.scope)
+    token = state.csrf_token
+    if key is not None:
+        state.csrf_token = PLACEHOLDER
+    try:
+        shell = _render_base(request, _TITLE_MARK, _CONTENT_MARK)
+    finally:
+        state.csrf_token = token
+    before, rest = shell.split(_TITLE_MARK, 1)
+    between, after = rest.split(_CONTENT_MARK, 1)
+    if key is not None:
+        _shells[key] = (before, between, after)
+        while len(_shells) > MAX_SHELLS:
+            _shells.popitem(last=False)
+    return before + title + between + content + after
+
+
+def _render_base(request: Request, title: str, content: str) -> str:
     shell = Template(template_name=SHELL_TEMPLATE, context={})
     template = request.app.template_engine.get_template(SHELL_TEMPLATE)
     context = template.new_context(shell.create_template_context(request))
@@ -222,4 +256,5 @@ def forget_all() -> None:
     global _stored_characters
     _entries.clear()
     _values.clear()
+    _shells.clear()
     _stored_characters = 0
