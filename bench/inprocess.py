@@ -68,7 +68,6 @@ async def _request(app, path: str, cookie: str = "") -> int:
 async def _sign_in(app, number: int) -> str:
     """Log seeded person `number` in through the real form; their Cookie header."""
     import httpx
-
     from writers import log_in  # beside this file, first on sys.path when Python runs it
 
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://127.0.0.1:8000") as client:

@@ -141,6 +141,9 @@ async def group_page(
     """A group's page, or one of its fragments (a refused form again with its errors)."""
     viewer = viewer_of(request)
     detail = await services.get_group(ref, viewer, page)
+    strip = None
+    if detail.strip is not None:
+        strip = await shared_pages.kept_piece(request, detail.group.id, "groups/_strip.html", detail=detail)
     discussion = await part_of_page("group_discussion", viewer=viewer, detail=detail, discussion_page=discussion_page)
     return shared_pages.render_shared(
         request,
@@ -149,6 +152,7 @@ async def group_page(
         fragment=fragment,
         status_code=status_code,
         detail=detail,
+        strip_map=strip,
         **discussion,
         errors=errors or {},
         values=values or {},

@@ -33,10 +33,13 @@ from typing import Any, NamedTuple, TypeVar
 from litestar import Request
 from litestar.enums import MediaType
 from litestar.response import Response, Template
+from litestar.types import Message, Scope
 from litestar.utils.scope.state import ScopeState
+from markupsafe import Markup
 
 from block_service.accounts.schemas import Viewer
-from block_service.db import data_version
+from block_service.db import data_version, note_local_write
+from block_service.db.kept import forget_kept, kept
 from block_service.web.auth import viewer_of
 from block_service.web.i18n import current_language
 from block_service.web.templating import FLASH_KEY, render
@@ -227,34 +230,42 @@ def _store(shared: SharedPage, body: str, status_code: int, title: str | None) -
         _stored_characters -= len(dropped.body) + len(dropped.title or "")
 
 
-_values: OrderedDict[tuple, tuple[Hashable, float, Any]] = OrderedDict()
-MAX_VALUES = 2000
-
-
 async def kept_value(request: Request, audience: Audience, build: Callable[[], Awaitable[T]]) -> T:
     """What `build` returns for this URL, language and audience, kept under the same rules as the pages:
     for the JSON API, whose answers are encoded afresh but not queried again."""
     if request.method != "GET" or not request.app.state.settings.shared_pages:
         return await build()
-    version = data_version()
-    if version is None:
+    key = ("api", request.url.path, request.url.query, current_language.get(), audience(viewer_of(request)))
+    return await kept(key, build)
+
+
+async def kept_piece(request: Request, key: Hashable, template: str, **context: Any) -> Markup:
+    """A piece of a page that is the same for everybody (say, a group's strip map), rendered once per key and
+    language until the next write. It must not contain a form (no CSRF token is filled in)."""
+
+    async def build() -> Markup:
+        template_context = Template(template_name=template, context=context).create_template_context(request)
+        return Markup(request.app.template_engine.get_template(template).render(**template_context))
+
+    if not request.app.state.settings.shared_pages:
         return await build()
-    key = (request.url.path, request.url.query, current_language.get(), audience(viewer_of(request)))
-    entry = _values.get(key)
-    if entry is not None and entry[0] == version and time.monotonic() - entry[1] < MAX_AGE_SECONDS:
-        _values.move_to_end(key)
-        return entry[2]
-    value = await build()
-    if data_version() == version:
-        _values[key] = (version, time.monotonic(), value)
-        while len(_values) > MAX_VALUES:
-            _values.popitem(last=False)
-    return value
+    return await kept(("piece", template, key, current_language.get()), build)
+
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def note_writes(message: Message, scope: Scope) -> None:
+    """A before_send hook: once a request that may have written answers, its writes are committed; count
+    them at once, before the person's next request can ask for a kept page (PostgreSQL's notice of the
+    write comes round a moment later)."""
+    if message["type"] == "http.response.start" and scope.get("method") not in _SAFE_METHODS:
+        note_local_write()
 
 
 def forget_all() -> None:
     global _stored_characters
     _entries.clear()
-    _values.clear()
+    forget_kept()
     _shells.clear()
     _stored_characters = 0
