@@ -313,15 +313,7 @@ def run_ballots(
     redis_url: str | None = None,
 ) -> dict[str, object]:
     work_dir = Path(work_dir or tempfile.mkdtemp(prefix="bench-ballots-"))
-    env = {key: value for key, value in os.environ.items() if not key.startswith("BLOCK_")}
-    env.update(
-        {
-            "BLOCK_DEBUG": "false",
-            "BLOCK_SECRET_KEY": secrets.token_urlsafe(48),
-            "BLOCK_VAR_DIR": str(work_dir / "var"),
-            "BLOCK_LOGIN_RATE_PER_MINUTE": "1000000",
-        }
-    )
+    env = servers.bench_env(work_dir)
     if redis_url:
         env["BLOCK_REDIS_URL"] = redis_url
     pg_database = f"bench_ballots_{os.getpid()}_{secrets.token_hex(3)}"

@@ -31,7 +31,6 @@ import json
 import os
 import platform
 import re
-import secrets
 import shutil
 import signal
 import subprocess
@@ -463,16 +462,7 @@ def git_commit() -> str | None:
 def bench(args: argparse.Namespace, work_dir: Path) -> dict[str, object]:
     if shutil.which("wrk") is None:
         raise BenchError("wrk is not installed: apt-get install -y wrk")
-    env = {key: value for key, value in os.environ.items() if not key.startswith("BLOCK_")}
-    env.update(
-        {
-            "BLOCK_DEBUG": "false",
-            "BLOCK_SECRET_KEY": secrets.token_urlsafe(48),
-            "BLOCK_VAR_DIR": str(work_dir / "var"),
-            "BLOCK_LOGIN_RATE_PER_MINUTE": "1000000",
-            "BLOCK_SHARED_PAGES": "false" if args.no_shared_pages else "true",
-        }
-    )
+    env = servers.bench_env(work_dir, shared_pages="false" if args.no_shared_pages else "true")
     if args.redis_url:
         env["BLOCK_REDIS_URL"] = args.redis_url
     if args.engine == "postgres":

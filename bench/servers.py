@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -47,6 +48,22 @@ def server_env(database_url: str, var_dir: Path, *, debug: bool = True, **settin
     env = {key: value for key, value in os.environ.items() if not key.startswith("BLOCK_")}
     env.update(
         {"BLOCK_DATABASE_URL": database_url, "BLOCK_VAR_DIR": str(var_dir), "BLOCK_DEBUG": "true" if debug else "false"}
+    )
+    env.update({f"BLOCK_{name.upper()}": str(value) for name, value in settings.items()})
+    return env
+
+
+def bench_env(work_dir: Path, **settings: str) -> dict[str, str]:
+    """The environment of a server under load, database not chosen yet: production mode (debug off, a fresh
+    secret key) and no log-in limit for the one address every simulated person comes from."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("BLOCK_")}
+    env.update(
+        {
+            "BLOCK_DEBUG": "false",
+            "BLOCK_SECRET_KEY": secrets.token_urlsafe(48),
+            "BLOCK_VAR_DIR": str(work_dir / "var"),
+            "BLOCK_LOGIN_RATE_PER_MINUTE": "1000000",
+        }
     )
     env.update({f"BLOCK_{name.upper()}": str(value) for name, value in settings.items()})
     return env

@@ -185,15 +185,7 @@ async def drive(base_url: str, pid: int, people: int, rounds: int) -> dict[str, 
 
 
 def measure(args: argparse.Namespace, work_dir: Path) -> dict[str, object]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("BLOCK_")}
-    env.update(
-        {
-            "BLOCK_DEBUG": "false",
-            "BLOCK_SECRET_KEY": secrets.token_urlsafe(48),
-            "BLOCK_VAR_DIR": str(work_dir / "var"),
-            "BLOCK_LOGIN_RATE_PER_MINUTE": "1000000",
-        }
-    )
+    env = servers.bench_env(work_dir)
     database = f"upload_memory_{secrets.token_hex(4)}"
     if args.engine == "postgres":
         servers.pg_admin(args.pg_admin_url, f'CREATE DATABASE "{database}"')

@@ -22,6 +22,7 @@ from block_service.council.controllers import CouncilApiController, CouncilContr
 from block_service.db import close_database, listening_for_changes, open_database
 from block_service.groups.controllers import GroupApiController, GroupController, StaffGroupController
 from block_service.i18n import load_catalogues
+from block_service.inbox.controllers import InboxApiController, InboxController
 from block_service.migrate import apply_migrations
 from block_service.privacy.controllers import PrivacyController, StaffPrivacyController
 from block_service.settings import PROJECT_ROOT, Settings, get_settings
@@ -29,6 +30,7 @@ from block_service.shops.controllers import ShopApiController, ShopController, S
 from block_service.threads.api_controllers import ThreadApiController
 from block_service.threads.controllers import ThreadController
 from block_service.threads.part_controllers import GroupDiscussionController
+from block_service.threads.photo_controllers import PhotoController
 from block_service.threads.staff_controllers import StaffThreadController
 from block_service.threads.tasks import run_periodic_tasks
 from block_service.web import shared_pages
@@ -150,8 +152,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 StaffCouncilController,
                 CouncilApiController,
                 ThreadController,
+                PhotoController,
                 StaffThreadController,
                 ThreadApiController,
+                InboxController,
+                InboxApiController,
                 PrivacyController,
                 StaffPrivacyController,
                 create_static_files_router(

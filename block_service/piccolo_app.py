@@ -2,7 +2,7 @@
 
 from piccolo.conf.apps import AppConfig
 
-from block_service.accounts.tables import AccountNotice, Person, RecoveryCode, RoleGrant, TotpCredential
+from block_service.accounts.tables import Person, RecoveryCode, RoleGrant, TotpCredential
 from block_service.audit.tables import AuditEntry
 from block_service.council.tables import (
     Approval,
@@ -15,6 +15,7 @@ from block_service.council.tables import (
     Tally,
 )
 from block_service.groups.tables import LeaderBacking, OrgGroup
+from block_service.inbox.tables import InboxEntry
 from block_service.settings import PROJECT_ROOT
 from block_service.shops.tables import Industry, Segment, Shop, ShopApplication, ShopMerchant
 from block_service.threads.tables import (
@@ -24,7 +25,6 @@ from block_service.threads.tables import (
     Message,
     MeToo,
     Mute,
-    Notification,
     Photo,
     ResponseTemplate,
     Thread,
@@ -49,7 +49,6 @@ APP_CONFIG = AppConfig(
         Photo,
         MeToo,
         Flag,
-        Notification,
         Mute,
         Evaluation,
         OrgGroup,
@@ -64,6 +63,6 @@ APP_CONFIG = AppConfig(
         Approval,
         TotpCredential,
         RecoveryCode,
-        AccountNotice,
+        InboxEntry,
     ],
 )

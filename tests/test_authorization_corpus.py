@@ -464,19 +464,19 @@ async def test_every_route_role_and_object_kind_answers_as_the_rules_say(app, br
 
 async def test_inbox_entries_are_their_owners_only(app, browser_factory):
     """IDOR on the inbox: entries are listed, counted and marked read only for the person they are for."""
-    from block_service.threads.tables import Notification
+    from block_service.inbox.tables import InboxEntry
 
     merchant_viewer = await merchant("张师傅", "1143号", "老张生煎", contact="13800000001")
     resident = await make_person("居民", "13900000001")
     thread = await make_thread(resident, shop_id=shop_of(merchant_viewer), title="门口纸箱占道的私事")
-    assert await Notification.count().where(Notification.person == merchant_viewer.person_id) == 1
+    assert await InboxEntry.count().where(InboxEntry.person == merchant_viewer.person_id) == 1
     other = browser_factory("en")
     await make_person("路人", "13900000003")
     await other.log_in("13900000003")
     assert "门口纸箱占道的私事" not in text_of((await other.get("/inbox")).text)
     assert (await other.post("/inbox/read", {})).status_code == 303
-    unread = await Notification.count().where(
-        (Notification.person == merchant_viewer.person_id) & Notification.read_at.is_null()
+    unread = await InboxEntry.count().where(
+        (InboxEntry.person == merchant_viewer.person_id) & InboxEntry.read_at.is_null()
     )
     assert unread == 1, "another person's 'mark all read' reached the merchant's inbox"
     owner = browser_factory("en")

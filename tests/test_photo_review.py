@@ -6,7 +6,8 @@ import pytest
 from bench.upload_files import jpeg
 from block_service.accounts.tables import Person
 from block_service.audit.tables import AuditEntry
-from block_service.threads.tables import Category, Notification, Photo, Thread
+from block_service.inbox.tables import InboxEntry
+from block_service.threads.tables import Category, Photo, Thread
 from tests.helpers import make_person, make_shop, text_of
 
 
@@ -150,7 +151,7 @@ async def test_staff_remove_a_photo_with_a_reason_the_reporter_reads(people, set
     assert await Photo.count().where(Photo.id == photo["id"]) == 0
     assert not (settings.var_dir / "uploads" / file_name).exists()
     assert not await _sees(browsers["reporter"], thread_id, file_name)
-    notices = await Notification.select(Notification.detail).where(Notification.person == people["reporter"])
+    notices = await InboxEntry.select(InboxEntry.detail).where(InboxEntry.person == people["reporter"])
     assert "照片里有路人的脸" in [row["detail"] for row in notices]
     audit = await AuditEntry.select(AuditEntry.action, AuditEntry.after).where(AuditEntry.object_type == "photo")
     assert [row["action"] for row in audit] == ["photo.removed"] and "照片里有路人的脸" in audit[0]["after"]

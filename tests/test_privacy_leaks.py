@@ -10,7 +10,6 @@ None of it may carry the reporter's name, phone, e-mail or person id.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
 import re
 from collections.abc import Iterator
@@ -346,39 +345,3 @@ async def test_merchants_are_shown_only_to_merchants_and_staff(app, block, brows
     detail = (await other.get(f"/api/shops/{shop}")).json()
     assert [m["display_name"] for m in detail["merchants"]] == [merchant_name]
     assert merchant_name in text_of((await other.get(f"/shops/{shop}")).text)
-
-
-async def test_old_inbox_entries_naming_an_anonymous_reporter_are_relabelled(block, browser_factory):
-    """Entries written before the rule carried the real name; the migration turns them into "a resident"."""
-    import importlib
-
-    from block_service.threads.tables import Notification
-
-    first = block["threads"][0]
-    merchant = await Person.select(Person.id).where(Person.phone == "13800000001").first()
-    await Notification.insert(
-        Notification(
-            person=merchant["id"],
-            thread=first,
-            event="answer",
-            actor_name=REPORTER_NAME,
-            created_at=dt.datetime.now(dt.UTC),
-        )
-    )
-    await Notification.insert(
-        Notification(
-            person=merchant["id"], thread=first, event="answer", actor_name="工作站", created_at=dt.datetime.now(dt.UTC)
-        )
-    )
-    migration = importlib.import_module("migrations.block_2026_11_29t01_40_01_000000")
-    await (await migration.forwards()).run()
-    names = {
-        row["actor_name"]
-        for row in await Notification.select(Notification.actor_name).where(Notification.person == merchant["id"])
-    }
-    assert REPORTER_NAME not in names and "工作站" in names
-    browser = browser_factory("en")
-    await browser.log_in("13800000001")
-    await browser.post("/language", {"language": "en", "next": "/inbox"})
-    inbox = text_of((await browser.get("/inbox")).text)
-    assert REPORTER_NAME not in inbox and "工作站 answered." in inbox

@@ -17,6 +17,7 @@ from block_service.council import elections, seats
 from block_service.council.tables import Seat
 from block_service.errors import Conflict, FormInvalid, Invalid
 from block_service.i18n import current_language
+from block_service.inbox.tables import InboxEntry
 from block_service.names import FORMER_MERCHANT, FORMER_RESIDENT
 from block_service.privacy import services
 from block_service.privacy.schemas import DeleteAccountForm, StaffDeleteForm
@@ -25,7 +26,7 @@ from block_service.shops.tables import ShopMerchant
 from block_service.threads.moderation import flag
 from block_service.threads.reactions import set_metoo
 from block_service.threads.schemas import AnswerForm
-from block_service.threads.tables import Notification, Thread
+from block_service.threads.tables import Thread
 from block_service.threads.workflow import post_answer
 from tests.council_helpers import make_election, make_term, merchant, shop_of, staff_viewer, stand, zh
 from tests.helpers import TEST_PASSWORD, make_person, make_thread, viewer_for
@@ -99,7 +100,7 @@ async def test_deleting_removes_name_contact_password_roles_and_inbox_and_keeps_
     other = await make_person("李阿姨", "13912340005")
     thread = await make_thread(resident, title="王阿姨家门口的纸箱")
     await post_answer(viewer_for(other, "resident"), thread, AnswerForm(body="我也看到了"))
-    assert await Notification.exists().where(Notification.person == resident)
+    assert await InboxEntry.exists().where(InboxEntry.person == resident)
 
     outcome = await services.delete_own_account(
         viewer_for(resident, "resident"), DeleteAccountForm(password=TEST_PASSWORD, confirm=True)
@@ -116,7 +117,7 @@ async def test_deleting_removes_name_contact_password_roles_and_inbox_and_keeps_
     )
     assert row["erased_at"] is not None
     assert not await RoleGrant.exists().where(RoleGrant.person == resident)
-    assert not await Notification.exists().where(Notification.person == resident)
+    assert not await InboxEntry.exists().where(InboxEntry.person == resident)
     assert await Thread.exists().where((Thread.id == thread) & (Thread.author == resident))  # the record stays
     with pytest.raises(Invalid) as refused:
         await log_in(LoginForm(contact="13912340004", password=TEST_PASSWORD), LoginBackoff(MemoryStore()))
@@ -155,7 +156,7 @@ async def test_other_people_s_inbox_no_longer_names_the_deleted_person(db):
     thread = await make_thread(reporter)
     as_helper = Viewer(person_id=helper, display_name="热心的王阿姨", roles=frozenset({"resident"}))
     await post_answer(as_helper, thread, AnswerForm(body="我来帮忙搬"))
-    assert (await Notification.select(Notification.actor_name).where(Notification.person == reporter).first())[
+    assert (await InboxEntry.select(InboxEntry.actor_name).where(InboxEntry.person == reporter).first())[
         "actor_name"
     ] == "热心的王阿姨"
 
@@ -163,7 +164,7 @@ async def test_other_people_s_inbox_no_longer_names_the_deleted_person(db):
         viewer_for(helper, "resident"), DeleteAccountForm(password=TEST_PASSWORD, confirm=True)
     )
 
-    names = [row["actor_name"] for row in await Notification.select(Notification.actor_name)]
+    names = [row["actor_name"] for row in await InboxEntry.select(InboxEntry.actor_name)]
     assert names == [FORMER_RESIDENT]
 
 

@@ -18,19 +18,25 @@ def _redis_reachable() -> bool:
         return probe.connect_ex(("127.0.0.1", 6379)) == 0
 
 
-@pytest.fixture
-async def two_processes(db):
-    """Two app instances, as two workers behind one address would be, sharing one Redis."""
+async def fresh_redis():
+    """The test Redis, emptied; the test is skipped (failed in CI) when Redis is not running."""
     if not _redis_reachable():
         if os.environ.get("CI") == "true":
             pytest.fail("Redis must answer on 127.0.0.1:6379 in CI")
         pytest.skip("Redis is not running on 127.0.0.1:6379")
     from redis.asyncio import Redis
 
-    from block_service.app import close_stores, create_app
-
     redis = Redis.from_url(REDIS_URL)
     await redis.flushdb()
+    return redis
+
+
+@pytest.fixture
+async def two_processes(db):
+    """Two app instances, as two workers behind one address would be, sharing one Redis."""
+    redis = await fresh_redis()
+    from block_service.app import close_stores, create_app
+
     apps = [create_app(make_settings(redis_url=REDIS_URL, login_rate_per_minute=4)) for _ in range(2)]
     clients = [AsyncClient(transport=ASGITransport(app=app), base_url="https://testserver") for app in apps]
     yield clients

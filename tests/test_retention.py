@@ -5,9 +5,10 @@ import asyncio
 import datetime as dt
 
 from block_service.audit.tables import AuditEntry
+from block_service.inbox.tables import InboxEntry
 from block_service.threads import photos as photo_store
 from block_service.threads.notify import deliver
-from block_service.threads.tables import Notification, Photo, Thread
+from block_service.threads.tables import Photo, Thread
 from block_service.threads.tasks import run_housekeeping
 from tests.conftest import make_settings
 from tests.helpers import make_person, make_thread
@@ -84,7 +85,7 @@ async def test_inbox_entries_older_than_the_period_are_deleted(db, tmp_path):
 
     await run_housekeeping(settings, now=NOW)
 
-    assert [row["detail"] for row in await Notification.select(Notification.detail)] == ["179"]
+    assert [row["detail"] for row in await InboxEntry.select(InboxEntry.detail)] == ["179"]
 
 
 async def test_two_workers_running_the_same_round_delete_each_photo_once(db, tmp_path):

@@ -9,8 +9,9 @@ import httpx
 import pyotp
 import pytest
 
-from block_service.accounts.tables import AccountNotice, Person, RecoveryCode, TotpCredential
+from block_service.accounts.tables import Person, RecoveryCode, TotpCredential
 from block_service.audit.tables import AuditEntry
+from block_service.inbox.tables import InboxEntry
 from tests.conftest import make_settings
 from tests.helpers import SESSION_COOKIE, TEST_PASSWORD, TOTP_SECRETS, Browser, make_person, next_totp_code, text_of
 
@@ -245,7 +246,7 @@ async def test_failed_logins_from_many_addresses_close_the_account_for_a_while_a
         assert int(right_password.headers["retry-after"]) > 0
         inbox = await owner.get("/inbox")
         assert "连续 5 次为您的账号输错了密码或验证码" in text_of(inbox.text)  # in the owner's language
-        assert await AccountNotice.count() == 1
+        assert await InboxEntry.count().where(InboxEntry.kind == "account") == 1
         # Another account is not affected.
         await make_person("王先生", "13900000405")
         await _client(app, "203.0.113.99").log_in("13900000405")
@@ -255,20 +256,11 @@ async def test_failed_logins_from_many_addresses_close_the_account_for_a_while_a
 
 async def test_workers_sharing_redis_agree_on_the_back_off(db):
     """Two app instances (two workers) with one Redis: failures on either count for the account."""
-    import os
+    from tests.test_redis_shared_state import REDIS_URL, fresh_redis
 
-    from tests.test_redis_shared_state import REDIS_URL, _redis_reachable
-
-    if not _redis_reachable():
-        if os.environ.get("CI") == "true":
-            pytest.fail("Redis must answer on 127.0.0.1:6379 in CI")
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
-    from redis.asyncio import Redis
-
+    redis = await fresh_redis()
     from block_service.app import close_stores, create_app
 
-    redis = Redis.from_url(REDIS_URL)
-    await redis.flushdb()
     apps = [create_app(make_settings(redis_url=REDIS_URL)) for _ in range(2)]
     await make_person("林阿姨", "13900000407")
     try:
@@ -303,7 +295,7 @@ async def test_a_successful_log_in_starts_the_count_again(app):
             assert response.status_code == 422
         await browser.log_in("13900000408")
         await browser.post("/logout")
-    assert await AccountNotice.count() == 0
+    assert await InboxEntry.count().where(InboxEntry.kind == "account") == 0
 
 
 async def test_a_spoofed_forwarded_for_from_an_untrusted_peer_does_not_change_the_rate_limit_key(db):

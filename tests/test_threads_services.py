@@ -7,6 +7,8 @@ import itertools
 import pytest
 
 from block_service.errors import Conflict, Forbidden, Invalid, NotFound
+from block_service.inbox import services as inbox_services
+from block_service.inbox.tables import InboxEntry
 from block_service.shops.tables import ShopMerchant
 from block_service.threads import (
     access,
@@ -20,7 +22,7 @@ from block_service.threads import (
     workflow,
 )
 from block_service.threads.schemas import AnswerForm, EvaluationForm, StatusForm, ThreadFilter, ThreadForm
-from block_service.threads.tables import Message, Notification, Thread
+from block_service.threads.tables import Message, Thread
 from tests.helpers import make_person, make_shop, make_thread, viewer_for
 
 
@@ -90,8 +92,8 @@ async def test_a_category_of_the_other_kind_is_refused(block):
 
 async def test_the_shop_is_told_of_a_report_about_it(block):
     thread_id = await make_thread(block["resident"].person_id, shop_id=block["shop"])
-    notices = await services.list_notifications(block["merchant"])
-    assert [(n.thread_id, n.event) for n in notices.items] == [(thread_id, "opened")]
+    notices = await inbox_services.list_entries(block["merchant"])
+    assert [(n.kind, n.object_id, n.event) for n in notices.items] == [("thread", thread_id, "opened")]
 
 
 async def test_the_merchants_answer_is_official_and_a_neighbours_is_not(block):
@@ -236,7 +238,7 @@ async def test_staff_restore_with_a_reason_the_author_is_told(block):
         await access.get_thread(block["public"], thread_id)
     assert refused.value.message == "No such thread."
     assert (await access.get_thread(block["resident"], thread_id)).hidden_reason == "含有他人电话号码"
-    notices = await services.list_notifications(block["resident"])
+    notices = await inbox_services.list_entries(block["resident"])
     assert notices.items[0].event == "moderation" and "电话号码" in notices.items[0].detail
     await moderation.moderate(block["staff"], "thread", thread_id, False, "已删除电话号码")
     assert (await access.get_thread(block["public"], thread_id)).hidden is False
@@ -246,9 +248,9 @@ async def test_participants_are_notified_except_who_muted(block):
     thread_id = await make_thread(block["resident"].person_id, shop_id=block["shop"])
     await reactions.set_metoo(block["neighbour"], thread_id, True)
     await reactions.set_muted(block["neighbour"], thread_id, True)
-    await Notification.delete(force=True)
+    await InboxEntry.delete(force=True)
     await workflow.post_answer(block["merchant"], thread_id, AnswerForm(body="马上处理"))
-    people = {row["person"] for row in await Notification.select(Notification.person)}
+    people = {row["person"] for row in await InboxEntry.select(InboxEntry.person)}
     assert people == {block["resident"].person_id}
     assert await services.unread_count(block["resident"].person_id) == 1
     await services.mark_read(block["resident"], thread_id)
@@ -284,7 +286,7 @@ async def test_resolved_threads_close_by_themselves_after_seven_days_once(block)
     assert await workflow.close_stale_resolved(now + dt.timedelta(days=9)) == 0
     thread = await access.get_thread(block["resident"], thread_id)
     assert thread.status == "closed"
-    events = [n.event for n in (await services.list_notifications(block["resident"])).items]
+    events = [n.event for n in (await inbox_services.list_entries(block["resident"])).items]
     assert "evaluate" in events
 
 

@@ -1,4 +1,4 @@
-"""Sign up, log in, log out, profile and password pages."""
+"""Sign up, log in, log out, profile and password pages; account notices in the inbox."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from litestar.response import Redirect, Response, Template
 
 from block_service.accounts import people, roles, signing_in, two_factor
 from block_service.accounts.backoff import AccountLocked, LoginBackoff
+from block_service.accounts.owner_notices import ACCOUNT_KIND
 from block_service.accounts.schemas import (
     GRANTABLE_ROLES,
     ROLES,
@@ -26,10 +27,12 @@ from block_service.accounts.schemas import (
 from block_service.errors import DomainError, FormInvalid
 from block_service.i18n import current_language
 from block_service.i18n import gettext as _
+from block_service.inbox import KindView, register_kind
 from block_service.schemas import ReasonForm
 from block_service.web.auth import viewer_of
 from block_service.web.forms import form_errors, read_form
 from block_service.web.htmx import redirect_after_post
+from block_service.web.labels import N_
 from block_service.web.language import set_language_cookie
 from block_service.web.page_parts import part_of_page
 from block_service.web.params import Id, PageNumber
@@ -38,6 +41,27 @@ from block_service.web.system import safe_next
 from block_service.web.templating import flash, render
 
 RATE_LIMITED = {"rate_limited": True}
+
+
+def _describe_accounts(person_ids: list[int], viewer) -> dict[int, KindView]:
+    """An account notice is about its owner's own account: only they see it, linked to their account page."""
+    return {pid: KindView(title=_("About your account"), url="/me") for pid in person_ids if pid == viewer.person_id}
+
+
+register_kind(
+    ACCOUNT_KIND,
+    _describe_accounts,
+    {
+        "login_locked": N_(
+            "Someone typed a wrong password or code for your account %(detail)s times in a row, so log-ins to it "
+            "now wait a while after each failure. If this was not you, change your password."
+        ),
+        "totp_reset": N_(
+            "The workstation reset your second factor. Set up your authenticator app again; if you did not ask "
+            "for this, contact the workstation."
+        ),
+    },
+)
 
 
 def _signed_in_response(request: Request, signed_in, target: str) -> Response:

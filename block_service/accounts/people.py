@@ -15,13 +15,14 @@ from block_service.accounts.schemas import (
     Viewer,
 )
 from block_service.accounts.signing_in import _refuse_reserved_name, _verify_password, hash_password
-from block_service.accounts.tables import AccountNotice, Person, RoleGrant
+from block_service.accounts.tables import Person, RoleGrant
 from block_service.accounts.two_factor import has_second_factor
 from block_service.audit.services import record_change
 from block_service.clock import block_today
 from block_service.db import contains, write_transaction
 from block_service.errors import FormInvalid, NotFound
 from block_service.i18n import N_
+from block_service.inbox import services as inbox_services
 from block_service.pagination import Page, clamp, paginate
 
 
@@ -36,8 +37,7 @@ async def load_viewer(person_id: int, session_version: int) -> Viewer | None:
     valid = "p.id = {} AND p.is_active = {} AND p.session_version = {}"
     rows = await Person.raw(
         "SELECT p.display_name, r.role, CAST(NULL AS INTEGER) AS shop, "
-        "(SELECT COUNT(*) FROM notification n WHERE n.person = p.id AND n.read_at IS NULL) "
-        "+ (SELECT COUNT(*) FROM account_notice a WHERE a.person = p.id AND a.read_at IS NULL) AS unread, "
+        "(SELECT COUNT(*) FROM inbox_entry n WHERE n.person = p.id AND n.read_at IS NULL) AS unread, "
         "(SELECT COUNT(*) FROM totp_credential c WHERE c.person = p.id) AS totp, p.privacy_version "
         f"FROM person p LEFT JOIN role_grant r ON r.person = p.id WHERE {valid} "
         "UNION ALL "
@@ -225,7 +225,7 @@ async def erase_person(person_id: int, tombstone_name: str) -> None:
     ).where(Person.id == person_id)
     await RoleGrant.delete().where(RoleGrant.person == person_id)
     await two_factor.forget_second_factor(person_id)
-    await AccountNotice.delete().where(AccountNotice.person == person_id)
+    await inbox_services.forget_person(person_id, tombstone_name)
 
 
 async def record_privacy_acceptance(person_id: int, version: str) -> None:

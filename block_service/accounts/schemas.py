@@ -101,14 +101,6 @@ class DisableSecondFactorForm(msgspec.Struct, kw_only=True):
     code: Annotated[str, msgspec.Meta(min_length=6, max_length=20)]
 
 
-class AccountNoticeOut(msgspec.Struct, kw_only=True):
-    id: int
-    event: str  # login_locked | totp_reset
-    detail: str
-    created_at: dt.datetime
-    read: bool
-
-
 class PersonOut(msgspec.Struct, kw_only=True):
     id: int
     display_name: str

@@ -12,13 +12,14 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from block_service import clock
 from block_service.accounts.backoff import FREE_FAILURES, LoginBackoff
 from block_service.accounts.notice import NOTICE_VERSION
+from block_service.accounts.owner_notices import tell_account_owner
 from block_service.accounts.passwords import check_password
 from block_service.accounts.schemas import (
     LoginForm,
     SignedIn,
     SignUpForm,
 )
-from block_service.accounts.tables import AccountNotice, Person, RoleGrant
+from block_service.accounts.tables import Person, RoleGrant
 from block_service.accounts.two_factor import has_second_factor, verify_second_factor
 from block_service.audit.services import record_change
 from block_service.db import duplicate_means, write_transaction
@@ -199,9 +200,8 @@ async def _count_failure(backoff: LoginBackoff, account_key: str, person_id: int
     """Count a failed log-in; when the account's first wait begins, tell its owner in their inbox."""
     failures = await backoff.failed(account_key)
     if person_id is not None and failures == FREE_FAILURES:
-        await AccountNotice.insert(
-            AccountNotice(person=person_id, event="login_locked", detail=str(failures), created_at=clock.now())
-        )
+        async with write_transaction():
+            await tell_account_owner(person_id, "login_locked", detail=str(failures))
 
 
 async def password_matches(person_id: int, password: str) -> bool:

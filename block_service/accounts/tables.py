@@ -46,13 +46,3 @@ class RecoveryCode(Table, tablename="totp_recovery_code"):
     person = ForeignKey(references=Person, index=True)
     code_hash = Varchar(length=64, index=True)
     used_at = Timestamptz(null=True, default=None)
-
-
-class AccountNotice(Table, tablename="account_notice"):
-    """A notice about the account itself (failed log-ins, second factor reset), shown in the inbox."""
-
-    person = ForeignKey(references=Person, index=True)
-    event = Varchar(length=30)  # login_locked | totp_reset
-    detail = Varchar(length=200, default="")
-    created_at = Timestamptz(index=True)
-    read_at = Timestamptz(null=True, default=None)

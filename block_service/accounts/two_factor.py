@@ -12,7 +12,8 @@ import pyotp
 import segno
 
 from block_service import clock
-from block_service.accounts.tables import AccountNotice, Person, RecoveryCode, TotpCredential
+from block_service.accounts.owner_notices import tell_account_owner
+from block_service.accounts.tables import Person, RecoveryCode, TotpCredential
 from block_service.audit.services import record_change
 from block_service.db import write_transaction
 from block_service.errors import Conflict, FormInvalid, Invalid, NotFound
@@ -173,7 +174,7 @@ async def reset_second_factor(staff_id: int, person_id: int) -> None:
             raise Conflict("This person has no second factor to reset.")
         await forget_second_factor(person_id)
         await Person.update({Person.session_version: Person.session_version + 1}).where(Person.id == person_id)
-        await AccountNotice.insert(AccountNotice(person=person_id, event="totp_reset", created_at=clock.now()))
+        await tell_account_owner(person_id, "totp_reset")
         await record_change(
             actor_id=staff_id,
             action="account.totp_reset",

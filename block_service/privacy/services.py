@@ -22,6 +22,7 @@ from block_service.council.services import release_council_places_of
 from block_service.db import write_transaction
 from block_service.errors import Conflict, FormInvalid, Invalid, NotFound
 from block_service.i18n import N_
+from block_service.inbox import services as inbox_services
 from block_service.names import tombstone_name
 from block_service.privacy.schemas import (
     DeleteAccountForm,
@@ -152,11 +153,7 @@ async def collect_personal_data(person_id: int) -> dict:
         "evaluations": await _rows(
             "SELECT thread, fixed, score, comment, created_at FROM evaluation WHERE person = {} ORDER BY id", pid
         ),
-        "inbox": await _rows(
-            "SELECT thread, event, actor_name, detail, created_at, read_at FROM notification WHERE person = {} "
-            "ORDER BY id",
-            pid,
-        ),
+        "inbox": await inbox_services.export_of(pid),
         "audit": [_audit_entry_for(pid, row) for row in audit],
         "council": {
             "seats": await _rows(

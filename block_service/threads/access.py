@@ -111,6 +111,18 @@ def is_overdue(status: str, due_at: dt.datetime, now: dt.datetime | None = None)
     return status in AWAITING_RESPONSE and due_at < (now or clock.now())
 
 
+def author_columns() -> tuple:
+    """What naming a thread's author to a reader takes (see author_label): the author, anonymity, the shop."""
+    return (
+        Thread.shop.as_alias("shop_id"),
+        Thread.shop.name.as_alias("shop_name"),
+        Thread.author.as_alias("author_id"),
+        Thread.author.display_name.as_alias("author_name"),
+        Thread.anonymous,
+        Thread.name_to_shop,
+    )
+
+
 @functools.cache
 def _detail_columns() -> tuple:
     return (
@@ -129,12 +141,7 @@ def _detail_columns() -> tuple:
         Thread.segment.name_en.as_alias("segment_name_en"),
         Thread.map_x,
         Thread.map_side,
-        Thread.shop.as_alias("shop_id"),
-        Thread.shop.name.as_alias("shop_name"),
-        Thread.author.as_alias("author_id"),
-        Thread.author.display_name.as_alias("author_name"),
-        Thread.anonymous,
-        Thread.name_to_shop,
+        *author_columns(),
         Thread.duplicate_of,
         Thread.assigned_to,
         Thread.assigned_to.display_name.as_alias("assigned_name"),

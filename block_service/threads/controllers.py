@@ -1,9 +1,7 @@
-"""Thread pages: lists, the report form, a thread with its answers and workflow, the inbox, staff tools."""
+"""Thread pages: lists, the report form, a thread with its answers and workflow, staff tools; threads in the inbox."""
 
 from __future__ import annotations
 
-import asyncio
-from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -11,11 +9,11 @@ from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, MultipartBody, URLEncodedBody
-from litestar.response import File, Response, ServerSentEvent, Template
+from litestar.response import Response, ServerSentEvent, Template
 
-from block_service.accounts.services import list_account_notices, mark_account_notices_read
 from block_service.errors import DomainError, FormInvalid, Invalid, NotFound
 from block_service.i18n import gettext as _
+from block_service.inbox import KindView, register_kind
 from block_service.shops.segments import list_segments
 from block_service.shops.services import shop_choices, shops_of
 from block_service.threads import (
@@ -23,15 +21,15 @@ from block_service.threads import (
     categories,
     listing,
     moderation,
+    notify,
     opening,
-    photo_review,
-    photos,
     reactions,
     reading,
     services,
     workflow,
 )
 from block_service.threads import photos as photo_store
+from block_service.threads.photo_controllers import store_uploads, uploads_of, var_dir
 from block_service.threads.schemas import (
     AnswerForm,
     EvaluationForm,
@@ -45,7 +43,7 @@ from block_service.web import shared_pages
 from block_service.web.auth import viewer_of
 from block_service.web.forms import form_errors, read_form
 from block_service.web.htmx import redirect_after_post
-from block_service.web.labels import N_
+from block_service.web.labels import N_, thread_status_label
 from block_service.web.live import announce, take_stream_slot, thread_events, viewer_now
 from block_service.web.params import Id, OptionalIdText, PageNumber, checked, optional_int
 from block_service.web.templating import flash, render
@@ -58,6 +56,31 @@ PHOTO_BODY = {
     "request_max_body_size": photo_store.MAX_PHOTO_REQUEST_BYTES,
     "opt": {**RATE_LIMITED, "too_large": N_("Photos may be at most 8 MB each, and at most 3 of them.")},
 }
+
+
+async def _describe_threads(thread_ids: list[int], viewer) -> dict[int, KindView]:
+    """Threads in a viewer's inbox: only those they may still see (a group's discussion, a hidden thread)."""
+    titles = await services.thread_titles_for(thread_ids, viewer)
+    return {thread_id: KindView(title=title, url=f"/threads/{thread_id}") for thread_id, title in titles.items()}
+
+
+def _thread_detail(event: str, detail: str) -> str:
+    return thread_status_label(detail) if event == "status" else detail
+
+
+register_kind(
+    notify.KIND,
+    _describe_threads,
+    {
+        "opened": N_("A new thread concerns your shop."),
+        "answer": N_("%(name)s answered."),
+        "status": N_("%(name)s changed the status to “%(detail)s”."),
+        "moderation": N_("Staff reviewed what you wrote: %(detail)s"),
+        "evaluate": N_("This thread is closed. Was it fixed? Tell us in one click."),
+        "assigned": N_("%(name)s assigned this thread to you."),
+    },
+    detail_label=_thread_detail,
+)
 
 
 def thread_filters(
@@ -84,33 +107,6 @@ def thread_filters(
 
 
 FILTERED = {"filters": Provide(thread_filters, sync_to_thread=False)}
-
-
-def _var_dir(request: Request) -> Path:
-    return request.app.state.settings.var_dir
-
-
-def _uploads(data: dict[str, Any]) -> list[UploadFile]:
-    files = data.get("photos")
-    if files is None:
-        return []
-    files = files if isinstance(files, list) else [files]
-    return [f for f in files if isinstance(f, UploadFile) and f.filename]
-
-
-async def _store_uploads(request: Request, uploads: list[UploadFile]) -> list[tuple[str, int, int, int]]:
-    """Check and re-encode every photo before anything is written, so a bad one leaves nothing behind."""
-    if len(uploads) > photos.MAX_PHOTOS:
-        raise Invalid("At most %(count)s photos per thread.", field="photos", count=photos.MAX_PHOTOS)
-    prepared = []
-    for upload in uploads:
-        data = await upload.read(photo_store.MAX_BYTES + 1)
-        prepared.append(await photo_store.prepare_photo_soon(data))
-    stored = []
-    for photo in prepared:
-        name = await asyncio.to_thread(photo_store.store_photo, _var_dir(request), photo)
-        stored.append((name, photo.width, photo.height, len(photo.data)))
-    return stored
 
 
 class ThreadController(Controller):
@@ -164,10 +160,10 @@ class ThreadController(Controller):
         stored: list[tuple[str, int, int, int]] = []
         try:
             form = read_form(ThreadForm, fields)
-            stored = await _store_uploads(request, _uploads(data))
+            stored = await store_uploads(request, uploads_of(data))
             thread_id = await opening.open_thread(viewer, form, stored)
         except (FormInvalid, DomainError) as error:
-            photo_store.discard_photos(_var_dir(request), [name for name, *_rest in stored])
+            photo_store.discard_photos(var_dir(request), [name for name, *_rest in stored])
             if isinstance(error, DomainError) and error.status_code in (403, 404):
                 raise
             return await _thread_form_page(request, fields, form_errors(error), status_code=422)
@@ -321,39 +317,6 @@ class ThreadController(Controller):
         self, request: Request, message_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
     ) -> Response:
         return await _flag(request, "message", message_id, None, data)
-
-    @get("/photos/{file_name:str}", name="photo")
-    async def photo(self, request: Request, file_name: FromPath[str]) -> File:
-        await photo_review.photo_for(viewer_of(request), file_name)
-        path = photo_store.photo_file(_var_dir(request), file_name)
-        if path is None:
-            raise NotFound("No such photo.")
-        return File(
-            path=path,
-            media_type="image/jpeg",
-            content_disposition_type="inline",
-            filename=file_name,
-            headers={
-                "Cache-Control": "private, max-age=86400",
-                "Content-Security-Policy": "default-src 'none'; sandbox",
-            },
-        )
-
-    @get("/inbox", name="inbox")
-    async def inbox(self, request: Request, page: FromQuery[PageNumber] = 1) -> Template:
-        viewer = viewer_of(request)
-        return render(
-            request,
-            "threads/inbox.html",
-            result=await services.list_notifications(viewer, page),
-            account_notices=await list_account_notices(viewer.person_id) if page == 1 else [],
-        )
-
-    @post("/inbox/read", name="mark_read")
-    async def mark_all_read(self, request: Request) -> Response:
-        await services.mark_read(viewer_of(request))
-        await mark_account_notices_read(viewer_of(request).person_id)
-        return redirect_after_post(request, request.app.route_reverse("inbox"))
 
 
 async def _flag(request: Request, object_type: str, object_id: int, thread_id: int | None, data: dict) -> Response:

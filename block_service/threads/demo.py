@@ -6,12 +6,13 @@ import datetime as dt
 
 from block_service.accounts.schemas import Viewer
 from block_service.accounts.tables import Person
+from block_service.inbox.tables import InboxEntry
 from block_service.shops.tables import Shop, ShopMerchant
 from block_service.threads.categories import list_categories
 from block_service.threads.opening import open_thread
 from block_service.threads.reactions import evaluate, set_metoo
 from block_service.threads.schemas import AnswerForm, EvaluationForm, StatusForm, ThreadForm
-from block_service.threads.tables import Message, Notification, Thread
+from block_service.threads.tables import Message, Thread
 from block_service.threads.workflow import change_status, post_answer
 
 # (reporter key, category, shop name or None, house number, title, body, anonymous, days ago, story)
@@ -346,6 +347,6 @@ async def _backdate(thread_id: int, opened_at: dt.datetime) -> None:
         await Message.update({Message.created_at: opened_at + dt.timedelta(hours=5 * step)}).where(
             Message.id == message["id"]
         )
-    await Notification.update({Notification.created_at: Notification.created_at - shift}).where(
-        Notification.thread == thread_id
+    await InboxEntry.update({InboxEntry.created_at: InboxEntry.created_at - shift}).where(
+        (InboxEntry.kind == "thread") & (InboxEntry.object_id == thread_id)
     )

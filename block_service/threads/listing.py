@@ -15,7 +15,7 @@ from block_service.db import contains, is_sqlite
 from block_service.errors import Forbidden, Invalid
 from block_service.pagination import Page, clamp, paginate
 from block_service.shops.segments import parse_house_number
-from block_service.threads.access import _visible_to, author_label, is_overdue, viewer_group_ids
+from block_service.threads.access import _visible_to, author_columns, author_label, is_overdue, viewer_group_ids
 from block_service.threads.schemas import (
     AWAITING_RESPONSE,
     OPEN_STATUSES,
@@ -44,12 +44,7 @@ def _summary_columns() -> tuple:
         Thread.house_number,
         Thread.segment.name_zh.as_alias("segment_name_zh"),
         Thread.segment.name_en.as_alias("segment_name_en"),
-        Thread.shop.as_alias("shop_id"),
-        Thread.shop.name.as_alias("shop_name"),
-        Thread.author.as_alias("author_id"),
-        Thread.author.display_name.as_alias("author_name"),
-        Thread.anonymous,
-        Thread.name_to_shop,
+        *author_columns(),
         Thread.metoo_count,
         Thread.message_count,
         Thread.photo_count,

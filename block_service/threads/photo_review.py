@@ -113,6 +113,7 @@ async def remove_photo(staff: Viewer, var_dir: Path, photo_id: int, reason: str)
                 photo["thread"],
                 "moderation",
                 actor_name=staff.display_name,
+                actor_id=staff.person_id,
                 detail=reason[:200],
                 now=dt.datetime.now(dt.UTC),
                 respect_mutes=False,

@@ -1,6 +1,6 @@
-"""What is kept only for a while: photos of threads closed long ago, and old inbox entries.
+"""What is kept only for a while: photos of threads closed long ago (old inbox entries: inbox.services).
 
-Both run from the periodic task in every worker at once: each deletion says what it deleted (RETURNING),
+It runs from the periodic task in every worker at once: each deletion says what it deleted (RETURNING),
 so of two workers doing the same round one does the work and the other finds nothing, and a round cut
 short is finished by the next one.
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 from block_service.audit.services import record_change
 from block_service.db import write_transaction
 from block_service.threads import photos as photo_store
-from block_service.threads.tables import Notification, Photo, Thread
+from block_service.threads.tables import Photo, Thread
 
 CLOSED_STATUSES = ("closed", "rejected", "duplicate")  # the statuses that set closed_at
 BATCH = 200  # threads per transaction: a long backlog does not hold the writer's turn for long
@@ -59,11 +59,3 @@ async def delete_expired_photos(var_dir: Path, retention_days: int, now: dt.date
         deleted += len(rows)
         if not rows:
             return deleted  # another worker took this batch; the next round sees what is left
-
-
-async def delete_old_notifications(retention_days: int, now: dt.datetime) -> int:
-    """Delete inbox entries older than `retention_days`, read or not."""
-    cutoff = now - dt.timedelta(days=retention_days)
-    async with write_transaction():
-        rows = await Notification.delete().where(Notification.created_at < cutoff).returning(Notification.id)
-    return len(rows)

@@ -1,4 +1,4 @@
-"""Thread schemas: forms in, threads, messages and the inbox out."""
+"""Thread schemas: forms in, threads and messages out."""
 
 from __future__ import annotations
 
@@ -235,17 +235,6 @@ class ThreadFilter(msgspec.Struct, kw_only=True):
     overdue: bool = False
     page: int = 1
     per_page: int = 20
-
-
-class NotificationOut(msgspec.Struct, kw_only=True):
-    id: int
-    thread_id: int
-    thread_title: str
-    event: str
-    actor_name: str
-    detail: str
-    created_at: dt.datetime
-    read: bool
 
 
 class SimilarThread(msgspec.Struct, kw_only=True):

@@ -19,7 +19,8 @@ from block_service.threads import (
     photo_review,
     workflow,
 )
-from block_service.threads.controllers import FILTERED, _var_dir
+from block_service.threads.controllers import FILTERED
+from block_service.threads.photo_controllers import var_dir
 from block_service.threads.schemas import (
     AssignForm,
     CategoryForm,
@@ -106,7 +107,7 @@ class StaffThreadController(Controller):
             form = read_form(ModerationForm, data)
         except FormInvalid as error:
             raise Invalid("Give the reason the author will see.", field="reason") from error
-        thread_id = await photo_review.remove_photo(viewer_of(request), _var_dir(request), photo_id, form.reason)
+        thread_id = await photo_review.remove_photo(viewer_of(request), var_dir(request), photo_id, form.reason)
         announce(request.app, thread_id)
         flash(request, _("The photo has been removed; the reporter sees your reason."), "success")
         return _back_from_photo(request, data, thread_id)

@@ -1,4 +1,4 @@
-"""Tables of threads, their messages, photos, me-toos, flags, notifications and evaluations."""
+"""Tables of threads, their messages, photos, me-toos, flags, mutes and evaluations."""
 
 from piccolo.columns import Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.table import Table
@@ -105,18 +105,6 @@ class Flag(Table, tablename="flag"):
     person = ForeignKey(references=Person, index=True)
     reason = Varchar(length=200)
     created_at = Timestamptz()
-
-
-class Notification(Table, tablename="notification"):
-    person = ForeignKey(references=Person, index=True)
-    thread = ForeignKey(references=Thread, index=True)
-    event = Varchar(length=20)  # answer | status | moderation | evaluate
-    actor_name = Varchar(length=40, default="")
-    # Set instead of a name when the actor may not be named to the recipients ("resident": an anonymous reporter).
-    actor_alias = Varchar(length=20, default="")
-    detail = Varchar(length=200, default="")
-    created_at = Timestamptz(index=True)
-    read_at = Timestamptz(null=True, default=None)
 
 
 class Mute(Table, tablename="thread_mute"):

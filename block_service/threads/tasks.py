@@ -11,8 +11,9 @@ from collections.abc import AsyncIterator
 
 from litestar import Litestar
 
+from block_service.inbox.services import delete_old_entries
 from block_service.settings import Settings
-from block_service.threads.retention import delete_expired_photos, delete_old_notifications
+from block_service.threads.retention import delete_expired_photos
 from block_service.threads.workflow import close_stale_resolved
 
 logger = logging.getLogger("block_service")
@@ -31,7 +32,7 @@ async def run_housekeeping(settings: Settings, now: dt.datetime | None = None) -
         logger.exception("auto-closing resolved threads failed")
     try:
         photos = await delete_expired_photos(settings.var_dir, settings.photo_retention_days, now)
-        notices = await delete_old_notifications(settings.inbox_retention_days, now)
+        notices = await delete_old_entries(settings.inbox_retention_days, now)
         if photos or notices:
             logger.info("retention: deleted %s photos and %s inbox entries", photos, notices)
     except Exception:

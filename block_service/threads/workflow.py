@@ -123,6 +123,7 @@ async def post_answer(viewer: Viewer, thread_id: int, form: AnswerForm) -> int:
             "answer",
             actor_name=actor_name,
             actor_alias=actor_alias,
+            actor_id=viewer.person_id,
             now=now,
             respect_mutes=False,
         )
@@ -194,6 +195,7 @@ async def change_status(viewer: Viewer, thread_id: int, form: StatusForm) -> Non
             "status",
             actor_name=actor_name,
             actor_alias=actor_alias,
+            actor_id=viewer.person_id,
             detail=form.status,
             now=now,
         )
@@ -270,4 +272,11 @@ async def assign_thread(staff: Viewer, thread_id: int, staff_id: int | None) -> 
             after={"assigned_to": staff_id},
         )
         if staff_id is not None and staff_id != staff.person_id:
-            await deliver({staff_id}, thread_id, "assigned", actor_name=staff.display_name, now=clock.now())
+            await deliver(
+                {staff_id},
+                thread_id,
+                "assigned",
+                actor_name=staff.display_name,
+                actor_id=staff.person_id,
+                now=clock.now(),
+            )

@@ -74,20 +74,3 @@ def status_action_label(status: str, current: str) -> str:
     if status == "rejected":
         return pgettext("thread action", "Reject")
     return _(ACTION_LABELS[status]) if status in ACTION_LABELS else thread_status_label(status)
-
-
-def notice_text(notice) -> str:
-    actor = notice.actor_name
-    if notice.event == "answer":
-        return _("%(name)s answered.", name=actor)
-    if notice.event == "status":
-        return _("%(name)s changed the status to “%(status)s”.", name=actor, status=thread_status_label(notice.detail))
-    if notice.event == "opened":
-        return _("A new thread concerns your shop.")
-    if notice.event == "evaluate":
-        return _("This thread is closed. Was it fixed? Tell us in one click.")
-    if notice.event == "moderation":
-        return _("Staff reviewed what you wrote: %(reason)s", reason=notice.detail)
-    if notice.event == "assigned":
-        return _("%(name)s assigned this thread to you.", name=actor)
-    return notice.event

@@ -125,8 +125,6 @@ ROUTE_ACCESS: dict[str, Access] = {
     "evaluate": MEMBERS,
     "flag_thread": MEMBERS,
     "flag_message": MEMBERS,
-    "inbox": MEMBERS,
-    "mark_read": MEMBERS,
     "triage": STAFF_ONLY,
     "assign_thread": STAFF_ONLY,
     "moderation_queue": STAFF_ONLY,
@@ -140,6 +138,10 @@ ROUTE_ACCESS: dict[str, Access] = {
     "create_template": STAFF_ONLY,
     "update_template": STAFF_ONLY,
     "template_answer": STAFF_ONLY,
+    # inbox
+    "inbox": MEMBERS,
+    "mark_read": MEMBERS,
+    "inbox_badge": MEMBERS,
     # personal data (PIPL): the notice, my data, deleting an account
     "privacy_notice": PUBLIC,
     "accept_privacy": MEMBERS,
@@ -163,6 +165,7 @@ ROUTE_ACCESS: dict[str, Access] = {
     "api_election": PUBLIC,
     "api_threads": PUBLIC,
     "api_thread": PUBLIC,
+    "api_inbox": MEMBERS,
     # Handlers Litestar makes itself: the OpenAPI schema under /schema and automatic OPTIONS answers.
     "openapi": PUBLIC,
     "options": PUBLIC,

@@ -25,7 +25,6 @@ from block_service.web.i18n import (
     translations,
 )
 from block_service.web.labels import (
-    notice_text,
     role_label,
     status_action_label,
     status_label,
@@ -146,7 +145,6 @@ def create_template_config(debug: bool) -> TemplateConfig:
         status_label=status_label,
         thread_status_label=thread_status_label,
         status_action_label=status_action_label,
-        notice_text=notice_text,
         # The auto-hiding rule, stated where people flag and where staff moderate, from its one definition.
         flag_rule={"count": FLAGS_TO_HIDE, "days": FLAG_ACCOUNT_MIN_AGE.days},
     )

@@ -1,0 +1,70 @@
+"""The inbox pages: the list, marking everything read, the navigation's badge, and the JSON of the list."""
+
+from __future__ import annotations
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.params import FromQuery
+from litestar.response import Response, Template
+
+from block_service.inbox import services
+from block_service.inbox.kinds import kind_of
+from block_service.inbox.schemas import InboxItem
+from block_service.pagination import Page
+from block_service.web.auth import viewer_of
+from block_service.web.htmx import redirect_after_post
+from block_service.web.i18n import gettext as _
+from block_service.web.labels import N_
+from block_service.web.params import PageNumber, PerPage
+from block_service.web.templating import render
+
+# Who acted, when they may not be named: the alias stored instead of a name.
+ACTOR_ALIASES = {"resident": N_("A resident")}
+UNKNOWN_EVENT = N_("There is news about this.")
+
+
+def entry_text(item: InboxItem) -> str:
+    """The entry's sentence in the request's language: its kind's msgid for the event, with %(name)s the
+    actor and %(detail)s the detail (as the kind labels it)."""
+    registered = kind_of(item.kind)
+    name = _(ACTOR_ALIASES[item.actor_alias]) if item.actor_alias in ACTOR_ALIASES else item.actor_name
+    detail = item.detail
+    if registered is not None and registered.detail_label is not None:
+        detail = registered.detail_label(item.event, item.detail)
+    return _(item.message, name=name, detail=detail) if item.message else _(UNKNOWN_EVENT)
+
+
+async def _page(request: Request, page: int, per_page: int = services.PER_PAGE) -> Page[InboxItem]:
+    result = await services.list_entries(viewer_of(request), page, per_page)
+    result.items = [msgspec.structs.replace(item, text=entry_text(item)) for item in result.items]
+    return result
+
+
+class InboxController(Controller):
+    @get("/inbox", name="inbox")
+    async def inbox(self, request: Request, page: FromQuery[PageNumber] = 1) -> Template:
+        return render(request, "inbox/inbox.html", fragment="inbox/_entries.html", result=await _page(request, page))
+
+    @post("/inbox/read", name="mark_read")
+    async def mark_all_read(self, request: Request) -> Response:
+        await services.mark_read(viewer_of(request).person_id)
+        return redirect_after_post(request, request.app.route_reverse("inbox"))
+
+    @get("/inbox/badge", name="inbox_badge")
+    async def badge(self) -> Template:
+        """The navigation's unread count, which open pages fetch again every minute (the count comes with the
+        viewer: no query of its own)."""
+        return Template(template_name="inbox/_badge.html")
+
+
+class InboxApiController(Controller):
+    path = "/api/inbox"
+    tags = ["inbox"]
+
+    @get("/", name="api_inbox")
+    async def api_inbox(
+        self, request: Request, page: FromQuery[PageNumber] = 1, per_page: FromQuery[PerPage] = 30
+    ) -> Page[InboxItem]:
+        """The caller's inbox, newest first: each entry with its sentence in the caller's language, and the
+        title and path of its object (empty, with `available` false, when the caller may no longer see it)."""
+        return await _page(request, page, per_page)

@@ -1,0 +1,115 @@
+"""The inbox's rules: a person's entries newest first, described per kind for the viewer; unread counts,
+marking read, retention, a person's export and erasure."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from block_service.clock import now as clock_now
+from block_service.db import write_transaction
+from block_service.inbox import kinds
+from block_service.inbox.schemas import InboxItem, Subject
+from block_service.inbox.tables import InboxEntry
+from block_service.pagination import Page, clamp, paginate
+
+PER_PAGE = 30
+
+
+def _columns() -> tuple:
+    return (
+        InboxEntry.id,
+        InboxEntry.kind,
+        InboxEntry.object_id,
+        InboxEntry.event,
+        InboxEntry.actor_name,
+        InboxEntry.actor_alias,
+        InboxEntry.detail,
+        InboxEntry.created_at,
+        InboxEntry.read_at,
+    )
+
+
+async def list_entries(viewer: Any, page: int = 1, per_page: int = PER_PAGE) -> Page[InboxItem]:
+    """The viewer's entries, newest first: two statements for the page and its count, then one `describe`
+    per kind on the page (each a batched query, or none), whatever the number of entries."""
+    page, per_page = clamp(page, per_page)
+    mine = InboxEntry.person == viewer.person_id
+    query = InboxEntry.select(*_columns()).where(mine).order_by(InboxEntry.created_at, InboxEntry.id, ascending=False)
+    result = await paginate(query, InboxEntry.count().where(mine), page, per_page, dict)
+    wanted: dict[str, list[int]] = {}
+    for row in result.items:
+        wanted.setdefault(row["kind"], []).append(row["object_id"])
+    views = {kind: await kinds.describe(kind, ids, viewer) for kind, ids in sorted(wanted.items())}
+    items = [_item(row, views[row["kind"]].get(row["object_id"])) for row in result.items]
+    return Page(
+        items=items, page=result.page, per_page=result.per_page, total=result.total, total_capped=result.total_capped
+    )
+
+
+def _item(row: dict, view: kinds.KindView | None) -> InboxItem:
+    registered = kinds.kind_of(row["kind"])
+    return InboxItem(
+        id=row["id"],
+        kind=row["kind"],
+        object_id=row["object_id"],
+        event=row["event"],
+        actor_name=row["actor_name"],
+        actor_alias=row["actor_alias"],
+        detail=row["detail"],
+        created_at=row["created_at"],
+        read=row["read_at"] is not None,
+        available=view is not None,
+        title=view.title if view else "",
+        url=view.url if view else "",
+        message=registered.events.get(row["event"], "") if registered else "",
+    )
+
+
+async def unread_count(person_id: int) -> int:
+    """(The navigation's badge reads the same count inside accounts.people.load_viewer's one statement.)"""
+    return await InboxEntry.count().where((InboxEntry.person == person_id) & InboxEntry.read_at.is_null())
+
+
+async def mark_read(person_id: int, subject: Subject | None = None, *, now: dt.datetime | None = None) -> None:
+    """Mark the person's unread entries read: all of them, or those about one object (opening it)."""
+    condition = (InboxEntry.person == person_id) & InboxEntry.read_at.is_null()
+    if subject is not None:
+        condition = condition & (InboxEntry.kind == subject.kind) & (InboxEntry.object_id == subject.object_id)
+    async with write_transaction():
+        await InboxEntry.update({InboxEntry.read_at: now or clock_now()}).where(condition)
+
+
+async def delete_old_entries(retention_days: int, now: dt.datetime) -> int:
+    """Delete entries older than `retention_days` (BLOCK_INBOX_RETENTION_DAYS), read or not."""
+    cutoff = now - dt.timedelta(days=retention_days)
+    async with write_transaction():
+        rows = await InboxEntry.delete().where(InboxEntry.created_at < cutoff).returning(InboxEntry.id)
+    return len(rows)
+
+
+async def export_of(person_id: int) -> list[dict]:
+    """The person's entries for their data download, oldest first."""
+    return await (
+        InboxEntry.select(
+            InboxEntry.kind,
+            InboxEntry.object_id,
+            InboxEntry.event,
+            InboxEntry.actor_name,
+            InboxEntry.actor_alias,
+            InboxEntry.detail,
+            InboxEntry.created_at,
+            InboxEntry.read_at,
+        )
+        .where(InboxEntry.person == person_id)
+        .order_by(InboxEntry.id)
+    )
+
+
+async def forget_person(person_id: int, label: str) -> None:
+    """Inside the caller's transaction (erasing an account): the person's entries go, and in other people's
+    entries that name them as the actor, their name becomes the label of a deleted account."""
+    await InboxEntry.delete().where(InboxEntry.person == person_id)
+    await InboxEntry.update({InboxEntry.actor_name: label[:40], InboxEntry.actor_alias: ""}).where(
+        InboxEntry.actor == person_id
+    )

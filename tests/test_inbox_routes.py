@@ -1,0 +1,117 @@
+"""The inbox pages: the list in the person's language, its fragment and JSON, marking read, the badge."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from block_service import inbox
+from block_service.inbox.tables import InboxEntry
+from tests.helpers import make_person, make_thread, text_of
+from tests.test_inbox_services import PROBE
+
+NOW = dt.datetime.now(dt.UTC)
+
+
+async def _signed_in(browser_factory, contact: str, language: str = "zh-Hans", name: str = "王阿姨"):
+    person = await make_person(name, contact)
+    browser = browser_factory(language)
+    await browser.log_in(contact)
+    await browser.post("/language", {"language": language, "next": "/inbox"})
+    return browser, person
+
+
+async def _fill(person: int, thread_id: int, copies: int = 1) -> None:
+    """Entries of three kinds: a thread (answered, status changed), the account, and probe objects."""
+    for _ in range(copies):
+        thread = inbox.Subject("thread", thread_id)
+        await inbox.deliver([person], thread, "answer", now=NOW, actor_name="张师傅")
+        await inbox.deliver([person], thread, "status", now=NOW, actor_name="工作站", detail="resolved")
+        await inbox.deliver([person], inbox.Subject("account", person), "login_locked", now=NOW, detail="5")
+        await inbox.deliver([person], inbox.Subject(PROBE, 2), "opened", now=NOW, actor_alias="resident")
+        await inbox.deliver([person], inbox.Subject(PROBE, 3), "closed", now=NOW, detail="done")
+
+
+async def test_the_inbox_shows_every_kind_in_the_persons_language(browser_factory):
+    browser, person = await _signed_in(browser_factory, "13900000801", language="en")
+    thread_id = await make_thread(person, title="门口纸箱占道")
+    await _fill(person, thread_id)
+    page = await browser.get("/inbox")
+    assert page.status_code == 200
+    text = text_of(page.text)
+    assert "张师傅 answered." in text
+    assert "工作站 changed the status to “Resolved”." in text
+    assert "Someone typed a wrong password or code for your account 5 times in a row" in text
+    assert "A resident opened it." in text and "探针 2" in text and 'href="/probes/2"' in page.text
+    assert "No longer available" in text and "探针 3" not in text and "Closed: DONE" in text
+    assert f'href="/threads/{thread_id}"' in page.text and 'href="/me"' in page.text
+    assert 'class="badge">5<' in page.text
+
+    chinese, other = await _signed_in(browser_factory, "13900000802", name="李阿姨")
+    await _fill(other, thread_id)
+    text = text_of((await chinese.get("/inbox")).text)
+    assert "张师傅 回复了。" in text
+    assert "工作站 将状态改为“" in text and "有人连续 5 次为您的账号输错了密码或验证码" in text
+    assert "一位居民" in text and "已无法查看" in text
+
+
+async def test_the_inbox_page_runs_the_same_statements_however_many_entries(browser_factory, count_queries):
+    browser, person = await _signed_in(browser_factory, "13900000803")
+    thread_id = await make_thread(person)
+    await _fill(person, thread_id)
+    count_queries.statements.clear()
+    assert (await browser.get("/inbox")).status_code == 200
+    few = count_queries.count
+    await _fill(person, thread_id, copies=5)
+    count_queries.statements.clear()
+    assert (await browser.get("/inbox")).status_code == 200
+    assert count_queries.count == few
+    # the session, the viewer with the unread count, the rows, their count, the thread kind's one query
+    assert few <= 6, count_queries.statements
+    print(f"inbox page: {few} statements with entries of three kinds")
+
+
+async def test_entries_are_their_owners_only_in_html_fragment_and_json(browser_factory):
+    owner, person = await _signed_in(browser_factory, "13900000804", language="en")
+    stranger, _ = await _signed_in(browser_factory, "13900000805", language="en", name="路人")
+    thread_id = await make_thread(person, title="私事")
+    await _fill(person, thread_id, copies=7)  # 35 entries: two pages of 30
+
+    data = (await owner.get("/api/inbox?per_page=5")).json()
+    assert data["total"] == 35 and len(data["items"]) == 5
+    first = data["items"][0]
+    assert set(first) >= {"id", "kind", "object_id", "event", "text", "title", "url", "available", "read"}
+    kinds = {(item["kind"], item["available"]) for item in data["items"]}
+    assert kinds == {("thread", True), ("account", True), (PROBE, True), (PROBE, False)}
+    assert any(item["text"] == "A resident opened it." for item in data["items"])
+
+    fragment = await owner.get("/inbox?page=2", headers={"hx-request": "true"})
+    assert fragment.status_code == 200 and "<html" not in fragment.text
+    assert fragment.text.count('class="card notice') == 5
+
+    assert (await stranger.get("/api/inbox")).json()["total"] == 0
+    assert "私事" not in text_of((await stranger.get("/inbox")).text)
+    assert (await browser_factory().get("/api/inbox")).status_code in (401, 403)
+    assert (await browser_factory().get("/inbox/badge")).status_code in (303, 401, 403)
+
+
+async def test_marking_everything_read_clears_the_badge(browser_factory):
+    browser, person = await _signed_in(browser_factory, "13900000806")
+    thread_id = await make_thread(person)
+    await _fill(person, thread_id)
+    badge = await browser.get("/inbox/badge", headers={"hx-request": "true"})
+    assert 'id="inbox-badge"' in badge.text and 'class="badge">5<' in badge.text and "<html" not in badge.text
+    response = await browser.post("/inbox/read")
+    assert response.status_code == 303 and response.headers["location"] == "/inbox"
+    assert await InboxEntry.count().where(InboxEntry.read_at.is_null()) == 0
+    badge = await browser.get("/inbox/badge", headers={"hx-request": "true"})
+    assert 'class="badge"' not in badge.text and 'hx-trigger="every 60s"' in badge.text
+
+
+async def test_opening_a_thread_reads_only_that_threads_entries(browser_factory):
+    browser, person = await _signed_in(browser_factory, "13900000807")
+    thread_id = await make_thread(person)
+    await _fill(person, thread_id)
+    page = await browser.get(f"/threads/{thread_id}")
+    assert page.status_code == 200 and 'class="badge">3<' in page.text  # the two thread entries are read
+    unread = await InboxEntry.select(InboxEntry.kind).where(InboxEntry.read_at.is_null())
+    assert sorted(row["kind"] for row in unread) == ["account", PROBE, PROBE]
