@@ -164,3 +164,25 @@ async def test_a_request_that_writes_changes_the_version_before_its_answer_is_se
         assert response.status_code in (200, 303)
         # No waiting for PostgreSQL's notice: the next read of this process already sees a new version.
         assert data_version() != before
+
+
+async def test_with_shared_pages_off_nothing_is_kept(db, tmp_path, count_queries):
+    import httpx
+
+    from block_service.app import create_app
+    from tests.conftest import make_settings
+
+    await merchant("张师傅", "1143号", "老张生煎", contact="13800000481")
+    app = create_app(make_settings(var_dir=tmp_path / "var", shared_pages="false"))
+    try:
+        async with (
+            following_changes(),
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://testserver") as client,
+        ):
+            for path in ("/groups/region-lane-1141", "/api/shops"):
+                await client.get(path)
+                count_queries.statements.clear()
+                assert (await client.get(path)).status_code == 200
+                assert count_queries.count >= 1, path
+    finally:
+        create_app(make_settings(var_dir=tmp_path / "var2"))  # the next app keeps values again

@@ -20,12 +20,20 @@ MAX_AGE_SECONDS = 60
 MAX_VALUES = 2000
 
 _values: OrderedDict[Hashable, tuple[Hashable, float, Any]] = OrderedDict()
+_enabled = True
+
+
+def keep_values(enabled: bool) -> None:
+    """Set by the app from BLOCK_SHARED_PAGES: off, every value is read afresh."""
+    global _enabled
+    _enabled = enabled
+    _values.clear()
 
 
 async def kept(key: Hashable, build: Callable[[], Awaitable[T]]) -> T:
     """The value kept under key since the last write, else what build() returns (kept when nothing was
     written while it was being built)."""
-    version = data_version()
+    version = data_version() if _enabled else None
     if version is None:
         return await build()
     entry = _values.get(key)
