@@ -186,3 +186,22 @@ async def test_with_shared_pages_off_nothing_is_kept(db, tmp_path, count_queries
                 assert count_queries.count >= 1, path
     finally:
         create_app(make_settings(var_dir=tmp_path / "var2"))  # the next app keeps values again
+
+
+async def test_people_without_a_shop_share_a_groups_page_and_its_members_get_their_own(browser_factory, count_queries):
+    async with following_changes():
+        await merchant("张师傅", "1143号", "老张生煎", contact="13800000491")
+        await make_person("居民甲", "13900000491")
+        await make_person("居民乙", "13900000492")
+        await caught_up()
+        first = await _signed_in(browser_factory, "13900000491")
+        second = await _signed_in(browser_factory, "13900000492")
+        member = await _signed_in(browser_factory, "13800000491")
+        assert (await first.get("/groups/region-lane-1141")).status_code == 200
+        count_queries.statements.clear()
+        page = await second.get("/groups/region-lane-1141")
+        assert count_queries.count <= 1, count_queries.statements  # only the person, for the navigation
+        assert "居民乙" in text_of(page.text) and "居民甲" not in text_of(page.text)
+        assert 'id="leader-form"' not in page.text and 'data-section="group-discussion"' not in page.text
+        own = await member.get("/groups/region-lane-1141")
+        assert 'id="leader-form"' in own.text and 'data-section="group-discussion"' in own.text

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Response, Template
 
+from block_service.accounts.schemas import Viewer
 from block_service.errors import DomainError, FormInvalid
 from block_service.groups import leaders, membership, services
 from block_service.groups.schemas import (
@@ -44,7 +46,7 @@ class GroupController(Controller):
         page: FromQuery[PageNumber] = 1,
         discussion_page: FromQuery[PageNumber] = 1,
     ) -> Response:
-        shared = shared_pages.lookup(request, shared_pages.by_person)
+        shared = shared_pages.lookup(request, _group_audience)
         if isinstance(shared, Response):
             return shared
         fragment = "groups/_discussion.html" if "discussion_page" in request.query_params else ("groups/_shops.html")
@@ -124,6 +126,14 @@ async def refused_group_form(
     return await group_page(
         request, group_id, fragment=fragment, errors=form_errors(error), values=data, status_code=status_of(error)
     )
+
+
+def _group_audience(viewer: Viewer) -> Hashable:
+    """Only merchants (their own shops, backing and the members' discussion) and staff see anything of
+    their own on a group's page; everybody else with the same roles sees the same page."""
+    if viewer.shop_ids or viewer.is_staff:
+        return shared_pages.by_person(viewer)
+    return shared_pages.by_role(viewer)
 
 
 async def group_page(
