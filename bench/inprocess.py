@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import functools
 import gc
 import os
 import pstats
@@ -28,8 +29,11 @@ import time
 from pathlib import Path
 
 
-def _scope(path: str) -> dict:
+def _scope(path: str, cookie: str = "") -> dict:
     bare, _, query = path.partition("?")
+    headers = [(b"host", b"127.0.0.1:8000"), (b"accept-language", b"zh-CN")]
+    if cookie:
+        headers.append((b"cookie", cookie.encode()))
     return {
         "type": "http",
         "asgi": {"version": "3.0", "spec_version": "2.3"},
@@ -40,14 +44,14 @@ def _scope(path: str) -> dict:
         "raw_path": bare.encode(),
         "query_string": query.encode(),
         "root_path": "",
-        "headers": [(b"host", b"127.0.0.1:8000"), (b"accept-language", b"zh-CN")],
+        "headers": headers,
         "client": ("127.0.0.1", 5555),
         "server": ("127.0.0.1", 8000),
         "state": {},
     }
 
 
-async def _request(app, path: str) -> int:
+async def _request(app, path: str, cookie: str = "") -> int:
     status: list[int] = []
 
     async def receive() -> dict:
@@ -57,8 +61,20 @@ async def _request(app, path: str) -> int:
         if message["type"] == "http.response.start":
             status.append(message["status"])
 
-    await app(_scope(path), receive, send)
+    await app(_scope(path, cookie), receive, send)
     return status[0]
+
+
+async def _sign_in(app, number: int) -> str:
+    """Log seeded person `number` in through the real form; their Cookie header."""
+    import httpx
+    from writers import log_in  # beside this file, first on sys.path when Python runs it
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://127.0.0.1:8000") as client:
+        cookies = await log_in(client, number)
+    if cookies is None:
+        raise SystemExit(f"person {number} could not log in")
+    return cookies.header()["cookie"]
 
 
 def _callgrind(*arguments: str) -> None:
@@ -71,23 +87,25 @@ async def main(args: argparse.Namespace) -> None:
 
     app = create_app()
     async with app.lifespan():
+        cookie = await _sign_in(app, args.signed_in) if args.signed_in else ""
+        request = functools.partial(_request, cookie=cookie)
         for path in args.paths:
             for _ in range(args.warmup):
-                status = await _request(app, path)
+                status = await request(app, path)
             if status != 200:
                 raise SystemExit(f"{path} answered {status}")
         for path in args.paths:
             if args.callgrind:
                 _callgrind("-z")
                 for _ in range(args.requests):
-                    await _request(app, path)
+                    await request(app, path)
                 _callgrind("-d", path.replace("/", "_"))
                 continue
             if args.cprofile:
                 profile = cProfile.Profile()
                 profile.enable()
                 for _ in range(args.requests):
-                    await _request(app, path)
+                    await request(app, path)
                 profile.disable()
                 print(f"== {path}: {args.requests} requests")
                 pstats.Stats(profile).sort_stats("tottime").print_stats(35)
@@ -96,7 +114,7 @@ async def main(args: argparse.Namespace) -> None:
             for _ in range(args.batches):
                 started = time.process_time()
                 for _ in range(args.requests):
-                    await _request(app, path)
+                    await request(app, path)
                 times.append((time.process_time() - started) / args.requests * 1000)
                 gc.collect()
             print(f"{path:<24} best {min(times):6.2f} ms   median {statistics.median(times):6.2f} ms CPU per request")
@@ -121,6 +139,7 @@ if __name__ == "__main__":
     parser.add_argument("--requests", type=int, default=40, help="requests per batch (or per profile)")
     parser.add_argument("--batches", type=int, default=15)
     parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument("--signed-in", type=int, metavar="PERSON", help="as this seeded person, logged in first")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--cprofile", action="store_true", help="print cProfile's costliest functions per page")
     mode.add_argument(

@@ -22,6 +22,7 @@ from block_service.council.controllers import CouncilApiController, CouncilContr
 from block_service.council.motion_controllers import MotionApiController, MotionController
 from block_service.council.motion_tasks import run_motion_tasks
 from block_service.db import close_database, listening_for_changes, open_database
+from block_service.db.kept import keep_values
 from block_service.groups.controllers import GroupApiController, GroupController, StaffGroupController
 from block_service.i18n import load_catalogues
 from block_service.inbox.controllers import InboxApiController, InboxController
@@ -117,6 +118,7 @@ async def _database_lifespan(app: Litestar) -> AsyncIterator[None]:
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
+    keep_values(settings.shared_pages)
     session_config = RotatingSessionConfig(
         key=cookie_name("block_session", settings.debug),
         max_age=settings.session_idle_minutes * 60,
@@ -196,7 +198,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             exception_handlers={Exception: handle_error},
             # handle_error logs: a person's mistake at INFO, our own failures with a traceback, in every mode.
             logging_config=LoggingConfig(log_exceptions="never"),
-            before_send=[security_headers(settings.debug)],
+            before_send=[security_headers(settings.debug), shared_pages.note_writes],
             lifespan=[_database_lifespan, run_periodic_tasks, run_motion_tasks, run_meeting_tasks],
             openapi_config=OpenAPIConfig(
                 title="Lingyan block workstation API",

@@ -28,6 +28,7 @@ from block_service.errors import DomainError, FormInvalid
 from block_service.i18n import N_
 from block_service.i18n import gettext as _
 from block_service.schemas import ReasonForm
+from block_service.web import shared_pages
 from block_service.web.auth import viewer_of
 from block_service.web.forms import form_errors, read_form, status_of
 from block_service.web.htmx import redirect_after_post
@@ -51,12 +52,18 @@ def read_ballot(data: dict[str, Any]) -> BallotForm:
 
 class CouncilController(Controller):
     @get("/council", name="council")
-    async def council(self, request: Request) -> Template:
-        return await _council_page(request)
+    async def council(self, request: Request) -> Response:
+        shared = shared_pages.lookup(request, shared_pages.by_person)
+        if isinstance(shared, Response):
+            return shared
+        return await _council_page(request, shared=shared)
 
     @get("/elections/{election_id:int}", name="election")
-    async def election(self, request: Request, election_id: FromPath[Id]) -> Template:
-        return await _election_page(request, election_id)
+    async def election(self, request: Request, election_id: FromPath[Id]) -> Response:
+        shared = shared_pages.lookup(request, shared_pages.by_person)
+        if isinstance(shared, Response):
+            return shared
+        return await _election_page(request, election_id, shared=shared)
 
     @post("/elections/{election_id:int}/stand", name="stand")
     async def stand(
@@ -293,11 +300,13 @@ async def _council_page(
     status_code: int = 200,
     errors: dict | None = None,
     values: dict | None = None,
-) -> Template:
+    shared: shared_pages.SharedPage | None = None,
+) -> Response:
     viewer = viewer_of(request)
     council = await pages.get_council()
-    return render(
+    return shared_pages.render_shared(
         request,
+        shared,
         "council/council.html",
         fragment=fragment,
         status_code=status_code,
@@ -317,11 +326,13 @@ async def _election_page(
     status_code: int = 200,
     errors: dict | None = None,
     values: dict | None = None,
+    shared: shared_pages.SharedPage | None = None,
     **context: Any,
-) -> Template:
+) -> Response:
     detail = await elections.get_election(election_id, viewer_of(request))
-    return render(
+    return shared_pages.render_shared(
         request,
+        shared,
         "council/election.html",
         fragment=fragment,
         status_code=status_code,

@@ -1,7 +1,7 @@
 """The database: engines (engines.py), SQLite's connections (sqlite.py), write turns (writes.py), the change
 listener (changes.py) and query helpers (queries.py). The names every domain uses are imported from here."""
 
-from block_service.db.changes import data_version, listening_for_changes
+from block_service.db.changes import data_version, listening_for_changes, note_local_write
 from block_service.db.engines import close_database, engine, is_sqlite, make_engine, open_database, ping_database
 from block_service.db.queries import contains, run_frozen
 from block_service.db.sqlite import enable_wal
@@ -18,6 +18,7 @@ __all__ = [
     "is_unique_violation",
     "listening_for_changes",
     "make_engine",
+    "note_local_write",
     "open_database",
     "ping_database",
     "run_frozen",

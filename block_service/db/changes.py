@@ -87,6 +87,16 @@ async def listening_for_changes() -> AsyncIterator[None]:
         _listener = None
 
 
+_local_writes = 0
+
+
+def note_local_write() -> None:
+    """This process has just committed something (a request that may write is over): on PostgreSQL its own
+    next read must not wait for the notice of it to come round."""
+    global _local_writes
+    _local_writes += 1
+
+
 def data_version() -> Hashable | None:
     """A value that differs after any process commits a write; None when that cannot be known (then
     nothing may be cached on it)."""
@@ -94,5 +104,6 @@ def data_version() -> Hashable | None:
     if isinstance(db, PooledSQLiteEngine):
         return db.data_version()
     if isinstance(db, PostgresEngine) and _listener is not None:
-        return _listener.version()
+        version = _listener.version()
+        return None if version is None else (version, _local_writes)
     return None

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Response, Template
 
+from block_service.accounts.schemas import Viewer
 from block_service.errors import DomainError, FormInvalid
 from block_service.groups import leaders, membership, services
 from block_service.groups.schemas import (
@@ -18,6 +20,7 @@ from block_service.groups.schemas import (
     WithdrawBackingForm,
 )
 from block_service.i18n import gettext as _
+from block_service.web import shared_pages
 from block_service.web.auth import viewer_of
 from block_service.web.forms import form_errors, read_form, status_of
 from block_service.web.htmx import redirect_after_post
@@ -28,9 +31,12 @@ from block_service.web.templating import flash, render
 
 class GroupController(Controller):
     @get("/groups", name="groups")
-    async def groups(self, request: Request) -> Template:
+    async def groups(self, request: Request) -> Response:
+        shared = shared_pages.lookup(request, shared_pages.by_role)
+        if isinstance(shared, Response):
+            return shared
         groups = await services.list_groups(show_names=services.may_see_names(viewer_of(request)))
-        return render(request, "groups/list.html", groups=groups)
+        return shared_pages.render_shared(request, shared, "groups/list.html", groups=groups)
 
     @get("/groups/{ref:str}", name="group")
     async def group(
@@ -39,9 +45,14 @@ class GroupController(Controller):
         ref: FromPath[str],
         page: FromQuery[PageNumber] = 1,
         discussion_page: FromQuery[PageNumber] = 1,
-    ) -> Template:
+    ) -> Response:
+        shared = shared_pages.lookup(request, _group_audience)
+        if isinstance(shared, Response):
+            return shared
         fragment = "groups/_discussion.html" if "discussion_page" in request.query_params else ("groups/_shops.html")
-        return await group_page(request, ref, page=page, discussion_page=discussion_page, fragment=fragment)
+        return await group_page(
+            request, ref, page=page, discussion_page=discussion_page, fragment=fragment, shared=shared
+        )
 
     @get("/me/groups", name="my_groups")
     async def my_groups(self, request: Request) -> Template:
@@ -117,6 +128,14 @@ async def refused_group_form(
     )
 
 
+def _group_audience(viewer: Viewer) -> Hashable:
+    """Only merchants (their own shops, backing and the members' discussion) and staff see anything of
+    their own on a group's page; everybody else with the same roles sees the same page."""
+    if viewer.shop_ids or viewer.is_staff:
+        return shared_pages.by_person(viewer)
+    return shared_pages.by_role(viewer)
+
+
 async def group_page(
     request: Request,
     ref: str | int,
@@ -127,17 +146,23 @@ async def group_page(
     errors: dict | None = None,
     values: dict | None = None,
     status_code: int = 200,
-) -> Template:
+    shared: shared_pages.SharedPage | None = None,
+) -> Response:
     """A group's page, or one of its fragments (a refused form again with its errors)."""
     viewer = viewer_of(request)
     detail = await services.get_group(ref, viewer, page)
+    strip = None
+    if detail.strip is not None:
+        strip = await shared_pages.kept_piece(request, detail.group.id, "groups/_strip.html", detail=detail)
     discussion = await part_of_page("group_discussion", viewer=viewer, detail=detail, discussion_page=discussion_page)
-    return render(
+    return shared_pages.render_shared(
         request,
+        shared,
         "groups/detail.html",
         fragment=fragment,
         status_code=status_code,
         detail=detail,
+        strip_map=strip,
         **discussion,
         errors=errors or {},
         values=values or {},

@@ -17,6 +17,7 @@ from block_service import clock
 from block_service.accounts.schemas import Viewer
 from block_service.audit.services import record_change
 from block_service.db import write_transaction
+from block_service.db.kept import kept
 from block_service.errors import NotFound
 from block_service.groups.schemas import (
     CandidateChoice,
@@ -270,19 +271,39 @@ def _membership(group: GroupOut):
 
 
 async def get_group(ref: str | int, viewer: Viewer, page: int = 1) -> GroupDetail:
-    """A group's page: its open shops (a page of them), their merchants, strip map, leader and backing."""
+    """A group's page: its open shops (a page of them), their merchants, strip map, leader and backing.
+
+    What everybody with the same right to see names reads is kept until the next write (db.kept); the
+    viewer's own shops and their backing are read for each request and added to a copy."""
+    show_names = may_see_names(viewer)
+    page, per_page = clamp(page, GROUP_PAGE_SIZE)
+    shared = await kept(
+        ("group_page", str(ref), page, show_names), lambda: _group_page(ref, page, per_page, show_names)
+    )
+    if not viewer.shop_ids:
+        return shared
+    group = shared.group
+    my_shops = (
+        await Shop.select(Shop.id, Shop.name)
+        .where(_membership(group) & (Shop.status == "open") & Shop.id.is_in(sorted(viewer.shop_ids)))
+        .order_by(Shop.street_number)
+    )
+    if not my_shops:
+        return shared
+    backings = await LeaderBacking.select(LeaderBacking.shop, LeaderBacking.candidate).where(
+        (LeaderBacking.group == group.id) & LeaderBacking.shop.is_in([shop["id"] for shop in my_shops])
+    )
+    backed = {backing["shop"]: backing["candidate"] for backing in backings}
+    my_backings = [
+        MyBacking(shop_id=shop["id"], shop_name=shop["name"], candidate_id=backed.get(shop["id"])) for shop in my_shops
+    ]
+    return msgspec.structs.replace(shared, is_member=True, my_backings=my_backings)
+
+
+async def _group_page(ref: str | int, page: int, per_page: int, show_names: bool) -> GroupDetail:
     row = await _find_group(ref)
     group = _group_of(row)
-    show_names = may_see_names(viewer)
     in_group = _membership(group) & (Shop.status == "open")
-    my_shops = []
-    if viewer.shop_ids:
-        my_shops = (
-            await Shop.select(Shop.id, Shop.name)
-            .where(in_group & Shop.id.is_in(sorted(viewer.shop_ids)))
-            .order_by(Shop.street_number)
-        )
-    page, per_page = clamp(page, GROUP_PAGE_SIZE)
     shops = await paginate(
         Shop.select(
             Shop.id,
@@ -325,7 +346,7 @@ async def get_group(ref: str | int, viewer: Viewer, page: int = 1) -> GroupDetai
     support = (await _support(group.id)).get(group.id, {})
     eligible = (await _eligible(group_id=group.id)).get(group.id, [])
     group.leader = _leader_of(group, row["appointed_leader"], support, eligible, show_names)
-    detail = GroupDetail(group=group, shops=shops, strip=strip, is_member=bool(my_shops))
+    detail = GroupDetail(group=group, shops=shops, strip=strip, is_member=False)
     if show_names:
         names = {choice.person_id: choice.display_name for choice in eligible}
         detail.support = [
@@ -334,15 +355,6 @@ async def get_group(ref: str | int, viewer: Viewer, page: int = 1) -> GroupDetai
             if person in names
         ]
         detail.candidates = eligible
-    if my_shops:
-        backings = await LeaderBacking.select(LeaderBacking.shop, LeaderBacking.candidate).where(
-            (LeaderBacking.group == group.id) & LeaderBacking.shop.is_in([shop["id"] for shop in my_shops])
-        )
-        backed = {backing["shop"]: backing["candidate"] for backing in backings}
-        detail.my_backings = [
-            MyBacking(shop_id=shop["id"], shop_name=shop["name"], candidate_id=backed.get(shop["id"]))
-            for shop in my_shops
-        ]
     return detail
 
 

@@ -15,6 +15,7 @@ from block_service.errors import DomainError, FormInvalid
 from block_service.i18n import gettext as _
 from block_service.privacy import services
 from block_service.privacy.schemas import DeleteAccountForm, StaffDeleteForm
+from block_service.web import shared_pages
 from block_service.web.auth import viewer_of
 from block_service.web.forms import form_errors, read_form, status_of
 from block_service.web.htmx import redirect_after_post
@@ -27,10 +28,14 @@ RATE_LIMITED = {"rate_limited": True}
 
 class PrivacyController(Controller):
     @get("/privacy", name="privacy_notice")
-    async def notice(self, request: Request) -> Template:
+    async def notice(self, request: Request) -> Response:
+        shared = shared_pages.lookup(request, shared_pages.by_role)
+        if isinstance(shared, Response):
+            return shared
         settings = request.app.state.settings
-        return render(
+        return shared_pages.render_shared(
             request,
+            shared,
             "privacy/notice.html",
             version=NOTICE_VERSION,
             notice_date=NOTICE_DATE,

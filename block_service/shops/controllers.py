@@ -26,6 +26,7 @@ from block_service.shops.schemas import (
     ShopOut,
     StaffShopForm,
 )
+from block_service.web import shared_pages
 from block_service.web.auth import viewer_of
 from block_service.web.forms import form_errors, read_form, status_of
 from block_service.web.htmx import redirect_after_post
@@ -44,7 +45,7 @@ class ShopController(Controller):
         industry: FromQuery[OptionalIdText] = None,
         status: FromQuery[str | None] = "open",
         page: FromQuery[PageNumber] = 1,
-    ) -> Template:
+    ) -> Response:
         filters = ShopFilter(
             q=q,
             segment=optional_int(segment, "segment"),
@@ -52,8 +53,12 @@ class ShopController(Controller):
             status=status,
             page=page,
         )
-        return render(
+        shared = shared_pages.lookup(request, shared_pages.by_role)
+        if isinstance(shared, Response):
+            return shared
+        return shared_pages.render_shared(
             request,
+            shared,
             "shops/list.html",
             fragment="shops/_results.html",
             result=await services.list_shops(filters),
@@ -104,10 +109,14 @@ class ShopController(Controller):
         )
 
     @get("/shops/{shop_id:int}", name="shop")
-    async def shop(self, request: Request, shop_id: FromPath[Id]) -> Template:
+    async def shop(self, request: Request, shop_id: FromPath[Id]) -> Response:
+        shared = shared_pages.lookup(request, shared_pages.by_person)
+        if isinstance(shared, Response):
+            return shared
         viewer = viewer_of(request)
-        return render(
+        return shared_pages.render_shared(
             request,
+            shared,
             "shops/detail.html",
             detail=await services.get_shop_detail(viewer, shop_id),
             **await part_of_page("shop_threads", viewer=viewer, shop_id=shop_id),
@@ -268,6 +277,7 @@ class ShopApiController(Controller):
     @get("/shops", name="api_shops")
     async def api_shops(
         self,
+        request: Request,
         q: FromQuery[str | None] = None,
         segment: FromQuery[OptionalIdText] = None,
         industry: FromQuery[OptionalIdText] = None,
@@ -276,16 +286,15 @@ class ShopApiController(Controller):
         per_page: FromQuery[PerPage] = 20,
     ) -> Page[ShopOut]:
         """Shops on the block, filtered and paginated."""
-        return await services.list_shops(
-            ShopFilter(
-                q=q,
-                segment=optional_int(segment, "segment"),
-                industry=optional_int(industry, "industry"),
-                status=status,
-                page=page,
-                per_page=per_page,
-            )
+        filters = ShopFilter(
+            q=q,
+            segment=optional_int(segment, "segment"),
+            industry=optional_int(industry, "industry"),
+            status=status,
+            page=page,
+            per_page=per_page,
         )
+        return await shared_pages.kept_value(request, shared_pages.by_role, lambda: services.list_shops(filters))
 
     @get("/shops/{shop_id:int}", name="api_shop")
     async def api_shop(self, request: Request, shop_id: FromPath[Id]) -> ShopDetail:

@@ -17,6 +17,7 @@ from block_service.threads.schemas import (
     ThreadPage,
     ThreadSummary,
 )
+from block_service.web import shared_pages
 from block_service.web.auth import viewer_of
 from block_service.web.params import Id, PerPage
 
@@ -34,7 +35,9 @@ class ThreadApiController(Controller):
     ) -> Page[ThreadSummary]:
         """Threads visible to the caller, filtered, newest activity first."""
         filters.per_page = per_page
-        return await listing.list_threads(viewer_of(request), filters)
+        return await shared_pages.kept_value(
+            request, shared_pages.by_person, lambda: listing.list_threads(viewer_of(request), filters)
+        )
 
     @get("/{thread_id:int}", name="api_thread")
     async def api_thread(self, request: Request, thread_id: FromPath[Id]) -> ThreadPage:

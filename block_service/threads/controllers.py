@@ -117,7 +117,7 @@ class ThreadController(Controller):
         request: Request,
         filters: NamedDependency[ThreadFilter],
     ) -> Response:
-        shared = shared_pages.lookup(request)
+        shared = shared_pages.lookup(request, shared_pages.by_person)
         if isinstance(shared, Response):
             return shared
         return shared_pages.render_shared(
@@ -191,17 +191,18 @@ class ThreadController(Controller):
 
     @get("/threads/{thread_id:int}", name="thread")
     async def thread(self, request: Request, thread_id: FromPath[Id]) -> Response:
-        shared = shared_pages.lookup(request)
+        viewer = viewer_of(request)
+        if viewer.is_signed_in and viewer.unread:
+            # Reading the page reads this thread's notices; the navigation on this very page already counts
+            # them as read. Done first, so that a kept page is never served past notices it should mark.
+            await access.get_thread(viewer, thread_id)
+            await services.mark_read(viewer, thread_id)
+            viewer = msgspec.structs.replace(viewer, unread=await services.unread_count(viewer.person_id))
+            request.scope["user"] = viewer
+        shared = shared_pages.lookup(request, shared_pages.by_person)
         if isinstance(shared, Response):
             return shared
-        viewer = viewer_of(request)
         page = await reading.get_thread_page(viewer, thread_id)
-        if viewer.is_signed_in and viewer.unread:
-            await services.mark_read(viewer, thread_id)
-            # The navigation on this very page should already count this thread's notices as read.
-            request.scope["user"] = msgspec.structs.replace(
-                viewer, unread=await services.unread_count(viewer.person_id)
-            )
         return await _thread_page(request, page, shared=shared)
 
     @get("/threads/{thread_id:int}/messages", name="thread_messages")

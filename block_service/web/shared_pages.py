@@ -1,4 +1,4 @@
-"""Pages that anonymous visitors share, kept rendered until anything is written.
+"""Pages kept rendered until anything is written: whole pages for visitors, page bodies for the signed in.
 
 Residents mostly read the public thread list and thread pages without signing in, many of them at once
 when a link goes round a WeChat group. Such a page is the same for every visitor without a session, so
@@ -9,64 +9,102 @@ each worker keeps it rendered per URL, language and htmx fragment, as long as:
   that was already saved;
 - it is younger than MAX_AGE_SECONDS (the "overdue" marks follow the clock, not writes).
 
-The one per-visitor part, the CSRF token, is rendered as a placeholder and filled in for each response.
-Signed-in people, sessions holding anything (a flash message) and non-GET requests are never served
-from here. When the version is unknown (the PostgreSQL listener is down), nothing is cached.
-BLOCK_SHARED_PAGES=false turns it off.
+Signed-in people (and visitors whose session holds a flash message) get a page in two parts: the body
+(the template's `title` and `content` blocks, or the whole htmx fragment) is kept under the same rules,
+per URL, language, fragment and *audience*; the shell around it (base.html: the navigation with the
+person's name, unread count and role links, the privacy banner, flash messages) is rendered for every
+request. The controller names the audience, i.e. everything about the viewer the body depends on:
+`by_role` when the body is the same for everybody with the same roles, `by_person` when it shows
+anything of the person's own (their support, their forms, what only they may see). A controller that
+names none is never served a kept body when signed in.
+
+The one per-visitor part of a kept body, the CSRF token, is rendered as a placeholder and filled in for
+each response. Non-GET requests are never served from here. When the version is unknown (the
+PostgreSQL listener is down), nothing is kept. BLOCK_SHARED_PAGES=false turns it all off.
 """
 
 from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Hashable
-from typing import Any, NamedTuple
+from collections.abc import Awaitable, Callable, Hashable
+from typing import Any, NamedTuple, TypeVar
 
 from litestar import Request
 from litestar.enums import MediaType
-from litestar.response import Response
+from litestar.response import Response, Template
+from litestar.types import Message, Scope
 from litestar.utils.scope.state import ScopeState
+from markupsafe import Markup
 
-from block_service.db import data_version
+from block_service.accounts.schemas import Viewer
+from block_service.db import data_version, note_local_write
+from block_service.db.kept import forget_kept, kept
 from block_service.web.auth import viewer_of
 from block_service.web.i18n import current_language
-from block_service.web.templating import render
+from block_service.web.templating import FLASH_KEY, render
 
 MAX_AGE_SECONDS = 60
 MAX_CHARACTERS = 8 * 1024 * 1024  # at most about 16 MB of pages per worker (2 bytes per Chinese character)
 # Token-shaped, so that escaping leaves it as it is wherever the token is written into the page.
 PLACEHOLDER = "sharedpagecsrfplaceholder0000000000000000"
+SHELL_TEMPLATE = "base.html"
+_BODY_BLOCKS = ("title", "content")
+
+Audience = Callable[[Viewer], Hashable]
+T = TypeVar("T")
+
+
+def by_role(viewer: Viewer) -> Hashable:
+    """The body shows nothing of the person's own: people with the same roles share it."""
+    return ("role", viewer.is_signed_in, viewer.roles, viewer.needs_second_factor)
+
+
+def by_person(viewer: Viewer) -> Hashable:
+    """The body shows something of the person's own: kept for them alone."""
+    return ("person", viewer.person_id, viewer.roles, viewer.shop_ids, viewer.needs_second_factor)
 
 
 class _Entry(NamedTuple):
     version: Hashable
     stored_at: float
-    body: str
+    body: str  # the whole page, the whole fragment, or the content block
     status_code: int
+    title: str | None = None  # the title block, when body is the content block
 
 
 class SharedPage(NamedTuple):
-    """What a handler needs to fill the cache after a miss: where, and the data version read before the queries."""
+    """What a handler needs to fill the cache after a miss: where, the data version read before the
+    queries, and whether the whole page (a visitor's) or only its body is kept."""
 
     key: tuple
     version: Hashable
+    whole_page: bool = True
 
 
 _entries: OrderedDict[tuple, _Entry] = OrderedDict()
 _stored_characters = 0
+_shells: OrderedDict[tuple, tuple[str, str, str]] = OrderedDict()
+MAX_SHELLS = 4000  # about 6 KB each
+_TITLE_MARK = "\x00kept-title\x00"
+_CONTENT_MARK = "\x00kept-content\x00"
 
 
-def _key(request: Request) -> tuple | None:
-    if request.method != "GET" or viewer_of(request).is_signed_in or request.scope.get("session"):
+def _key(request: Request, audience: Audience | None) -> tuple | None:
+    if request.method != "GET" or not request.app.state.settings.shared_pages:
         return None
-    if not request.app.state.settings.shared_pages:
+    where = (request.url.path, request.url.query, current_language.get(), bool(request.htmx))
+    viewer = viewer_of(request)
+    if not viewer.is_signed_in and not request.scope.get("session"):
+        return ("page", *where)
+    if audience is None:
         return None
-    return (request.url.path, request.url.query, current_language.get(), bool(request.htmx))
+    return ("body", *where, audience(viewer))
 
 
-def lookup(request: Request) -> Response | SharedPage | None:
-    """The shared page as a response; else where to store it once rendered; None when it may not be shared."""
-    key = _key(request)
+def lookup(request: Request, audience: Audience | None = None) -> Response | SharedPage | None:
+    """The kept page as a response; else where to keep it once rendered; None when it may not be kept."""
+    key = _key(request, audience)
     if key is None:
         return None
     version = data_version()
@@ -75,8 +113,10 @@ def lookup(request: Request) -> Response | SharedPage | None:
     entry = _entries.get(key)
     if entry is not None and entry.version == version and time.monotonic() - entry.stored_at < MAX_AGE_SECONDS:
         _entries.move_to_end(key)
+        if entry.title is not None:
+            return _response(request, _render_shell(request, entry.title, entry.body), entry.status_code)
         return _response(request, entry.body, entry.status_code)
-    return SharedPage(key=key, version=version)
+    return SharedPage(key=key, version=version, whole_page=key[0] == "page")
 
 
 def render_shared(
@@ -88,7 +128,7 @@ def render_shared(
     status_code: int = 200,
     **context: Any,
 ) -> Response:
-    """Render like web.templating.render; with a SharedPage (from lookup), also keep the page for the others."""
+    """Render like web.templating.render; with a SharedPage (from lookup), also keep the page or its body."""
     page = render(request, template, fragment=fragment, status_code=status_code, **context)
     if shared is None:
         return page
@@ -96,13 +136,79 @@ def render_shared(
     token = state.csrf_token
     state.csrf_token = PLACEHOLDER
     try:
-        template_context = page.create_template_context(request)
-        body = request.app.template_engine.get_template(page.template_name).render(**template_context)
+        body, title, whole = _render_parts(request, page, split=not shared.whole_page)
     finally:
         state.csrf_token = token
     if status_code == 200:
-        _store(shared, body, status_code)
-    return _response(request, body, status_code)
+        _store(shared, body, status_code, title)
+    return _response(request, whole, status_code)
+
+
+def _render_parts(request: Request, page: Template, split: bool) -> tuple[str, str | None, str]:
+    """(what to keep, the kept title or None, the whole response), rendered once."""
+    template_context = page.create_template_context(request)
+    template = request.app.template_engine.get_template(page.template_name)
+    if not split or "content" not in template.blocks:
+        whole = template.render(**template_context)
+        return whole, None, whole
+    context = template.new_context(template_context)
+    captured: dict[str, str] = {}
+    shell = request.app.template_engine.get_template(SHELL_TEMPLATE)
+    for name in _BODY_BLOCKS:
+        # A block the page does not fill is the shell's own; the shell appends its blocks behind the page's.
+        stack = context.blocks.setdefault(name, [shell.blocks[name]])
+        stack[0] = _capturing(stack[0], name, captured)
+    whole = template.environment.concat(template.root_render_func(context))  # type: ignore[attr-defined]
+    return captured["content"], captured["title"], whole
+
+
+def _capturing(block: Callable, name: str, captured: dict[str, str]) -> Callable:
+    def render_block(context):
+        text = "".join(block(context))
+        captured[name] = text
+        yield text
+
+    return render_block
+
+
+def _render_shell(request: Request, title: str, content: str) -> str:
+    """base.html for this request, around a kept title and content.
+
+    The shell is a function of the language, the path and the viewer (name, roles, unread count, privacy
+    version: all in the Viewer) and of nothing else but the CSRF token (a placeholder here) and the flash
+    messages (then it is rendered afresh): kept by exactly that, it needs no data version."""
+    session = request.scope.get("session")
+    key = None
+    if not (isinstance(session, dict) and session.get(FLASH_KEY)):
+        key = (current_language.get(), request.url.path, viewer_of(request))
+        parts = _shells.get(key)
+        if parts is not None:
+            _shells.move_to_end(key)
+            return parts[0] + title + parts[1] + content + parts[2]
+    state = ScopeState.from_scope(request.scope)
+    token = state.csrf_token
+    if key is not None:
+        state.csrf_token = PLACEHOLDER
+    try:
+        shell = _render_base(request, _TITLE_MARK, _CONTENT_MARK)
+    finally:
+        state.csrf_token = token
+    before, rest = shell.split(_TITLE_MARK, 1)
+    between, after = rest.split(_CONTENT_MARK, 1)
+    if key is not None:
+        _shells[key] = (before, between, after)
+        while len(_shells) > MAX_SHELLS:
+            _shells.popitem(last=False)
+    return before + title + between + content + after
+
+
+def _render_base(request: Request, title: str, content: str) -> str:
+    shell = Template(template_name=SHELL_TEMPLATE, context={})
+    template = request.app.template_engine.get_template(SHELL_TEMPLATE)
+    context = template.new_context(shell.create_template_context(request))
+    context.blocks["title"] = [lambda _context: iter((title,))]
+    context.blocks["content"] = [lambda _context: iter((content,))]
+    return template.environment.concat(template.root_render_func(context))  # type: ignore[attr-defined]
 
 
 def _response(request: Request, body: str, status_code: int) -> Response:
@@ -110,21 +216,56 @@ def _response(request: Request, body: str, status_code: int) -> Response:
     return Response(content=body.replace(PLACEHOLDER, token), media_type=MediaType.HTML, status_code=status_code)
 
 
-def _store(shared: SharedPage, body: str, status_code: int) -> None:
+def _store(shared: SharedPage, body: str, status_code: int, title: str | None) -> None:
     global _stored_characters
     if data_version() != shared.version:
         return  # written to while this was being rendered: it may already be out of date
     old = _entries.pop(shared.key, None)
     if old is not None:
-        _stored_characters -= len(old.body)
-    _entries[shared.key] = _Entry(shared.version, time.monotonic(), body, status_code)
-    _stored_characters += len(body)
+        _stored_characters -= len(old.body) + len(old.title or "")
+    _entries[shared.key] = _Entry(shared.version, time.monotonic(), body, status_code, title)
+    _stored_characters += len(body) + len(title or "")
     while _stored_characters > MAX_CHARACTERS and _entries:
         _key_dropped, dropped = _entries.popitem(last=False)
-        _stored_characters -= len(dropped.body)
+        _stored_characters -= len(dropped.body) + len(dropped.title or "")
+
+
+async def kept_value(request: Request, audience: Audience, build: Callable[[], Awaitable[T]]) -> T:
+    """What `build` returns for this URL, language and audience, kept under the same rules as the pages:
+    for the JSON API, whose answers are encoded afresh but not queried again."""
+    if request.method != "GET" or not request.app.state.settings.shared_pages:
+        return await build()
+    key = ("api", request.url.path, request.url.query, current_language.get(), audience(viewer_of(request)))
+    return await kept(key, build)
+
+
+async def kept_piece(request: Request, key: Hashable, template: str, **context: Any) -> Markup:
+    """A piece of a page that is the same for everybody (say, a group's strip map), rendered once per key and
+    language until the next write. It must not contain a form (no CSRF token is filled in)."""
+
+    async def build() -> Markup:
+        template_context = Template(template_name=template, context=context).create_template_context(request)
+        return Markup(request.app.template_engine.get_template(template).render(**template_context))
+
+    if not request.app.state.settings.shared_pages:
+        return await build()
+    return await kept(("piece", template, key, current_language.get()), build)
+
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def note_writes(message: Message, scope: Scope) -> None:
+    """A before_send hook: once a request that may have written answers, its writes are committed; count
+    them at once, before the person's next request can ask for a kept page (PostgreSQL's notice of the
+    write comes round a moment later)."""
+    if message["type"] == "http.response.start" and scope.get("method") not in _SAFE_METHODS:
+        note_local_write()
 
 
 def forget_all() -> None:
     global _stored_characters
     _entries.clear()
+    forget_kept()
+    _shells.clear()
     _stored_characters = 0

@@ -6,14 +6,14 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.params import URLEncodedBody
-from litestar.response import Redirect, Response, Template
+from litestar.response import Redirect, Response
 
 from block_service.accounts.people import set_language
 from block_service.db import ping_database
+from block_service.web import shared_pages
 from block_service.web.auth import viewer_of
 from block_service.web.i18n import LANGUAGES
 from block_service.web.language import set_language_cookie
-from block_service.web.templating import render
 
 ONE_YEAR = 365 * 24 * 3600
 
@@ -27,11 +27,16 @@ def safe_next(target: str | None, fallback: str = "/") -> str:
 
 class SystemController(Controller):
     @get("/", name="home")
-    async def home(self, request: Request) -> Template:
+    async def home(self, request: Request) -> Response:
         from block_service.shops.segments import list_segments
         from block_service.shops.services import count_open_shops
 
-        return render(request, "home.html", segments=await list_segments(), open_shops=await count_open_shops())
+        shared = shared_pages.lookup(request, shared_pages.by_role)
+        if isinstance(shared, Response):
+            return shared
+        return shared_pages.render_shared(
+            request, shared, "home.html", segments=await list_segments(), open_shops=await count_open_shops()
+        )
 
     @get("/healthz", name="healthz", media_type="application/json")
     async def healthz(self) -> dict[str, str]:
