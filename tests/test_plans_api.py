@@ -75,7 +75,7 @@ async def test_agenda_and_decisions_move_the_proposal_and_refuse_out_of_turn(db)
     assert row == {"status": "passed", "motion_id": 9}
     chain = await chain_of(proposal_id, staff)
     assert [s.kind for s in chain][-2:] == ["decision", "project"]
-    assert chain[-1].title == "Waits for its project" and chain[-1].state == "waiting"
+    assert chain[-1].label == "Waits for its project" and chain[-1].state == "waiting"
 
 
 async def test_plan_leads_and_a_registered_provider_join_the_chain(db):

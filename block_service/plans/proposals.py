@@ -10,7 +10,6 @@ from block_service.audit.services import record_change
 from block_service.clock import now as clock_now
 from block_service.db import contains, duplicate_means, write_transaction
 from block_service.errors import Conflict, Forbidden, Invalid, NotFound
-from block_service.i18n import gettext as _
 from block_service.names import shown_name
 from block_service.pagination import Page, clamp, paginate
 from block_service.plans.lifecycle import allowed_steps, check_visible, load_proposal
@@ -220,14 +219,14 @@ def _summary_columns() -> tuple:
 
 
 def _label(viewer: Viewer, author_id: int, author_name: str | None) -> str:
-    if viewer.is_signed_in and viewer.person_id == author_id:
-        return _("%(name)s (you)", name=shown_name(author_name))
+    """Proposals are signed: the author's display name (a deleted account's label); pages add "(you)" by `mine`."""
     return shown_name(author_name)
 
 
 def _summary(viewer: Viewer, row: dict) -> ProposalSummary:
-    label = _label(viewer, row.pop("author_id"), row.pop("author_name"))
-    return ProposalSummary(**row, author_label=label)
+    author_id = row.pop("author_id")
+    label = _label(viewer, author_id, row.pop("author_name"))
+    return ProposalSummary(**row, author_label=label, mine=viewer.is_signed_in and viewer.person_id == author_id)
 
 
 def _conditions(viewer: Viewer, filters: ProposalFilter) -> list:
@@ -341,7 +340,9 @@ async def get_proposal(viewer: Viewer, proposal_id: int, now: dt.datetime | None
         "JOIN shop sh ON sh.id = sm.shop WHERE s.proposal = {} AND sh.status = 'open' ORDER BY sh.name",
         proposal_id,
     )
-    return _detail(row, author_id, label, counts, links, photos, [s["name"] for s in shops])
+    detail = _detail(row, author_id, label, counts, links, photos, [s["name"] for s in shops])
+    detail.mine = viewer.is_signed_in and viewer.person_id == author_id
+    return detail
 
 
 def _detail(row, author_id, label, counts, links, photos, shop_names) -> ProposalDetail:

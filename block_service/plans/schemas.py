@@ -116,6 +116,7 @@ class ProposalSummary(msgspec.Struct, kw_only=True):
     shop_count: int
     author_label: str
     created_at: dt.datetime
+    mine: bool = False  # the viewer filed it
 
 
 class ThreadLink(msgspec.Struct, kw_only=True):
@@ -166,6 +167,7 @@ class ProposalDetail(msgspec.Struct, kw_only=True):
     threads: list[ThreadLink]
     photos: list[ProposalPhoto]
     shop_names: list[str]  # the supporting shops: businesses on a public registry
+    mine: bool = False  # the viewer filed it
 
 
 class ProposalPage(msgspec.Struct, kw_only=True):
@@ -217,3 +219,5 @@ class ChainStep(msgspec.Struct, kw_only=True):
     detail: str = ""
     route: str = ""
     route_params: dict[str, Any] = {}
+    # An English msgid the timeline translates and shows instead of `title` (a step's name, not its content).
+    label: str = ""

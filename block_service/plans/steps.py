@@ -3,28 +3,23 @@
 from __future__ import annotations
 
 from block_service.accounts.schemas import Viewer
-from block_service.i18n import gettext as _
+from block_service.i18n import N_
 from block_service.plans.chain import chain_steps
 from block_service.plans.schemas import ChainStep
 from block_service.plans.tables import Proposal, ProposalStep, ProposalThread
 
-
-def _step_title(target: str) -> str:
-    """The label of the step that reached `target`, in the reader's language."""
-    titles = {
-        "draft": _("Drafted"),
-        "submitted": _("Submitted"),
-        "deliberation": _("Accepted for deliberation"),
-        "declined": _("Declined"),
-        "merged": _("Merged into another proposal"),
-        "on_agenda": _("On the council's agenda"),
-        "passed": _("Passed by the council"),
-        "rejected": _("Rejected by the council"),
-        "withdrawn": _("Withdrawn by its author"),
-    }
-    return titles.get(target, target)
-
-
+# The name of the step that reached each status: English msgids the timeline translates.
+STEP_LABELS = {
+    "draft": N_("Drafted"),
+    "submitted": N_("Submitted"),
+    "deliberation": N_("Accepted for deliberation"),
+    "declined": N_("Declined"),
+    "merged": N_("Merged into another proposal"),
+    "on_agenda": N_("On the council's agenda"),
+    "passed": N_("Passed by the council"),
+    "rejected": N_("Rejected by the council"),
+    "withdrawn": N_("Withdrawn by its author"),
+}
 REFUSED = ("declined", "rejected", "withdrawn", "merged")
 
 
@@ -84,14 +79,15 @@ async def proposal_steps(proposal_ids: list[int], viewer: Viewer) -> list[ChainS
             continue
         target = row["status_to"]
         decided = target in ("passed", "rejected") or (row["status_from"] == "on_agenda" and target == "deliberation")
-        title = _step_title(target)
+        label = STEP_LABELS.get(target, target)
         if row["status_from"] == "on_agenda" and target == "deliberation":
-            title = _("No quorum: back under deliberation")
+            label = N_("No quorum: back under deliberation")
         steps.append(
             ChainStep(
                 proposal_id=row["proposal"],
                 kind="decision" if decided else "proposal",
-                title=title,
+                title="",
+                label=label,
                 state="refused" if target in REFUSED else ("current" if target == row["current"] else "done"),
                 at=row["at"],
                 detail=row["reason"],
@@ -109,6 +105,8 @@ async def project_slot(proposal_ids: list[int], viewer: Viewer) -> list[ChainSte
         Proposal.id.is_in(proposal_ids) & (Proposal.status == "passed") & Proposal.project_id.is_null()
     )
     return [
-        ChainStep(proposal_id=row["id"], kind="project", title=_("Waits for its project"), state="waiting", at=None)
+        ChainStep(
+            proposal_id=row["id"], kind="project", title="", label=N_("Waits for its project"), state="waiting", at=None
+        )
         for row in rows
     ]
