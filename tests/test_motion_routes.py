@@ -210,3 +210,16 @@ async def test_the_demo_has_a_closed_motion_with_a_recusal_and_an_open_one_for_t
     assert zh("Roll-call") in closed_page and zh("Recused") in closed_page
     answer = await chair.post(f"/motions/{rows[1]['id']}/vote", {"choice": "yes"})
     assert answer.status_code == 303
+
+
+async def test_anonymous_visitors_share_the_motion_page_until_a_vote_is_written(app, browser_factory, council):
+    motion_id = await a_motion(council)
+    visitor = browser_factory("zh-Hans")
+    before = text_of((await visitor.get(f"/motions/{motion_id}")).text)
+    assert zh("%(voted)s of %(eligible)s members on the roll have voted.", voted=0, eligible=4) in before
+    assert text_of((await browser_factory("zh-Hans").get(f"/motions/{motion_id}")).text) == before
+    await cast_vote(council.members[1], motion_id, VoteForm(choice="yes"))
+    after = text_of((await visitor.get(f"/motions/{motion_id}")).text)
+    assert zh("%(voted)s of %(eligible)s members on the roll have voted.", voted=1, eligible=4) in after
+    desk = await visitor.get("/council/motions")
+    assert desk.status_code == 200

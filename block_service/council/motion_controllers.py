@@ -30,6 +30,7 @@ from block_service.i18n import gettext as _
 from block_service.inbox import KindView, register_kind
 from block_service.plans.chain import chain_of
 from block_service.schemas import ReasonForm
+from block_service.web import shared_pages
 from block_service.web.auth import viewer_of
 from block_service.web.forms import form_errors, read_form, status_of
 from block_service.web.htmx import redirect_after_post
@@ -74,9 +75,12 @@ register_kind(
 
 class MotionController(Controller):
     @get("/council/motions", name="motions")
-    async def desk(self, request: Request, page: FromQuery[PageNumber] = 1) -> Template:
+    async def desk(self, request: Request, page: FromQuery[PageNumber] = 1) -> Response:
+        shared = shared_pages.lookup(request)
+        if isinstance(shared, Response):
+            return shared
         desk = await motion_reads.motion_desk(viewer_of(request), page)
-        return render(request, "council/motions/desk.html", desk=desk)
+        return shared_pages.render_shared(request, shared, "council/motions/desk.html", desk=desk)
 
     @get("/motions/new", name="motion_form")
     async def motion_form(self, request: Request, proposal: FromQuery[OptionalId] = None) -> Template:
@@ -101,11 +105,14 @@ class MotionController(Controller):
         return redirect_after_post(request, request.app.route_reverse("motion", motion_id=motion_id))
 
     @get("/motions/{motion_id:int}", name="motion")
-    async def motion(self, request: Request, motion_id: FromPath[Id]) -> Template:
-        return await _motion_page(request, motion_id)
+    async def motion(self, request: Request, motion_id: FromPath[Id]) -> Response:
+        shared = shared_pages.lookup(request)
+        if isinstance(shared, Response):
+            return shared
+        return await _motion_page(request, motion_id, shared=shared)
 
     @get("/motions/{motion_id:int}/vote", name="motion_vote")
-    async def vote_part(self, request: Request, motion_id: FromPath[Id]) -> Template:
+    async def vote_part(self, request: Request, motion_id: FromPath[Id]) -> Response:
         """The state of the vote and the viewer's own part: the fragment the page refreshes."""
         return await _motion_page(request, motion_id, fragment="council/motions/_vote.html", force_fragment=True)
 
@@ -183,7 +190,8 @@ async def _motion_page(
     errors: dict | None = None,
     values: dict | None = None,
     status_code: int = 200,
-) -> Template:
+    shared: shared_pages.SharedPage | None = None,
+) -> Response:
     page = await motion_reads.get_motion(motion_id, viewer_of(request))
     context = {"page": page, "motion": page.motion, "mine": page.mine, "choices": CHOICES}
     if page.motion.proposal and not fragment:
@@ -191,4 +199,6 @@ async def _motion_page(
     context |= {"errors": errors or {}, "values": values or {}}
     if force_fragment:
         return Template(template_name=fragment, context=context, status_code=status_code)
-    return render(request, "council/motions/motion.html", fragment=fragment, status_code=status_code, **context)
+    return shared_pages.render_shared(
+        request, shared, "council/motions/motion.html", fragment=fragment, status_code=status_code, **context
+    )

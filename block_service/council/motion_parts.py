@@ -8,23 +8,13 @@ from block_service.accounts.schemas import Viewer
 from block_service.clock import BLOCK_TIMEZONE
 from block_service.council.motion_tables import Motion
 from block_service.council.terms import current_term
-from block_service.i18n import gettext as _
 from block_service.plans.chain import chain_steps
 from block_service.plans.schemas import ChainStep
 
-RESULT_WORDS = {"passed": "Passed", "rejected": "Rejected", "no_quorum": "No quorum"}
 
-
-def result_line(row: dict) -> str:
-    """ "Passed: 赞成 3 · 反对 1 · 弃权 0, of 5 eligible members." (translated)"""
-    counts = _(
-        "赞成 %(yes)s · 反对 %(no)s · 弃权 %(abstain)s, of %(eligible)s eligible members.",
-        yes=row["yes_count"],
-        no=row["no_count"],
-        abstain=row["abstain_count"],
-        eligible=row["eligible_count"],
-    )
-    return f"{_(RESULT_WORDS.get(row['result'], 'Not yet decided'))}: {counts}"
+def counts_line(row: dict) -> str:
+    """The counts in the ballot's own words, the same in both languages: "赞成 3 · 反对 1 · 弃权 0 / 5"."""
+    return f"赞成 {row['yes_count']} · 反对 {row['no_count']} · 弃权 {row['abstain_count']} / {row['eligible_count']}"
 
 
 @chain_steps("motion")
@@ -46,12 +36,8 @@ async def motion_steps(proposal_ids: list[int], viewer: Viewer) -> list[ChainSte
     steps = []
     for row in rows:
         closed = row["status"] == "closed"
-        if closed:
-            detail = result_line(row)
-        elif row["status"] == "open":
-            detail = _("Voting open until %(when)s.", when=_local(row["closes_at"]))
-        else:
-            detail = _("Voting opens on %(when)s.", when=_local(row["opens_at"]))
+        # The words of the result are the decision step's (plans); this step gives the counts, or the close.
+        detail = counts_line(row) if closed else f"→ {_local(row['closes_at'])}"
         steps.append(
             ChainStep(
                 proposal_id=row["proposal_id"],
