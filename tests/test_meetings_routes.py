@@ -195,7 +195,8 @@ async def test_a_hearing_shows_on_its_proposals_chain_with_its_minutes(db, brows
     await move_meeting(meeting, starts_in_hours=-2)
     await records.record_minutes(staff, meeting, MinutesForm(item_id=item, minutes="同意认养，工作站出花苗"))
     steps = [s for s in await chain_of(proposal, viewer_for(None)) if s.kind == "hearing"]
-    assert steps[0].state == "done" and "同意认养，工作站出花苗" in steps[0].detail
+    assert steps[0].state == "done" and steps[0].detail_label == "Minutes: %(minutes)s"
+    assert "同意认养，工作站出花苗" in steps[0].detail_params["minutes"]
     assert (await load_proposal(proposal))["status"] == "submitted"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from block_service.accounts.schemas import Viewer
 from block_service.clock import now
-from block_service.i18n import gettext as _
+from block_service.i18n import N_
 from block_service.meetings.records import published_minutes
 from block_service.plans.chain import chain_steps
 from block_service.plans.schemas import ChainStep
@@ -29,7 +29,8 @@ async def hearing_steps(proposal_ids: list[int], viewer: Viewer) -> list[ChainSt
                 title=meeting.title,
                 state=state,
                 at=meeting.starts_at,
-                detail=(_("Minutes: %(minutes)s", minutes=minutes) if minutes else _("Minutes not yet published")),
+                detail_label=N_("Minutes: %(minutes)s") if minutes else N_("Minutes not yet published"),
+                detail_params={"minutes": minutes} if minutes else {},
                 route="meeting",
                 route_params={"meeting_id": str(meeting.id)},
             )

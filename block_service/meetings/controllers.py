@@ -10,6 +10,7 @@ from litestar.params import FromPath, FromQuery, Parameter, URLEncodedBody
 from litestar.response import Response, Template
 
 from block_service.errors import DomainError, FormInvalid
+from block_service.i18n import N_
 from block_service.i18n import gettext as _
 from block_service.meetings import chain_steps, notices, records, services
 from block_service.meetings.ics import calendar_of
@@ -45,9 +46,14 @@ KindFilter = Annotated[Literal["", "hearing", "coordination", "evaluation", "cou
 When = Literal["upcoming", "past"]
 
 
+UNNAMED = N_("A person (named to merchants and staff)")
+
+
 def _ics(request: Request, meetings: list[MeetingSummary], filename: str) -> Response:
+    """The .ics in the reader's language: the builder gets the calendar's name and the kinds translated."""
     base = str(request.base_url).rstrip("/")
-    body = calendar_of(meetings, base, request.url.hostname or "block")
+    kinds = {kind: _(label) for kind, label in KIND_LABELS.items()}
+    body = calendar_of(meetings, base, request.url.hostname or "block", _("Lingyan block meetings"), kinds)
     return Response(body, media_type=CALENDAR, headers={"content-disposition": f'inline; filename="{filename}"'})
 
 
@@ -192,7 +198,11 @@ class MeetingApiController(Controller):
     @get("/meetings/{meeting_id:int}", name="api_meeting")
     async def api_meeting(self, request: Request, meeting_id: FromPath[Id]) -> MeetingDetail:
         """A meeting with its agenda, published minutes, invitees and attendance, as the HTML shows this viewer."""
-        return await services.get_meeting(viewer_of(request), meeting_id)
+        detail = await services.get_meeting(viewer_of(request), meeting_id)
+        for person in (*detail.invitees, *detail.attendance):
+            if not person.named:
+                person.name = _(UNNAMED)
+        return detail
 
 
 def _url(request: Request, meeting_id: int) -> str:

@@ -7,19 +7,20 @@ import datetime as dt
 from icalendar import Calendar, Event, Timezone
 
 from block_service.clock import BLOCK_TIMEZONE, now
-from block_service.i18n import gettext as _
-from block_service.meetings.schemas import KIND_LABELS, MeetingSummary
+from block_service.meetings.schemas import MeetingSummary
 
 PRODUCT = "-//Lingyan block workstation//Meetings//ZH"
 
 
-def calendar_of(meetings: list[MeetingSummary], base_url: str, host: str) -> bytes:
-    """One VCALENDAR with one VEVENT per meeting; times in Asia/Shanghai with its VTIMEZONE."""
+def calendar_of(meetings: list[MeetingSummary], base_url: str, host: str, name: str, kinds: dict[str, str]) -> bytes:
+    """One VCALENDAR with one VEVENT per meeting; times in Asia/Shanghai with its VTIMEZONE.
+
+    `name` (the calendar's) and `kinds` (kind → label) come translated from the edge, which knows the language."""
     calendar = Calendar()
     calendar.add("prodid", PRODUCT)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", _("Lingyan block meetings"))
+    calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", "Asia/Shanghai")
     calendar.add_component(Timezone.from_tzinfo(BLOCK_TIMEZONE, first_date=dt.date(2020, 1, 1)))
     stamp = now()
@@ -29,7 +30,7 @@ def calendar_of(meetings: list[MeetingSummary], base_url: str, host: str) -> byt
         event.add("dtstamp", stamp)
         event.add("dtstart", meeting.starts_at.astimezone(BLOCK_TIMEZONE))
         event.add("dtend", meeting.ends_at.astimezone(BLOCK_TIMEZONE))
-        event.add("summary", f"{_(KIND_LABELS[meeting.kind])}: {meeting.title}")
+        event.add("summary", f"{kinds[meeting.kind]}: {meeting.title}")
         event.add("location", meeting.place)
         event.add("url", f"{base_url}/meetings/{meeting.id}")
         calendar.add_component(event)

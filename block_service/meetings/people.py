@@ -7,7 +7,6 @@ from block_service.accounts.tables import Person
 from block_service.council.seats import seats_of_term
 from block_service.council.terms import current_term
 from block_service.groups.services import list_groups
-from block_service.i18n import gettext as _
 from block_service.i18n import localized
 from block_service.names import shown_name
 from block_service.shops.services import may_see_merchants
@@ -20,12 +19,14 @@ def may_see_people(viewer: Viewer) -> bool:
     return may_see_merchants(viewer)
 
 
-async def invitee_names(viewer: Viewer, pairs: list[tuple[str, int]]) -> dict[tuple[str, int], str]:
-    """{(type, id): name} for those that exist, in at most three statements whatever the number of pairs."""
+async def invitee_names(viewer: Viewer, pairs: list[tuple[str, int]]) -> dict[tuple[str, int], str | None]:
+    """{(type, id): name} for those that exist, in at most three statements whatever the number of pairs.
+
+    A person not named to this viewer maps to None: the edge shows "A person (named to merchants and staff)"."""
     by_type: dict[str, set[int]] = {}
     for kind, object_id in pairs:
         by_type.setdefault(kind, set()).add(object_id)
-    names: dict[tuple[str, int], str] = {}
+    names: dict[tuple[str, int], str | None] = {}
     if by_type.get("group"):
         for group in await list_groups():
             if group.id in by_type["group"]:
@@ -41,7 +42,7 @@ async def invitee_names(viewer: Viewer, pairs: list[tuple[str, int]]) -> dict[tu
             if named or row["id"] == viewer.person_id:
                 names[("person", row["id"])] = shown_name(row["display_name"])
             else:
-                names[("person", row["id"])] = _("A person (named to merchants and staff)")
+                names[("person", row["id"])] = None
     return names
 
 

@@ -105,12 +105,14 @@ class InviteeOut(msgspec.Struct, kw_only=True):
     invitee_type: str
     invitee_id: int
     name: str
+    named: bool = True  # False: a person not named to this viewer (name ""); the edge says who may see it
 
 
 class AttendeeOut(msgspec.Struct, kw_only=True):
     attendee_type: str
     attendee_id: int
     name: str
+    named: bool = True  # False: a person not named to this viewer (name ""); the edge says who may see it
 
 
 class MeetingSummary(msgspec.Struct, kw_only=True):

@@ -310,11 +310,14 @@ async def get_meeting(viewer: Viewer, meeting_id: int) -> MeetingDetail:
         (r["attendee_type"], r["attendee_id"]) for r in came
     ]
     names = await invitee_names(viewer, wanted)
+    unnamed = {key for key, name in names.items() if name is None}  # people this viewer may not see named
     detail.invitees = [
-        InviteeOut(invitee_type=t, invitee_id=i, name=names.get((t, i), "")) for t, i in wanted[: len(invited)]
+        InviteeOut(invitee_type=t, invitee_id=i, name=names.get((t, i)) or "", named=(t, i) not in unnamed)
+        for t, i in wanted[: len(invited)]
     ]
     detail.attendance = [
-        AttendeeOut(attendee_type=t, attendee_id=i, name=names.get((t, i), "")) for t, i in wanted[len(invited) :]
+        AttendeeOut(attendee_type=t, attendee_id=i, name=names.get((t, i)) or "", named=(t, i) not in unnamed)
+        for t, i in wanted[len(invited) :]
     ]
     moment = now()
     detail.is_past = detail.ends_at < moment

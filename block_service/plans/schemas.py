@@ -221,3 +221,6 @@ class ChainStep(msgspec.Struct, kw_only=True):
     route_params: dict[str, Any] = {}
     # An English msgid the timeline translates and shows instead of `title` (a step's name, not its content).
     label: str = ""
+    # An English msgid (with its parameters) the timeline translates and shows instead of `detail`.
+    detail_label: str = ""
+    detail_params: dict[str, str] = {}
