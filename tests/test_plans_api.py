@@ -89,6 +89,7 @@ async def test_plan_leads_and_a_registered_provider_join_the_chain(db):
     assert await plan_leads(plan.id) == [lead.person_id]
     author = await resident()
     proposal_id = await file(author, "safety")
+    real_motions = _providers.get("motion")  # council's provider, put back below for the tests that follow
 
     @chain_steps("motion")
     async def motions(proposal_ids, viewer):
@@ -99,5 +100,8 @@ async def test_plan_leads_and_a_registered_provider_join_the_chain(db):
     try:
         chain = await chain_of(proposal_id, author)
     finally:
-        _providers.pop("motion")
+        if real_motions is None:
+            _providers.pop("motion")
+        else:
+            _providers["motion"] = real_motions
     assert [s.kind for s in chain] == ["proposal", "motion"]
