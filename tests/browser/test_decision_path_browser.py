@@ -223,4 +223,8 @@ def test_a_report_travels_to_a_passed_decision_on_phones(chromium, decision_serv
     expect(roll).to_contain_text(zh("For (赞成)"))
     _fits(page)
     page.goto(f"/threads/{thread_id}")
-    expect(page.get_by_role("link", name=re.compile(re.escape(proposal_title)))).to_be_visible()
+    # 9. The report shows the same chain: its proposal, the hearing, the motion and the decision.
+    main = page.get_by_role("main")
+    expect(main.get_by_role("link", name=re.compile(re.escape(f"#{proposal_id}：{proposal_title}")))).to_be_visible()
+    expect(main.get_by_role("link", name=motion_title)).to_be_visible()
+    expect(main).to_contain_text(counts)
