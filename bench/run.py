@@ -51,8 +51,9 @@ from servers import ServerError, children_of, log_tail, pg_admin, run_cli
 BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = BENCH_DIR.parent
 REFERENCE_PAGE = "/healthz"
-# Every public page; {group} and {election} are filled in from the running server's API (the regional
-# group with the most open shops; the newest election) before the runs.
+# Every public page; {group}, {election} and {meeting} are filled in from the running server's API (the
+# regional group with the most open shops; the newest election; the latest past meeting, minutes and all, else
+# the soonest upcoming one) before the runs.
 PUBLIC_PAGES = [
     "/",
     "/threads",
@@ -66,6 +67,8 @@ PUBLIC_PAGES = [
     "/elections/{election}",
     "/council/motions",
     "/motions/1",
+    "/meetings",
+    "/meetings/{meeting}",
     "/privacy",
     "/plans",
     "/plans/environment",
@@ -373,7 +376,7 @@ def read_check(output: str) -> tuple[int, int, int]:
 
 
 def resolve_pages(base_url: str, pages: list[str]) -> tuple[list[str], list[str]]:
-    """Fill {group} and {election} in from the server's API; (pages, notes on pages left out)."""
+    """Fill {group}, {election} and {meeting} in from the server's API; (pages, notes on pages left out)."""
     values: dict[str, str | None] = {}
     if any("{group}" in page for page in pages):
         groups = fetch(base_url, "/api/groups").json()
@@ -382,6 +385,10 @@ def resolve_pages(base_url: str, pages: list[str]) -> tuple[list[str], list[str]
     if any("{election}" in page for page in pages):
         elections = fetch(base_url, "/api/council").json()["elections"]
         values["election"] = str(max(election["id"] for election in elections)) if elections else None
+    if any("{meeting}" in page for page in pages):
+        meetings = fetch(base_url, "/api/meetings?when=past").json()["items"]
+        meetings = meetings or fetch(base_url, "/api/meetings").json()["items"]
+        values["meeting"] = str(meetings[0]["id"]) if meetings else None
     resolved, notes = [], []
     for page in pages:
         names = re.findall(r"{(\w+)}", page)
@@ -488,7 +495,7 @@ def bench(args: argparse.Namespace, work_dir: Path) -> dict[str, object]:
     run_cli(env, "migrate")
     started = time.perf_counter()
     counts = seed_bulk.seed(env["BLOCK_DATABASE_URL"], args.shops, args.people, args.threads, election=True)
-    counts["council_motion"] = seed_motions.seed(env["BLOCK_DATABASE_URL"])
+    counts.update(seed_motions.seed(env["BLOCK_DATABASE_URL"]))
     seed_seconds = round(time.perf_counter() - started, 2)
     print(f"seeded {counts} in {seed_seconds} s", flush=True)
 

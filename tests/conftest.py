@@ -8,6 +8,7 @@ The suite runs once per engine (scripts/test runs it for SQLite, then for Postgr
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import tempfile
@@ -82,6 +83,14 @@ def _schema():
 @pytest.fixture
 async def db(_schema, tmp_path) -> AsyncIterator[None]:
     """A database with the schema and reference data, empty of everything else."""
+    async with fresh_database(tmp_path):
+        yield
+
+
+@contextlib.asynccontextmanager
+async def fresh_database(tmp_path: Path) -> AsyncIterator[None]:
+    """What `db` gives a test, for code that seeds outside a test's own event loop (tests/browser, whose
+    Playwright loop occupies the main thread, seeds in a worker thread with asyncio.run)."""
     from block_service.cache import forget
     from block_service.seed import ensure_reference_data
 

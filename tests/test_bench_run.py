@@ -54,6 +54,8 @@ def test_every_public_page_in_both_modes_by_default(run):
         "/elections/{election}",
         "/council/motions",
         "/motions/1",
+        "/meetings",
+        "/meetings/{meeting}",
         "/privacy",
         "/plans",
         "/plans/environment",
@@ -170,3 +172,44 @@ def test_the_motions_seed_gives_a_closed_roll_call_and_an_open_vote(run):
     assert opened[6] == "open"
     assert [vote[2] for vote in rows["council_motion_vote"] if vote[0] == 1] == ["yes", "yes", "no", "abstain"]
     assert sum(1 for member in rows["council_motion_member"] if member[3] == "recused") == 1
+
+
+def test_the_meetings_seed_gives_a_past_hearing_with_minutes_and_upcoming_meetings(run):
+    import datetime as dt
+
+    import seed_motions
+
+    moment = dt.datetime.now(dt.UTC)
+    rows = seed_motions.plan([(person, person + 100) for person in range(1, 8)], moment)
+    meetings = rows["meeting"]
+    assert [meeting[0] for meeting in meetings] == ["hearing", "coordination", "council", "evaluation"]
+    hearing = dict(zip(seed_motions.MEETING, meetings[0], strict=True))
+    assert hearing["ends_at"] < moment and hearing["minutes_published_at"] and hearing["proposal_id"] == 1
+    assert all(meeting[3] > moment for meeting in meetings[1:])
+    assert all(len(row) == len(seed_motions.COLUMNS[table]) for table, items in rows.items() for row in items)
+    for number, meeting in enumerate(meetings, start=1):  # "going" is the number of yes answers
+        assert meeting[9] == sum(1 for answer in rows["meeting_rsvp"] if answer[:1] == (number,) and answer[2] == "yes")
+    assert [item[5] != "" for item in rows["meeting_agenda_item"] if item[0] == 1] == [True, True, True]
+
+
+def test_meeting_pages_are_filled_from_the_api_past_first(run, monkeypatch):
+    class Answer:
+        def __init__(self, data):
+            self.data = data
+
+        def json(self):
+            return self.data
+
+    listings = {"/api/meetings?when=past": {"items": [{"id": 7}, {"id": 3}]}, "/api/meetings": {"items": [{"id": 9}]}}
+    monkeypatch.setattr(run, "fetch", lambda base_url, path: Answer(listings[path]))
+    assert run.resolve_pages("http://stand-in", ["/meetings", "/meetings/{meeting}"]) == (
+        ["/meetings", "/meetings/7"],
+        [],
+    )
+    listings["/api/meetings?when=past"] = {"items": []}
+    assert run.resolve_pages("http://stand-in", ["/meetings/{meeting}"])[0] == ["/meetings/9"]
+    listings["/api/meetings"] = {"items": []}
+    assert run.resolve_pages("http://stand-in", ["/meetings/{meeting}"]) == (
+        [],
+        ["/meetings/{meeting} left out: the seed has no meeting"],
+    )
