@@ -22,7 +22,7 @@ async def test_home_and_list_show_the_report_action_to_visitors(browser):
 async def test_a_visitor_starting_a_report_is_sent_to_log_in_with_next(browser):
     response = await browser.get("/threads/new?kind=report")
     assert response.status_code == 303
-    assert response.headers["location"] == "/login?next=%2Fthreads%2Fnew%3Fkind%3Dreport"
+    assert response.headers["location"] == "/login?next=/threads/new%3Fkind%3Dreport"
     login = (await browser.get(response.headers["location"])).text
     assert 'name="next" value="/threads/new?kind=report"' in login
     assert 'href="/signup?next=/threads/new%3Fkind%3Dreport"' in login
@@ -159,3 +159,18 @@ async def test_the_two_other_categories_differ_in_english(db):
     names = [row["name_en"] for row in await Category.select(Category.name_en)]
     assert "Other problem" in names and "Other matter" in names
     assert len(names) == len(set(names))
+
+
+@pytest.mark.parametrize("path", ["/login", "/signup"])
+async def test_the_mobile_field_brings_up_digits_and_email_is_one_tap_away(browser, path):
+    page = (await browser.get(path + "?next=/threads/new")).text
+    assert 'name="contact" type="tel"' in page and 'inputmode="tel"' in page
+    assert f'href="{path}?by=email&amp;next=/threads/new"' in page
+    by_email = (await browser.get(path + "?by=email")).text
+    assert 'name="contact" type="email"' in by_email and '<input type="hidden" name="by" value="email">' in by_email
+
+
+async def test_logging_in_with_an_email_address_keeps_the_email_field_after_an_error(browser):
+    response = await browser.post("/login", {"contact": "nobody@example.org", "password": "x" * 9, "by": "email"})
+    assert response.status_code in (401, 422, 400)
+    assert 'name="contact" type="email"' in response.text

@@ -108,8 +108,10 @@ async def _me_page(
 
 class AccountController(Controller):
     @get("/signup", name="signup_form")
-    async def signup_form(self, request: Request, next: FromQuery[str | None] = None) -> Template:
-        values = {"next": safe_next(next)}
+    async def signup_form(
+        self, request: Request, next: FromQuery[str | None] = None, by: FromQuery[str | None] = None
+    ) -> Template:
+        values = {"next": safe_next(next), "by": "email" if by == "email" else ""}
         return render(request, "accounts/signup.html", fragment="accounts/_signup_form.html", values=values, errors={})
 
     @post("/signup", name="signup", opt=RATE_LIMITED)
@@ -132,12 +134,14 @@ class AccountController(Controller):
         return await _signed_in_response(request, signed_in, target)
 
     @get("/login", name="login_form")
-    async def login_form(self, request: Request, next: FromQuery[str | None] = None) -> Template:
+    async def login_form(
+        self, request: Request, next: FromQuery[str | None] = None, by: FromQuery[str | None] = None
+    ) -> Template:
         return render(
             request,
             "accounts/login.html",
             fragment="accounts/_login_form.html",
-            values={"next": safe_next(next)},
+            values={"next": safe_next(next), "by": "email" if by == "email" else ""},
             errors={},
         )
 
@@ -153,7 +157,7 @@ class AccountController(Controller):
                 "accounts/login.html",
                 fragment="accounts/_login_form.html",
                 status_code=status,
-                values={"contact": data.get("contact", ""), "next": target},
+                values={"contact": data.get("contact", ""), "next": target, "by": data.get("by", "")},
                 errors=form_errors(error),
             )
             page.headers.update(_retry_after(error))
