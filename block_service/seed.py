@@ -49,12 +49,12 @@ CATEGORIES = [
     ("report", "parking", "乱停车", "Parking", 24),
     ("report", "shop-front", "门前三包", "Shop-front hygiene (门前三包)", 24),
     ("report", "safety", "安全隐患", "Safety", 12),
-    ("report", "other-report", "其他问题", "Other", 48),
+    ("report", "other-report", "其他问题", "Other problem", 48),
     ("issue", "premises", "租金与房屋", "Rent & premises", 72),
     ("issue", "permits", "证照办理", "Permits", 72),
     ("issue", "delivery", "进货与配送", "Supply & delivery", 72),
     ("issue", "promotion", "宣传推广", "Promotion", 72),
-    ("issue", "other-issue", "其他事项", "Other", 72),
+    ("issue", "other-issue", "其他事项", "Other matter", 72),
 ]
 RESPONSE_TEMPLATES = {
     "pavement": [

@@ -38,6 +38,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Photos of threads closed longer than this are deleted; inbox entries older than this too.
     photo_retention_days: int = 365
     inbox_retention_days: int = 180
+    # The workstation's public phone line, shown in the footer and on /contact (omitted while unset).
+    contact_phone: str = ""
 
     @property
     def is_postgres(self) -> bool:
@@ -161,6 +163,7 @@ def read_settings(env: dict[str, str] | None = None) -> Settings:
         trusted_proxies=_address_list(env, "BLOCK_TRUSTED_PROXIES"),
         photo_retention_days=_whole_number(env, "BLOCK_PHOTO_RETENTION_DAYS", 365),
         inbox_retention_days=_whole_number(env, "BLOCK_INBOX_RETENTION_DAYS", 180),
+        contact_phone=(env.get("BLOCK_CONTACT_PHONE") or "").strip(),
     )
 
 

@@ -25,13 +25,14 @@ from block_service.accounts.schemas import (
     SignUpForm,
 )
 from block_service.errors import DomainError, FormInvalid
-from block_service.i18n import current_language
+from block_service.i18n import LANGUAGES, current_language
 from block_service.i18n import gettext as _
 from block_service.inbox import KindView, register_kind
 from block_service.schemas import ReasonForm
 from block_service.web.auth import viewer_of
 from block_service.web.forms import form_errors, read_form
 from block_service.web.htmx import redirect_after_post
+from block_service.web.i18n import LANGUAGE_COOKIE
 from block_service.web.labels import N_
 from block_service.web.language import set_language_cookie
 from block_service.web.page_parts import part_of_page
@@ -64,9 +65,14 @@ register_kind(
 )
 
 
-def _signed_in_response(request: Request, signed_in, target: str) -> Response:
+async def _signed_in_response(request: Request, signed_in, target: str) -> Response:
+    """Start the session; a language the visitor chose before logging in (the cookie) stays and is saved."""
     start_session(request.session, person_id=signed_in.person_id, session_version=signed_in.session_version)
     response = redirect_after_post(request, target)
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    if chosen in LANGUAGES and chosen != signed_in.language:
+        await people.set_language(signed_in.person_id, chosen)
+        return response
     set_language_cookie(request, response, signed_in.language)
     return response
 
@@ -102,8 +108,11 @@ async def _me_page(
 
 class AccountController(Controller):
     @get("/signup", name="signup_form")
-    async def signup_form(self, request: Request) -> Template:
-        return render(request, "accounts/signup.html", fragment="accounts/_signup_form.html", values={}, errors={})
+    async def signup_form(
+        self, request: Request, next: FromQuery[str | None] = None, by: FromQuery[str | None] = None
+    ) -> Template:
+        values = {"next": safe_next(next), "by": "email" if by == "email" else ""}
+        return render(request, "accounts/signup.html", fragment="accounts/_signup_form.html", values=values, errors={})
 
     @post("/signup", name="signup", opt=RATE_LIMITED)
     async def signup(self, request: Request, data: URLEncodedBody[dict[str, Any]]) -> Response:
@@ -121,15 +130,18 @@ class AccountController(Controller):
                 errors=form_errors(error),
             )
         flash(request, _("Welcome! Your resident account is ready."), "success")
-        return _signed_in_response(request, signed_in, request.app.route_reverse("me"))
+        target = safe_next(data.get("next"), fallback=request.app.route_reverse("me"))
+        return await _signed_in_response(request, signed_in, target)
 
     @get("/login", name="login_form")
-    async def login_form(self, request: Request, next: FromQuery[str | None] = None) -> Template:
+    async def login_form(
+        self, request: Request, next: FromQuery[str | None] = None, by: FromQuery[str | None] = None
+    ) -> Template:
         return render(
             request,
             "accounts/login.html",
             fragment="accounts/_login_form.html",
-            values={"next": safe_next(next)},
+            values={"next": safe_next(next), "by": "email" if by == "email" else ""},
             errors={},
         )
 
@@ -145,7 +157,7 @@ class AccountController(Controller):
                 "accounts/login.html",
                 fragment="accounts/_login_form.html",
                 status_code=status,
-                values={"contact": data.get("contact", ""), "next": target},
+                values={"contact": data.get("contact", ""), "next": target, "by": data.get("by", "")},
                 errors=form_errors(error),
             )
             page.headers.update(_retry_after(error))
@@ -156,7 +168,7 @@ class AccountController(Controller):
         if await people.must_set_up_second_factor(signed_in.person_id):
             flash(request, _("Staff accounts need a second factor. Set up your authenticator app now."), "info")
             target = request.app.route_reverse("security")
-        return _signed_in_response(request, signed_in, target)
+        return await _signed_in_response(request, signed_in, target)
 
     @get("/login/code", name="login_code_form")
     async def login_code_form(self, request: Request) -> Response:
@@ -185,7 +197,7 @@ class AccountController(Controller):
             )
             page.headers.update(_retry_after(error))
             return page
-        return _signed_in_response(request, signed_in, target)
+        return await _signed_in_response(request, signed_in, target)
 
     @post("/logout", name="logout")
     async def logout(self, request: Request) -> Redirect:

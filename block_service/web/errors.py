@@ -83,7 +83,8 @@ def handle_error(request: Request, error: Exception) -> Response:
             message = _too_large_message(request)
         headers.update(error.headers or {})
         if isinstance(error, NotAuthorizedException) and not is_api(request):
-            target = request.app.route_reverse("login_form") + "?next=" + quote(request.url.path, safe="/")
+            wanted = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            target = request.app.route_reverse("login_form") + "?next=" + quote(wanted, safe="/")
             if request.htmx:
                 return Response(content="", status_code=401, headers={"HX-Redirect": target})
             if request.method == "GET":

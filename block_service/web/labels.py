@@ -6,6 +6,8 @@ only the label asked for is translated.
 
 from __future__ import annotations
 
+import re
+
 from block_service.web.i18n import gettext as _
 from block_service.web.i18n import pgettext
 
@@ -112,3 +114,20 @@ def proposal_size_label(size: str) -> str:
 
 def proposal_step_label(step: str) -> str:
     return _(PROPOSAL_STEP_LABELS[step]) if step in PROPOSAL_STEP_LABELS else step
+
+
+HOUSE_NUMBER = re.compile(r"(\d+)号")
+LANE_NUMBER = re.compile(r"(\d+)弄(?:(\d+)号)?")
+
+
+def house_number_label(value: str | None) -> str:
+    """A normalised house number ("1063号", "1141弄", "1141弄12号") in the reader's language."""
+    if not value:
+        return ""
+    if match := HOUSE_NUMBER.fullmatch(value):
+        return _("No. %(number)s", number=match.group(1))
+    if match := LANE_NUMBER.fullmatch(value):
+        if match.group(2):
+            return _("Lane %(lane)s, No. %(number)s", lane=match.group(1), number=match.group(2))
+        return _("Lane %(lane)s", lane=match.group(1))
+    return value

@@ -35,6 +35,7 @@ STAFF_ONLY = _access(STAFF)
 ROUTE_ACCESS: dict[str, Access] = {
     # system and shell
     "home": PUBLIC,
+    "contact": PUBLIC,
     "healthz": PUBLIC,
     "readyz": PUBLIC,
     "static": PUBLIC,

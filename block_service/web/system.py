@@ -38,6 +38,10 @@ class SystemController(Controller):
             request, shared, "home.html", segments=await list_segments(), open_shops=await count_open_shops()
         )
 
+    @get("/contact", name="contact")
+    async def contact(self, request: Request) -> Template:
+        return render(request, "contact.html")
+
     @get("/healthz", name="healthz", media_type="application/json")
     async def healthz(self) -> dict[str, str]:
         return {"status": "ok"}

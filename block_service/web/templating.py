@@ -25,6 +25,7 @@ from block_service.web.i18n import (
     translations,
 )
 from block_service.web.labels import (
+    house_number_label,
     proposal_size_label,
     proposal_status_label,
     proposal_step_label,
@@ -159,6 +160,7 @@ def create_template_config(debug: bool) -> TemplateConfig:
         datetime=format_datetime,
         thread_status=thread_status_label,
         proposal_status=proposal_status_label,
+        house_number=house_number_label,
     )
     engine = JinjaTemplateEngine.from_environment(environment)
     engine.register_template_callable("url_for", url_for)
