@@ -56,6 +56,13 @@ CATEGORIES = [
     ("issue", "promotion", "宣传推广", "Promotion", 72),
     ("issue", "other-issue", "其他事项", "Other matter", 72),
 ]
+# Emergencies: the report form tells people to call 119 / 110 / 120 first; staff see such reports as urgent.
+# Added to a block that already has its categories too (by code, so a staff edit is never overwritten).
+EMERGENCY_CATEGORIES = [
+    ("report", "gas-leak", "燃气泄漏", "Gas leak", 2),
+    ("report", "fire", "火情与烟雾", "Fire or smoke", 2),
+    ("report", "injury", "有人受伤", "Someone injured", 2),
+]
 RESPONSE_TEMPLATES = {
     "pavement": [
         (
@@ -145,7 +152,21 @@ async def ensure_reference_data() -> None:
 
 
 async def _ensure_categories() -> None:
-    if await Category.exists():
+    known = {row["slug"] for row in await Category.select(Category.slug)}
+    for order, (kind, slug, name_zh, name_en, hours) in enumerate(EMERGENCY_CATEGORIES, start=90):
+        if slug not in known:
+            await Category.insert(
+                Category(
+                    kind=kind,
+                    slug=slug,
+                    name_zh=name_zh,
+                    name_en=name_en,
+                    response_hours=hours,
+                    sort_order=order,
+                    emergency=True,
+                )
+            )
+    if known:
         return
     for order, (kind, slug, name_zh, name_en, hours) in enumerate(CATEGORIES):
         rows = await Category.insert(

@@ -385,6 +385,8 @@ def _business(key: str, object_type: str, kind: str, role: str, expected: str) -
         return "forbidden"  # the secretary (minutes) and the chair (motions) are nobody in this seed
     if key == "metoo" and kind in ("group", "hidden"):
         return "missing"  # "me too" joins public reports only: the others are not there to join
+    if key == "metoo" and role == "merchant":
+        return "forbidden"  # the merchants of the shop a complaint is about do not join it (issue 13)
     return expected
 
 

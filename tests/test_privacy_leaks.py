@@ -88,13 +88,21 @@ async def block(browser_factory):
         )
     )
     ok(await browsers["reporter"].post(f"/threads/{first}/answers", {"body": "今天早上还是有纸箱。"}))
-    ok(await browsers["reporter"].post(f"/threads/{first}/status", {"status": "reopened", "reason": "还是老样子"}))
+    ok(
+        await browsers["reporter"].post(
+            f"/threads/{first}/evaluation", {"fixed": "no", "score": "2", "comment": "还是老样子"}
+        )
+    )
     ok(
         await browsers["shop_merchant"].post(
             f"/threads/{first}/status", {"status": "resolved", "reason": "已安排专人每天清理"}
         )
     )
-    ok(await browsers["reporter"].post(f"/threads/{first}/status", {"status": "closed", "reason": "确认已经解决"}))
+    ok(
+        await browsers["reporter"].post(
+            f"/threads/{first}/evaluation", {"fixed": "yes", "score": "5", "comment": "确认已经解决"}
+        )
+    )
     ok(await browsers["reporter"].post(f"/threads/{second}/answers", {"body": "昨晚一点又来了。"}))
     ok(await browsers["reporter"].post(f"/threads/{third}/answers", {"body": "补充：晚饭时间最严重。"}))
     from block_service.groups.services import list_groups

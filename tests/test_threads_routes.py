@@ -149,11 +149,12 @@ async def test_me_too_toggles_with_htmx(browser_factory):
     thread_id = await make_thread(await make_person("居民", "13900000210"))
     neighbour, _ = await _signed_in(browser_factory, "13900000211", name="邻居")
     on = await neighbour.post(f"/threads/{thread_id}/metoo", {"on": "1"}, htmx=True)
-    assert on.status_code == 200 and 'aria-pressed="true"' in on.text and ">1<" in on.text
+    assert on.status_code == 200 and "已关注 ✓ · 1 人遇到同样问题" in text_of(on.text)
+    assert "取消“我也遇到”" in text_of(on.text)  # withdrawing: a separate disclosure with its own confirm
     again = await neighbour.post(f"/threads/{thread_id}/metoo", {"on": "1"}, htmx=True)
-    assert ">1<" in again.text
+    assert "1 人遇到" in text_of(again.text)
     off = await neighbour.post(f"/threads/{thread_id}/metoo", {"on": "0"}, htmx=True)
-    assert 'aria-pressed="false"' in off.text and ">0<" in off.text
+    assert "已关注" not in off.text and ">0<" in off.text and "我也遇到" in off.text
 
 
 async def test_similar_threads_are_suggested_while_typing(browser_factory):

@@ -109,7 +109,12 @@ async def test_the_workflow_of_a_report(block):
     await workflow.change_status(block["staff"], thread_id, _status("acknowledged", "已受理"))
     await workflow.change_status(block["merchant"], thread_id, _status("in_progress", "正在清理"))
     await workflow.change_status(block["merchant"], thread_id, _status("resolved", "已清理完毕"))
-    await workflow.change_status(block["resident"], thread_id, _status("closed", "确认已解决"))
+    assert (
+        await reactions.evaluate(
+            block["resident"], thread_id, EvaluationForm(fixed="yes", score=4, comment="确认已解决")
+        )
+        == "closed"
+    )
     page = await reading.get_thread_page(block["resident"], thread_id)
     steps = [(m.status_from, m.status_to, m.body) for m in page.messages if m.kind == "status"]
     assert steps == [
@@ -118,7 +123,7 @@ async def test_the_workflow_of_a_report(block):
         ("in_progress", "resolved", "已清理完毕"),
         ("resolved", "closed", "确认已解决"),
     ]
-    assert page.thread.status == "closed" and page.viewer_may_evaluate
+    assert page.thread.status == "closed" and page.viewer_evaluated and not page.viewer_may_evaluate
 
 
 @pytest.mark.parametrize(
@@ -150,13 +155,27 @@ async def test_a_merchant_cannot_move_a_thread_about_another_shop(block):
     assert refused.value.message == "You may not move this thread to that status."
 
 
-async def test_the_reporter_reopens_with_a_reason_and_the_deadline_starts_again(block):
+async def test_the_reporter_answers_not_fixed_and_the_deadline_starts_again(block):
     thread_id = await make_thread(block["resident"].person_id, shop_id=block["shop"])
     await workflow.change_status(block["merchant"], thread_id, _status("resolved"))
-    await workflow.change_status(block["resident"], thread_id, _status("reopened", "纸箱又堆回来了"))
+    with pytest.raises(Forbidden, match="You may not move this thread to that status."):
+        await workflow.change_status(block["resident"], thread_id, _status("closed", "确认已解决"))
+    form = EvaluationForm(fixed="no", score=1, comment="纸箱又堆回来了")
+    assert await reactions.evaluate(block["resident"], thread_id, form) == "reopened"
     thread = await access.get_thread(block["staff"], thread_id)
     assert thread.status == "reopened" and thread.resolved_at is None
     assert thread.due_at > dt.datetime.now(dt.UTC) + dt.timedelta(hours=23)
+    page = await reading.get_thread_page(block["resident"], thread_id)
+    assert [(m.status_to, m.body) for m in page.messages if m.kind == "status"][-1] == ("reopened", "纸箱又堆回来了")
+    assert page.viewer_evaluated and not page.viewer_may_evaluate
+    # Resolved again: the reporter's new answer replaces the first one.
+    await workflow.change_status(block["merchant"], thread_id, _status("resolved"))
+    assert (await reading.get_thread_page(block["resident"], thread_id)).viewer_may_evaluate
+    assert await reactions.evaluate(block["resident"], thread_id, EvaluationForm(fixed="partly", score=3)) == "closed"
+    summary = (await reading.get_thread_page(block["public"], thread_id)).evaluations
+    assert (summary.count, summary.fixed_no, summary.fixed_partly, summary.average_score) == (1, 0, 1, 3.0)
+    merchant_notices = [n.event for n in (await inbox_services.list_entries(block["merchant"])).items]
+    assert "status" in merchant_notices
 
 
 async def test_a_duplicate_names_the_thread_it_repeats(block):
@@ -257,15 +276,18 @@ async def test_participants_are_notified_except_who_muted(block):
     assert await services.unread_count(block["resident"].person_id) == 0
 
 
-async def test_evaluation_after_closing_once_per_person(block):
+async def test_the_reporter_confirms_and_rates_in_one_step_then_the_me_too_people_rate(block):
     thread_id = await make_thread(block["resident"].person_id, shop_id=block["shop"])
     await reactions.set_metoo(block["neighbour"], thread_id, True)
     with pytest.raises(Conflict) as refused:
         await reactions.evaluate(block["resident"], thread_id, EvaluationForm(fixed="yes", score=5))
-    assert refused.value.message == "A thread is evaluated once it is closed."
+    assert refused.value.message == "A fix is evaluated once it is marked resolved (by the reporter) or closed."
     await workflow.change_status(block["merchant"], thread_id, _status("resolved"))
-    await workflow.change_status(block["resident"], thread_id, _status("closed"))
-    await reactions.evaluate(block["resident"], thread_id, EvaluationForm(fixed="yes", score=5))
+    # Only the reporter answers a resolved thread; a me-too person waits until it is closed.
+    with pytest.raises(Conflict, match="marked resolved"):
+        await reactions.evaluate(block["neighbour"], thread_id, EvaluationForm(fixed="yes", score=5))
+    assert await reactions.evaluate(block["resident"], thread_id, EvaluationForm(fixed="yes", score=5)) == "closed"
+    assert (await access.get_thread(block["staff"], thread_id)).status == "closed"
     await reactions.evaluate(block["neighbour"], thread_id, EvaluationForm(fixed="partly", score=3))
     with pytest.raises(Conflict) as refused:
         await reactions.evaluate(block["resident"], thread_id, EvaluationForm(fixed="no", score=1))
@@ -275,6 +297,17 @@ async def test_evaluation_after_closing_once_per_person(block):
     assert refused.value.message == "Only the reporter and the people who added “me too” evaluate the fix."
     summary = (await reading.get_thread_page(block["public"], thread_id)).evaluations
     assert (summary.count, summary.fixed_yes, summary.fixed_partly, summary.average_score) == (2, 1, 1, 4.0)
+    # The reporter is not asked again for what they just said; the me-too person is asked.
+    resident_events = [n.event for n in (await inbox_services.list_entries(block["resident"])).items]
+    neighbour_events = [n.event for n in (await inbox_services.list_entries(block["neighbour"])).items]
+    assert "evaluate" not in resident_events and "evaluate" in neighbour_events
+
+
+async def test_the_merchants_of_the_shop_concerned_do_not_add_me_too(block):
+    thread_id = await make_thread(block["resident"].person_id, shop_id=block["shop"])
+    with pytest.raises(Forbidden, match="merchants of the shop concerned"):
+        await reactions.set_metoo(block["merchant"], thread_id, True)
+    assert await reactions.set_metoo(block["neighbour"], thread_id, True) == 1
 
 
 async def test_resolved_threads_close_by_themselves_after_seven_days_once(block):

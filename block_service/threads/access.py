@@ -255,9 +255,7 @@ def allowed_statuses(viewer: Viewer, thread: ThreadDetail) -> list[str]:
     allowed: list[str] = []
     if thread.shop_id is not None and viewer.acts_for(thread.shop_id) and thread.status in OPEN_STATUSES:
         allowed += [s for s in ("in_progress", "resolved") if s != thread.status]
-    if _is_author(viewer, thread):
-        if thread.status == "resolved":
-            allowed += ["closed", "reopened"]
-        elif thread.status == "closed":
-            allowed.append("reopened")
+    # The reporter answers a resolved thread with the one-step evaluation (reactions.evaluate), not here.
+    if _is_author(viewer, thread) and thread.status == "closed":
+        allowed.append("reopened")
     return allowed

@@ -29,7 +29,15 @@ from block_service.threads import (
     workflow,
 )
 from block_service.threads import photos as photo_store
-from block_service.threads.photo_controllers import store_uploads, uploads_of, var_dir
+from block_service.threads.photo_controllers import (
+    draft_photos,
+    forget_drafts,
+    keep_as_draft,
+    kept_drafts,
+    store_uploads,
+    uploads_of,
+    var_dir,
+)
 from block_service.threads.schemas import (
     AnswerForm,
     EvaluationForm,
@@ -158,16 +166,28 @@ class ThreadController(Controller):
     async def open_thread(self, request: Request, data: MultipartBody[dict[str, Any]]) -> Response:
         viewer = viewer_of(request)
         fields = {k: v for k, v in data.items() if not isinstance(v, UploadFile | list)}
+        kept = kept_drafts(request, data)
         stored: list[tuple[str, int, int, int]] = []
+        errors: dict = {}
+        try:
+            stored = await store_uploads(request, uploads_of(data))
+        except DomainError as error:
+            errors = form_errors(error)
         try:
             form = read_form(ThreadForm, fields)
-            stored = await store_uploads(request, uploads_of(data))
-            thread_id = await opening.open_thread(viewer, form, stored)
+            if not errors:
+                thread_id = await opening.open_thread(viewer, form, kept + stored)
         except (FormInvalid, DomainError) as error:
-            photo_store.discard_photos(var_dir(request), [name for name, *_rest in stored])
             if isinstance(error, DomainError) and error.status_code in (403, 404):
+                photo_store.discard_photos(var_dir(request), [name for name, *_rest in kept + stored])
+                forget_drafts(request)
                 raise
-            return await _thread_form_page(request, fields, form_errors(error), status_code=422)
+            errors = {**form_errors(error), **errors}
+        if errors:
+            # Nothing entered is lost: the photos stored so far wait as the person's draft.
+            keep_as_draft(request, kept + stored)
+            return await _thread_form_page(request, fields, errors, status_code=422)
+        forget_drafts(request)
         flash(
             request,
             _("Thank you. Your report is number %(id)s; you will be told of every step.", id=thread_id),
@@ -263,7 +283,8 @@ class ThreadController(Controller):
             await workflow.change_status(viewer, thread_id, read_form(StatusForm, data))
         except (FormInvalid, Invalid) as error:
             page = await reading.get_thread_page(viewer, thread_id)
-            return await _thread_page(request, page, status_code=422, errors=form_errors(error), values=data)
+            values = {**data, "form": "status"}
+            return await _thread_page(request, page, status_code=422, errors=form_errors(error), values=values)
         announce(request.app, thread_id)
         flash(request, _("The status has been changed."), "success")
         return redirect_after_post(request, request.app.route_reverse("thread", thread_id=thread_id))
@@ -299,12 +320,16 @@ class ThreadController(Controller):
     ) -> Response:
         viewer = viewer_of(request)
         try:
-            await reactions.evaluate(viewer, thread_id, read_form(EvaluationForm, data))
+            status = await reactions.evaluate(viewer, thread_id, read_form(EvaluationForm, data))
         except FormInvalid as error:
             page = await reading.get_thread_page(viewer, thread_id)
-            return await _thread_page(request, page, status_code=422, errors=error.errors, values=data)
+            values = {**data, "form": "evaluation"}
+            return await _thread_page(request, page, status_code=422, errors=error.errors, values=values)
         announce(request.app, thread_id)
-        flash(request, _("Thank you for telling us how the fix went."), "success")
+        if status == "reopened":
+            flash(request, _("Thank you. The thread is open again and the shop and the workstation are told."), "info")
+        else:
+            flash(request, _("Thank you for telling us how the fix went."), "success")
         return redirect_after_post(request, request.app.route_reverse("thread", thread_id=thread_id))
 
     @post("/threads/{thread_id:int}/flag", name="flag_thread", opt=RATE_LIMITED)
@@ -355,6 +380,7 @@ async def _thread_form_page(request: Request, values: dict, errors: dict, status
         my_shops=await shops_of(viewer.person_id) if viewer.has("merchant") else [],
         shops=await shop_choices(),
         segments=await list_segments(),
+        draft_photos=draft_photos(request),
     )
 
 

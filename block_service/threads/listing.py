@@ -41,6 +41,7 @@ def _summary_columns() -> tuple:
         Thread.status,
         Thread.category.name_zh.as_alias("category_name_zh"),
         Thread.category.name_en.as_alias("category_name_en"),
+        Thread.category.emergency.as_alias("urgent"),
         Thread.house_number,
         Thread.segment.name_zh.as_alias("segment_name_zh"),
         Thread.segment.name_en.as_alias("segment_name_en"),
@@ -150,13 +151,17 @@ async def list_threads(viewer: Viewer, filters: ThreadFilter) -> Page[ThreadSumm
 
 
 async def triage_queue(viewer: Viewer, filters: ThreadFilter) -> Page[ThreadSummary]:
-    """Staff's queue: overdue first, then new and reopened by deadline, then the rest by activity."""
+    """Staff's queue: emergencies awaiting a response first (gas, fire, injury), then overdue, then new and
+    reopened by deadline, then the rest by activity."""
     conditions = _filter_conditions(viewer, filters, clock.now())
     if not filters.status:
         conditions.append(Thread.status.is_in(list(OPEN_STATUSES) + ["resolved"]))
     urgency = OrderByRaw(
-        "CASE WHEN thread.status IN ('new', 'reopened') AND thread.due_at < {} THEN 0 "
-        "WHEN thread.status IN ('new', 'reopened') THEN 1 ELSE 2 END, thread.due_at",
+        "CASE WHEN thread.status IN ('new', 'reopened') AND EXISTS "
+        "(SELECT 1 FROM category WHERE category.id = thread.category AND category.emergency = {}) THEN 0 "
+        "WHEN thread.status IN ('new', 'reopened') AND thread.due_at < {} THEN 1 "
+        "WHEN thread.status IN ('new', 'reopened') THEN 2 ELSE 3 END, thread.due_at",
+        True,
         clock.now(),
     )
     return await _thread_page(viewer, conditions, filters, order=urgency)

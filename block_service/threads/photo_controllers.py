@@ -33,10 +33,39 @@ async def store_uploads(request: Request, uploads: list[UploadFile]) -> list[tup
     return await photo_store.store_uploads(var_dir(request), uploads)
 
 
+# Photos of a report that was refused (an empty field, a bad house number): stored, kept server-side as the
+# person's draft (their session names them), shown again on the form and sent with it, never chosen twice.
+DRAFT_KEY = "thread_photo_drafts"
+StoredPhoto = tuple[str, int, int, int]
+
+
+def draft_photos(request: Request) -> list[StoredPhoto]:
+    return [tuple(item) for item in request.session.get(DRAFT_KEY, [])]
+
+
+def kept_drafts(request: Request, data: dict[str, Any]) -> list[StoredPhoto]:
+    """The draft photos the form sends back (ticked "keep"); the others are deleted now."""
+    wanted = data.get("keep_photo") or []
+    wanted = set(wanted if isinstance(wanted, list) else [wanted])
+    drafts = draft_photos(request)
+    photo_store.discard_photos(var_dir(request), [name for name, *_rest in drafts if name not in wanted])
+    return [photo for photo in drafts if photo[0] in wanted]
+
+
+def keep_as_draft(request: Request, photos: list[StoredPhoto]) -> None:
+    request.session[DRAFT_KEY] = [list(photo) for photo in photos[: photo_store.MAX_PHOTOS]]
+    photo_store.discard_photos(var_dir(request), [name for name, *_rest in photos[photo_store.MAX_PHOTOS :]])
+
+
+def forget_drafts(request: Request) -> None:
+    request.session.pop(DRAFT_KEY, None)
+
+
 class PhotoController(Controller):
     @get("/photos/{file_name:str}", name="photo")
     async def photo(self, request: Request, file_name: FromPath[str]) -> File:
-        await photo_review.photo_for(viewer_of(request), file_name)
+        if file_name not in {name for name, *_rest in draft_photos(request)}:
+            await photo_review.photo_for(viewer_of(request), file_name)
         path = photo_store.photo_file(var_dir(request), file_name)
         if path is None:
             raise NotFound("No such photo.")

@@ -69,7 +69,8 @@ async def get_thread_page(viewer: Viewer, thread_id: int, after_message: int = 0
         viewer_metoo=metoo,
         viewer_muted=muted,
         viewer_evaluated=evaluated,
-        viewer_may_evaluate=thread.status == "closed" and (is_author or metoo) and not evaluated,
+        viewer_may_evaluate=(thread.status == "resolved" and is_author)
+        or (thread.status == "closed" and (is_author or metoo) and not evaluated),
         viewer_may_answer=viewer.is_signed_in and not thread.hidden,
         viewer_answers_officially=viewer.is_staff or (thread.shop_id is not None and viewer.acts_for(thread.shop_id)),
         viewer_is_author=is_author,

@@ -86,6 +86,7 @@ class CategoryForm(msgspec.Struct, kw_only=True):
     sort_order: Annotated[int, msgspec.Meta(ge=0, le=999)] = 0
     active: bool = True
     photos_need_approval: bool = False
+    emergency: bool = False
 
 
 class TemplateForm(msgspec.Struct, kw_only=True):
@@ -104,6 +105,7 @@ class CategoryOut(msgspec.Struct, kw_only=True):
     sort_order: int
     active: bool
     photos_need_approval: bool = False
+    emergency: bool = False
 
 
 class ResponseTemplateOut(msgspec.Struct, kw_only=True):
@@ -136,6 +138,7 @@ class ThreadSummary(msgspec.Struct, kw_only=True):
     due_at: dt.datetime
     overdue: bool
     hidden: bool
+    urgent: bool = False  # an emergency category (gas, fire, injury)
 
 
 class PhotoOut(msgspec.Struct, kw_only=True):

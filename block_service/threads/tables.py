@@ -19,6 +19,8 @@ class Category(Table, tablename="category"):
     active = Boolean(default=True)
     # Photos of this category reach the public only once staff approve them (faces, number plates).
     photos_need_approval = Boolean(default=False)
+    # Gas, fire, injury: the report form says "call 119 / 110 / 120 now" first, and staff see it as urgent.
+    emergency = Boolean(default=False)
 
 
 class ResponseTemplate(Table, tablename="response_template"):

@@ -132,82 +132,93 @@ async def post_answer(viewer: Viewer, thread_id: int, form: AnswerForm) -> int:
 
 async def change_status(viewer: Viewer, thread_id: int, form: StatusForm) -> None:
     """Move a thread along its workflow; every step records who, when and why."""
-    now = clock.now()
     async with write_transaction():
         detail = await get_thread(viewer, thread_id)
         thread = await _locked_thread(thread_id)
         if form.status not in allowed_statuses(viewer, detail):
             raise Forbidden("You may not move this thread to that status.")
-        changes: dict = {Thread.status: form.status, Thread.last_activity_at: now}
-        if form.status == "duplicate":
-            if (
-                form.duplicate_of is None
-                or form.duplicate_of == thread_id
-                or not await Thread.exists().where(Thread.id == form.duplicate_of)
-            ):
-                raise Invalid("Give the number of the thread this one repeats.", field="duplicate_of")
-            changes[Thread.duplicate_of] = form.duplicate_of
-        if form.status == "acknowledged":
-            changes[Thread.acknowledged_at] = now
-        if form.status == "resolved":
-            changes[Thread.resolved_at] = now
-        if form.status in ("closed", "rejected", "duplicate"):
-            changes[Thread.closed_at] = now
-        if form.status == "reopened":
-            changes[Thread.resolved_at] = None
-            changes[Thread.closed_at] = None
-            changes[Thread.due_at] = now + dt.timedelta(hours=thread["response_hours"])
-        # Conditional on the status read above: of two people moving the thread at once, one wins and
-        # the other is told, instead of both steps being recorded from the same starting point.
-        moved = (
-            await Thread.update(changes)
-            .where((Thread.id == thread_id) & (Thread.status == thread["status"]))
-            .returning(Thread.id)
-        )
-        if not moved:
-            raise Conflict("This thread has just been moved on by someone else. Reload the page.")
-        await Message.insert(
-            Message(
-                thread=thread_id,
-                author=viewer.person_id,
-                kind="status",
-                body=form.reason,
-                official=viewer.is_staff or (thread["shop"] is not None and viewer.acts_for(thread["shop"])),
-                status_from=thread["status"],
-                status_to=form.status,
-                created_at=now,
-            )
-        )
-        await Thread.update({Thread.message_count: Thread.message_count + 1}).where(Thread.id == thread_id)
-        await record_change(
-            actor_id=viewer.person_id,
-            action="thread.status_changed",
-            object_type="thread",
-            object_id=thread_id,
-            before={"status": thread["status"]},
-            after={"status": form.status, "reason": form.reason},
-        )
-        participants = await _participants(thread)
-        actor_name, actor_alias = notice_actor(viewer, thread)
-        await deliver(
-            participants - {viewer.person_id},
-            thread_id,
-            "status",
-            actor_name=actor_name,
-            actor_alias=actor_alias,
-            actor_id=viewer.person_id,
-            detail=form.status,
-            now=now,
-        )
-        if form.status == "closed":
-            await _ask_for_evaluation(thread_id, now)
+        await move_status(viewer, thread, form.status, form.reason, duplicate_of=form.duplicate_of)
 
 
-async def _ask_for_evaluation(thread_id: int, now: dt.datetime) -> None:
+async def move_status(
+    viewer: Viewer, thread: dict, status: str, reason: str, *, duplicate_of: int | None = None
+) -> None:
+    """The step itself, inside the caller's write transaction, once the caller has checked it is allowed:
+    the conditional update, the status message, the audit record and the notices."""
+    now = clock.now()
+    thread_id = thread["id"]
+    changes: dict = {Thread.status: status, Thread.last_activity_at: now}
+    if status == "duplicate":
+        if (
+            duplicate_of is None
+            or duplicate_of == thread_id
+            or not await Thread.exists().where(Thread.id == duplicate_of)
+        ):
+            raise Invalid("Give the number of the thread this one repeats.", field="duplicate_of")
+        changes[Thread.duplicate_of] = duplicate_of
+    if status == "acknowledged":
+        changes[Thread.acknowledged_at] = now
+    if status == "resolved":
+        changes[Thread.resolved_at] = now
+    if status in ("closed", "rejected", "duplicate"):
+        changes[Thread.closed_at] = now
+    if status == "reopened":
+        changes[Thread.resolved_at] = None
+        changes[Thread.closed_at] = None
+        changes[Thread.due_at] = now + dt.timedelta(hours=thread["response_hours"])
+    # Conditional on the status read by the caller: of two people moving the thread at once, one wins and
+    # the other is told, instead of both steps being recorded from the same starting point.
+    moved = (
+        await Thread.update(changes)
+        .where((Thread.id == thread_id) & (Thread.status == thread["status"]))
+        .returning(Thread.id)
+    )
+    if not moved:
+        raise Conflict("This thread has just been moved on by someone else. Reload the page.")
+    await Message.insert(
+        Message(
+            thread=thread_id,
+            author=viewer.person_id,
+            kind="status",
+            body=reason,
+            official=viewer.is_staff or (thread["shop"] is not None and viewer.acts_for(thread["shop"])),
+            status_from=thread["status"],
+            status_to=status,
+            created_at=now,
+        )
+    )
+    await Thread.update({Thread.message_count: Thread.message_count + 1}).where(Thread.id == thread_id)
+    await record_change(
+        actor_id=viewer.person_id,
+        action="thread.status_changed",
+        object_type="thread",
+        object_id=thread_id,
+        before={"status": thread["status"]},
+        after={"status": status, "reason": reason},
+    )
+    participants = await _participants(thread)
+    actor_name, actor_alias = notice_actor(viewer, thread)
+    await deliver(
+        participants - {viewer.person_id},
+        thread_id,
+        "status",
+        actor_name=actor_name,
+        actor_alias=actor_alias,
+        actor_id=viewer.person_id,
+        detail=status,
+        now=now,
+    )
+    if status == "closed":
+        await _ask_for_evaluation(thread_id, now, already=viewer.person_id)
+
+
+async def _ask_for_evaluation(thread_id: int, now: dt.datetime, already: int | None = None) -> None:
+    """Ask the reporter and the me-too people how the fix went; `already`: who just told us, asked no more."""
     thread = await Thread.select(Thread.author).where(Thread.id == thread_id).first()
     people = {thread["author"]} | {
         row["person"] for row in await MeToo.select(MeToo.person).where(MeToo.thread == thread_id)
     }
+    people.discard(already)
     await deliver(people, thread_id, "evaluate", actor_name="", now=now, respect_mutes=False)
 
 

@@ -18,6 +18,7 @@ from tests.browser.steps import (
     choose_shop,
     expect,
     label,
+    label_starting,
     main_nav,
     move_thread_on,
     report_problem,
@@ -150,16 +151,19 @@ def test_a_pavement_report_goes_round_the_whole_loop(resident: Person, new_conte
     move_thread_on(shop_page, "标记为已解决", "货箱已全部收回，人行道已清空。")
     expect(status_line(shop_page)).to_contain_text("已解决（待确认）")
 
-    # The resident confirms the fix and rates it.
+    # The resident confirms the fix and rates it, in one step, nothing chosen for them.
     page.goto(thread_url)
-    move_thread_on(page, "确认已解决（办结）", "今天路过看了，人行道通畅了。")
-    expect(status_line(page)).to_contain_text("已办结")
+    expect(page.get_by_role("region", name="推进办理")).to_have_count(0)
     evaluation = page.get_by_role("region", name="问题解决了吗？")
-    evaluation.get_by_role("radio", name="是", exact=True).check()
+    for radio in evaluation.get_by_role("radio").all():
+        expect(radio).not_to_be_checked()
+    evaluation.get_by_role("radio", name="已解决", exact=True).check()
     satisfaction = evaluation.get_by_role("group", name=re.compile(r"^您满意吗"))
     satisfaction.get_by_role("radio", name="5", exact=True).check()
-    evaluation.get_by_role("button", name="提交评价").click()
+    evaluation.get_by_label("其他意见（选填）").fill("今天路过看了，人行道通畅了。")
+    evaluation.get_by_role("button", name="提交我的回答").click()
     expect(page.get_by_role("status")).to_contain_text("感谢您的评价")
+    expect(status_line(page)).to_contain_text("已办结")
     expect(page.get_by_role("region", name="问题解决了吗？")).to_have_count(0)
 
     # A visitor on a phone reads the whole story without learning who reported it.
@@ -217,15 +221,14 @@ def test_a_second_resident_adds_me_too_instead_of_a_duplicate(resident: Person, 
     similar.get_by_role("link", name=title).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
     metoo = page.get_by_role("button", name=re.compile(r"^我也遇到"))
-    expect(metoo).to_have_attribute("aria-pressed", "false")
     expect(metoo).to_have_text("我也遇到 · 0")
     metoo.click()
-    expect(metoo).to_have_attribute("aria-pressed", "true")
-    expect(metoo).to_have_text("我也遇到 · 1")
-    expect(page.get_by_role("main")).to_contain_text("您已关注此诉求。")
+    joined = page.locator(".metoo-joined")
+    expect(joined).to_have_text("已关注 ✓ · 1 人遇到同样问题")
+    expect(metoo).to_have_count(0)
 
     page.reload()  # kept, not just drawn
-    expect(metoo).to_have_attribute("aria-pressed", "true")
+    expect(joined).to_contain_text("已关注 ✓")
     expect(status_line(page)).to_contain_text("1 人也遇到")
     assert thread_total(page) == threads_before, "a second thread was created"
 
@@ -257,3 +260,73 @@ def test_an_open_thread_shows_new_answers_without_reloading(resident: Person, ne
         expect(answers(watcher)).to_contain_text(message, timeout=10_000)
 
     assert watcher.evaluate("() => window.samePage === true"), "the watcher's page was reloaded"
+
+
+def test_me_too_joined_state_and_a_confirmed_withdraw_on_a_phone(resident: Person, new_context):
+    resident.sign_up()
+    title = f"门口垃圾桶满溢{resident.name[-4:]}"
+    thread_id = report_problem(
+        resident.page, category="垃圾堆放", house_number="1161号", title=title, body="垃圾桶两天没人清。"
+    )
+    neighbour = someone(new_context, "邻居", viewport=PHONE, is_mobile=True, has_touch=True)
+    neighbour.sign_up()
+    page = neighbour.page
+    page.goto(f"/threads/{thread_id}")
+    page.get_by_role("button", name="我也遇到 · 0").click()
+    joined = page.locator(".metoo-joined")
+    expect(joined).to_have_text("已关注 ✓ · 1 人遇到同样问题")
+    # Withdrawing is its own action, and asks first: opening it changes nothing.
+    page.get_by_text("取消“我也遇到”").click()
+    expect(page.get_by_text("取消后将不再计入人数")).to_be_visible()
+    page.reload()
+    expect(joined).to_contain_text("已关注 ✓")
+    page.get_by_text("取消“我也遇到”").click()
+    page.get_by_role("button", name="确定取消").click()
+    expect(page.get_by_role("button", name="我也遇到 · 0")).to_be_visible()
+    page.reload()
+    expect(page.get_by_role("button", name="我也遇到 · 0")).to_be_visible()
+
+
+def test_an_empty_report_shows_the_summary_focused_and_keeps_what_was_typed_and_the_photo(
+    resident: Person, new_context, tmp_path
+):
+    phone = someone(new_context, "居民", viewport=PHONE, is_mobile=True, has_touch=True)
+    phone.sign_up()
+    page = phone.page
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.goto("/threads/new")
+    emergency = page.get_by_role("region", name=re.compile(r"^燃气泄漏、起火或有人受伤"))
+    expect(emergency.get_by_role("link", name="119 火警")).to_have_attribute("href", "tel:119")
+    body = "每天晚上八点以后油烟很重，窗户都不敢开。"
+    page.get_by_label(label("发生了什么、从什么时候开始、希望怎样解决")).fill(body)
+    page.get_by_label(label_starting("照片")).set_input_files([jpeg_with_gps(tmp_path / "IMG_0009.jpg")])
+    page.get_by_role("main").get_by_role("button", name="提交", exact=True).click()
+
+    summary = page.get_by_role("alert").filter(has_text="请先更正以下内容")
+    expect(summary).to_be_visible()
+    expect(summary).to_be_focused()
+    assert summary.bounding_box()["y"] < 844, "the error summary is off-screen"
+    expect(summary.get_by_role("link")).to_have_count(3)  # category, place, one line
+    title_field = page.get_by_label(label("一句话说明"))
+    expect(title_field).to_have_attribute("aria-invalid", "true")
+    expect(title_field).to_have_attribute("aria-describedby", "e-title")
+    expect(page.get_by_label(label("发生了什么、从什么时候开始、希望怎样解决"))).to_have_value(body)
+    draft = page.get_by_role("img", name="您添加的第 1 张照片")
+    draft.scroll_into_view_if_needed()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=draft.element_handle())
+    expect(page.get_by_label("随反映提交第 1 张照片")).to_be_checked()
+
+    summary.get_by_role("link").first.click()
+    page.get_by_label(label("类别")).select_option(label="油烟")
+    page.get_by_label(label("地点：凌岩南路门牌号或弄号")).fill("1107号")
+    title = f"晚间油烟扰民{phone.name[-4:]}"
+    title_field.fill(title)
+    page.get_by_role("main").get_by_role("button", name="提交", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    expect_photo_shown(page, "问题照片 1")
+    widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1], f"the page is {widths[0]} px wide on a {widths[1]} px phone screen"
+    # The refused form answers 422 on purpose; Chromium logs that status. Any other console error fails.
+    refused = "Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)"
+    assert [error for error in errors if error != refused] == [], f"console errors: {errors}"
