@@ -6,7 +6,7 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.params import URLEncodedBody
-from litestar.response import Redirect, Response
+from litestar.response import Redirect, Response, Template
 
 from block_service.accounts.people import set_language
 from block_service.db import ping_database
@@ -14,6 +14,7 @@ from block_service.web import shared_pages
 from block_service.web.auth import viewer_of
 from block_service.web.i18n import LANGUAGES
 from block_service.web.language import set_language_cookie
+from block_service.web.templating import render
 
 ONE_YEAR = 365 * 24 * 3600
 
