@@ -265,10 +265,11 @@ async def seed_demo_threads(staff: Viewer) -> int:
                 actor = merchant or staff
                 await change_status(actor, thread_id, StatusForm(status="resolved", reason="已处理完毕，请确认。"))
             elif step == "close":
-                await change_status(reporter, thread_id, StatusForm(status="closed", reason="确认已经解决，谢谢。"))
-                await evaluate(reporter, thread_id, EvaluationForm(fixed="yes", score=5, comment="处理很及时。"))
+                # The reporter confirms and rates in one step (issue 13): 已解决 closes the thread.
+                form = EvaluationForm(fixed="yes", score=5, comment="确认已经解决，处理很及时。")
+                await evaluate(reporter, thread_id, form)
             elif step == "reopen":
-                await change_status(reporter, thread_id, StatusForm(status="reopened", reason="这两天音量又大了。"))
+                await evaluate(reporter, thread_id, EvaluationForm(fixed="no", score=2, comment="这两天音量又大了。"))
             elif step == "reject":
                 await change_status(
                     staff, thread_id, StatusForm(status="rejected", reason="该店已搬离，原址在装修，转交城管处理。")
