@@ -88,7 +88,9 @@ def test_first_load_is_light(new_context, path):
     page = phone(new_context)
     page.goto(path)
     page.wait_for_load_state("load")
-    assert 0 < transferred_bytes(page) < MAX_FIRST_LOAD_BYTES
+    size = transferred_bytes(page)
+    print(f"first load of {path}: {size} bytes transferred")  # shown with -s: the numbers of the summary
+    assert 0 < size < MAX_FIRST_LOAD_BYTES
 
 
 def test_the_tab_bar_marks_where_you_are(new_context):
