@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 import block_service.accounts.controllers  # noqa: F401  (registers the "account" kind, as the app does)
-import block_service.threads.controllers  # noqa: F401  (registers the "thread" kind, as the app does)
+import block_service.threads.part_controllers  # noqa: F401  (registers the "thread" kind, as the app does)
 from block_service import inbox
 from block_service.inbox import services
 from block_service.inbox.tables import InboxEntry

@@ -13,6 +13,7 @@ from block_service.audit.services import record_change
 from block_service.db import run_frozen, write_transaction
 from block_service.errors import NotFound
 from block_service.shops.services import segment_for_number
+from block_service.threads.opening import insert_photos
 from block_service.threads.tables import Category, Photo, Thread
 
 ATTACHED = "attached"
@@ -66,21 +67,7 @@ async def open_attached_thread(
             )
         ).returning(Thread.id)
         thread_id = rows[0]["id"]
-        if photo_names:
-            await Photo.insert(
-                *[
-                    Photo(
-                        thread=thread_id,
-                        file_name=name,
-                        width=width,
-                        height=height,
-                        size_bytes=size,
-                        created_at=now,
-                        approved=approved,
-                    )
-                    for name, width, height, size in photo_names
-                ]
-            )
+        await insert_photos(thread_id, photo_names, now=now, approved=approved)
         await record_change(
             actor_id=author_id,
             action="thread.opened",

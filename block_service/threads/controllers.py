@@ -13,7 +13,6 @@ from litestar.response import Response, ServerSentEvent, Template
 
 from block_service.errors import DomainError, FormInvalid, Invalid, NotFound
 from block_service.i18n import gettext as _
-from block_service.inbox import KindView, register_kind
 from block_service.shops.segments import list_segments
 from block_service.shops.services import shop_choices, shops_of
 from block_service.threads import (
@@ -21,7 +20,6 @@ from block_service.threads import (
     categories,
     listing,
     moderation,
-    notify,
     opening,
     reactions,
     reading,
@@ -51,7 +49,7 @@ from block_service.web import shared_pages
 from block_service.web.auth import viewer_of
 from block_service.web.forms import form_errors, read_form
 from block_service.web.htmx import redirect_after_post
-from block_service.web.labels import N_, thread_status_label
+from block_service.web.labels import N_
 from block_service.web.live import announce, take_stream_slot, thread_events, viewer_now
 from block_service.web.page_parts import part_of_page
 from block_service.web.params import Id, OptionalIdText, PageNumber, checked, optional_int
@@ -65,31 +63,6 @@ PHOTO_BODY = {
     "request_max_body_size": photo_store.MAX_PHOTO_REQUEST_BYTES,
     "opt": {**RATE_LIMITED, "too_large": N_("Photos may be at most 8 MB each, and at most 3 of them.")},
 }
-
-
-async def _describe_threads(thread_ids: list[int], viewer) -> dict[int, KindView]:
-    """Threads in a viewer's inbox: only those they may still see (a group's discussion, a hidden thread)."""
-    titles = await services.thread_titles_for(thread_ids, viewer)
-    return {thread_id: KindView(title=title, url=f"/threads/{thread_id}") for thread_id, title in titles.items()}
-
-
-def _thread_detail(event: str, detail: str) -> str:
-    return thread_status_label(detail) if event == "status" else detail
-
-
-register_kind(
-    notify.KIND,
-    _describe_threads,
-    {
-        "opened": N_("A new thread concerns your shop."),
-        "answer": N_("%(name)s answered."),
-        "status": N_("%(name)s changed the status to “%(detail)s”."),
-        "moderation": N_("Staff reviewed what you wrote: %(detail)s"),
-        "evaluate": N_("This thread is closed. Was it fixed? Tell us in one click."),
-        "assigned": N_("%(name)s assigned this thread to you."),
-    },
-    detail_label=_thread_detail,
-)
 
 
 def thread_filters(

@@ -25,6 +25,27 @@ from block_service.threads.tables import (
 from block_service.threads.workflow import _shop_merchants
 
 
+async def insert_photos(
+    thread_id: int, photo_names: list[tuple[str, int, int, int]], *, now: dt.datetime, approved: bool
+) -> None:
+    """The rows of a new thread's stored photos ((file name, width, height, bytes) each), in the caller's write."""
+    if photo_names:
+        await Photo.insert(
+            *[
+                Photo(
+                    thread=thread_id,
+                    file_name=name,
+                    width=width,
+                    height=height,
+                    size_bytes=size,
+                    created_at=now,
+                    approved=approved,
+                )
+                for name, width, height, size in photo_names
+            ]
+        )
+
+
 async def open_thread(viewer: Viewer, form: ThreadForm, photo_names: list[tuple[str, int, int, int]] = ()) -> int:
     """Open a report (anyone signed in) or an issue (merchants). Photos were stored by the caller."""
     if form.kind == "issue" and not (viewer.has("merchant") or viewer.is_staff):
@@ -67,21 +88,7 @@ async def open_thread(viewer: Viewer, form: ThreadForm, photo_names: list[tuple[
             )
         ).returning(Thread.id)
         thread_id = rows[0]["id"]
-        if photo_names:
-            await Photo.insert(
-                *[
-                    Photo(
-                        thread=thread_id,
-                        file_name=name,
-                        width=width,
-                        height=height,
-                        size_bytes=size,
-                        created_at=now,
-                        approved=approved,
-                    )
-                    for name, width, height, size in photo_names
-                ]
-            )
+        await insert_photos(thread_id, photo_names, now=now, approved=approved)
         await record_change(
             actor_id=viewer.person_id,
             action="thread.opened",
