@@ -76,7 +76,7 @@ async def plan_detail(slug: str, viewer: Viewer) -> PlanDetail:
 class PlanController(Controller):
     @get("/plans", name="plans")
     async def plans(self, request: Request) -> Response:
-        shared = shared_pages.lookup(request)
+        shared = shared_pages.lookup(request, shared_pages.by_person)
         if isinstance(shared, Response):
             return shared
         viewer = viewer_of(request)
@@ -86,7 +86,7 @@ class PlanController(Controller):
 
     @get("/plans/{slug:str}", name="plan")
     async def plan(self, request: Request, slug: FromPath[SlugParameter]) -> Response:
-        shared = shared_pages.lookup(request)
+        shared = shared_pages.lookup(request, shared_pages.by_person)
         if isinstance(shared, Response):
             return shared
         viewer = viewer_of(request)

@@ -111,7 +111,7 @@ class ProposalController(Controller):
         sort: FromQuery[str | None] = None,
         page: FromQuery[PageNumber] = 1,
     ) -> Response:
-        shared = shared_pages.lookup(request)
+        shared = shared_pages.lookup(request, shared_pages.by_person)
         if isinstance(shared, Response):
             return shared
         filters = _filters(plan, status, segment, q, sort, page)
@@ -166,7 +166,7 @@ class ProposalController(Controller):
 
     @get("/proposals/{proposal_id:int}", name="proposal")
     async def proposal(self, request: Request, proposal_id: FromPath[Id]) -> Response:
-        shared = shared_pages.lookup(request)
+        shared = shared_pages.lookup(request, shared_pages.by_person)
         if isinstance(shared, Response):
             return shared
         return await proposal_page(request, proposal_id, shared=shared)
