@@ -156,5 +156,10 @@ def test_answering_and_moving_a_thread_on_logs_no_console_error(new_context, sta
     move_thread_on(staff_page, "受理", "已派人核实")
     move_thread_on(staff_page, "标记为已解决", "货箱已收回")
     page.reload()
-    move_thread_on(page, "确认已解决（办结）", "今天路过看了，通畅了。")
+    # The reporter confirms and rates the fix in one step (the evaluation form, swapped in by htmx too).
+    evaluation = page.get_by_role("region", name="问题解决了吗？")
+    evaluation.get_by_role("radio", name="已解决", exact=True).check()
+    evaluation.get_by_role("group", name=re.compile(r"^您满意吗")).get_by_role("radio", name="5", exact=True).check()
+    evaluation.get_by_role("button", name="提交我的回答").click()
+    expect(page.get_by_role("status")).to_contain_text("感谢您的评价")
     assert errors == [] and reporter_errors == []
