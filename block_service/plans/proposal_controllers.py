@@ -33,6 +33,7 @@ from block_service.web.auth import viewer_of
 from block_service.web.forms import form_errors, read_form, status_of
 from block_service.web.htmx import redirect_after_post
 from block_service.web.labels import N_, proposal_status_label
+from block_service.web.opened import read_notices_about
 from block_service.web.page_parts import fills
 from block_service.web.params import Id, OptionalIdText, PageNumber, PerPage, optional_int, whole_numbers
 from block_service.web.templating import flash, render
@@ -166,6 +167,7 @@ class ProposalController(Controller):
 
     @get("/proposals/{proposal_id:int}", name="proposal")
     async def proposal(self, request: Request, proposal_id: FromPath[Id]) -> Response:
+        await read_notices_about(request, "proposal", proposal_id)
         shared = shared_pages.lookup(request, shared_pages.by_person)
         if isinstance(shared, Response):
             return shared
@@ -272,7 +274,10 @@ class ProposalApiController(Controller):
         """Proposals the caller may see (drafts only their author's), filtered, newest or most supported first."""
         filters = _filters(plan, status, segment, q, sort, page)
         filters.per_page = per_page
-        return await proposals.list_proposals(viewer_of(request), filters)
+        viewer = viewer_of(request)
+        return await shared_pages.kept_value(
+            request, shared_pages.by_person, lambda: proposals.list_proposals(viewer, filters)
+        )
 
     @get("/{proposal_id:int}", name="api_proposal")
     async def api_proposal(self, request: Request, proposal_id: FromPath[Id]) -> ProposalPage:
