@@ -32,6 +32,7 @@ from block_service.meetings.tasks import run_meeting_tasks
 from block_service.migrate import apply_migrations
 from block_service.plans.controllers import PlanApiController, PlanController, StaffPlanController
 from block_service.plans.proposal_controllers import ProposalApiController, ProposalController
+from block_service.pledges.controllers import PledgeController
 from block_service.privacy.controllers import PrivacyController, StaffPrivacyController
 from block_service.settings import PROJECT_ROOT, Settings, get_settings
 from block_service.shops.controllers import ShopApiController, ShopController, StaffShopController
@@ -180,6 +181,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 ProposalApiController,
                 MeetingController,
                 MeetingApiController,
+                PledgeController,
                 InboxController,
                 InboxApiController,
                 PrivacyController,
