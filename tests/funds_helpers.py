@@ -7,7 +7,6 @@ from block_service.funds import services
 from block_service.funds.schemas import IncomeForm
 from tests.motion_helpers import a_motion, seated_council
 
-
 _councils: dict[int, object] = {}
 
 
