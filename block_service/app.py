@@ -24,6 +24,7 @@ from block_service.council.motion_controllers import MotionApiController, Motion
 from block_service.council.motion_tasks import run_motion_tasks
 from block_service.db import close_database, listening_for_changes, open_database
 from block_service.db.kept import keep_values
+from block_service.funds.controllers import FundApiController, FundController, StaffFundController
 from block_service.groups.controllers import GroupApiController, GroupController, StaffGroupController
 from block_service.i18n import load_catalogues
 from block_service.inbox.controllers import InboxApiController, InboxController
@@ -182,6 +183,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 MeetingController,
                 MeetingApiController,
                 PledgeController,
+                FundController,
+                StaffFundController,
+                FundApiController,
                 InboxController,
                 InboxApiController,
                 PrivacyController,

@@ -214,6 +214,12 @@ ROUTE_ACCESS: dict[str, Access] = {
     "make_pledge": MEMBERS,
     "withdraw_pledge": MEMBERS,
     "deliver_pledge": MEMBERS,
+    # the autonomous fund: public ledger; staff record income and corrections
+    "funds": PUBLIC,
+    "api_funds": PUBLIC,
+    "staff_funds": STAFF_ONLY,
+    "record_fund_income": STAFF_ONLY,
+    "correct_fund_entry": STAFF_ONLY,
     # Handlers Litestar makes itself: the OpenAPI schema under /schema and automatic OPTIONS answers.
     "openapi": PUBLIC,
     "options": PUBLIC,
