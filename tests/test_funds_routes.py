@@ -127,3 +127,13 @@ async def test_only_staff_reach_the_staff_routes(browser_factory, db):
     assert response.status_code == 403
     assert (await browser_factory().get("/funds")).status_code == 200
     assert await FundEntry.count() == 0
+
+
+async def test_the_demo_block_has_a_funded_year(browser_factory, db):
+    from block_service.seed import seed_demo
+
+    assert await seed_demo()
+    figures = await services.balance(2026)
+    assert figures.income_fen == 211_800_00 and figures.balance_fen == 211_800_00
+    response = await browser_factory().get("/funds?year=2026")
+    assert "凌岩街道2026年度自治金拨款" in text_of(response.text)
