@@ -205,3 +205,17 @@ async def test_the_panel_offers_withdrawing_with_a_confirmation(browser_factory,
     anonymous = browser_factory()
     response = await anonymous.post("/pledges", {"subject_kind": "trial", "subject_id": "1"})
     assert response.status_code in (401, 403) or response.headers["location"].startswith("/login")
+
+
+async def test_a_pledgers_data_download_lists_their_pledges_and_erasure_unnames_them(db):
+    from block_service.privacy.schemas import StaffDeleteForm
+    from block_service.privacy.services import collect_personal_data, delete_account_for
+
+    subject = trial()
+    person = await resident("署名者")
+    await services.pledge(person, subject, money(20, show_name=True, note="我家电话139xxxx"))
+    data = await collect_personal_data(person.person_id)
+    assert [(p["kind"], p["quantity"], p["note"]) for p in data["pledges"]] == [("money", 20, "我家电话139xxxx")]
+    await delete_account_for(await staff_viewer(), person.person_id, StaffDeleteForm(confirm=True))
+    (listed,) = (await services.pledges_of(subject, viewer_for(None))).items
+    assert (listed.name, listed.note, listed.quantity) == ("", "", 20)

@@ -368,3 +368,32 @@ async def describe_pledges(pledge_ids: list[int], viewer: Viewer) -> dict[int, t
         for row in rows
         if (key := (row["subject_kind"], row["subject_id"])) in titles
     }
+
+
+async def export_of(person_id: int) -> list[dict]:
+    """The person's pledges for their data download, oldest first."""
+    return await (
+        Pledge.select(
+            Pledge.subject_kind,
+            Pledge.subject_id,
+            Pledge.shop,
+            Pledge.kind,
+            Pledge.item,
+            Pledge.quantity,
+            Pledge.unit,
+            Pledge.note,
+            Pledge.show_name,
+            Pledge.state,
+            Pledge.created_at,
+            Pledge.delivered_at,
+            Pledge.withdrawn_at,
+        )
+        .where(Pledge.person == person_id)
+        .order_by(Pledge.id)
+    )
+
+
+async def forget_pledges_of(person_id: int) -> None:
+    """Inside the caller's transaction (erasing an account): the pledges still count, but their notes go and
+    none names its pledger any more."""
+    await Pledge.update({Pledge.note: "", Pledge.show_name: False}).where(Pledge.person == person_id)
