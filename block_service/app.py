@@ -18,6 +18,7 @@ from litestar.static_files import create_static_files_router
 from litestar.stores.base import Store
 
 from block_service.accounts.controllers import AccountApiController, AccountController, StaffPeopleController
+from block_service.accounts.reset_controllers import PasswordResetController
 from block_service.audit.controllers import AuditController
 from block_service.council.controllers import CouncilApiController, CouncilController, StaffCouncilController
 from block_service.council.motion_controllers import MotionApiController, MotionController
@@ -37,6 +38,7 @@ from block_service.settings import PROJECT_ROOT, Settings, get_settings
 from block_service.shops.controllers import ShopApiController, ShopController, StaffShopController
 from block_service.threads.api_controllers import ThreadApiController
 from block_service.threads.controllers import ThreadController
+from block_service.threads.desk_controllers import StaffDeskController
 from block_service.threads.part_controllers import GroupDiscussionController
 from block_service.threads.photo_controllers import PhotoController
 from block_service.threads.staff_controllers import StaffThreadController
@@ -155,6 +157,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 SystemController,
                 AccountController,
                 StaffPeopleController,
+                PasswordResetController,
                 AccountApiController,
                 ShopController,
                 StaffShopController,
@@ -172,6 +175,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 ThreadController,
                 PhotoController,
                 StaffThreadController,
+                StaffDeskController,
                 ThreadApiController,
                 PlanController,
                 StaffPlanController,

@@ -155,6 +155,10 @@ async def get_person(person_id: int) -> PersonOut:
     return PersonOut(**row, roles=[r["role"] for r in roles], second_factor=await has_second_factor(person_id))
 
 
+async def holds_role(person_id: int, role: str) -> bool:
+    return await RoleGrant.exists().where((RoleGrant.person == person_id) & (RoleGrant.role == role))
+
+
 async def must_set_up_second_factor(person_id: int) -> bool:
     """Staff without a second factor: they are sent to set one up, and act without the staff role till then."""
     is_staff = await RoleGrant.exists().where((RoleGrant.person == person_id) & (RoleGrant.role == "staff"))
