@@ -39,6 +39,7 @@ from block_service.shops.controllers import ShopApiController, ShopController, S
 from block_service.threads.api_controllers import ThreadApiController
 from block_service.threads.controllers import ThreadController
 from block_service.threads.desk_controllers import StaffDeskController
+from block_service.threads.workflow import configure_due_hours
 from block_service.threads.part_controllers import GroupDiscussionController
 from block_service.threads.photo_controllers import PhotoController
 from block_service.threads.staff_controllers import StaffThreadController
@@ -129,6 +130,7 @@ COMPRESSION = CompressionConfig(
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     keep_values(settings.shared_pages)
+    configure_due_hours(settings.default_due_hours)
     session_config = RotatingSessionConfig(
         key=cookie_name("block_session", settings.debug),
         max_age=settings.session_idle_minutes * 60,

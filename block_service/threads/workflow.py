@@ -9,7 +9,6 @@ from block_service.accounts.schemas import Viewer
 from block_service.audit.services import record_change
 from block_service.db import write_transaction
 from block_service.errors import Conflict, Forbidden, Invalid, NotFound
-from block_service.settings import get_settings
 from block_service.shops.tables import ShopMerchant
 from block_service.threads.access import allowed_statuses, get_thread, load_thread_for, notice_actor
 from block_service.threads.notify import deliver, unmuted
@@ -26,9 +25,18 @@ from block_service.threads.tables import (
 AUTO_CLOSE_AFTER = dt.timedelta(days=7)
 
 
+# BLOCK_DEFAULT_DUE_HOURS: create_app sets it from the settings (configure_due_hours); 48 until then.
+_default_due_hours = 48
+
+
+def configure_due_hours(hours: int) -> None:
+    global _default_due_hours
+    _default_due_hours = hours
+
+
 def due_after(response_hours: int | None) -> dt.timedelta:
     """How long staff have to respond: the category's deadline, else BLOCK_DEFAULT_DUE_HOURS."""
-    hours = response_hours if response_hours and response_hours > 0 else get_settings().default_due_hours
+    hours = response_hours if response_hours and response_hours > 0 else _default_due_hours
     return dt.timedelta(hours=hours)
 
 

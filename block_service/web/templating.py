@@ -26,6 +26,8 @@ from block_service.web.i18n import (
     translations,
 )
 from block_service.web.labels import (
+    audit_action_label,
+    audit_sentence,
     house_number_label,
     proposal_size_label,
     proposal_status_label,
@@ -161,6 +163,8 @@ def create_template_config(debug: bool) -> TemplateConfig:
         pop_flashes=pop_flashes,
         current_viewer=current_viewer,
         role_label=role_label,
+        audit_sentence=audit_sentence,
+        audit_action_label=audit_action_label,
         status_label=status_label,
         thread_status_label=thread_status_label,
         status_action_label=status_action_label,
