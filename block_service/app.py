@@ -39,11 +39,11 @@ from block_service.shops.controllers import ShopApiController, ShopController, S
 from block_service.threads.api_controllers import ThreadApiController
 from block_service.threads.controllers import ThreadController
 from block_service.threads.desk_controllers import StaffDeskController
-from block_service.threads.workflow import configure_due_hours
 from block_service.threads.part_controllers import GroupDiscussionController
 from block_service.threads.photo_controllers import PhotoController
 from block_service.threads.staff_controllers import StaffThreadController
 from block_service.threads.tasks import run_periodic_tasks
+from block_service.threads.workflow import configure_due_hours
 from block_service.web import shared_pages
 from block_service.web.api_docs import VendoredRedocPlugin
 from block_service.web.auth import ViewerMiddleware, enforce_route_access

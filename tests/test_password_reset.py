@@ -136,9 +136,20 @@ async def test_the_routes_show_the_code_once_and_reset_ends_the_old_session(brow
     assert "王工 为 张阿姨 发放了密码重置码。" in audit and code not in audit
     visitor = browser_factory()
     assert "重置码" in text_of((await visitor.get("/reset")).text)
-    wrong = await visitor.post("/reset", {"contact": "13900000509", "code": "AAAAA-AAAAA", "new_password": NEW_PASSWORD, "new_password_again": NEW_PASSWORD})
+    wrong = await visitor.post(
+        "/reset",
+        {
+            "contact": "13900000509",
+            "code": "AAAAA-AAAAA",
+            "new_password": NEW_PASSWORD,
+            "new_password_again": NEW_PASSWORD,
+        },
+    )
     assert wrong.status_code == 422 and "重置码不正确、已使用或已过期。" in text_of(wrong.text)
-    done = await visitor.post("/reset", {"contact": "13900000509", "code": code, "new_password": NEW_PASSWORD, "new_password_again": NEW_PASSWORD})
+    done = await visitor.post(
+        "/reset",
+        {"contact": "13900000509", "code": code, "new_password": NEW_PASSWORD, "new_password_again": NEW_PASSWORD},
+    )
     assert done.status_code == 303 and done.headers["location"] == "/login"
     assert (await old_session.get("/me")).status_code in (302, 303, 401)  # the old session has ended
     assert (await visitor.post("/login", {"contact": "13900000509", "password": NEW_PASSWORD})).status_code == 303

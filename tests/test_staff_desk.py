@@ -46,8 +46,11 @@ async def test_queues_hold_what_their_names_say_and_the_counts_match(db):
     fresh = await make_thread(reporter, title="新的诉求一件")
     mine = await make_thread(reporter, title="分给我的诉求")
     late = await make_thread(reporter, title="已经超时的诉求")
-    gas = await make_thread(reporter, title="闻到煤气味道", category="gas" if any(
-        c.slug == "gas" for c in await list_categories()) else "pavement")
+    gas = await make_thread(
+        reporter,
+        title="闻到煤气味道",
+        category="gas" if any(c.slug == "gas" for c in await list_categories()) else "pavement",
+    )
     await workflow.assign_thread(wang, mine, wang.person_id)
     await Thread.update({Thread.due_at: clock.now() - dt.timedelta(hours=1)}).where(Thread.id == late)
     counts = await desk.queue_counts(wang)
@@ -102,7 +105,9 @@ async def test_the_due_time_follows_the_category_else_the_setting_and_staff_may_
     reporter = await make_person("居民", "13900000305")
     before = clock.now()
     thread_id = await make_thread(reporter)
-    hours = (await Category.select(Category.response_hours).where(Category.slug == "pavement").first())["response_hours"]
+    hours = (await Category.select(Category.response_hours).where(Category.slug == "pavement").first())[
+        "response_hours"
+    ]
     due = (await Thread.select(Thread.due_at).where(Thread.id == thread_id).first())["due_at"]
     assert abs((due - before) - dt.timedelta(hours=hours)) < dt.timedelta(minutes=1)
     await Category.update({Category.response_hours: 0}).where(Category.slug == "pavement")
@@ -128,7 +133,13 @@ async def test_internal_notes_reach_staff_and_nobody_else(browser_factory, db):
     assert [note.body for note in panel["staff_notes"]] == ["机密备注：城管周三来"]
     reporter = browser_factory()
     await reporter.log_in("13900000306")
-    for url in (f"/threads/{thread_id}", f"/api/threads/{thread_id}", "/inbox", "/api/inbox", f"/threads/{thread_id}/messages"):
+    for url in (
+        f"/threads/{thread_id}",
+        f"/api/threads/{thread_id}",
+        "/inbox",
+        "/api/inbox",
+        f"/threads/{thread_id}/messages",
+    ):
         response = await reporter.get(url)
         assert response.status_code == 200, url
         assert "城管周三来" not in response.text, url
@@ -195,14 +206,20 @@ async def test_a_report_filed_for_someone_keeps_their_name_and_contact_for_staff
         wang, _intake(category_id=category_id, source="hotline", work_order="SH20261129-0042")
     )
     intake = await Intake.select().where(Intake.thread == thread_id).first()
-    assert (intake["caller_name"], intake["work_order"], intake["filed_by"]) == ("王阿姨", "SH20261129-0042", wang.person_id)
+    assert (intake["caller_name"], intake["work_order"], intake["filed_by"]) == (
+        "王阿姨",
+        "SH20261129-0042",
+        wang.person_id,
+    )
     assert (await Thread.select(Thread.author).where(Thread.id == thread_id).first())["author"] is None
     visitor = browser_factory()
     page = await visitor.get(f"/threads/{thread_id}")
     assert "由工作站代为登记" in text_of(page.text)
     listed = await visitor.get("/threads")
     for response in (page, listed, await visitor.get(f"/api/threads/{thread_id}"), await visitor.get("/api/threads")):
-        assert "王阿姨" not in response.text and "13700001111" not in response.text and "SH20261129" not in response.text
+        assert (
+            "王阿姨" not in response.text and "13700001111" not in response.text and "SH20261129" not in response.text
+        )
     staff = browser_factory()
     await staff.log_in("wang@lingyan.example")
     seen = text_of((await staff.get(f"/threads/{thread_id}")).text)
@@ -217,3 +234,20 @@ async def test_closing_a_report_filed_for_someone_asks_nobody_missing_for_a_rati
     for status in ("acknowledged", "resolved", "closed"):
         await workflow.change_status(wang, thread_id, StatusForm(status=status, reason="已处理完毕"))
     assert (await Thread.select(Thread.status).where(Thread.id == thread_id).first())["status"] == "closed"
+
+
+async def test_the_demo_fills_every_part_of_the_desk(db):
+    from block_service.accounts.tables import Person
+    from block_service.seed import seed_demo
+    from block_service.threads.tables import StaffNote
+
+    assert await seed_demo()
+    staff = {
+        row["email"]: row["id"]
+        for row in await Person.select(Person.id, Person.email).where(Person.email.like("%@lingyan.example"))
+    }
+    for email in ("staff@lingyan.example", "desk@lingyan.example"):
+        counts = await desk.queue_counts(viewer_for(staff[email], "staff"))
+        assert counts["mine"] > 0, email
+    assert counts["overdue"] > 0 and counts["unassigned"] > 0
+    assert await Intake.count() == 2 and await StaffNote.count() == 1

@@ -155,7 +155,9 @@ async def get_person(person_id: int) -> PersonOut:
     grants = await RoleGrant.select(RoleGrant.role).where(RoleGrant.person == person_id)
     roles = [grant["role"] for grant in grants]
     today = block_today()
-    if await Person.raw(f"SELECT person FROM ({SITTING_COUNCIL}) AS sitting WHERE person = {{}}", today, today, person_id):
+    if await Person.raw(
+        f"SELECT person FROM ({SITTING_COUNCIL}) AS sitting WHERE person = {{}}", today, today, person_id
+    ):
         roles.append("council")
     return PersonOut(**row, roles=sorted(roles), second_factor=await has_second_factor(person_id))
 

@@ -43,7 +43,9 @@ class PasswordResetController(Controller):
                 values=values,
                 errors=form_errors(error),
             )
-        flash(request, _("Your new password is set, and every session of your account has ended. Log in now."), "success")
+        flash(
+            request, _("Your new password is set, and every session of your account has ended. Log in now."), "success"
+        )
         return redirect_after_post(request, request.app.route_reverse("login_form"))
 
     @post("/staff/people/{person_id:int}/reset-code", name="issue_reset_code")

@@ -136,7 +136,9 @@ async def create_staff(email: str, password: str, display_name: str) -> int:
 
 async def list_staff() -> list[dict]:
     """Every staff member, by name: who a thread can be assigned to (one statement)."""
-    rows = await RoleGrant.select(RoleGrant.person.as_alias("id"), RoleGrant.person.display_name.as_alias("name")).where(
+    rows = await RoleGrant.select(
+        RoleGrant.person.as_alias("id"), RoleGrant.person.display_name.as_alias("name")
+    ).where(
         (RoleGrant.role == "staff") & (RoleGrant.person.is_active == True)  # noqa: E712
     )
     return sorted(rows, key=lambda row: (row["name"], row["id"]))

@@ -100,12 +100,7 @@ async def desk_queue(viewer: Viewer, queue: str, page: int = 1, per_page: int = 
     page, per_page = clamp(page, per_page)
     now = clock.now()
     condition = _queue_condition(queue, viewer, now)
-    query = (
-        Thread.select(*_row_columns())
-        .where(condition)
-        .order_by(Thread.due_at)
-        .order_by(Thread.id)
-    )
+    query = Thread.select(*_row_columns()).where(condition).order_by(Thread.due_at).order_by(Thread.id)
     count = Thread.select(Thread.id).where(condition)
     return await paginate(query, count, page, per_page, lambda row: _row(row, now))
 
@@ -164,9 +159,9 @@ async def bulk_act(viewer: Viewer, thread_ids: list[int], form: BulkForm) -> int
             raise Invalid("Choose the new status.", field="status")
         if form.template_id is None:
             raise Invalid("Choose the answer the reporters will read.", field="template_id")
-        template = await ResponseTemplate.select(ResponseTemplate.body).where(
-            ResponseTemplate.id == form.template_id
-        ).first()
+        template = (
+            await ResponseTemplate.select(ResponseTemplate.body).where(ResponseTemplate.id == form.template_id).first()
+        )
         if template is None:
             raise Invalid("Choose the answer the reporters will read.", field="template_id")
         reason = template["body"][:500]
@@ -223,13 +218,17 @@ async def staff_panel(viewer: Viewer, thread_id: int) -> dict:
         .where(StaffNote.thread == thread_id)
         .order_by(StaffNote.id)
     )
-    intake = await Intake.select(
-        Intake.source,
-        Intake.work_order,
-        Intake.caller_name,
-        Intake.caller_contact,
-        Intake.filed_by.display_name.as_alias("filed_by_name"),
-    ).where(Intake.thread == thread_id).first()
+    intake = (
+        await Intake.select(
+            Intake.source,
+            Intake.work_order,
+            Intake.caller_name,
+            Intake.caller_contact,
+            Intake.filed_by.display_name.as_alias("filed_by_name"),
+        )
+        .where(Intake.thread == thread_id)
+        .first()
+    )
     return {
         "staff_notes": [NoteOut(**row) for row in notes],
         "intake": intake,

@@ -60,14 +60,18 @@ class StaffDeskController(Controller):
         return redirect_after_post(request, request.app.route_reverse("staff_desk"))
 
     @post("/threads/{thread_id:int}/due", name="set_due")
-    async def set_due(self, request: Request, thread_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]) -> Response:
+    async def set_due(
+        self, request: Request, thread_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
+    ) -> Response:
         form = read_form(DueForm, data)
         await desk.set_due(viewer_of(request), thread_id, desk.parse_due(form.due_at))
         flash(request, _("The due time is changed."), "success")
         return redirect_after_post(request, request.app.route_reverse("thread", thread_id=thread_id))
 
     @post("/threads/{thread_id:int}/notes", name="add_staff_note")
-    async def add_note(self, request: Request, thread_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]) -> Response:
+    async def add_note(
+        self, request: Request, thread_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
+    ) -> Response:
         form = read_form(NoteForm, data)
         await desk.add_note(viewer_of(request), thread_id, form)
         flash(request, _("The internal note is saved; only staff see it."), "success")
@@ -106,7 +110,9 @@ class StaffDeskController(Controller):
         return redirect_after_post(request, request.app.route_reverse("thread", thread_id=thread_id))
 
 
-async def _desk(request: Request, queue: str, page: int, errors: dict | None = None, status_code: int = 200) -> Template:
+async def _desk(
+    request: Request, queue: str, page: int, errors: dict | None = None, status_code: int = 200
+) -> Template:
     viewer = viewer_of(request)
     return render(
         request,
@@ -136,4 +142,3 @@ async def _intake_page(
         values=values or {},
         errors=errors or {},
     )
-

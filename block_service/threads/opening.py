@@ -12,9 +12,9 @@ from block_service.errors import Conflict, Forbidden, Invalid
 from block_service.groups.membership import place_in_group
 from block_service.shops.segments import parse_house_number, segment_for_number
 from block_service.shops.tables import Shop
+from block_service.threads.desk_schemas import IntakeForm
 from block_service.threads.notify import deliver
 from block_service.threads.photos import MAX_PHOTOS
-from block_service.threads.desk_schemas import IntakeForm
 from block_service.threads.schemas import (
     ThreadForm,
 )
