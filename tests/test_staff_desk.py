@@ -251,3 +251,23 @@ async def test_the_demo_fills_every_part_of_the_desk(db):
         assert counts["mine"] > 0, email
     assert counts["overdue"] > 0 and counts["unassigned"] > 0
     assert await Intake.count() == 2 and await StaffNote.count() == 1
+
+
+async def test_block_default_due_hours_sets_the_due_time_where_the_category_has_no_deadline(db):
+    from block_service.app import create_app
+    from block_service.settings import SettingsError
+    from block_service.threads.tables import Category
+    from tests.conftest import make_settings
+
+    assert make_settings().default_due_hours == 48
+    with pytest.raises(SettingsError):
+        make_settings(default_due_hours="soon")
+    create_app(make_settings(default_due_hours=72))
+    try:
+        await Category.update({Category.response_hours: 0}).where(Category.slug == "pavement")
+        before = clock.now()
+        thread_id = await make_thread(await make_person("居民", "13900000309"))
+        due = (await Thread.select(Thread.due_at).where(Thread.id == thread_id).first())["due_at"]
+        assert abs((due - before) - dt.timedelta(hours=72)) < dt.timedelta(minutes=1)
+    finally:
+        workflow.configure_due_hours(48)
