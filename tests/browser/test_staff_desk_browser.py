@@ -120,6 +120,13 @@ def test_staff_assign_a_thread_to_a_colleague_from_the_desk(chromium, desk_serve
             ("staff-applications", "/staff/applications"),
             ("staff-audit", "/staff/audit"),
             ("staff-people", "/staff/people"),
+            ("staff-person", "/staff/people/3"),
+            ("staff-intake", "/staff/intake"),
+            ("staff-triage", "/staff/triage"),
+            ("staff-categories", "/staff/categories"),
+            ("staff-registry", "/staff/registry"),
+            ("staff-moderation", "/staff/moderation"),
+            ("staff-thread", "/threads/1"),
         ):
             wang.goto(path)
             expect(wang.get_by_role("heading", level=1)).to_be_visible()
