@@ -153,3 +153,36 @@ async def test_the_routes_show_the_code_once_and_reset_ends_the_old_session(brow
     assert done.status_code == 303 and done.headers["location"] == "/login"
     assert (await old_session.get("/me")).status_code in (302, 303, 401)  # the old session has ended
     assert (await visitor.post("/login", {"contact": "13900000509", "password": NEW_PASSWORD})).status_code == 303
+
+
+async def test_guessing_codes_at_reset_hits_the_per_address_rate_limit_in_english(db):
+    import httpx
+
+    from block_service.app import create_app
+    from tests.conftest import make_settings
+    from tests.helpers import Browser
+
+    await make_person("Lin", "13900000510")
+    app = create_app(make_settings(login_rate_per_minute=3))
+    guesser = Browser(
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, client=("203.0.113.60", 40000)),
+            base_url="https://testserver",
+            headers={"accept-language": "en"},
+        )
+    )
+    statuses = []
+    for number in range(4):
+        response = await guesser.post(
+            "/reset",
+            {
+                "contact": "13900000510",
+                "code": f"AAAAA-AAAA{number}",
+                "new_password": NEW_PASSWORD,
+                "new_password_again": NEW_PASSWORD,
+            },
+        )
+        statuses.append(response.status_code)
+        if response.status_code == 422:
+            assert "This code is wrong, used or expired." in text_of(response.text)
+    assert statuses == [422, 422, 422, 429]
