@@ -17,6 +17,7 @@ from block_service.shops.services import shop_choices, shops_of
 from block_service.threads import (
     access,
     categories,
+    desk,
     listing,
     moderation,
     opening,
@@ -373,4 +374,5 @@ async def _thread_page(
         response_templates=templates,
         **await part_of_page("thread_proposals", viewer=viewer, thread_id=page.thread.id),
         **await part_of_page("thread_meetings", viewer=viewer, thread_id=page.thread.id),
+        **await desk.staff_panel(viewer, page.thread.id),
     )
