@@ -36,9 +36,7 @@ async def run_housekeeping(settings: Settings, now: dt.datetime | None = None) -
         notices = await delete_old_entries(settings.inbox_retention_days, now)
         drafts = await delete_expired_drafts(settings.var_dir, now)
         if photos or notices or drafts:
-            logger.info(
-                "retention: deleted %s photos, %s inbox entries and %s report drafts", photos, notices, drafts
-            )
+            logger.info("retention: deleted %s photos, %s inbox entries and %s report drafts", photos, notices, drafts)
     except Exception:
         logger.exception("deleting photos and inbox entries past their retention failed")
 
