@@ -295,7 +295,7 @@ def test_an_empty_report_shows_the_summary_focused_and_keeps_what_was_typed_and_
     page = phone.page
     errors: list[str] = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.goto("/threads/new")
+    page.goto("/threads/new?layout=one-page")
     emergency = page.get_by_role("region", name=re.compile(r"^燃气泄漏、起火或有人受伤"))
     expect(emergency.get_by_role("link", name="119 火警")).to_have_attribute("href", "tel:119")
     body = "每天晚上八点以后油烟很重，窗户都不敢开。"
