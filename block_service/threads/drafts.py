@@ -13,7 +13,7 @@ from pathlib import Path
 import msgspec
 
 from block_service import clock
-from block_service.db import write_transaction
+from block_service.db import is_unique_violation, write_transaction
 from block_service.threads import photos as photo_store
 from block_service.threads.tables import ReportDraft
 
@@ -62,6 +62,32 @@ async def find_draft(token: str | None, person_id: int | None) -> Draft | None:
     return _draft(row) if row is not None else None
 
 
+async def _write_draft(draft: Draft, owner: int | None, values: dict) -> tuple[int, list[dict]]:
+    older: list[dict] = []
+    async with write_transaction():
+        if owner is not None:
+            # One draft per person: the one being written now replaces an older one (another tab, another day).
+            others = ReportDraft.person == owner
+            if draft.id is not None:
+                others = others & (ReportDraft.id != draft.id)
+            older = await ReportDraft.delete().where(others).returning(ReportDraft.photos)
+        updated = []
+        if draft.id is not None:
+            updated = await ReportDraft.update(values).where(ReportDraft.id == draft.id).returning(ReportDraft.id)
+        if updated:
+            return draft.id, older
+        rows = await ReportDraft.insert(
+            ReportDraft(
+                token=draft.token,
+                person=owner,
+                fields=values[ReportDraft.fields],
+                photos=values[ReportDraft.photos],
+                updated_at=values[ReportDraft.updated_at],
+            )
+        ).returning(ReportDraft.id)
+        return rows[0]["id"], older
+
+
 async def save_draft(
     draft: Draft,
     answers: dict[str, str],
@@ -81,30 +107,15 @@ async def save_draft(
         ReportDraft.person: owner,
         ReportDraft.updated_at: clock.now(),
     }
-    older: list[dict] = []
-    async with write_transaction():
-        if owner is not None:
-            # One draft per person: the one being written now replaces an older one (another tab, another day).
-            others = ReportDraft.person == owner
-            if draft.id is not None:
-                others = others & (ReportDraft.id != draft.id)
-            older = await ReportDraft.delete().where(others).returning(ReportDraft.photos)
-        updated = []
-        if draft.id is not None:
-            updated = await ReportDraft.update(values).where(ReportDraft.id == draft.id).returning(ReportDraft.id)
-        if updated:
-            draft_id = draft.id
-        else:
-            rows = await ReportDraft.insert(
-                ReportDraft(
-                    token=draft.token,
-                    person=owner,
-                    fields=values[ReportDraft.fields],
-                    photos=values[ReportDraft.photos],
-                    updated_at=values[ReportDraft.updated_at],
-                )
-            ).returning(ReportDraft.id)
-            draft_id = rows[0]["id"]
+    for attempt in (1, 2):
+        try:
+            draft_id, older = await _write_draft(draft, owner, values)
+            break
+        except Exception as error:
+            # A double tap by someone signed in raced itself to the one-per-person index (PostgreSQL; SQLite
+            # writes one at a time): the second try replaces what the first wrote.
+            if attempt == 2 or not is_unique_violation(error):
+                raise
     for old in older:
         _discard_files(var_dir, old["photos"])
     return msgspec.structs.replace(draft, id=draft_id, person_id=owner, fields=fields, photos=kept)
