@@ -113,8 +113,7 @@ async def _step_page(
         context["shops_by_segment"] = report_steps.shops_by_segment(await shop_choices(), segments)
     history_restore = request.headers.get("hx-history-restore-request") == "true"
     fragment = None if history_restore else "threads/_report_step.html"
-    page = render(request, "threads/report.html", fragment=fragment, status_code=status_code, **context)
-    return page
+    return render(request, "threads/report.html", fragment=fragment, status_code=status_code, **context)
 
 
 async def _to_step(request: Request, draft: drafts.Draft, step: str) -> Response:
@@ -130,11 +129,8 @@ async def _to_step(request: Request, draft: drafts.Draft, step: str) -> Response
 async def _save_step(request: Request, step: str, data: dict[str, Any]) -> Response:
     """Check a step's answers; saved, the next step; refused, the same step again with what was typed (422)."""
     draft = await _draft_of(request)
-    read = READERS[step]
     try:
-        answers = read(data)
-        if not isinstance(answers, dict):
-            answers = await answers
+        answers = await READERS[step](data)
     except (FormInvalid, DomainError) as error:
         if isinstance(error, DomainError) and error.status_code in (403, 404):
             raise

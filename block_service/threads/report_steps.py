@@ -87,7 +87,7 @@ async def read_category(data: dict) -> dict[str, str]:
     return {"category_id": chosen}
 
 
-def read_details(data: dict) -> dict[str, str]:
+async def read_details(data: dict) -> dict[str, str]:
     """One line (4 to 80 characters) and, if the person wants, more detail."""
     title = " ".join(str(data.get("title") or "").split())
     body = str(data.get("body") or "").strip()
@@ -103,7 +103,7 @@ def read_details(data: dict) -> dict[str, str]:
     return {"title": title, "body": body}
 
 
-def read_privacy(data: dict) -> dict[str, str]:
+async def read_privacy(data: dict) -> dict[str, str]:
     shown = str(data.get("anonymous") or "")
     if shown not in ("yes", "no"):
         raise FormInvalid({"anonymous": N_("Choose how your name is shown.")})
