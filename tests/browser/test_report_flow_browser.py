@@ -64,11 +64,13 @@ def test_a_visitor_reports_signs_up_at_the_end_and_loses_nothing(new_context, ax
     person = phone_person(new_context)
     page = person.page
     errors = watch_console(page)
+    page.goto("/threads/new")  # a first load, nothing cached: the page, its CSS and htmx
+    expect_step(page, 1, "照片")
+    assert transferred_bytes(page) < MAX_FIRST_LOAD_BYTES
     page.goto("/")
     page.get_by_role("link", name="我要反映").click()
     expect(page).to_have_url(re.compile(r"/threads/new$"))
     expect_step(page, 1, "照片")
-    assert transferred_bytes(page) < MAX_FIRST_LOAD_BYTES
     expect(page.locator("#f-photos")).to_have_attribute("capture", "environment")
     check(page, axe, errors, "report-step-photo")
     page.locator("#f-photos").set_input_files([jpeg_with_gps(tmp_path / "IMG_0101.jpg")])
