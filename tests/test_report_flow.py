@@ -197,3 +197,11 @@ async def test_issues_and_the_one_page_form_still_ask_a_visitor_to_log_in(browse
 async def test_a_visitor_cannot_say_me_too_without_signing_in(browser):
     response = await browser.post("/threads/new/metoo", {"thread_id": "1", "step": "place"})
     assert response.status_code in (302, 303, 401)
+
+
+async def test_the_steps_read_in_english_too(browser_factory):
+    browser = browser_factory("en")
+    page = text_of((await browser.get("/threads/new?step=category")).text)
+    assert "Step 3 of 6: Category" in page and "What kind of problem?" in page and "Gas leak" in page
+    refused = await browser.post("/threads/new/details", {"title": "ab"})
+    assert refused.status_code == 422 and "at least 4 characters" in text_of(refused.text)

@@ -20,7 +20,6 @@ from tests.browser.steps import (
     Person,
     expect,
     label,
-    label_starting,
     main_nav,
     move_thread_on,
     report_problem,
