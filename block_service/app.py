@@ -43,6 +43,7 @@ from block_service.threads.controllers import ThreadController
 from block_service.threads.desk_controllers import StaffDeskController
 from block_service.threads.part_controllers import GroupDiscussionController
 from block_service.threads.photo_controllers import PhotoController
+from block_service.threads.report_controllers import ReportController
 from block_service.threads.staff_controllers import StaffThreadController
 from block_service.threads.tasks import run_periodic_tasks
 from block_service.threads.workflow import configure_due_hours
@@ -171,6 +172,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 StaffGroupController,
                 GroupApiController,
                 GroupDiscussionController,
+                ReportController,
                 CouncilController,
                 StaffCouncilController,
                 CouncilApiController,
