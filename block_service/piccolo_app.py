@@ -18,6 +18,18 @@ from block_service.council.tables import (
 from block_service.groups.tables import LeaderBacking, OrgGroup
 from block_service.inbox.tables import InboxEntry
 from block_service.meetings.tables import AgendaItem, Attendance, Invitee, Meeting, Rsvp
+from block_service.notices.tables import (
+    GovService,
+    InspectionResult,
+    InspectionRound,
+    Notice,
+    NoticeAttachment,
+    NoticeAudience,
+    NoticeRead,
+    NoticeRecipient,
+    NoticeReminder,
+    NoticeShopReceipt,
+)
 from block_service.plans.tables import Plan, PlanCategory, PlanLead, Proposal, ProposalStep, ProposalThread, Support
 from block_service.settings import PROJECT_ROOT
 from block_service.shops.tables import Industry, Segment, Shop, ShopApplication, ShopMerchant
@@ -83,5 +95,15 @@ APP_CONFIG = AppConfig(
         Invitee,
         Rsvp,
         Attendance,
+        GovService,
+        Notice,
+        NoticeAttachment,
+        NoticeAudience,
+        NoticeRecipient,
+        NoticeRead,
+        NoticeShopReceipt,
+        NoticeReminder,
+        InspectionRound,
+        InspectionResult,
     ],
 )
