@@ -118,7 +118,9 @@ class StaffNoticeController(Controller):
 
     @post("/", name="publish_notice", **FILES_BODY)
     async def publish(self, request: Request, data: MultipartBody[dict[str, Any]]) -> Response:
-        fields = {k: v for k, v in data.items() if not isinstance(v, UploadFile | list)}
+        fields = {
+            k: v for k, v in data.items() if not isinstance(v, UploadFile | list) and k not in ("group_ids", "shop_ids")
+        }
         var_dir = request.app.state.settings.var_dir
         stored: list = []
         try:

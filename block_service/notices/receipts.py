@@ -14,10 +14,11 @@ from block_service.accounts.schemas import Viewer
 from block_service.audit.services import record_change
 from block_service.db import duplicate_means, write_transaction
 from block_service.errors import Conflict, Forbidden, Invalid, NotFound
+from block_service.i18n import N_
 from block_service.notices.publishing import subject
 from block_service.notices.tables import Notice, NoticeRead, NoticeRecipient, NoticeReminder, NoticeShopReceipt
 
-NOT_ADDRESSED = "This notice is not addressed to a shop you act for."
+NOT_ADDRESSED = N_("This notice is not addressed to a shop you act for.")
 
 
 async def notice_row(notice_id: int) -> dict:
