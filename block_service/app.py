@@ -28,6 +28,8 @@ from block_service.groups.controllers import GroupApiController, GroupController
 from block_service.i18n import load_catalogues
 from block_service.inbox.controllers import InboxApiController, InboxController
 from block_service.meetings.controllers import MeetingApiController, MeetingController
+from block_service.meetings.tasks import run_meeting_tasks
+from block_service.migrate import apply_migrations
 from block_service.notices.controllers import (
     NoticeApiController,
     NoticeController,
@@ -35,8 +37,6 @@ from block_service.notices.controllers import (
     StaffNoticeController,
 )
 from block_service.notices.inspection_controllers import InspectionApiController, InspectionController
-from block_service.meetings.tasks import run_meeting_tasks
-from block_service.migrate import apply_migrations
 from block_service.plans.controllers import PlanApiController, PlanController, StaffPlanController
 from block_service.plans.proposal_controllers import ProposalApiController, ProposalController
 from block_service.privacy.controllers import PrivacyController, StaffPrivacyController
