@@ -195,6 +195,20 @@ async def test_the_lists_and_the_json(block, count_queries):
     count_queries.statements.clear()
     await block["b"]["li"].get("/notices")
     assert len(count_queries.statements) == few
+    count_queries.statements.clear()
+    await block["b"]["staff"].get("/notices")
+    staff_few = len(count_queries.statements)
+    await publish(block["staff"], title="再多一份")
+    count_queries.statements.clear()
+    await block["b"]["staff"].get("/notices")
+    assert len(count_queries.statements) == staff_few
+    count_queries.statements.clear()
+    await block["b"]["li"].get("/inbox")
+    inbox = len(count_queries.statements)
+    await publish(block["staff"], title="收件箱再多一份")
+    count_queries.statements.clear()
+    await block["b"]["li"].get("/inbox")
+    assert len(count_queries.statements) == inbox
 
 
 async def test_the_services_directory(block, browser_factory):

@@ -233,12 +233,11 @@ def _cell(text: str) -> str:
 
 
 async def describe_notices(object_ids: list[int], viewer: Viewer) -> dict[int, KindView]:
-    """For the inbox: the notices this viewer may open (staff: all; a merchant: those addressed to them)."""
+    """For the inbox: the notices this viewer may open (staff: all; a merchant: those addressed to them), in
+    one statement."""
     condition = Notice.id.is_in(object_ids)
     if not viewer.is_staff:
-        mine = await NoticeRecipient.select(NoticeRecipient.notice).where(
-            NoticeRecipient.notice.is_in(object_ids) & (NoticeRecipient.person == (viewer.person_id or 0))
-        )
-        condition = Notice.id.is_in(sorted({row["notice"] for row in mine}) or [0])
+        mine = NoticeRecipient.select(NoticeRecipient.notice).where(NoticeRecipient.person == (viewer.person_id or 0))
+        condition = condition & Notice.id.is_in(mine)
     rows = await Notice.select(Notice.id, Notice.title).where(condition)
     return {row["id"]: KindView(title=row["title"], url=f"/notices/{row['id']}") for row in rows}
