@@ -44,6 +44,7 @@ from pathlib import Path
 import httpx
 import seed_bulk  # beside this file, which Python puts first on sys.path when it runs bench/run.py
 import seed_motions
+import seed_notices
 import servers
 import writers
 from servers import ServerError, children_of, log_tail, pg_admin, run_cli
@@ -79,6 +80,9 @@ PUBLIC_PAGES = [
     "/api/proposals",
     "/api/motions/1",
 ]
+# Driven in the signed-in mode by the logged-in merchants only, whose inboxes hold the 50 seeded notices
+# (bench/seed_notices.py): a merchant's inbox and notice list. Shown as "<path> · merchants".
+MERCHANT_PAGES = ["/inbox", "/notices"]
 MODES = ("anonymous", "signed-in")
 # --short: a tenth of the data, two seconds a page, no writers; explicit options still win.
 SHORT = {"shops": 50, "people": 500, "threads": 1000, "duration": 2, "warmup": 0, "writers": 0}
@@ -109,6 +113,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=PUBLIC_PAGES,
         metavar="PATH",
         help=f"paths to drive ({REFERENCE_PAGE} always runs first, as the reference)",
+    )
+    parser.add_argument(
+        "--merchant-pages",
+        nargs="*",
+        default=MERCHANT_PAGES,
+        metavar="PATH",
+        help="paths driven signed in by the merchants only (each has 50 notices); none: skip",
     )
     parser.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES), help="run each page in these modes")
     parser.add_argument(
@@ -154,7 +165,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
             parser.error(f"--{name} must be at least 1")
     if "signed-in" in args.modes and args.signed_in < 1:
         parser.error("--signed-in must be at least 1 when the signed-in mode runs")
-    if not all(page.startswith("/") for page in args.pages):
+    if not all(page.startswith("/") for page in [*args.pages, *args.merchant_pages]):
         parser.error("every --pages entry is a path starting with /")
     args.modes = [mode for mode in MODES if mode in args.modes]  # always anonymous first
     return args
@@ -496,6 +507,7 @@ def bench(args: argparse.Namespace, work_dir: Path) -> dict[str, object]:
     started = time.perf_counter()
     counts = seed_bulk.seed(env["BLOCK_DATABASE_URL"], args.shops, args.people, args.threads, election=True)
     counts.update(seed_motions.seed(env["BLOCK_DATABASE_URL"]))
+    counts.update(seed_notices.seed(env["BLOCK_DATABASE_URL"]))
     seed_seconds = round(time.perf_counter() - started, 2)
     print(f"seeded {counts} in {seed_seconds} s", flush=True)
 
@@ -537,6 +549,15 @@ def bench(args: argparse.Namespace, work_dir: Path) -> dict[str, object]:
         for page in pages:
             for mode in args.modes:
                 rows.append(measure(base_url, page, mode, args, people, work_dir))
+        merchants_only = [person for person in people if person.role == "merchant"]
+        if merchants_only and args.merchant_pages:
+            for page in args.merchant_pages:
+                problem = check_page(base_url, page, "signed-in", merchants_only)
+                if problem:
+                    raise BenchError(f"{problem}: fix the merchant page list or the seed\n{log_tail(log_path)}")
+            for page in args.merchant_pages:
+                row = measure(base_url, page, "signed-in", args, merchants_only, work_dir)
+                rows.append({**row, "page": f"{page} · merchants"})
         healthz_after = measure(base_url, REFERENCE_PAGE, "anonymous", args, people, work_dir)
         load_after = os.getloadavg()
         if people:

@@ -32,6 +32,13 @@ from block_service.inbox.controllers import InboxApiController, InboxController
 from block_service.meetings.controllers import MeetingApiController, MeetingController
 from block_service.meetings.tasks import run_meeting_tasks
 from block_service.migrate import apply_migrations
+from block_service.notices.controllers import (
+    NoticeApiController,
+    NoticeController,
+    ServiceDirectoryController,
+    StaffNoticeController,
+)
+from block_service.notices.inspection_controllers import InspectionApiController, InspectionController
 from block_service.plans.controllers import PlanApiController, PlanController, StaffPlanController
 from block_service.plans.proposal_controllers import ProposalApiController, ProposalController
 from block_service.pledges.controllers import PledgeController
@@ -194,6 +201,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 FundController,
                 StaffFundController,
                 FundApiController,
+                NoticeController,
+                StaffNoticeController,
+                ServiceDirectoryController,
+                NoticeApiController,
+                InspectionController,
+                InspectionApiController,
                 InboxController,
                 InboxApiController,
                 PrivacyController,

@@ -19,6 +19,18 @@ from block_service.funds.tables import FundEntry, FundYear
 from block_service.groups.tables import LeaderBacking, OrgGroup
 from block_service.inbox.tables import InboxEntry
 from block_service.meetings.tables import AgendaItem, Attendance, Invitee, Meeting, Rsvp
+from block_service.notices.tables import (
+    GovService,
+    InspectionResult,
+    InspectionRound,
+    Notice,
+    NoticeAttachment,
+    NoticeAudience,
+    NoticeRead,
+    NoticeRecipient,
+    NoticeReminder,
+    NoticeShopReceipt,
+)
 from block_service.plans.tables import Plan, PlanCategory, PlanLead, Proposal, ProposalStep, ProposalThread, Support
 from block_service.pledges.tables import Pledge, PledgeGoal
 from block_service.settings import PROJECT_ROOT
@@ -94,5 +106,15 @@ APP_CONFIG = AppConfig(
         Pledge,
         FundYear,
         FundEntry,
+        GovService,
+        Notice,
+        NoticeAttachment,
+        NoticeAudience,
+        NoticeRecipient,
+        NoticeRead,
+        NoticeShopReceipt,
+        NoticeReminder,
+        InspectionRound,
+        InspectionResult,
     ],
 )

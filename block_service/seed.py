@@ -13,6 +13,7 @@ from block_service.db import write_transaction
 from block_service.funds.demo import seed_demo_funds
 from block_service.groups.services import ensure_groups
 from block_service.meetings.demo import seed_demo_meetings
+from block_service.notices.demo import seed_demo_notices
 from block_service.plans.demo import seed_demo_plans
 from block_service.plans.plans import ensure_plans
 from block_service.shops.applications import apply_for_shop, approve_application, reject_application
@@ -236,6 +237,8 @@ async def seed_demo() -> bool:
     await seed_demo_motions(staff)
     await seed_demo_meetings(staff)
     await seed_demo_funds(staff)
+
+    await seed_demo_notices(staff)
     return True
 
 

@@ -115,6 +115,11 @@ OBJECT_ROUTES: dict[str, tuple[str, dict]] = {
     # Pledges on a "trial" target whose only manager is staff: "own" is the role's pledge, "another" a neighbour's.
     "withdraw_pledge": ("pledge", {}),
     "deliver_pledge": ("pledge", {}),
+    # Notices: "own" is a notice to the merchant's shop (with an attachment), "another" one to 许老板's shop only.
+    "notice": ("notice", {}),
+    "acknowledge_notice": ("notice", {}),
+    "notice_file": ("notice", {}),
+    "shop_inspections": ("shop", {}),
     # Staff only: the route table is the whole rule; staff reach the object, and a missing one is a 404.
     "person": ("staff", {}),
     "disable_person": ("staff", {"reason": "语料"}),
@@ -153,6 +158,14 @@ OBJECT_ROUTES: dict[str, tuple[str, dict]] = {
     "save_plan": ("staff", {}),
     "move_plan": ("staff", {}),
     "archive_plan": ("staff", {}),
+    "notice_follow_up": ("staff", {}),
+    "remind_notice": ("staff", {}),
+    "notice_receipts_csv": ("staff", {}),
+    "update_service": ("staff", {"topic": "waste", "title": "语料服务"}),
+    "delete_service": ("staff", {}),
+    # Staff and council members: the route table is the rule; other roles are refused there.
+    "inspection_round": ("staff", {}),
+    "record_inspection": ("staff", {"shop_id": "1", "clean": "1", "green": "1", "orderly": "1"}),
 }
 # Where a route acts for its object's owner: on another's object the service refuses with 403.
 OWNER_ONLY = {
@@ -168,6 +181,10 @@ OWNER_ONLY = {
     "invite",
     "record_attendance",
     "withdraw_pledge",
+    "notice",
+    "acknowledge_notice",
+    "notice_file",
+    "shop_inspections",
 }
 # Walked last, in this order: they change roles and phases the other cells rely on.
 LAST = ("recuse_motion", "withdraw_interest", "resign_seat")
@@ -296,8 +313,10 @@ async def _seed(app, browser_factory) -> Seed:
     for role, viewer in viewers.items():
         pledge["own"][role] = await pledge_services.pledge(viewer, subject, PledgeForm(kind="hours", quantity=2))
     pledge["another"]["*"] = await pledge_services.pledge(neighbour, subject, PledgeForm(kind="hours", quantity=1))
+    notices = await _notices(app, staff, shop_of(zhang), shop_of(xu))
     objects = {
         "pledge": pledge,
+        "notice": notices["objects"],
         "meeting": {"own": {"council": meetings["own"]}, "another": {"*": meetings["another"]}},
         "thread": thread,
         "message": message,
@@ -338,10 +357,14 @@ async def _seed(app, browser_factory) -> Seed:
                     "thread_id": another,
                     "photo_id": (await Photo.select(Photo.id).order_by(Photo.id).first())["id"],
                     "slug": "culture",
+                    "notice_id": notices["objects"]["another"]["*"]["notice_id"],
+                    "round_id": notices["round_id"],
+                    "service_id": notices["service_id"],
                 }
             }
         },
     }
+    people["spare_service"] = notices["spare_service"]
     visible_group = {"staff"} | {role for role, viewer in viewers.items() if group_id in await group_ids_of(viewer)}
     browsers = {"visitor": browser_factory("en")}
     for role, contact in (
@@ -355,6 +378,40 @@ async def _seed(app, browser_factory) -> Seed:
         await browsers[role].log_in(contact)
         await browsers[role].post("/language", {"language": "en", "next": "/"})
     return Seed(people=people, browsers=browsers, objects=objects, visible_group=visible_group)
+
+
+async def _notices(app, staff, own_shop: int, other_shop: int) -> dict:
+    """A notice to the merchant's shop with a stored PDF, one to 许老板's shop only, a round, two directory entries."""
+    from block_service.notices import attachments
+    from block_service.notices.directory import save_service
+    from block_service.notices.inspections import start_round
+    from block_service.notices.publishing import publish_notice
+    from block_service.notices.schemas import NoticeForm, RoundForm, ServiceForm
+
+    var_dir = app.state.settings.var_dir
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    (attachments.files_dir(var_dir) / ("a" * 32 + ".pdf")).write_bytes(pdf)
+    stored = [("a" * 32 + ".pdf", "通知.pdf", attachments.PDF, len(pdf))]
+    objects = {}
+    for kind, shop in (("own", own_shop), ("another", other_shop)):
+        form = NoticeForm(
+            title="语料通知", body="语料通知正文", audience_kind="shops", shop_ids=[shop], ack_required=True
+        )
+        notice_id = await publish_notice(staff, form, stored)
+        from block_service.notices.tables import NoticeAttachment
+
+        attachment = (
+            await NoticeAttachment.select(NoticeAttachment.id).where(NoticeAttachment.notice == notice_id).first()
+        )
+        value = {"notice_id": notice_id, "attachment_id": attachment["id"]}
+        objects[kind] = {"merchant": value} if kind == "own" else {"*": value}
+    round_id = await start_round(staff, RoundForm(month=now().astimezone(clock.BLOCK_TIMEZONE).strftime("%Y-%m")))
+    return {
+        "objects": objects,
+        "round_id": round_id,
+        "service_id": await save_service(staff, ServiceForm(topic="waste", title="语料服务")),
+        "spare_service": await save_service(staff, ServiceForm(topic="other", title="语料备用")),
+    }
 
 
 def _routes(app):
@@ -524,6 +581,8 @@ async def test_every_route_role_and_object_kind_answers_as_the_rules_say(app, br
                 value = kinds[kind].get(role, kinds[kind].get("*"))
                 if key == "remove_merchant":
                     value = {**value, "person_id": seed.people["xu"]}  # a merchant of that shop
+                if key == "delete_service":
+                    value = {**value, "service_id": seed.people["spare_service"]}  # the others still use theirs
                 if value is None:
                     continue  # this role has no object of this kind (a visitor owns nothing)
                 if key == "thread_events" and _expected(key, object_type, kind, role, seed) == "reached":

@@ -213,3 +213,20 @@ def test_meeting_pages_are_filled_from_the_api_past_first(run, monkeypatch):
         [],
         ["/meetings/{meeting} left out: the seed has no meeting"],
     )
+
+
+def test_the_notices_seed_gives_each_merchant_50_notices_half_read(run):
+    import datetime as dt
+
+    import seed_notices
+
+    rows = seed_notices.plan([(shop, shop + 100) for shop in range(1, 4)], 1, dt.datetime.now(dt.UTC))
+    assert len(rows["notice"]) == 50 and all(n[7] == 3 for n in rows["notice"])
+    assert len(rows["notice_audience"]) == 150 and len(rows["notice_recipient"]) == 150
+    assert sum(1 for entry in rows["inbox_entry"] if entry[0] == 101) == 50
+    assert sum(1 for read in rows["notice_read"] if read[1] == 101) == 25
+
+
+def test_merchant_pages_run_signed_in_by_default(run):
+    assert run.parse_args([]).merchant_pages == ["/inbox", "/notices"]
+    assert run.parse_args(["--merchant-pages"]).merchant_pages == []

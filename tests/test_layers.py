@@ -37,6 +37,7 @@ DOMAINS = [
     "council",
     "funds",
     "meetings",
+    "notices",
     "privacy",
 ]
 WEB = "web"  # the edge: reads every domain's services; only controllers import it

@@ -4,7 +4,12 @@ import re
 
 import pytest
 
+from block_service.clock import block_today
 from block_service.council.motions import open_motion
+from block_service.notices.directory import save_service
+from block_service.notices.inspections import start_round
+from block_service.notices.publishing import publish_notice
+from block_service.notices.schemas import NoticeForm, RoundForm, ServiceForm
 from block_service.web.permissions import ANYONE, ROUTE_ACCESS, SIGNED_IN, route_key
 from tests.council_helpers import election_for_permission_walk
 from tests.helpers import make_person, make_shop, make_thread, viewer_for
@@ -17,7 +22,7 @@ PERSONAS = ("anonymous", "resident", "merchant", "staff")
 ALWAYS_OPEN = {"options", "openapi", "static"}
 # Open to everyone but not a page: an endless event stream, a photo that needs a stored file, and the
 # second step of a log-in, which sends anyone who has not passed the first back to /login.
-NOT_PAGES = {"thread_events", "photo", "login_code_form"}
+NOT_PAGES = {"thread_events", "photo", "login_code_form", "notice_file"}
 
 
 def _all_handlers(app):
@@ -65,6 +70,12 @@ async def people(browser_factory):
     proposal_id = await file_proposal(viewer_for(resident, "resident"))
     await open_motion(viewer_for(staff_id, "staff"), motion_form())  # motion 1, so the motion pages answer
     await make_meeting(viewer_for(staff_id, "staff"))  # meeting 1, so the meeting pages answer
+    staff = viewer_for(staff_id, "staff")
+    await publish_notice(
+        staff, NoticeForm(title="燃气安全通知", body="请各商户注意燃气安全。")
+    )  # notice 1, to every shop
+    await start_round(staff, RoundForm(month=block_today().strftime("%Y-%m")))  # inspection round 1
+    await save_service(staff, ServiceForm(topic="waste", title="垃圾清运合同"))  # directory entry 1
     browsers = {"anonymous": browser_factory()}
     for persona, contact in (("resident", "13900000001"), ("merchant", "13800000001"), ("staff", "staff@test.example")):
         browsers[persona] = browser_factory()
@@ -110,6 +121,10 @@ def _fill(path: str, people) -> str:
         "meeting_id": 1,
         "item_id": 1,
         "pledge_id": 1,
+        "notice_id": 1,
+        "attachment_id": 1,
+        "round_id": 1,
+        "service_id": 1,
     }
     return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: str(values[m.group(1)]), path)
 

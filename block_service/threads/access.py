@@ -22,6 +22,10 @@ from block_service.threads.tables import (
     Thread,
 )
 
+# A thread between the workstation and one shop (a failed 门前三包 inspection): only the shop's merchants and
+# staff reach it; every list leaves it out for everyone else (_visible_to lists public and group threads only).
+SHOP = "shop"
+
 
 async def viewer_group_ids(viewer: Viewer) -> frozenset[int]:
     """The groups whose discussions this viewer reads; staff read every group's (no query for them)."""
@@ -174,6 +178,9 @@ def _may_see(viewer: Viewer, row: dict, group_ids: frozenset[int] = frozenset())
         return True
     if row["visibility"] == "group":
         if row["group_id"] not in group_ids:
+            return False
+    elif row["visibility"] == SHOP:  # a shop's own matter (shop_threads.py): its merchants and staff only
+        if row.get("shop_id") is None or not viewer.acts_for(row["shop_id"]):
             return False
     elif row["visibility"] not in ("public", "attached"):  # "attached": a proposal's discussion (attached.py)
         return False

@@ -23,6 +23,7 @@ async def thread_titles_for(thread_ids: list[int], viewer: Viewer) -> dict[int, 
         Thread.group_id,
         Thread.hidden,
         Thread.author.as_alias("author_id"),
+        Thread.shop.as_alias("shop_id"),
     ).where(Thread.id.is_in(sorted(set(thread_ids))))
     needs_groups = any(row["visibility"] == "group" for row in rows)
     group_ids = await viewer_group_ids(viewer) if needs_groups and viewer.is_signed_in else frozenset()

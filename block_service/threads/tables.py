@@ -48,7 +48,7 @@ class Thread(Table, tablename="thread"):
     status = Varchar(length=15, default="new", index=True)
     duplicate_of = Integer(null=True, default=None)
     assigned_to = ForeignKey(references=Person, null=True, default=None, index=True)
-    visibility = Varchar(length=10, default="public", index=True)  # public | group
+    visibility = Varchar(length=10, default="public", index=True)  # public | group | attached | shop
     group_id = Integer(null=True, default=None, index=True)
     hidden = Boolean(default=False, index=True)
     hidden_reason = Text(default="")

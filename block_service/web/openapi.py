@@ -28,6 +28,7 @@ MEDIA_TYPES = {
     "readyz": JSON,
     "download_my_data": "application/zip",
     "meetings_ics": "text/calendar",
+    "notice_receipts_csv": "text/csv",
 }
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 

@@ -199,6 +199,28 @@ ROUTE_ACCESS: dict[str, Access] = {
     "record_attendance": _access(STAFF, COUNCIL, owner="meeting"),
     "record_minutes": _access(STAFF, COUNCIL),
     "motion_from_item": _access(STAFF, COUNCIL),  # the council's chair or staff (council.motions decides)
+    # notices from the workstation (the service checks that the notice was addressed to the merchant's shop),
+    # the services directory, 门前三包 inspections (a shop's record: its merchants and staff)
+    "notices": _access(MERCHANT, STAFF),
+    "notice": _access(MERCHANT, STAFF, owner="notice"),
+    "acknowledge_notice": _access(MERCHANT, owner="notice"),
+    "notice_file": _access(MERCHANT, STAFF, owner="notice"),
+    "api_notices": _access(MERCHANT, STAFF),
+    "notice_form": STAFF_ONLY,
+    "publish_notice": STAFF_ONLY,
+    "notice_follow_up": STAFF_ONLY,
+    "remind_notice": STAFF_ONLY,
+    "notice_receipts_csv": STAFF_ONLY,
+    "services": PUBLIC,
+    "create_service": STAFF_ONLY,
+    "update_service": STAFF_ONLY,
+    "delete_service": STAFF_ONLY,
+    "inspections": PUBLIC,
+    "api_inspections": PUBLIC,  # per segment for everyone; a shop's own results for its merchants and staff
+    "start_inspection_round": _access(STAFF, COUNCIL),
+    "inspection_round": _access(STAFF, COUNCIL),
+    "record_inspection": _access(STAFF, COUNCIL),
+    "shop_inspections": _access(MERCHANT, STAFF, owner="shop"),
     # inbox
     "inbox": MEMBERS,
     "mark_read": MEMBERS,
