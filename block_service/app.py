@@ -25,6 +25,7 @@ from block_service.council.motion_tasks import run_motion_tasks
 from block_service.db import close_database, listening_for_changes, open_database
 from block_service.db.kept import keep_values
 from block_service.groups.controllers import GroupApiController, GroupController, StaffGroupController
+from block_service.groups.road_controllers import RoadController
 from block_service.i18n import load_catalogues
 from block_service.inbox.controllers import InboxApiController, InboxController
 from block_service.meetings.controllers import MeetingApiController, MeetingController
@@ -163,6 +164,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 GroupController,
                 StaffGroupController,
                 GroupApiController,
+                RoadController,
                 GroupDiscussionController,
                 CouncilController,
                 StaffCouncilController,

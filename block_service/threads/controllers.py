@@ -19,6 +19,7 @@ from block_service.threads import (
     access,
     categories,
     listing,
+    markers,
     moderation,
     opening,
     reactions,
@@ -376,6 +377,7 @@ async def _thread_page(
         errors=errors or {},
         values=values or {},
         response_templates=templates,
+        place_map=await markers.place_map(page.thread),
         **await part_of_page("thread_proposals", viewer=viewer, thread_id=page.thread.id),
         **await part_of_page("thread_meetings", viewer=viewer, thread_id=page.thread.id),
     )

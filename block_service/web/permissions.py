@@ -85,6 +85,7 @@ ROUTE_ACCESS: dict[str, Access] = {
     # groups (membership follows the shop registry; leaders are backed by the group's shops)
     "groups": PUBLIC,
     "group": PUBLIC,
+    "road_segment": PUBLIC,
     "my_groups": _access(MERCHANT),
     "back_leader": _access(MERCHANT, owner="shop"),
     "withdraw_backing": _access(MERCHANT, owner="shop"),
