@@ -38,6 +38,7 @@ from block_service.settings import PROJECT_ROOT, Settings, get_settings
 from block_service.shops.controllers import ShopApiController, ShopController, StaffShopController
 from block_service.threads.api_controllers import ThreadApiController
 from block_service.threads.controllers import ThreadController
+from block_service.threads.desk_controllers import MerchantDeskController
 from block_service.threads.part_controllers import GroupDiscussionController
 from block_service.threads.photo_controllers import PhotoController
 from block_service.threads.staff_controllers import StaffThreadController
@@ -172,6 +173,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 MotionController,
                 MotionApiController,
                 ThreadController,
+                MerchantDeskController,
                 PhotoController,
                 StaffThreadController,
                 ThreadApiController,

@@ -247,3 +247,27 @@ class SimilarThread(msgspec.Struct, kw_only=True):
     house_number: str
     metoo_count: int
     why: str  # same_shop | same_category_nearby | similar_title
+
+
+class TodoItem(msgspec.Struct, kw_only=True):
+    """An open thread about one of the viewer's shops, on their to-do: `answered` once the shop has answered."""
+
+    id: int
+    title: str
+    status: str
+    category_name_zh: str
+    category_name_en: str
+    house_number: str
+    metoo_count: int
+    created_at: dt.datetime
+    due_at: dt.datetime
+    overdue: bool
+    answered: bool
+
+
+class ShopTodo(msgspec.Struct, kw_only=True):
+    """One shop the viewer acts for and its open threads, by deadline."""
+
+    shop_id: int
+    shop_name: str
+    items: list[TodoItem]

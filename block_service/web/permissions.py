@@ -80,6 +80,7 @@ ROUTE_ACCESS: dict[str, Access] = {
     "apply_form": MEMBERS,
     "apply": MEMBERS,
     "my_shops": MEMBERS,
+    "todo_answer": _access(MERCHANT, owner="thread"),
     "shop_edit_form": _access(MERCHANT, STAFF, owner="shop"),
     "shop_edit": _access(MERCHANT, STAFF, owner="shop"),
     # groups (membership follows the shop registry; leaders are backed by the group's shops)
