@@ -102,12 +102,14 @@ class ThreadController(Controller):
         shared = shared_pages.lookup(request, shared_pages.by_person)
         if isinstance(shared, Response):
             return shared
+        result = await listing.list_threads(viewer_of(request), filters)
         return shared_pages.render_shared(
             request,
             shared,
             "threads/list.html",
             fragment="threads/_results.html",
-            result=await listing.list_threads(viewer_of(request), filters),
+            result=result,
+            thumbs=await listing.first_photos([thread.id for thread in result.items]),
             filters=filters,
             categories=await categories.list_categories(active_only=False),
             segments=await list_segments(),
@@ -119,11 +121,13 @@ class ThreadController(Controller):
         self, request: Request, status: FromQuery[str | None] = None, page: FromQuery[PageNumber] = 1
     ) -> Template:
         filters = ThreadFilter(status=status or None, page=page)
+        result = await listing.my_threads(viewer_of(request), filters)
         return render(
             request,
             "threads/mine.html",
             fragment="threads/_results.html",
-            result=await listing.my_threads(viewer_of(request), filters),
+            result=result,
+            thumbs=await listing.first_photos([thread.id for thread in result.items]),
             filters=filters,
             endpoint="my_threads",
         )

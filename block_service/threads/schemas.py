@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from block_service.schemas import Reason
+from block_service.threads.photos import thumbnail_size
 
 Kind = Literal["report", "issue"]
 Status = Literal["new", "acknowledged", "in_progress", "resolved", "closed", "rejected", "duplicate", "reopened"]
@@ -147,6 +148,12 @@ class PhotoOut(msgspec.Struct, kw_only=True):
     width: int
     height: int
     approved: bool = True  # False: only the reporter, the shop's merchants and staff see it for now
+    # The size of its thumbnail (/photos/{file_name}/thumbnail), from the photo's own.
+    thumb_width: int = 0
+    thumb_height: int = 0
+
+    def __post_init__(self) -> None:
+        self.thumb_width, self.thumb_height = thumbnail_size(self.width, self.height)
 
 
 class MessageOut(msgspec.Struct, kw_only=True):

@@ -144,6 +144,7 @@ ROUTE_ACCESS: dict[str, Access] = {
     "thread_messages": PUBLIC,
     "thread_events": PUBLIC,
     "photo": PUBLIC,
+    "photo_thumbnail": PUBLIC,
     "similar_threads": MEMBERS,
     "thread_form": MEMBERS,
     "open_thread": MEMBERS,

@@ -122,6 +122,7 @@ def _localized_filter(record: object, field: str) -> str:
 def create_template_config(debug: bool) -> TemplateConfig:
     from block_service.groups.strip import marker_kind, marker_kinds
     from block_service.threads.moderation import FLAG_ACCOUNT_MIN_AGE, FLAGS_TO_HIDE
+    from block_service.threads.photos import thumbnail_size
 
     environment = Environment(
         loader=FileSystemLoader(str(TEMPLATES_DIR)),
@@ -155,6 +156,7 @@ def create_template_config(debug: bool) -> TemplateConfig:
         # The strip map's kinds of marker, registered by each domain (groups/strip.py: register_markers).
         strip_marker_kind=marker_kind,
         strip_marker_kinds=marker_kinds,
+        thumbnail_size=thumbnail_size,
         # The auto-hiding rule, stated where people flag and where staff moderate, from its one definition.
         flag_rule={"count": FLAGS_TO_HIDE, "days": FLAG_ACCOUNT_MIN_AGE.days},
     )
