@@ -108,3 +108,18 @@ async def test_the_to_do_page_answers_in_english_too(db, browser_factory):
     await browser.post("/language", {"language": "en", "next": "/me/shops"})
     text = text_of((await browser.get("/me/shops")).text)
     assert "To do for my shops" in text and "Waiting for your answer" in text and "Overdue" in text
+
+
+async def test_the_to_do_page_runs_the_same_statements_however_many_threads(db, browser_factory, count_queries):
+    _merchant, shop_id, reporter, _sooner, _later = await _shop_with_threads()
+    browser = browser_factory()
+    await browser.log_in("13800000501")
+    count_queries.statements.clear()
+    assert (await browser.get("/me/shops")).status_code == 200
+    few = count_queries.count
+    for number in range(6):
+        await make_thread(reporter, shop_id=shop_id, title=f"第{number}件 门口占道")
+    count_queries.statements.clear()
+    page = await browser.get("/me/shops")
+    assert page.text.count('class="card todo-item') == 8
+    assert count_queries.count == few
