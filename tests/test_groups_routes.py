@@ -83,7 +83,7 @@ async def test_shops_back_a_leader_and_a_bad_choice_comes_back_in_the_form(db, b
     assert ok.headers["hx-redirect"] == "/groups/region-lane-1141"
     neighbour = await _browser_for(browser_factory, "13800000002")
     page = await neighbour.get("/groups/region-lane-1141")
-    assert f"张师傅: {zh_plural('%(num)s shop', '%(num)s shops', 1)}" in text_of(page.text)
+    assert f"张师傅：{zh_plural('%(num)s shop', '%(num)s shops', 1)}" in text_of(page.text)
     foreign = await neighbour.post(
         f"/groups/{group}/leader", {"shop_id": str(shop_of(zhang)), "candidate_id": str(zhang.person_id)}
     )
