@@ -38,11 +38,11 @@ from block_service.settings import PROJECT_ROOT, Settings, get_settings
 from block_service.shops.controllers import ShopApiController, ShopController, StaffShopController
 from block_service.threads.api_controllers import ThreadApiController
 from block_service.threads.controllers import ThreadController
-from block_service.threads.desk_controllers import MerchantDeskController
 from block_service.threads.part_controllers import GroupDiscussionController
 from block_service.threads.photo_controllers import PhotoController
 from block_service.threads.staff_controllers import StaffThreadController
 from block_service.threads.tasks import run_periodic_tasks
+from block_service.threads.todo_controllers import MerchantDeskController
 from block_service.web import shared_pages
 from block_service.web.api_docs import VendoredRedocPlugin
 from block_service.web.auth import ViewerMiddleware, enforce_route_access

@@ -9,7 +9,7 @@ import pytest
 
 from block_service import clock
 from block_service.errors import Forbidden
-from block_service.threads import desk, moderation, workflow
+from block_service.threads import moderation, todo, workflow
 from block_service.threads.schemas import AnswerForm, StatusForm
 from block_service.threads.tables import Message, Thread
 from tests.helpers import make_person, make_shop, make_thread, text_of, viewer_for
@@ -36,14 +36,14 @@ async def test_the_to_do_lists_open_threads_of_my_shops_by_deadline_with_overdue
     me = viewer_for(merchant, "merchant", shops=(shop_id,))
     await workflow.post_answer(me, later, AnswerForm(body="我们今晚加装油烟净化器。"))
     count_queries.statements.clear()
-    [todo] = await desk.shop_todo(me)
+    [mine] = await todo.shop_todo(me)
     assert count_queries.count == 3
-    assert todo.shop_name == "老张生煎"
-    assert [(item.id, item.overdue, item.answered) for item in todo.items] == [
+    assert mine.shop_name == "老张生煎"
+    assert [(item.id, item.overdue, item.answered) for item in mine.items] == [
         (sooner, True, False),
         (later, False, True),
     ]
-    assert await desk.shop_todo(viewer_for(reporter, "resident")) == []
+    assert await todo.shop_todo(viewer_for(reporter, "resident")) == []
 
 
 async def test_answering_from_the_to_do_swaps_the_item_in_place_as_an_official_answer(db, browser_factory):

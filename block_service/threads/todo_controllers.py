@@ -13,7 +13,7 @@ from block_service.errors import FormInvalid
 from block_service.i18n import gettext as _
 from block_service.shops.applications import applications_of
 from block_service.shops.services import shops_of
-from block_service.threads import desk, workflow
+from block_service.threads import todo, workflow
 from block_service.threads.schemas import AnswerForm
 from block_service.web.auth import viewer_of
 from block_service.web.forms import read_form
@@ -27,7 +27,7 @@ from block_service.web.templating import flash, render
 @fills("shop_todo")
 async def shop_todo(viewer: Viewer) -> dict:
     """What waits for the answer of each shop the viewer acts for."""
-    return {"todo": await desk.shop_todo(viewer)}
+    return {"todo": await todo.shop_todo(viewer)}
 
 
 class MerchantDeskController(Controller):
@@ -37,7 +37,7 @@ class MerchantDeskController(Controller):
     ) -> Response:
         """The thread's answer, sent from the to-do: the item comes back in place (answered, or with the error)."""
         viewer = viewer_of(request)
-        item = await desk.todo_item(viewer, thread_id)
+        item = await todo.todo_item(viewer, thread_id)
         try:
             await workflow.post_answer(viewer, thread_id, read_form(AnswerForm, data))
         except FormInvalid as error:
@@ -49,7 +49,7 @@ class MerchantDeskController(Controller):
         if not request.htmx:
             flash(request, _("Your answer has been sent; the reporter is told."), "success")
             return redirect_after_post(request, request.app.route_reverse("my_shops") + f"#todo-{thread_id}")
-        item = await desk.todo_item(viewer, thread_id)
+        item = await todo.todo_item(viewer, thread_id)
         context = {"item": item, "values": {}, "errors": {}, "answered_now": True}
         return Template(template_name="threads/_todo_item.html", context=context)
 
@@ -62,7 +62,7 @@ async def _my_shops_page(request: Request, viewer: Viewer, errors: dict, values:
         status_code=422,
         shops=await shops_of(viewer.person_id),
         applications=await applications_of(viewer.person_id),
-        todo=await desk.shop_todo(viewer),
+        todo=await todo.shop_todo(viewer),
         todo_errors=errors,
         todo_values=values,
     )
