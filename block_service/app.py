@@ -18,12 +18,14 @@ from litestar.static_files import create_static_files_router
 from litestar.stores.base import Store
 
 from block_service.accounts.controllers import AccountApiController, AccountController, StaffPeopleController
+from block_service.accounts.reset_controllers import PasswordResetController
 from block_service.audit.controllers import AuditController
 from block_service.council.controllers import CouncilApiController, CouncilController, StaffCouncilController
 from block_service.council.motion_controllers import MotionApiController, MotionController
 from block_service.council.motion_tasks import run_motion_tasks
 from block_service.db import close_database, listening_for_changes, open_database
 from block_service.db.kept import keep_values
+from block_service.funds.controllers import FundApiController, FundController, StaffFundController
 from block_service.groups.controllers import GroupApiController, GroupController, StaffGroupController
 from block_service.groups.road_controllers import RoadController
 from block_service.i18n import load_catalogues
@@ -33,16 +35,19 @@ from block_service.meetings.tasks import run_meeting_tasks
 from block_service.migrate import apply_migrations
 from block_service.plans.controllers import PlanApiController, PlanController, StaffPlanController
 from block_service.plans.proposal_controllers import ProposalApiController, ProposalController
+from block_service.pledges.controllers import PledgeController
 from block_service.privacy.controllers import PrivacyController, StaffPrivacyController
 from block_service.settings import PROJECT_ROOT, Settings, get_settings
 from block_service.shops.controllers import ShopApiController, ShopController, StaffShopController
 from block_service.threads.api_controllers import ThreadApiController
 from block_service.threads.controllers import ThreadController
+from block_service.threads.desk_controllers import StaffDeskController
 from block_service.threads.part_controllers import GroupDiscussionController
 from block_service.threads.photo_controllers import PhotoController
 from block_service.threads.staff_controllers import StaffThreadController
 from block_service.threads.tasks import run_periodic_tasks
 from block_service.threads.todo_controllers import MerchantDeskController
+from block_service.threads.workflow import configure_due_hours
 from block_service.web import shared_pages
 from block_service.web.api_docs import VendoredRedocPlugin
 from block_service.web.auth import ViewerMiddleware, enforce_route_access
@@ -129,6 +134,7 @@ COMPRESSION = CompressionConfig(
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     keep_values(settings.shared_pages)
+    configure_due_hours(settings.default_due_hours)
     session_config = RotatingSessionConfig(
         key=cookie_name("block_session", settings.debug),
         max_age=settings.session_idle_minutes * 60,
@@ -157,6 +163,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 SystemController,
                 AccountController,
                 StaffPeopleController,
+                PasswordResetController,
                 AccountApiController,
                 ShopController,
                 StaffShopController,
@@ -176,6 +183,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 MerchantDeskController,
                 PhotoController,
                 StaffThreadController,
+                StaffDeskController,
                 ThreadApiController,
                 PlanController,
                 StaffPlanController,
@@ -184,6 +192,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 ProposalApiController,
                 MeetingController,
                 MeetingApiController,
+                PledgeController,
+                FundController,
+                StaffFundController,
+                FundApiController,
                 InboxController,
                 InboxApiController,
                 PrivacyController,

@@ -2,7 +2,7 @@
 
 from piccolo.conf.apps import AppConfig
 
-from block_service.accounts.tables import Person, RecoveryCode, RoleGrant, TotpCredential
+from block_service.accounts.tables import Person, RecoveryCode, ResetCode, RoleGrant, TotpCredential
 from block_service.audit.tables import AuditEntry
 from block_service.council.motion_tables import Motion, MotionMember, MotionVote, MotionVoteChange
 from block_service.council.tables import (
@@ -15,21 +15,25 @@ from block_service.council.tables import (
     ShopVoted,
     Tally,
 )
+from block_service.funds.tables import FundEntry, FundYear
 from block_service.groups.tables import LeaderBacking, OrgGroup
 from block_service.inbox.tables import InboxEntry
 from block_service.meetings.tables import AgendaItem, Attendance, Invitee, Meeting, Rsvp
 from block_service.plans.tables import Plan, PlanCategory, PlanLead, Proposal, ProposalStep, ProposalThread, Support
+from block_service.pledges.tables import Pledge, PledgeGoal
 from block_service.settings import PROJECT_ROOT
 from block_service.shops.tables import Industry, Segment, Shop, ShopApplication, ShopMerchant
 from block_service.threads.tables import (
     Category,
     Evaluation,
     Flag,
+    Intake,
     Message,
     MeToo,
     Mute,
     Photo,
     ResponseTemplate,
+    StaffNote,
     Thread,
 )
 
@@ -54,6 +58,9 @@ APP_CONFIG = AppConfig(
         Flag,
         Mute,
         Evaluation,
+        StaffNote,
+        Intake,
+        ResetCode,
         OrgGroup,
         LeaderBacking,
         CouncilTerm,
@@ -83,5 +90,9 @@ APP_CONFIG = AppConfig(
         Invitee,
         Rsvp,
         Attendance,
+        PledgeGoal,
+        Pledge,
+        FundYear,
+        FundEntry,
     ],
 )

@@ -22,9 +22,23 @@ BASE = [
     "piccolo_conf",
     "cache",
     "pagination",
+    "periodic",
     "migrate",
 ]
-DOMAINS = ["audit", "inbox", "accounts", "shops", "groups", "threads", "plans", "council", "meetings", "privacy"]
+DOMAINS = [
+    "audit",
+    "inbox",
+    "accounts",
+    "shops",
+    "groups",
+    "pledges",
+    "threads",
+    "plans",
+    "council",
+    "funds",
+    "meetings",
+    "privacy",
+]
 WEB = "web"  # the edge: reads every domain's services; only controllers import it
 TOP = {"app", "cli", "seed", "piccolo_app"}  # assemble everything; nothing imports them
 ORDER = {name: rank for rank, name in enumerate(BASE + DOMAINS)}

@@ -109,6 +109,7 @@ def _fill(path: str, people) -> str:
         "motion_id": 1,
         "meeting_id": 1,
         "item_id": 1,
+        "pledge_id": 1,
     }
     return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: str(values[m.group(1)]), path)
 

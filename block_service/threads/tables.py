@@ -125,3 +125,24 @@ class Evaluation(Table, tablename="evaluation"):
     score = Integer()
     comment = Varchar(length=500, default="")
     created_at = Timestamptz()
+
+
+class StaffNote(Table, tablename="staff_note"):
+    """An internal note on a thread: staff only (read through threads.staff_notes, never with the thread)."""
+
+    thread = ForeignKey(references=Thread, index=True)
+    author = ForeignKey(references=Person, null=True, default=None, index=True)
+    body = Text()
+    created_at = Timestamptz()
+
+
+class Intake(Table, tablename="thread_intake"):
+    """Who a report filed by staff on someone's behalf came from: staff only, one per thread."""
+
+    thread = ForeignKey(references=Thread, unique=True)
+    source = Varchar(length=10)  # walk_in | phone | hotline (12345)
+    work_order = Varchar(length=40, default="")
+    caller_name = Varchar(length=40, default="")
+    caller_contact = Varchar(length=60, default="")
+    filed_by = ForeignKey(references=Person, null=True, default=None, index=True)
+    created_at = Timestamptz()

@@ -54,6 +54,9 @@ ROUTE_ACCESS: dict[str, Access] = {
     "security": MEMBERS,
     "enable_second_factor": MEMBERS,
     "disable_second_factor": MEMBERS,
+    "reset_form": PUBLIC,  # setting a new password with a code the workstation issued in person
+    "reset_password": PUBLIC,
+    "issue_reset_code": STAFF_ONLY,
     "reset_second_factor": STAFF_ONLY,
     # plans and proposals (the services check staff, authorship and statuses)
     "plans": PUBLIC,
@@ -169,6 +172,14 @@ ROUTE_ACCESS: dict[str, Access] = {
     "create_template": STAFF_ONLY,
     "update_template": STAFF_ONLY,
     "template_answer": STAFF_ONLY,
+    # the staff desk
+    "staff_desk": STAFF_ONLY,
+    "desk_assign": STAFF_ONLY,
+    "set_due": STAFF_ONLY,
+    "add_staff_note": STAFF_ONLY,
+    "bulk_threads": STAFF_ONLY,
+    "intake_form": STAFF_ONLY,
+    "file_intake": STAFF_ONLY,
     # meetings: anyone reads them; staff and council members convene; the service checks the convener,
     # the secretary (minutes) and who is invited (answers)
     "meetings": PUBLIC,
@@ -213,6 +224,16 @@ ROUTE_ACCESS: dict[str, Access] = {
     "api_meetings": PUBLIC,
     "api_meeting": PUBLIC,
     "api_inbox": MEMBERS,
+    # pledges (the service checks the pledger, the shop they act for, and the target's managers)
+    "make_pledge": MEMBERS,
+    "withdraw_pledge": MEMBERS,
+    "deliver_pledge": MEMBERS,
+    # the autonomous fund: public ledger; staff record income and corrections
+    "funds": PUBLIC,
+    "api_funds": PUBLIC,
+    "staff_funds": STAFF_ONLY,
+    "record_fund_income": STAFF_ONLY,
+    "correct_fund_entry": STAFF_ONLY,
     # Handlers Litestar makes itself: the OpenAPI schema under /schema and automatic OPTIONS answers.
     "openapi": PUBLIC,
     "options": PUBLIC,
