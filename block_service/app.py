@@ -27,6 +27,7 @@ from block_service.db import close_database, listening_for_changes, open_databas
 from block_service.db.kept import keep_values
 from block_service.funds.controllers import FundApiController, FundController, StaffFundController
 from block_service.groups.controllers import GroupApiController, GroupController, StaffGroupController
+from block_service.groups.road_controllers import RoadController
 from block_service.i18n import load_catalogues
 from block_service.inbox.controllers import InboxApiController, InboxController
 from block_service.meetings.controllers import MeetingApiController, MeetingController
@@ -53,6 +54,7 @@ from block_service.threads.photo_controllers import PhotoController
 from block_service.threads.report_controllers import ReportController
 from block_service.threads.staff_controllers import StaffThreadController
 from block_service.threads.tasks import run_periodic_tasks
+from block_service.threads.todo_controllers import MerchantDeskController
 from block_service.threads.workflow import configure_due_hours
 from block_service.web import shared_pages
 from block_service.web.api_docs import VendoredRedocPlugin
@@ -178,6 +180,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 GroupController,
                 StaffGroupController,
                 GroupApiController,
+                RoadController,
                 GroupDiscussionController,
                 ReportController,
                 CouncilController,
@@ -186,6 +189,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 MotionController,
                 MotionApiController,
                 ThreadController,
+                MerchantDeskController,
                 PhotoController,
                 StaffThreadController,
                 StaffDeskController,

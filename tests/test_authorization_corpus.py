@@ -72,13 +72,16 @@ OBJECT_ROUTES: dict[str, tuple[str, dict]] = {
     "evaluate": ("thread", {"fixed": "yes", "score": "5"}),
     "flag_thread": ("thread", {"reason": "语料"}),
     "flag_message": ("message", {"reason": "语料"}),
+    "todo_answer": ("thread", ANSWER),
     "photo": ("photo", {}),
+    "photo_thumbnail": ("photo", {}),
     "shop": ("shop", {}),
     "api_shop": ("shop", {}),
     "shop_edit_form": ("shop", {}),
     "shop_edit": ("shop", {"phone": "021-58889999", "opening_hours": "8:00-20:00", "description": ""}),
     "group": ("group", {}),
     "api_group": ("group", {}),
+    "road_segment": ("staff", {}),  # a segment of the road: public, its id from the staff objects' ids
     "open_group_thread": ("group", {"title": "语料讨论", "body": "语料讨论内容"}),
     "back_leader": ("group", {}),
     "withdraw_backing": ("group", {}),
@@ -465,6 +468,10 @@ def _business(key: str, object_type: str, kind: str, role: str, expected: str) -
         return "missing"  # "me too" joins public reports only: the others are not there to join
     if key == "metoo" and role == "merchant":
         return "forbidden"  # the merchants of the shop a complaint is about do not join it (issue 13)
+    if key == "flag_thread" and role == "merchant" and kind in ("own", "another"):
+        return "forbidden"  # nor flag it (issue 13)
+    if key == "todo_answer" and (role != "merchant" or kind == "group"):
+        return "forbidden"  # the to-do answers only the threads about one's own shop
     return expected
 
 
@@ -607,6 +614,8 @@ async def test_every_route_role_and_object_kind_answers_as_the_rules_say(app, br
                     nowhere = re.sub(r"/\d+(?=/|$)", f"/{MISSING_ID}", url, count=1)
                     if object_type == "photo":
                         nowhere = url[:-10] + "0123456789"
+                        if key == "photo_thumbnail":
+                            nowhere = re.sub(r"[0-9a-f]{32}\.jpg", "0" * 32 + ".jpg", url)
                     await seed.browsers[role].get("/")
                     same = await _ask(seed.browsers[role], method, nowhere, _body(key, body, role, seed))
                     if same.status_code != 404 or text_of(same.text) != text_of(response.text):

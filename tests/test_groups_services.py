@@ -245,7 +245,7 @@ async def test_the_strip_map_places_shops_by_house_number_without_overlapping_la
     for name, number in (("甲", "1141弄3号"), ("乙", "1142号"), ("丙", "1143号"), ("丁", "1145号")):
         await merchant(name, number, f"{name}店")
     strip = (await services.get_group("region-lane-1141", ANONYMOUS)).strip
-    assert [(p.name, p.odd_side) for p in strip.points] == [
+    assert [(p.label, p.odd_side) for p in strip.points] == [
         ("甲店", True),
         ("乙店", False),
         ("丙店", True),

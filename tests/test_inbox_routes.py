@@ -68,7 +68,8 @@ async def test_the_inbox_page_runs_the_same_statements_however_many_entries(brow
     count_queries.statements.clear()
     assert (await browser.get("/inbox")).status_code == 200
     assert count_queries.count == few
-    # the session, the viewer with the unread count, the rows, their count, the thread kind's one query
+    # the session, the viewer with the unread count, the subjects with their entries, their count, the thread
+    # kind's one query
     assert few <= 6, count_queries.statements
     print(f"inbox page: {few} statements with entries of three kinds")
 
@@ -87,9 +88,15 @@ async def test_entries_are_their_owners_only_in_html_fragment_and_json(browser_f
     assert kinds == {("thread", True), ("account", True), (PROBE, True), (PROBE, False)}
     assert any(item["text"] == "A resident opened it." for item in data["items"])
 
-    fragment = await owner.get("/inbox?page=2", headers={"hx-request": "true"})
+    assert first["subject"] == f"{first['kind']}:{first['object_id']}"  # the flat list keeps the grouping key
+
+    fragment = await owner.get("/inbox", headers={"hx-request": "true"})
     assert fragment.status_code == 200 and "<html" not in fragment.text
-    assert fragment.text.count('class="card notice') == 5
+    assert fragment.text.count('class="card notice') == 4  # one row per subject, not 35
+    thread_row = fragment.text[fragment.text.index(f'data-subject="thread:{thread_id}"') :]
+    thread_row = text_of(thread_row[: thread_row.index("</li>\n  <li") if "</li>\n  <li" in thread_row else None])
+    assert "14 new" in thread_row and "14 updates in all" in thread_row and "and 9 earlier" in thread_row
+    assert (await owner.get("/inbox?page=2", headers={"hx-request": "true"})).text.count('class="card notice') == 0
 
     assert (await stranger.get("/api/inbox")).json()["total"] == 0
     assert "私事" not in text_of((await stranger.get("/inbox")).text)
@@ -118,6 +125,23 @@ async def test_opening_a_thread_reads_only_that_threads_entries(browser_factory)
     assert page.status_code == 200 and 'class="badge">3<' in page.text  # the two thread entries are read
     unread = await InboxEntry.select(InboxEntry.kind).where(InboxEntry.read_at.is_null())
     assert sorted(row["kind"] for row in unread) == ["account", PROBE, PROBE]
+
+
+async def test_the_inbox_shows_the_subject_with_the_newest_news_first_and_keeps_the_read_rules(browser_factory):
+    browser, person = await _signed_in(browser_factory, "13900000809")
+    first = await make_thread(person, title="门口纸箱占道")
+    second = await make_thread(person, title="晚上油烟很大")
+    await inbox.deliver([person], inbox.Subject("thread", first), "answer", now=NOW, actor_name="张师傅")
+    await inbox.deliver([person], inbox.Subject("thread", second), "answer", now=NOW, actor_name="李老板")
+    later = NOW + dt.timedelta(minutes=5)
+    await inbox.deliver([person], inbox.Subject("thread", first), "status", now=later, detail="resolved")
+    page = (await browser.get("/inbox")).text
+    assert page.index(f'data-subject="thread:{first}"') < page.index(f'data-subject="thread:{second}"')
+    assert "2 条新消息" in text_of(page) and "共 2 条动态" in text_of(page)
+    await browser.get(f"/threads/{first}")  # opening a thread reads its entries, and only those
+    page = (await browser.get("/inbox")).text
+    row = page[page.index(f'data-subject="thread:{first}"') :]
+    assert 'class="card notice"' in page and row.index("条新消息") > row.index(f'data-subject="thread:{second}"')
 
 
 async def test_opening_a_proposal_motion_or_meeting_reads_its_entries_and_only_those(browser_factory):

@@ -218,3 +218,17 @@ async def test_an_anonymous_reporter_is_named_by_alias_and_never_by_id(db):
 
     await deliver([merchant], thread_id, "answer", actor_name="", actor_alias="resident", actor_id=reporter, now=NOW)
     assert await _entries(merchant) == [("thread", thread_id, "answer", "", None)]
+
+
+async def test_the_migrations_index_entries_by_person_and_subject(db):
+    """The inbox page groups by (kind, object_id) and opening an object reads its entries: both use this index."""
+    from block_service.db import is_sqlite
+    from block_service.inbox.tables import InboxEntry
+
+    if is_sqlite():
+        rows = await InboxEntry.raw("SELECT name FROM sqlite_master WHERE type = 'index'")
+        names = {row["name"] for row in rows}
+    else:
+        rows = await InboxEntry.raw("SELECT indexname FROM pg_indexes WHERE tablename = 'inbox_entry'")
+        names = {row["indexname"] for row in rows}
+    assert "inbox_entry_person_subject" in names

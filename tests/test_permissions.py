@@ -22,7 +22,7 @@ PERSONAS = ("anonymous", "resident", "merchant", "staff")
 ALWAYS_OPEN = {"options", "openapi", "static"}
 # Open to everyone but not a page: an endless event stream, a photo that needs a stored file, and the
 # second step of a log-in, which sends anyone who has not passed the first back to /login.
-NOT_PAGES = {"thread_events", "photo", "login_code_form", "notice_file"}
+NOT_PAGES = {"thread_events", "photo", "photo_thumbnail", "login_code_form", "notice_file"}
 
 
 def _all_handlers(app):

@@ -19,6 +19,7 @@ from block_service.groups.schemas import (
     GroupOut,
     WithdrawBackingForm,
 )
+from block_service.groups.strip import whole_road
 from block_service.i18n import gettext as _
 from block_service.web import shared_pages
 from block_service.web.auth import viewer_of
@@ -36,7 +37,7 @@ class GroupController(Controller):
         if isinstance(shared, Response):
             return shared
         groups = await services.list_groups(show_names=services.may_see_names(viewer_of(request)))
-        return shared_pages.render_shared(request, shared, "groups/list.html", groups=groups)
+        return shared_pages.render_shared(request, shared, "groups/list.html", groups=groups, road=await whole_road())
 
     @get("/groups/{ref:str}", name="group")
     async def group(

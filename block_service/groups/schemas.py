@@ -64,17 +64,49 @@ class GroupPlace(msgspec.Struct, kw_only=True):
     segment_id: int | None
 
 
+class StripMarker(msgspec.Struct, kw_only=True, frozen=True):
+    """Something at a house number on the road, drawn as a marker on the strip map and listed beside it.
+
+    Any domain makes these (see groups/strip.py: register_markers); `kind` names a registered marker kind,
+    `label` is data (a shop's name, a report's title), never a message id."""
+
+    street_number: int
+    kind: str
+    label: str
+    href: str = ""
+    house_number: str = ""
+
+
 class StripPoint(msgspec.Struct, kw_only=True):
-    shop_id: int
-    name: str
+    """A marker placed: `y` on the road, `label_y` where its label goes (labels never overlap)."""
+
+    street_number: int
+    kind: str
+    label: str
+    href: str
     house_number: str
     odd_side: bool
     y: float
     label_y: float
 
 
+class StripBand(msgspec.Struct, kw_only=True):
+    """A segment of the road on the whole-road map: where its box goes and what is in it, per marker kind."""
+
+    segment_id: int
+    name_zh: str
+    name_en: str
+    first_number: int
+    last_number: int
+    y: float
+    height: float
+    href: str
+    counts: dict[str, int] = {}
+
+
 class StripMap(msgspec.Struct, kw_only=True):
-    """A regional group's stretch of road drawn north to south, odd numbers left, even numbers right."""
+    """Lingyan South Road drawn north (top) to south (bottom), odd numbers left, even numbers right: a stretch
+    with labelled markers, or the whole road with its segments as bands. `here` is the place being viewed."""
 
     first_number: int
     last_number: int
@@ -82,6 +114,9 @@ class StripMap(msgspec.Struct, kw_only=True):
     bottom: float
     height: float
     points: list[StripPoint]
+    bands: list[StripBand] = []
+    here: StripPoint | None = None
+    labelled: bool = True
 
 
 class SupportOut(msgspec.Struct, kw_only=True):

@@ -29,7 +29,7 @@ from block_service.groups.schemas import (
     MyBacking,
     SupportOut,
 )
-from block_service.groups.strip import lay_out_strip
+from block_service.groups.strip import lay_out_strip, markers_between
 from block_service.groups.tables import LeaderBacking, OrgGroup
 from block_service.pagination import clamp, paginate
 from block_service.shops.events import on_categories_saved
@@ -341,8 +341,8 @@ async def _group_page(ref: str | int, page: int, per_page: int, show_names: bool
             shop.merchants = by_shop.get(shop.id, [])
     strip = None
     if group.kind == "regional":
-        points = await Shop.select(Shop.id, Shop.name, Shop.house_number, Shop.street_number).where(in_group)
-        strip = lay_out_strip(group.first_number or 0, group.last_number or 0, points)
+        first, last = group.first_number or 0, group.last_number or 0
+        strip = lay_out_strip(first, last, await markers_between(first, last))
     support = (await _support(group.id)).get(group.id, {})
     eligible = (await _eligible(group_id=group.id)).get(group.id, [])
     group.leader = _leader_of(group, row["appointed_leader"], support, eligible, show_names)

@@ -9,7 +9,7 @@ from litestar.response import Response, Template
 
 from block_service.inbox import services
 from block_service.inbox.kinds import kind_of
-from block_service.inbox.schemas import InboxItem
+from block_service.inbox.schemas import InboxItem, InboxSubject
 from block_service.pagination import Page
 from block_service.web.auth import viewer_of
 from block_service.web.htmx import redirect_after_post
@@ -40,10 +40,21 @@ async def _page(request: Request, page: int, per_page: int = services.PER_PAGE) 
     return result
 
 
+async def _subjects(request: Request, page: int) -> Page[InboxSubject]:
+    result = await services.list_subjects(viewer_of(request), page)
+    for subject in result.items:
+        subject.entries = [msgspec.structs.replace(item, text=entry_text(item)) for item in subject.entries]
+    return result
+
+
 class InboxController(Controller):
     @get("/inbox", name="inbox")
     async def inbox(self, request: Request, page: FromQuery[PageNumber] = 1) -> Template:
-        return render(request, "inbox/inbox.html", fragment="inbox/_entries.html", result=await _page(request, page))
+        """One row per subject (a thread, the account, a proposal...): its latest news, how many are unread,
+        and its earlier entries opened out below it."""
+        return render(
+            request, "inbox/inbox.html", fragment="inbox/_entries.html", result=await _subjects(request, page)
+        )
 
     @post("/inbox/read", name="mark_read")
     async def mark_all_read(self, request: Request) -> Response:
@@ -65,6 +76,7 @@ class InboxApiController(Controller):
     async def api_inbox(
         self, request: Request, page: FromQuery[PageNumber] = 1, per_page: FromQuery[PerPage] = 30
     ) -> Page[InboxItem]:
-        """The caller's inbox, newest first: each entry with its sentence in the caller's language, and the
-        title and path of its object (empty, with `available` false, when the caller may no longer see it)."""
+        """The caller's inbox, newest first: each entry with its sentence in the caller's language, the title
+        and path of its object (empty, with `available` false, when the caller may no longer see it), and its
+        `subject` ("kind:object_id"), the key the inbox page groups entries by."""
         return await _page(request, page, per_page)

@@ -33,3 +33,21 @@ class InboxItem(msgspec.Struct, kw_only=True):
     url: str = ""
     message: str = ""
     text: str = ""
+    # "kind:object_id": the entries of one subject share it (the inbox page shows one row per subject).
+    subject: str = ""
+
+
+class InboxSubject(msgspec.Struct, kw_only=True):
+    """One row of the inbox page: everything about one object, its latest entry first (`entries`, at most
+    inbox.services.SUBJECT_ENTRIES of them), how many there are and how many are unread."""
+
+    subject: str
+    kind: str
+    object_id: int
+    total: int
+    unread: int
+    entries: list[InboxItem]
+
+    @property
+    def latest(self) -> InboxItem:
+        return self.entries[0]

@@ -9,11 +9,14 @@ from typing import Any
 from block_service.clock import now as clock_now
 from block_service.db import write_transaction
 from block_service.inbox import kinds
-from block_service.inbox.schemas import InboxItem, Subject
+from block_service.inbox.schemas import InboxItem, InboxSubject, Subject
 from block_service.inbox.tables import InboxEntry
 from block_service.pagination import Page, clamp, paginate
 
 PER_PAGE = 30
+# The inbox page: subjects per page, and the newest entries of each shown when it is opened out.
+SUBJECTS_PER_PAGE = 20
+SUBJECT_ENTRIES = 5
 
 
 def _columns() -> tuple:
@@ -47,6 +50,77 @@ async def list_entries(viewer: Any, page: int = 1, per_page: int = PER_PAGE) -> 
     )
 
 
+def subject_key(kind: str, object_id: int) -> str:
+    return f"{kind}:{object_id}"
+
+
+# One statement for a page of subjects: each subject's counts, newest subject first, joined to its newest
+# entries (a window over the person's entries, which the (person, created_at) index serves).
+_SUBJECTS_SQL = """
+SELECT e.id, e.kind, e.object_id, e.event, e.actor_name, e.actor_alias, e.detail, e.created_at, e.read_at,
+       s.total, s.unread, s.latest_at, s.latest_id
+FROM (
+    SELECT kind, object_id, COUNT(*) AS total, SUM(CASE WHEN read_at IS NULL THEN 1 ELSE 0 END) AS unread,
+           MAX(created_at) AS latest_at, MAX(id) AS latest_id
+    FROM inbox_entry WHERE person = {}
+    GROUP BY kind, object_id
+    ORDER BY latest_at DESC, latest_id DESC
+    LIMIT {} OFFSET {}
+) AS s
+JOIN (
+    SELECT id, kind, object_id, event, actor_name, actor_alias, detail, created_at, read_at,
+           ROW_NUMBER() OVER (PARTITION BY kind, object_id ORDER BY created_at DESC, id DESC) AS position
+    FROM inbox_entry WHERE person = {}
+) AS e ON e.kind = s.kind AND e.object_id = s.object_id AND e.position <= {}
+ORDER BY s.latest_at DESC, s.latest_id DESC, e.position
+"""
+_SUBJECT_COUNT_SQL = (
+    "SELECT COUNT(*) AS subjects FROM (SELECT 1 FROM inbox_entry WHERE person = {} GROUP BY kind, object_id) AS s"
+)
+
+
+def _moment(value: Any) -> dt.datetime | None:
+    """A timestamp from a raw row (SQLite may hand back the stored text)."""
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    moment = dt.datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+async def list_subjects(viewer: Any, page: int = 1, per_page: int = SUBJECTS_PER_PAGE) -> Page[InboxSubject]:
+    """The viewer's inbox by subject (one row per object: its newest entries, their count and unread count),
+    the subject with the newest entry first: two statements for the page and its count, then one `describe`
+    per kind on the page, whatever the number of entries."""
+    page, per_page = clamp(page, per_page)
+    rows = [
+        dict(row)
+        for row in await InboxEntry.raw(
+            _SUBJECTS_SQL, viewer.person_id, per_page, (page - 1) * per_page, viewer.person_id, SUBJECT_ENTRIES
+        )
+    ]
+    total = (await InboxEntry.raw(_SUBJECT_COUNT_SQL, viewer.person_id))[0]["subjects"]
+    wanted: dict[str, set[int]] = {}
+    for row in rows:
+        wanted.setdefault(row["kind"], set()).add(row["object_id"])
+    views = {kind: await kinds.describe(kind, sorted(ids), viewer) for kind, ids in sorted(wanted.items())}
+    subjects: dict[str, InboxSubject] = {}
+    for row in rows:
+        row["created_at"], row["read_at"] = _moment(row["created_at"]), _moment(row["read_at"])
+        key = subject_key(row["kind"], row["object_id"])
+        subject = subjects.get(key)
+        if subject is None:
+            subject = subjects[key] = InboxSubject(
+                subject=key,
+                kind=row["kind"],
+                object_id=row["object_id"],
+                total=int(row["total"]),
+                unread=int(row["unread"] or 0),
+                entries=[],
+            )
+        subject.entries.append(_item(row, views[row["kind"]].get(row["object_id"])))
+    return Page(items=list(subjects.values()), page=page, per_page=per_page, total=int(total))
+
+
 def _item(row: dict, view: kinds.KindView | None) -> InboxItem:
     registered = kinds.kind_of(row["kind"])
     return InboxItem(
@@ -63,6 +137,7 @@ def _item(row: dict, view: kinds.KindView | None) -> InboxItem:
         title=view.title if view else "",
         url=view.url if view else "",
         message=registered.events.get(row["event"], "") if registered else "",
+        subject=subject_key(row["kind"], row["object_id"]),
     )
 
 

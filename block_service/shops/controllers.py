@@ -114,6 +114,7 @@ class ShopController(Controller):
             "shops/mine.html",
             shops=await services.shops_of(viewer.person_id),
             applications=await applications.applications_of(viewer.person_id),
+            **await part_of_page("shop_todo", viewer=viewer),
         )
 
     @get("/shops/{shop_id:int}", name="shop")

@@ -18,6 +18,7 @@ from block_service.threads import (
     categories,
     desk,
     listing,
+    markers,
     moderation,
     reactions,
     reading,
@@ -92,12 +93,14 @@ class ThreadController(Controller):
         shared = shared_pages.lookup(request, shared_pages.by_person)
         if isinstance(shared, Response):
             return shared
+        result = await listing.list_threads(viewer_of(request), filters)
         return shared_pages.render_shared(
             request,
             shared,
             "threads/list.html",
             fragment="threads/_results.html",
-            result=await listing.list_threads(viewer_of(request), filters),
+            result=result,
+            thumbs=await listing.first_photos([thread.id for thread in result.items]),
             filters=filters,
             categories=await categories.list_categories(active_only=False),
             segments=await list_segments(),
@@ -109,11 +112,13 @@ class ThreadController(Controller):
         self, request: Request, status: FromQuery[str | None] = None, page: FromQuery[PageNumber] = 1
     ) -> Template:
         filters = ThreadFilter(status=status or None, page=page)
+        result = await listing.my_threads(viewer_of(request), filters)
         return render(
             request,
             "threads/mine.html",
             fragment="threads/_results.html",
-            result=await listing.my_threads(viewer_of(request), filters),
+            result=result,
+            thumbs=await listing.first_photos([thread.id for thread in result.items]),
             filters=filters,
             endpoint="my_threads",
         )
@@ -322,6 +327,7 @@ async def _thread_page(
         errors=errors or {},
         values=values or {},
         response_templates=templates,
+        place_map=await markers.place_map(page.thread),
         **await part_of_page("thread_proposals", viewer=viewer, thread_id=page.thread.id),
         **await part_of_page("thread_meetings", viewer=viewer, thread_id=page.thread.id),
         **await desk.staff_panel(viewer, page.thread.id),

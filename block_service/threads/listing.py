@@ -19,12 +19,14 @@ from block_service.threads.access import _visible_to, author_columns, author_lab
 from block_service.threads.schemas import (
     AWAITING_RESPONSE,
     OPEN_STATUSES,
+    PhotoOut,
     SimilarThread,
     ThreadFilter,
     ThreadSummary,
 )
 from block_service.threads.tables import (
     MeToo,
+    Photo,
     Thread,
 )
 
@@ -267,3 +269,20 @@ async def similar_threads(
             )
         )
     return out
+
+
+async def first_photos(thread_ids: list[int]) -> dict[int, PhotoOut]:
+    """The first photo everybody may see of each thread on a list (its thumbnail goes on the card): one
+    statement for the page."""
+    if not thread_ids:
+        return {}
+    rows = (
+        await Photo.select(Photo.id, Photo.thread, Photo.file_name, Photo.width, Photo.height)
+        .where(Photo.thread.is_in(sorted(set(thread_ids))) & (Photo.approved == True))  # noqa: E712
+        .order_by(Photo.id)
+    )
+    first: dict[int, PhotoOut] = {}
+    for row in rows:
+        thread_id = row.pop("thread")
+        first.setdefault(thread_id, PhotoOut(**row))
+    return first

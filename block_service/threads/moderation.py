@@ -8,7 +8,7 @@ from block_service import clock
 from block_service.accounts.schemas import Viewer
 from block_service.audit.services import record_change
 from block_service.db import duplicate_means, write_transaction
-from block_service.errors import Conflict, Invalid, NotFound
+from block_service.errors import Conflict, Forbidden, Invalid, NotFound
 from block_service.shops.tables import ShopMerchant
 from block_service.threads.access import load_message_for, load_thread_for
 from block_service.threads.notify import deliver
@@ -70,6 +70,9 @@ async def flag(viewer: Viewer, object_type: str, object_id: int, reason: str) ->
     """Flag a thread or message once per person, if the viewer may see it; it is hidden pending review
     once FLAGS_TO_HIDE flags count (see _flags_that_count). Returns whether this flag hid it."""
     target = await load_flaggable_for(viewer, object_type, object_id)
+    if object_type == "thread" and target["shop_id"] is not None and viewer.acts_for(target["shop_id"]):
+        if not viewer.is_staff:
+            raise Forbidden("The merchants of the shop concerned do not flag a complaint about it.")
     now = clock.now()
     with duplicate_means(Conflict("You have already flagged this.")):
         async with write_transaction():

@@ -49,7 +49,9 @@ class GroupDiscussionController(Controller):
 async def shop_threads(viewer: Viewer, shop_id: int) -> dict:
     """The shop page's latest threads about the shop."""
     filters = ThreadFilter(shop=shop_id, per_page=10)
-    return {"result": await listing.list_threads(viewer, filters), "filters": filters, "endpoint": "threads"}
+    result = await listing.list_threads(viewer, filters)
+    thumbs = await listing.first_photos([thread.id for thread in result.items])
+    return {"result": result, "filters": filters, "endpoint": "threads", "thumbs": thumbs}
 
 
 @fills("group_discussion")

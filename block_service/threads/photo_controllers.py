@@ -65,22 +65,40 @@ def forget_drafts(request: Request) -> None:
 class PhotoController(Controller):
     @get("/photos/{file_name:str}", name="photo")
     async def photo(self, request: Request, file_name: FromPath[str]) -> File:
-        viewer = viewer_of(request)
-        if file_name not in {name for name, *_rest in draft_photos(request)}:
-            # A photo of this browser's report draft (a visitor's too) is theirs to see before it is sent.
-            token = request.cookies.get(cookie_name(drafts.DRAFT_COOKIE, request.app.state.settings.debug))
-            if file_name not in await drafts.draft_photo_names(token, viewer.person_id):
-                await photo_review.photo_for(viewer, file_name)
+        await _check_photo(request, file_name)
         path = photo_store.photo_file(var_dir(request), file_name)
         if path is None:
             raise NotFound("No such photo.")
-        return File(
-            path=path,
-            media_type="image/jpeg",
-            content_disposition_type="inline",
-            filename=file_name,
-            headers={
-                "Cache-Control": "private, max-age=86400",
-                "Content-Security-Policy": "default-src 'none'; sandbox",
-            },
-        )
+        return _photo_response(path, file_name)
+
+    @get("/photos/{file_name:str}/thumbnail", name="photo_thumbnail")
+    async def thumbnail(self, request: Request, file_name: FromPath[str]) -> File:
+        """The photo's 320 px rendition, for whoever may see the photo (made now for a photo stored before)."""
+        await _check_photo(request, file_name)
+        path = await photo_store.thumbnail_file(var_dir(request), file_name)
+        if path is None:
+            raise NotFound("No such photo.")
+        return _photo_response(path, file_name)
+
+
+async def _check_photo(request: Request, file_name: str) -> None:
+    """NotFound unless the viewer may see the photo (or it is their own draft)."""
+    viewer = viewer_of(request)
+    if file_name not in {name for name, *_rest in draft_photos(request)}:
+        # A photo of this browser's report draft (a visitor's too) is theirs to see before it is sent.
+        token = request.cookies.get(cookie_name(drafts.DRAFT_COOKIE, request.app.state.settings.debug))
+        if file_name not in await drafts.draft_photo_names(token, viewer.person_id):
+            await photo_review.photo_for(viewer, file_name)
+
+
+def _photo_response(path: Path, file_name: str) -> File:
+    return File(
+        path=path,
+        media_type="image/jpeg",
+        content_disposition_type="inline",
+        filename=file_name,
+        headers={
+            "Cache-Control": "private, max-age=86400",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+        },
+    )

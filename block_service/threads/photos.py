@@ -31,14 +31,34 @@ MAX_HEADER_PIXELS = 64_000_000
 MAX_DECODED_PIXELS = 4096 * 3072
 DECODES_AT_ONCE = 2  # per process: two decodes at the budget stay far under 300 MB
 NAME_PATTERN = re.compile(r"^[0-9a-f]{32}\.jpg$")
+# The smaller rendition lists and thread pages show (full size on tap): made at upload beside the photo, as
+# "<name>-320.jpg"; a photo stored before thumbnails existed gets its own on first request.
+THUMB_WIDTH = 320
+THUMB_QUALITY = 80
+THUMB_SUFFIX = f"-{THUMB_WIDTH}.jpg"
 _SRGB = ImageCms.createProfile("sRGB")
 
 
 class PreparedPhoto:
-    __slots__ = ("data", "width", "height")
+    __slots__ = ("data", "width", "height", "thumbnail")
 
-    def __init__(self, data: bytes, width: int, height: int) -> None:
-        self.data, self.width, self.height = data, width, height
+    def __init__(self, data: bytes, width: int, height: int, thumbnail: bytes = b"") -> None:
+        self.data, self.width, self.height, self.thumbnail = data, width, height, thumbnail
+
+
+def thumbnail_size(width: int, height: int) -> tuple[int, int]:
+    """The thumbnail's size: THUMB_WIDTH wide (never wider than the photo), the same proportions."""
+    thumb_width = max(1, min(THUMB_WIDTH, width))
+    return thumb_width, max(1, round(height * thumb_width / max(width, 1)))
+
+
+def _thumbnail_bytes(image: Image.Image) -> bytes:
+    """The thumbnail of a clean RGB image, as a JPEG (the image is left as it was)."""
+    small = image.resize(thumbnail_size(image.width, image.height), Image.Resampling.LANCZOS, reducing_gap=2.0)
+    output = io.BytesIO()
+    small.save(output, "JPEG", quality=THUMB_QUALITY, optimize=True)
+    small.close()
+    return output.getvalue()
 
 
 def _not_a_photo() -> Invalid:
@@ -138,7 +158,7 @@ def prepare_photo(data: bytes) -> PreparedPhoto:
         raise _not_a_photo() from None  # truncated or corrupt pixel data
     output = io.BytesIO()
     clean.save(output, "JPEG", quality=85, optimize=True)
-    return PreparedPhoto(output.getvalue(), clean.width, clean.height)
+    return PreparedPhoto(output.getvalue(), clean.width, clean.height, _thumbnail_bytes(clean))
 
 
 # ---- decoding off the event loop, a few at a time, memory given back ------------------------------
@@ -179,13 +199,18 @@ def _prepare_then_release(data: bytes) -> PreparedPhoto:
         release_memory()  # after prepare_photo returned: its pixel buffers are freed by now
 
 
-async def prepare_photo_soon(data: bytes) -> PreparedPhoto:
-    """prepare_photo in a thread, at most DECODES_AT_ONCE per process at once (the rest wait their turn)."""
+def _decode_slots() -> asyncio.Semaphore:
+    """At most DECODES_AT_ONCE decodes per process (and event loop) at once: uploads and thumbnails alike."""
     loop = asyncio.get_running_loop()
     slots = _slots.get(loop)
     if slots is None:
         slots = _slots[loop] = asyncio.Semaphore(DECODES_AT_ONCE)
-    async with slots:
+    return slots
+
+
+async def prepare_photo_soon(data: bytes) -> PreparedPhoto:
+    """prepare_photo in a thread, at most DECODES_AT_ONCE per process at once (the rest wait their turn)."""
+    async with _decode_slots():
         return await asyncio.to_thread(_prepare_then_release, data)
 
 
@@ -198,13 +223,24 @@ def upload_dir(var_dir: Path) -> Path:
     return path
 
 
+def _write_atomically(path: Path, data: bytes) -> None:
+    temporary = path.with_name(path.name + ".part")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+
+
+def thumbnail_name(name: str) -> str:
+    return name.removesuffix(".jpg") + THUMB_SUFFIX
+
+
 def store_photo(var_dir: Path, photo: PreparedPhoto) -> str:
-    """Write under a server-made name outside the static folder; atomic so no half file is ever served."""
+    """Write under a server-made name outside the static folder, its thumbnail beside it; atomic so no half
+    file is ever served."""
     name = secrets.token_hex(16) + ".jpg"
     folder = upload_dir(var_dir)
-    temporary = folder / (name + ".part")
-    temporary.write_bytes(photo.data)
-    os.replace(temporary, folder / name)
+    if photo.thumbnail:
+        _write_atomically(folder / thumbnail_name(name), photo.thumbnail)
+    _write_atomically(folder / name, photo.data)
     return name
 
 
@@ -212,6 +248,7 @@ def discard_photos(var_dir: Path, names: list[str]) -> None:
     for name in names:
         if NAME_PATTERN.match(name):
             (upload_dir(var_dir) / name).unlink(missing_ok=True)
+            (upload_dir(var_dir) / thumbnail_name(name)).unlink(missing_ok=True)
 
 
 def photo_file(var_dir: Path, name: str) -> Path | None:
@@ -219,6 +256,35 @@ def photo_file(var_dir: Path, name: str) -> Path | None:
         return None
     path = upload_dir(var_dir) / name
     return path if path.is_file() else None
+
+
+def _make_thumbnail(source: Path, target: Path) -> None:
+    """The thumbnail of a stored photo (a clean JPEG of at most 2048 px), decoded at a fraction of its size."""
+    try:
+        with Image.open(source, formats=("JPEG",)) as image:
+            image.draft("RGB", (THUMB_WIDTH, THUMB_WIDTH))  # the decoder scales by 1/2, 1/4 or 1/8 on its own
+            image.load()
+            clean = image.convert("RGB") if image.mode != "RGB" else image
+            _write_atomically(target, _thumbnail_bytes(clean))
+    finally:
+        release_memory()
+
+
+async def thumbnail_file(var_dir: Path, name: str) -> Path | None:
+    """The thumbnail of a stored photo, made now (under the decode slots) if the photo predates thumbnails."""
+    source = photo_file(var_dir, name)
+    if source is None:
+        return None
+    target = upload_dir(var_dir) / thumbnail_name(name)
+    if target.is_file():
+        return target
+    async with _decode_slots():
+        if not target.is_file():  # another request may have made it while this one waited
+            try:
+                await asyncio.to_thread(_make_thumbnail, source, target)
+            except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+                return source  # an unreadable photo: the photo itself, as before thumbnails
+    return target
 
 
 async def store_uploads(var_dir: Path, uploads: list) -> list[tuple[str, int, int, int]]:

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from block_service.schemas import Reason
+from block_service.threads.photos import thumbnail_size
 
 Kind = Literal["report", "issue"]
 Status = Literal["new", "acknowledged", "in_progress", "resolved", "closed", "rejected", "duplicate", "reopened"]
@@ -147,6 +148,12 @@ class PhotoOut(msgspec.Struct, kw_only=True):
     width: int
     height: int
     approved: bool = True  # False: only the reporter, the shop's merchants and staff see it for now
+    # The size of its thumbnail (/photos/{file_name}/thumbnail), from the photo's own.
+    thumb_width: int = 0
+    thumb_height: int = 0
+
+    def __post_init__(self) -> None:
+        self.thumb_width, self.thumb_height = thumbnail_size(self.width, self.height)
 
 
 class MessageOut(msgspec.Struct, kw_only=True):
@@ -247,3 +254,27 @@ class SimilarThread(msgspec.Struct, kw_only=True):
     house_number: str
     metoo_count: int
     why: str  # same_shop | same_category_nearby | similar_title
+
+
+class TodoItem(msgspec.Struct, kw_only=True):
+    """An open thread about one of the viewer's shops, on their to-do: `answered` once the shop has answered."""
+
+    id: int
+    title: str
+    status: str
+    category_name_zh: str
+    category_name_en: str
+    house_number: str
+    metoo_count: int
+    created_at: dt.datetime
+    due_at: dt.datetime
+    overdue: bool
+    answered: bool
+
+
+class ShopTodo(msgspec.Struct, kw_only=True):
+    """One shop the viewer acts for and its open threads, by deadline."""
+
+    shop_id: int
+    shop_name: str
+    items: list[TodoItem]

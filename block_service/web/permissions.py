@@ -83,11 +83,13 @@ ROUTE_ACCESS: dict[str, Access] = {
     "apply_form": MEMBERS,
     "apply": MEMBERS,
     "my_shops": MEMBERS,
+    "todo_answer": _access(MERCHANT, owner="thread"),
     "shop_edit_form": _access(MERCHANT, STAFF, owner="shop"),
     "shop_edit": _access(MERCHANT, STAFF, owner="shop"),
     # groups (membership follows the shop registry; leaders are backed by the group's shops)
     "groups": PUBLIC,
     "group": PUBLIC,
+    "road_segment": PUBLIC,
     "my_groups": _access(MERCHANT),
     "back_leader": _access(MERCHANT, owner="shop"),
     "withdraw_backing": _access(MERCHANT, owner="shop"),
@@ -145,6 +147,7 @@ ROUTE_ACCESS: dict[str, Access] = {
     "thread_messages": PUBLIC,
     "thread_events": PUBLIC,
     "photo": PUBLIC,
+    "photo_thumbnail": PUBLIC,
     "similar_threads": MEMBERS,
     # the guided report: visitors may fill it in; sending asks them to sign in (the draft waits for them)
     "thread_form": PUBLIC,

@@ -29,14 +29,14 @@ def safe_next(target: str | None, fallback: str = "/") -> str:
 class SystemController(Controller):
     @get("/", name="home")
     async def home(self, request: Request) -> Response:
-        from block_service.shops.segments import list_segments
+        from block_service.groups.strip import whole_road
         from block_service.shops.services import count_open_shops
 
         shared = shared_pages.lookup(request, shared_pages.by_role)
         if isinstance(shared, Response):
             return shared
         return shared_pages.render_shared(
-            request, shared, "home.html", segments=await list_segments(), open_shops=await count_open_shops()
+            request, shared, "home.html", road=await whole_road(), open_shops=await count_open_shops()
         )
 
     @get("/contact", name="contact")

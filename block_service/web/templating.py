@@ -137,7 +137,9 @@ def _localized_filter(record: object, field: str) -> str:
 
 
 def create_template_config(debug: bool) -> TemplateConfig:
+    from block_service.groups.strip import marker_kind, marker_kinds
     from block_service.threads.moderation import FLAG_ACCOUNT_MIN_AGE, FLAGS_TO_HIDE
+    from block_service.threads.photos import thumbnail_size
 
     environment = Environment(
         loader=FileSystemLoader(str(TEMPLATES_DIR)),
@@ -170,6 +172,10 @@ def create_template_config(debug: bool) -> TemplateConfig:
         status_action_label=status_action_label,
         proposal_step_label=proposal_step_label,
         proposal_size_label=proposal_size_label,
+        # The strip map's kinds of marker, registered by each domain (groups/strip.py: register_markers).
+        strip_marker_kind=marker_kind,
+        strip_marker_kinds=marker_kinds,
+        thumbnail_size=thumbnail_size,
         # The auto-hiding rule, stated where people flag and where staff moderate, from its one definition.
         flag_rule={"count": FLAGS_TO_HIDE, "days": FLAG_ACCOUNT_MIN_AGE.days},
     )

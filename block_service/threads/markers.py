@@ -1,0 +1,57 @@
+"""Open reports as markers on the road's strip map (groups/strip.py), and the map of a thread's place."""
+
+from __future__ import annotations
+
+from block_service.groups.schemas import StripMap, StripMarker
+from block_service.groups.strip import MAX_MARKERS_PER_KIND, register_markers, segment_stretch
+from block_service.i18n import N_
+from block_service.threads.schemas import OPEN_STATUSES, ThreadDetail
+from block_service.threads.tables import Thread
+
+
+async def open_reports_between(first_number: int, last_number: int) -> list[StripMarker]:
+    """Open public threads in this range of house numbers (what every visitor may see), oldest first."""
+    rows = (
+        await Thread.select(Thread.id, Thread.title, Thread.house_number, Thread.street_number)
+        .where(
+            Thread.status.is_in(list(OPEN_STATUSES))
+            & (Thread.visibility == "public")
+            & (Thread.hidden == False)  # noqa: E712
+            & (Thread.street_number >= first_number)
+            & (Thread.street_number <= last_number)
+        )
+        .order_by(Thread.created_at)
+        .limit(MAX_MARKERS_PER_KIND)
+    )
+    return [
+        StripMarker(
+            street_number=row["street_number"],
+            kind="report",
+            label=row["title"],
+            href=f"/threads/{row['id']}",
+            house_number=row["house_number"],
+        )
+        for row in rows
+    ]
+
+
+register_markers(
+    "report",
+    N_("Open reports"),
+    open_reports_between,
+    count=N_("Open reports: %(num)s"),
+    shape="diamond",
+    order=20,
+)
+
+
+async def place_map(thread: ThreadDetail) -> StripMap:
+    """The thread's segment of the road with what is on it, the thread's own place highlighted."""
+    here = StripMarker(
+        street_number=thread.street_number,
+        kind="report",
+        label=thread.title,
+        href=f"/threads/{thread.id}",
+        house_number=thread.house_number,
+    )
+    return (await segment_stretch(thread.segment_id, here=here))[1]
