@@ -18,6 +18,8 @@ from block_service.council.tables import (
 from block_service.groups.tables import LeaderBacking, OrgGroup
 from block_service.inbox.tables import InboxEntry
 from block_service.meetings.tables import AgendaItem, Attendance, Invitee, Meeting, Rsvp
+from block_service.needs.tables import Need
+from block_service.offers.tables import Offer, OfferHours, OfferKind, OfferThanks
 from block_service.plans.tables import Plan, PlanCategory, PlanLead, Proposal, ProposalStep, ProposalThread, Support
 from block_service.settings import PROJECT_ROOT
 from block_service.shops.tables import Industry, Segment, Shop, ShopApplication, ShopMerchant
@@ -83,5 +85,10 @@ APP_CONFIG = AppConfig(
         Invitee,
         Rsvp,
         Attendance,
+        OfferKind,
+        Offer,
+        OfferHours,
+        OfferThanks,
+        Need,
     ],
 )

@@ -12,6 +12,7 @@ from block_service.council.motion_demo import seed_demo_motions
 from block_service.db import write_transaction
 from block_service.groups.services import ensure_groups
 from block_service.meetings.demo import seed_demo_meetings
+from block_service.offers.kinds import ensure_offer_reference_data
 from block_service.plans.demo import seed_demo_plans
 from block_service.plans.plans import ensure_plans
 from block_service.shops.applications import apply_for_shop, approve_application, reject_application
@@ -149,6 +150,7 @@ async def ensure_reference_data() -> None:
         await ensure_groups()
         await _ensure_categories()
         await ensure_plans()
+        await ensure_offer_reference_data()
 
 
 async def _ensure_categories() -> None:
