@@ -27,6 +27,10 @@ from block_service.web.params import Id, OptionalIdText, PageNumber, PerPage, ch
 from block_service.web.templating import flash, render
 
 REGISTERS = (notices,)  # imported for what it registers: the inbox kind "offer"
+# The form's fields in order, for its error summary: (field, element id).
+SUMMARY_FIELDS = [
+    (name, f"f-{name}") for name in ("shop_id", "kind_id", "description", "conditions", "valid_until")
+] + [(f"hours_{day}", f"f-hours_{day}") for day in WEEKDAYS]
 
 
 def _filters(kind, segment, open_now, page, per_page=20) -> OfferFilter:
@@ -206,6 +210,7 @@ async def _form_page(
         shops=await shops_of(viewer.person_id),
         kinds=await kinds.list_kinds(),
         weekdays=WEEKDAYS,
+        summary_fields=SUMMARY_FIELDS,
     )
 
 
