@@ -39,6 +39,8 @@ from tests.council_helpers import make_election, make_term, merchant, shop_of, s
 from tests.helpers import make_person, make_thread, text_of, viewer_for
 from tests.meeting_helpers import local, make_meeting
 from tests.motion_helpers import motion_form
+from tests.need_helpers import make_need
+from tests.offer_helpers import make_offer
 from tests.plans_helpers import file as file_proposal_for
 
 ROLES = ("visitor", "resident", "merchant", "other_merchant", "council", "staff")
@@ -109,6 +111,18 @@ OBJECT_ROUTES: dict[str, tuple[str, dict]] = {
     "record_attendance": ("meeting", {"attendee_type": "shop", "attendee_id": "1"}),
     "record_minutes": ("meeting", {"minutes": "语料纪要"}),
     "motion_from_item": ("meeting", {"title": "语料动议标题", "text": "语料动议"}),
+    # Offers: "own" is the merchant's shop's offer, "another" is 许老板's. Needs: each role's own, the neighbour's.
+    "offer": ("offer", {}),
+    "api_offer": ("offer", {}),
+    "offer_edit_form": ("offer", {}),
+    "offer_edit": ("offer", {"description": "语料服务", "valid_until": "2099-01-01", "hours_0": "09:00-10:00"}),
+    "withdraw_offer": ("offer", {}),
+    "thank_offer": ("offer", {}),
+    "offer_report_form": ("offer", {}),
+    "report_offer": ("offer", {"body": "语料：没有兑现"}),
+    "need": ("need", {}),
+    "api_need": ("need", {}),
+    "settle_need": ("need", {"outcome": "met"}),
     # Staff only: the route table is the whole rule; staff reach the object, and a missing one is a 404.
     "person": ("staff", {}),
     "disable_person": ("staff", {"reason": "语料"}),
@@ -120,6 +134,7 @@ OBJECT_ROUTES: dict[str, tuple[str, dict]] = {
     "remove_merchant": ("staff", {}),
     "update_segment": ("staff", {}),
     "update_industry": ("staff", {}),
+    "update_offer_kind": ("staff", {}),
     "appoint_leader": ("staff", {}),
     "clear_leader": ("staff", {}),
     "open_election": ("staff", {}),
@@ -157,6 +172,10 @@ OWNER_ONLY = {
     "add_agenda_item",
     "invite",
     "record_attendance",
+    "offer_edit_form",
+    "offer_edit",
+    "withdraw_offer",
+    "settle_need",
 }
 # Walked last, in this order: they change roles and phases the other cells rely on.
 LAST = ("recuse_motion", "withdraw_interest", "resign_seat")
@@ -280,7 +299,15 @@ async def _seed(app, browser_factory) -> Seed:
         meeting_id = await make_meeting(convener, kind="coordination", open_to_residents=True)
         item_id = await meeting_services.add_agenda_item(convener, meeting_id, AgendaItemForm(title="语料议程"))
         meetings[owner] = {"meeting_id": meeting_id, "item_id": item_id}
+    offers = {"own": {}, "another": {"*": await make_offer(xu, shop_of(xu), every_day="00:00-24:00")}}
+    for role in ("merchant", "other_merchant", "council"):
+        offers["own"][role] = await make_offer(viewers[role], shop_of(viewers[role]), every_day="00:00-24:00")
+    needs = {"own": {}, "another": {"*": await make_need(neighbour, title="邻居的需求")}}
+    for role, viewer in viewers.items():
+        needs["own"][role] = await make_need(viewer, title=f"{role}的需求")
     objects = {
+        "offer": offers,
+        "need": needs,
         "meeting": {"own": {"council": meetings["own"]}, "another": {"*": meetings["another"]}},
         "thread": thread,
         "message": message,
@@ -321,6 +348,7 @@ async def _seed(app, browser_factory) -> Seed:
                     "thread_id": another,
                     "photo_id": (await Photo.select(Photo.id).order_by(Photo.id).first())["id"],
                     "slug": "culture",
+                    "kind_id": 1,
                 }
             }
         },
@@ -383,6 +411,8 @@ def _business(key: str, object_type: str, kind: str, role: str, expected: str) -
         return "forbidden"  # accepting a proposal is staff's step; the service says so with a 403
     if key in ("record_minutes", "motion_from_item") and role != "staff":
         return "forbidden"  # the secretary (minutes) and the chair (motions) are nobody in this seed
+    if key in ("thank_offer", "report_offer") and object_type == "offer" and kind == "own":
+        return "forbidden"  # a shop neither thanks nor reports itself: the service says so with a 403
     if key == "metoo" and kind in ("group", "hidden"):
         return "missing"  # "me too" joins public reports only: the others are not there to join
     if key == "metoo" and role == "merchant":
@@ -420,6 +450,8 @@ def _fill(path: str, object_type: str, value, seed: Seed) -> str:
             "proposal_id",
             "slug",
             "motion_id",
+            "offer_id",
+            "need_id",
         ):
             return str(value)
         raise AssertionError(f"no value for {name} in {path}")
@@ -432,6 +464,8 @@ def _body(key: str, body: dict, role: str, seed: Seed) -> dict:
     own_shop = seed.objects["shop"]["own"].get(role, seed.objects["shop"]["another"]["*"])
     if key == "link_proposal_thread":
         body = {"thread_id": str(seed.objects["thread"]["another"]["*"]), **body}
+    if key == "offer_edit":
+        body = {"shop_id": str(own_shop), "kind_id": "1", **body}
     if key == "record_minutes":
         body = {"item_id": str(seed.objects["meeting"]["another"]["*"]["item_id"]), **body}
     if key == "motion_from_item":
