@@ -131,30 +131,35 @@ class OfferController(Controller):
 
     @post("/offers/{offer_id:int}/thanks", name="thank_offer")
     async def thank(self, request: Request, offer_id: FromPath[Id]) -> Response:
-        error_message, status_code = "", 200
+        viewer = viewer_of(request)
         try:
-            await thanks.thank_offer(viewer_of(request), offer_id)
+            await thanks.thank_offer(viewer, offer_id)
         except DomainError as error:
             if error.status_code == 404:
                 raise
-            error_message, status_code = error.translated(), error.status_code
-        offer = await listing.get_offer(offer_id)
-        if not request.htmx:
-            flash(
+            offer = await listing.get_offer(offer_id)
+            return render(
                 request,
-                error_message or _("Thank you! The shop will hear of it."),
-                "error" if error_message else "success",
+                "offers/detail.html",
+                fragment="offers/_thanks.html",
+                status_code=error.status_code,
+                offer=offer,
+                thanked=offer_id in await thanks.thanked_this_month(viewer.person_id, [offer_id]),
+                listed=offer.status == "active" and offer.valid_until >= publishing.block_date(),
+                weekdays=WEEKDAYS,
+                weekday_today=weekday_at(clock.now()),
+                thanks_error=error.translated(),
             )
+        if not request.htmx:
+            flash(request, _("Thank you! The shop will hear of it."), "success")
             return redirect_after_post(request, request.app.route_reverse("offer", offer_id=offer_id))
         return render(
             request,
             "offers/_thanks.html",
-            status_code=status_code,
-            offer=offer,
+            offer=await listing.get_offer(offer_id),
             thanked=True,
             listed=True,
-            thanks_error=error_message,
-            just_thanked=not error_message,
+            just_thanked=True,
         )
 
     @get("/offers/{offer_id:int}/report", name="offer_report_form")
