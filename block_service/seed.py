@@ -12,6 +12,8 @@ from block_service.council.motion_demo import seed_demo_motions
 from block_service.db import write_transaction
 from block_service.groups.services import ensure_groups
 from block_service.meetings.demo import seed_demo_meetings
+from block_service.needs.demo import seed_demo_needs
+from block_service.offers.demo import seed_demo_offers
 from block_service.offers.kinds import ensure_offer_reference_data
 from block_service.plans.demo import seed_demo_plans
 from block_service.plans.plans import ensure_plans
@@ -231,6 +233,8 @@ async def seed_demo() -> bool:
     await seed_demo_plans(staff)
     await seed_demo_motions(staff)
     await seed_demo_meetings(staff)
+    await seed_demo_offers()
+    await seed_demo_needs(staff)
     return True
 
 
