@@ -22,6 +22,7 @@ from block_service.web import shared_pages
 from block_service.web.auth import viewer_of
 from block_service.web.forms import form_errors, read_form, status_of
 from block_service.web.htmx import redirect_after_post
+from block_service.web.opened import read_notices_about
 from block_service.web.page_parts import fills
 from block_service.web.params import Id, OptionalIdText, PageNumber, PerPage, checked, optional_int
 from block_service.web.templating import flash, render
@@ -85,6 +86,7 @@ class OfferController(Controller):
 
     @get("/offers/{offer_id:int}", name="offer")
     async def offer(self, request: Request, offer_id: FromPath[Id]) -> Response:
+        await read_notices_about(request, "offer", offer_id)
         shared = shared_pages.lookup(request, shared_pages.by_person)
         if isinstance(shared, Response):
             return shared

@@ -1,25 +1,20 @@
-"""The offers' scheduled task: a week before an offer's last day its shop's merchants are told, once.
+"""The offers' scheduled work: a week before an offer's last day its shop's merchants are told, once.
 
-Every worker runs a round every few minutes; an offer is claimed by the UPDATE that marks it warned, inside
-the transaction that records the notices, so two workers (or a re-run) never tell anybody twice.
+Every worker runs a round every few minutes (block_service/periodic.py); an offer is claimed by the UPDATE that
+marks it warned, inside the transaction that records the notices, so two workers (or a re-run) tell nobody twice.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import datetime as dt
-import logging
-from collections.abc import AsyncIterator
-from typing import Any
 
 from block_service import clock
 from block_service.db import write_transaction
 from block_service.offers.notices import tell_merchants
 from block_service.offers.publishing import block_date
 from block_service.offers.tables import Offer
+from block_service.periodic import every
 
-logger = logging.getLogger("block_service")
 INTERVAL_SECONDS = 600
 WARN_DAYS_BEFORE = 7
 
@@ -46,24 +41,4 @@ async def warn_expiring(now: dt.datetime | None = None) -> int:
     return warned
 
 
-async def _rounds_forever() -> None:
-    while True:
-        try:
-            warned = await warn_expiring()
-            if warned:
-                logger.info("told the merchants of %s offers ending within a week", warned)
-        except Exception:  # retried next round
-            logger.exception("offer expiry reminders failed")
-        await asyncio.sleep(INTERVAL_SECONDS)
-
-
-@contextlib.asynccontextmanager
-async def run_offer_tasks(_app: Any) -> AsyncIterator[None]:
-    """A lifespan hook of the app."""
-    task = asyncio.create_task(_rounds_forever())
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+run_offer_tasks = every(INTERVAL_SECONDS, warn_expiring, "merchants told of offers ending within a week")
