@@ -188,3 +188,21 @@ async def test_staff_keep_the_kinds(block):
 
     with pytest.raises(Invalid, match="already used"):
         await kinds.save_kind(staff, OfferKindForm(slug="toilet", name_zh="厕所", name_en="Toilet"))
+
+
+async def test_a_persons_thanks_and_needs_are_in_their_data_export_and_go_with_their_account(block, monkeypatch):
+    from block_service.privacy.services import collect_personal_data
+    from tests.need_helpers import make_need
+
+    fix_clock(monkeypatch, "2026-11-29 10:00")
+    offer_id = await make_offer(block["zhang"], block["own"], every_day="09:00-21:00")
+    await thanks.thank_offer(block["resident"], offer_id)
+    await make_need(block["resident"], title="社区读书角缺少儿童绘本")
+    data = await collect_personal_data(block["resident"].person_id)
+    assert [row["offer"] for row in data["offers"]["thanks"]] == [offer_id]
+    assert [row["title"] for row in data["needs"]] == ["社区读书角缺少儿童绘本"]
+    assert [row["id"] for row in (await collect_personal_data(block["zhang"].person_id))["offers"]["published"]] == [
+        offer_id
+    ]
+    await thanks.release_thanks_of(block["resident"].person_id)
+    assert await OfferThanks.count() == 0 and (await listing.get_offer(offer_id)).thanks_count == 1

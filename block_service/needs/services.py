@@ -174,3 +174,11 @@ async def settle_need(viewer: Viewer, need_id: int, outcome: str) -> NeedOut:
 async def _tell_pledgers(need_id: int, outcome: str, now: dt.datetime) -> None:
     """Filled in once the pledges are wired (block_service/pledges)."""
     return None
+
+
+async def export_of(person_id: int) -> list[dict]:
+    """The needs a person posted, for their data export (pledges are exported by block_service/pledges)."""
+    return await Need.select(
+        Need.id, Need.kind, Need.title, Need.description, Need.quantity, Need.unit, Need.until, Need.status,
+        Need.created_at,
+    ).where(Need.author == person_id)  # fmt: skip

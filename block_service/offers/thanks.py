@@ -70,3 +70,19 @@ async def report_not_honoured(viewer: Viewer, offer_id: int, title: str, body: s
         shop_id=offer.shop_id,
     )
     return await open_thread(viewer, form)
+
+
+async def export_of(person_id: int) -> dict:
+    """What offers hold about a person, for their data export: their thanks and the offers they published."""
+    thanked = await OfferThanks.select(OfferThanks.offer, OfferThanks.month, OfferThanks.created_at).where(
+        OfferThanks.person == person_id
+    )
+    published = await Offer.select(
+        Offer.id, Offer.shop, Offer.description, Offer.valid_until, Offer.status, Offer.created_at
+    ).where(Offer.created_by == person_id)
+    return {"thanks": thanked, "published": published}
+
+
+async def release_thanks_of(person_id: int) -> None:
+    """Inside the caller's transaction (an account deleted): their thanks go; the offers' counts stay."""
+    await OfferThanks.delete().where(OfferThanks.person == person_id)
