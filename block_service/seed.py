@@ -10,6 +10,7 @@ from block_service.accounts.two_factor import grouped, provisioning_uri, set_up_
 from block_service.council.demo import seed_demo_council
 from block_service.council.motion_demo import seed_demo_motions
 from block_service.db import write_transaction
+from block_service.funds.demo import seed_demo_funds
 from block_service.groups.services import ensure_groups
 from block_service.meetings.demo import seed_demo_meetings
 from block_service.needs.demo import seed_demo_needs
@@ -235,6 +236,7 @@ async def seed_demo() -> bool:
     await seed_demo_meetings(staff)
     await seed_demo_offers()
     await seed_demo_needs(staff)
+    await seed_demo_funds(staff)
     return True
 
 

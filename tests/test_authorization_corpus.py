@@ -30,6 +30,8 @@ from block_service.council.schemas import InterestForm, NominateForm
 from block_service.groups.membership import group_ids_of
 from block_service.meetings import services as meeting_services
 from block_service.meetings.schemas import AgendaItemForm
+from block_service.pledges import services as pledge_services
+from block_service.pledges.schemas import PledgeForm
 from block_service.threads import moderation, opening, workflow
 from block_service.threads import photos as photo_store
 from block_service.threads.schemas import AnswerForm
@@ -42,6 +44,7 @@ from tests.motion_helpers import motion_form
 from tests.need_helpers import make_need
 from tests.offer_helpers import make_offer
 from tests.plans_helpers import file as file_proposal_for
+from tests.pledges_helpers import trial
 
 ROLES = ("visitor", "resident", "merchant", "other_merchant", "council", "staff")
 ROLE_GRANTS = {
@@ -123,6 +126,9 @@ OBJECT_ROUTES: dict[str, tuple[str, dict]] = {
     "need": ("need", {}),
     "api_need": ("need", {}),
     "settle_need": ("need", {"outcome": "met"}),
+    # Pledges on a "trial" target whose only manager is staff: "own" is the role's pledge, "another" a neighbour's.
+    "withdraw_pledge": ("pledge", {}),
+    "deliver_pledge": ("pledge", {}),
     # Staff only: the route table is the whole rule; staff reach the object, and a missing one is a 404.
     "person": ("staff", {}),
     "disable_person": ("staff", {"reason": "语料"}),
@@ -176,6 +182,7 @@ OWNER_ONLY = {
     "offer_edit",
     "withdraw_offer",
     "settle_need",
+    "withdraw_pledge",
 }
 # Walked last, in this order: they change roles and phases the other cells rely on.
 LAST = ("recuse_motion", "withdraw_interest", "resign_seat")
@@ -305,9 +312,15 @@ async def _seed(app, browser_factory) -> Seed:
     needs = {"own": {}, "another": {"*": await make_need(neighbour, title="邻居的需求")}}
     for role, viewer in viewers.items():
         needs["own"][role] = await make_need(viewer, title=f"{role}的需求")
+    subject = trial(managers=(staff.person_id,))
+    pledge = {"own": {}, "another": {}}
+    for role, viewer in viewers.items():
+        pledge["own"][role] = await pledge_services.pledge(viewer, subject, PledgeForm(kind="hours", quantity=2))
+    pledge["another"]["*"] = await pledge_services.pledge(neighbour, subject, PledgeForm(kind="hours", quantity=1))
     objects = {
         "offer": offers,
         "need": needs,
+        "pledge": pledge,
         "meeting": {"own": {"council": meetings["own"]}, "another": {"*": meetings["another"]}},
         "thread": thread,
         "message": message,
@@ -413,6 +426,10 @@ def _business(key: str, object_type: str, kind: str, role: str, expected: str) -
         return "forbidden"  # the secretary (minutes) and the chair (motions) are nobody in this seed
     if key in ("thank_offer", "report_offer") and object_type == "offer" and kind == "own":
         return "forbidden"  # a shop neither thanks nor reports itself: the service says so with a 403
+    if key == "withdraw_pledge" and kind == "another":
+        return "forbidden"  # only the pledger withdraws a pledge, staff included
+    if key == "deliver_pledge" and role != "staff":
+        return "forbidden"  # only the target's managers mark pledges delivered (staff in this seed)
     if key == "metoo" and kind in ("group", "hidden"):
         return "missing"  # "me too" joins public reports only: the others are not there to join
     if key == "metoo" and role == "merchant":
@@ -452,6 +469,7 @@ def _fill(path: str, object_type: str, value, seed: Seed) -> str:
             "motion_id",
             "offer_id",
             "need_id",
+            "pledge_id",
         ):
             return str(value)
         raise AssertionError(f"no value for {name} in {path}")

@@ -117,6 +117,7 @@ def _fill(path: str, people) -> str:
         "offer_id": 1,
         "kind_id": 1,
         "need_id": 1,
+        "pledge_id": 1,
     }
     return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: str(values[m.group(1)]), path)
 
