@@ -128,3 +128,38 @@ async def test_the_needs_list_takes_a_constant_number_of_statements(db, browser_
     page = await visitor.get("/needs?q=需要")
     assert page.status_code == 200 and page.text.count('class="card" id="need-') == 8
     assert count_queries.count == few
+
+
+async def test_pledges_count_against_the_need_and_pledgers_hear_when_it_is_met(db, browser_factory):
+    from block_service.inbox.tables import InboxEntry
+    from block_service.needs.pledging import subject_of
+    from block_service.pledges import services as pledge_services
+    from block_service.pledges.tables import Pledge
+
+    author = await _person()
+    need_id = await make_need(author, title="周六清扫1141弄", quantity=6, unit="人")
+    helper = await _person("李先生", "13900000002")
+    browser = browser_factory("zh-Hans")
+    await browser.log_in("13900000002", TEST_PASSWORD)
+    page = await browser.get(f"/needs/{need_id}")
+    assert page.status_code == 200 and f'id="pledges-need-{need_id}"' in page.text
+    assert 'value="周六清扫1141弄"' in page.text  # the form offers the need's own goal first
+    pledged = await browser.post(
+        "/pledges", {"subject_kind": "need", "subject_id": str(need_id), "kind": "skill", "item": "周六清扫1141弄"}
+    )
+    assert pledged.status_code == 303 and pledged.headers["location"] == f"/needs/{need_id}"
+    [row] = await pledge_services.progress(subject_of(need_id))
+    assert (row.kind, row.item, row.goal, row.promised) == ("skill", "周六清扫1141弄", 6, 1)
+    # Only the author (and staff) manage: the helper cannot mark their own pledge delivered.
+    pledge_id = (await Pledge.select(Pledge.id).first())["id"]
+    assert (await browser.post(f"/pledges/{pledge_id}/delivered")).status_code == 403
+    await services.settle_need(author, need_id, "met")
+    told = await InboxEntry.select(InboxEntry.person, InboxEntry.kind, InboxEntry.event).where(
+        InboxEntry.kind == "need"
+    )
+    assert told == [{"person": helper.person_id, "kind": "need", "event": "met"}]
+    refused = await browser.post(
+        "/pledges", {"subject_kind": "need", "subject_id": str(need_id), "kind": "skill", "item": "再来一次"}, htmx=True
+    )
+    assert refused.status_code == 409 and zh("This no longer takes pledges.") in refused.text
+    assert await Pledge.count() == 1

@@ -22,3 +22,6 @@ async def test_the_demo_has_a_dozen_offers_some_open_at_night_and_needs(db):
     assert sum(is_open_at(ranges, at_night) for ranges in by_offer.values()) >= 2
     statuses = {row["status"] for row in await Need.select(Need.status)}
     assert {"open", "met"} <= statuses
+    from block_service.pledges.tables import Pledge
+
+    assert await Pledge.count().where(Pledge.subject_kind == "need") >= 5

@@ -10,10 +10,11 @@ from litestar.response import Response, Template
 
 from block_service.errors import DomainError, FormInvalid
 from block_service.i18n import gettext as _
-from block_service.needs import services
+from block_service.needs import pledging, services
 from block_service.needs.schemas import KINDS, NeedFilter, NeedForm, NeedOut, SettleForm
 from block_service.pagination import Page
 from block_service.plans.plans import list_plans
+from block_service.pledges import services as pledge_services
 from block_service.web import shared_pages
 from block_service.web.auth import viewer_of
 from block_service.web.forms import form_errors, read_form, status_of
@@ -111,7 +112,15 @@ def _first(errors: dict[str, str]) -> str:
 async def _need_context(request: Request, need_id: int) -> dict[str, Any]:
     viewer = viewer_of(request)
     need = await services.get_need(need_id)
-    return {"need": need, "is_open": services.is_open(need), "may_manage": services.may_manage(viewer, need)}
+    goal = pledging.goal_of(need.kind, need.title, need.quantity, need.unit)
+    return {
+        "need": need,
+        "is_open": services.is_open(need),
+        "may_manage": services.may_manage(viewer, need),
+        "pledges": await pledge_services.panel(pledging.subject_of(need_id), viewer),
+        # The pledge form offers the need's own goal first, so a pledge counts against it as it is.
+        "pledge_values": {"kind": goal.kind, "item": goal.item, "unit": goal.unit},
+    }
 
 
 async def _form_page(request: Request, values: dict, errors: dict, status_code: int = 200) -> Template:

@@ -8,9 +8,12 @@ import datetime as dt
 from block_service.accounts.people import load_viewer
 from block_service.accounts.schemas import Viewer
 from block_service.accounts.tables import Person
+from block_service.needs.pledging import subject_of
 from block_service.needs.schemas import NeedForm
 from block_service.needs.services import block_date, post_need, settle_need
 from block_service.plans.tables import Plan
+from block_service.pledges.schemas import PledgeForm
+from block_service.pledges.services import pledge
 
 # author (staff or a resident's mobile), kind, title, description, quantity, unit, days, plan slug
 DEMO_NEEDS = [
@@ -84,6 +87,7 @@ async def seed_demo_needs(staff: Viewer) -> list[int]:
             ),
         )
         posted.append(need_id)
+    await _pledge_demo(posted)
     if posted:
         last = posted[-1]
         author = DEMO_NEEDS[-1][0]
@@ -91,3 +95,28 @@ async def seed_demo_needs(staff: Viewer) -> list[int]:
         if viewer is not None:
             await settle_need(viewer, last, "met")
     return posted
+
+
+# (need index, pledger's mobile, kind, item, quantity, note, named)
+DEMO_PLEDGES = [
+    (0, "13900002001", "skill", "周六上午清扫1141弄，需要志愿者", None, "我带两个孩子一起来。", True),
+    (0, "13900002003", "skill", "周六上午清扫1141弄，需要志愿者", None, "", False),
+    (0, "13800001004", "materials", "矿泉水", 24, "好邻居便利店提供一箱水。", True),
+    (1, "13900002001", "materials", "社区读书角缺少儿童绘本", 12, "家里孩子看过的绘本，九成新。", False),
+    (1, "13800001006", "materials", "社区读书角缺少儿童绘本", 20, "托管班捐一批。", True),
+    (3, "13900002003", "skill", "会做海报的街坊帮忙设计便民服务地图", None, "我是平面设计师，周末可以做。", True),
+]
+
+
+async def _pledge_demo(posted: list[int]) -> None:
+    for index, mobile, kind, item, quantity, note, named in DEMO_PLEDGES:
+        viewer = await _viewer_by_phone(mobile)
+        if viewer is None or index >= len(posted):
+            continue
+        await pledge(
+            viewer,
+            subject_of(posted[index]),
+            PledgeForm(
+                kind=kind, item=item, quantity=quantity, unit="本" if index == 1 else "", note=note, show_name=named
+            ),
+        )

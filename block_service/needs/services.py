@@ -13,6 +13,7 @@ from block_service.audit.services import record_change
 from block_service.db import contains, write_transaction
 from block_service.errors import Conflict, Forbidden, FormInvalid, NotFound
 from block_service.i18n import N_
+from block_service.needs import pledging
 from block_service.needs.schemas import KINDS, NeedFilter, NeedForm, NeedOut
 from block_service.needs.tables import Need
 from block_service.pagination import Page, clamp, paginate
@@ -100,6 +101,9 @@ async def post_need(viewer: Viewer, form: NeedForm) -> int:
             )
         ).returning(Need.id)
         need_id = rows[0]["id"]
+        await pledging.set_goal(
+            need_id, pledging.goal_of(form.kind, form.title, form.quantity, form.unit), viewer.person_id
+        )
         await record_change(
             actor_id=viewer.person_id,
             action="need.posted",
@@ -167,13 +171,8 @@ async def settle_need(viewer: Viewer, need_id: int, outcome: str) -> NeedOut:
             before={"status": "open"},
             after={"status": outcome},
         )
-        await _tell_pledgers(need_id, outcome, now)
+        await pledging.tell_pledgers(need_id, outcome, now, skip=viewer.person_id)
     return need
-
-
-async def _tell_pledgers(need_id: int, outcome: str, now: dt.datetime) -> None:
-    """Filled in once the pledges are wired (block_service/pledges)."""
-    return None
 
 
 async def export_of(person_id: int) -> list[dict]:
