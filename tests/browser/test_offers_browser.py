@@ -63,3 +63,33 @@ def test_a_resident_finds_drinking_water_open_now_and_thanks_the_shop(new_contex
     assert phone_problems(page, axe, errors) == []
     page.reload()
     expect(page.locator("#offer-thanks")).to_contain_text(zh("You thanked this shop for this offer this month."))
+
+
+def test_a_resident_posts_a_need_and_a_neighbour_pledges_on_a_phone(new_context, axe):
+    tag = uuid.uuid4().hex[:4]
+    phone = {"viewport": PHONE, "is_mobile": True, "has_touch": True}
+    author = Person(new_context(**phone).new_page(), name=f"居民{tag}", mobile=unique_mobile())
+    author.sign_up()
+    page = author.page
+    page.goto("/needs/new")
+    page.get_by_label(label(zh("What kind of help"))).select_option(label=zh("Materials"))
+    page.get_by_label(label(zh("Title"))).fill(f"读书角缺少儿童绘本{tag}")
+    page.get_by_label(label(zh("How many"))).fill("40")
+    page.get_by_label(label(zh("Unit"))).fill("本")
+    until = dt.datetime.now(BLOCK_TIMEZONE).date() + dt.timedelta(days=30)
+    page.get_by_label(label(zh("Needed until"))).fill(until.isoformat())
+    page.get_by_role("button", name=zh("Post"), exact=True).click()
+    expect(page).to_have_url(re.compile(r"/needs/\d+$"))
+    path = re.sub(r"^https?://[^/]+", "", page.url)
+
+    neighbour = Person(new_context(**phone).new_page(), name=f"街坊{tag}", mobile=unique_mobile())
+    neighbour.sign_up()
+    page = neighbour.page
+    errors = watch_console(page)
+    page.goto(path)
+    panel = page.locator("section.pledge-panel")
+    panel.locator("input[name=quantity]").fill("12")
+    panel.get_by_role("button").last.click()
+    expect(panel).to_contain_text("12")
+    assert phone_problems(page, axe, errors) == []
+    screenshot(page, "need-with-pledges")
