@@ -45,6 +45,7 @@ import httpx
 import seed_bulk  # beside this file, which Python puts first on sys.path when it runs bench/run.py
 import seed_motions
 import seed_notices
+import seed_offers
 import servers
 import writers
 from servers import ServerError, children_of, log_tail, pg_admin, run_cli
@@ -71,6 +72,9 @@ PUBLIC_PAGES = [
     "/meetings",
     "/meetings/{meeting}",
     "/privacy",
+    "/offers",
+    "/offers?open_now=1",
+    "/needs",
     "/plans",
     "/plans/environment",
     "/proposals",
@@ -508,6 +512,8 @@ def bench(args: argparse.Namespace, work_dir: Path) -> dict[str, object]:
     counts = seed_bulk.seed(env["BLOCK_DATABASE_URL"], args.shops, args.people, args.threads, election=True)
     counts.update(seed_motions.seed(env["BLOCK_DATABASE_URL"]))
     counts.update(seed_notices.seed(env["BLOCK_DATABASE_URL"]))
+
+    counts.update(seed_offers.seed(env["BLOCK_DATABASE_URL"]))
     seed_seconds = round(time.perf_counter() - started, 2)
     print(f"seeded {counts} in {seed_seconds} s", flush=True)
 

@@ -33,6 +33,7 @@ from block_service.inbox.controllers import InboxApiController, InboxController
 from block_service.meetings.controllers import MeetingApiController, MeetingController
 from block_service.meetings.tasks import run_meeting_tasks
 from block_service.migrate import apply_migrations
+from block_service.needs.controllers import NeedApiController, NeedController
 from block_service.notices.controllers import (
     NoticeApiController,
     NoticeController,
@@ -40,6 +41,8 @@ from block_service.notices.controllers import (
     StaffNoticeController,
 )
 from block_service.notices.inspection_controllers import InspectionApiController, InspectionController
+from block_service.offers.controllers import OfferApiController, OfferController, StaffOfferController
+from block_service.offers.tasks import run_offer_tasks
 from block_service.plans.controllers import PlanApiController, PlanController, StaffPlanController
 from block_service.plans.proposal_controllers import ProposalApiController, ProposalController
 from block_service.pledges.controllers import PledgeController
@@ -201,6 +204,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 ProposalApiController,
                 MeetingController,
                 MeetingApiController,
+                OfferController,
+                StaffOfferController,
+                OfferApiController,
+                NeedController,
+                NeedApiController,
                 PledgeController,
                 FundController,
                 StaffFundController,
@@ -239,7 +247,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             # handle_error logs: a person's mistake at INFO, our own failures with a traceback, in every mode.
             logging_config=LoggingConfig(log_exceptions="never"),
             before_send=[security_headers(settings.debug), shared_pages.note_writes],
-            lifespan=[_database_lifespan, run_periodic_tasks, run_motion_tasks, run_meeting_tasks],
+            lifespan=[_database_lifespan, run_periodic_tasks, run_motion_tasks, run_meeting_tasks, run_offer_tasks],
             openapi_config=OpenAPIConfig(
                 title="Lingyan block workstation API",
                 version="0.1.0",

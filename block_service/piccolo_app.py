@@ -19,6 +19,7 @@ from block_service.funds.tables import FundEntry, FundYear
 from block_service.groups.tables import LeaderBacking, OrgGroup
 from block_service.inbox.tables import InboxEntry
 from block_service.meetings.tables import AgendaItem, Attendance, Invitee, Meeting, Rsvp
+from block_service.needs.tables import Need
 from block_service.notices.tables import (
     GovService,
     InspectionResult,
@@ -31,6 +32,7 @@ from block_service.notices.tables import (
     NoticeReminder,
     NoticeShopReceipt,
 )
+from block_service.offers.tables import Offer, OfferHours, OfferKind, OfferThanks
 from block_service.plans.tables import Plan, PlanCategory, PlanLead, Proposal, ProposalStep, ProposalThread, Support
 from block_service.pledges.tables import Pledge, PledgeGoal
 from block_service.settings import PROJECT_ROOT
@@ -102,6 +104,11 @@ APP_CONFIG = AppConfig(
         Invitee,
         Rsvp,
         Attendance,
+        OfferKind,
+        Offer,
+        OfferHours,
+        OfferThanks,
+        Need,
         PledgeGoal,
         Pledge,
         FundYear,

@@ -13,7 +13,10 @@ from block_service.db import write_transaction
 from block_service.funds.demo import seed_demo_funds
 from block_service.groups.services import ensure_groups
 from block_service.meetings.demo import seed_demo_meetings
+from block_service.needs.demo import seed_demo_needs
 from block_service.notices.demo import seed_demo_notices
+from block_service.offers.demo import seed_demo_offers
+from block_service.offers.kinds import ensure_offer_reference_data
 from block_service.plans.demo import seed_demo_plans
 from block_service.plans.plans import ensure_plans
 from block_service.shops.applications import apply_for_shop, approve_application, reject_application
@@ -152,6 +155,7 @@ async def ensure_reference_data() -> None:
         await ensure_groups()
         await _ensure_categories()
         await ensure_plans()
+        await ensure_offer_reference_data()
 
 
 async def _ensure_categories() -> None:
@@ -236,6 +240,8 @@ async def seed_demo() -> bool:
     await seed_demo_plans(staff)
     await seed_demo_motions(staff)
     await seed_demo_meetings(staff)
+    await seed_demo_offers()
+    await seed_demo_needs(staff)
     await seed_demo_funds(staff)
 
     await seed_demo_notices(staff)

@@ -41,6 +41,8 @@ from tests.council_helpers import make_election, make_term, merchant, shop_of, s
 from tests.helpers import make_person, make_thread, text_of, viewer_for
 from tests.meeting_helpers import local, make_meeting
 from tests.motion_helpers import motion_form
+from tests.need_helpers import make_need
+from tests.offer_helpers import make_offer
 from tests.plans_helpers import file as file_proposal_for
 from tests.pledges_helpers import trial
 
@@ -115,6 +117,18 @@ OBJECT_ROUTES: dict[str, tuple[str, dict]] = {
     "record_attendance": ("meeting", {"attendee_type": "shop", "attendee_id": "1"}),
     "record_minutes": ("meeting", {"minutes": "语料纪要"}),
     "motion_from_item": ("meeting", {"title": "语料动议标题", "text": "语料动议"}),
+    # Offers: "own" is the merchant's shop's offer, "another" is 许老板's. Needs: each role's own, the neighbour's.
+    "offer": ("offer", {}),
+    "api_offer": ("offer", {}),
+    "offer_edit_form": ("offer", {}),
+    "offer_edit": ("offer", {"description": "语料服务", "valid_until": "2099-01-01", "hours_0": "09:00-10:00"}),
+    "withdraw_offer": ("offer", {}),
+    "thank_offer": ("offer", {}),
+    "offer_report_form": ("offer", {}),
+    "report_offer": ("offer", {"body": "语料：没有兑现"}),
+    "need": ("need", {}),
+    "api_need": ("need", {}),
+    "settle_need": ("need", {"outcome": "met"}),
     # Pledges on a "trial" target whose only manager is staff: "own" is the role's pledge, "another" a neighbour's.
     "withdraw_pledge": ("pledge", {}),
     "deliver_pledge": ("pledge", {}),
@@ -134,6 +148,7 @@ OBJECT_ROUTES: dict[str, tuple[str, dict]] = {
     "remove_merchant": ("staff", {}),
     "update_segment": ("staff", {}),
     "update_industry": ("staff", {}),
+    "update_offer_kind": ("staff", {}),
     "appoint_leader": ("staff", {}),
     "clear_leader": ("staff", {}),
     "open_election": ("staff", {}),
@@ -183,6 +198,10 @@ OWNER_ONLY = {
     "add_agenda_item",
     "invite",
     "record_attendance",
+    "offer_edit_form",
+    "offer_edit",
+    "withdraw_offer",
+    "settle_need",
     "withdraw_pledge",
     "notice",
     "acknowledge_notice",
@@ -311,6 +330,12 @@ async def _seed(app, browser_factory) -> Seed:
         meeting_id = await make_meeting(convener, kind="coordination", open_to_residents=True)
         item_id = await meeting_services.add_agenda_item(convener, meeting_id, AgendaItemForm(title="语料议程"))
         meetings[owner] = {"meeting_id": meeting_id, "item_id": item_id}
+    offers = {"own": {}, "another": {"*": await make_offer(xu, shop_of(xu), every_day="00:00-24:00")}}
+    for role in ("merchant", "other_merchant", "council"):
+        offers["own"][role] = await make_offer(viewers[role], shop_of(viewers[role]), every_day="00:00-24:00")
+    needs = {"own": {}, "another": {"*": await make_need(neighbour, title="邻居的需求")}}
+    for role, viewer in viewers.items():
+        needs["own"][role] = await make_need(viewer, title=f"{role}的需求")
     subject = trial(managers=(staff.person_id,))
     pledge = {"own": {}, "another": {}}
     for role, viewer in viewers.items():
@@ -318,6 +343,8 @@ async def _seed(app, browser_factory) -> Seed:
     pledge["another"]["*"] = await pledge_services.pledge(neighbour, subject, PledgeForm(kind="hours", quantity=1))
     notices = await _notices(app, staff, shop_of(zhang), shop_of(xu))
     objects = {
+        "offer": offers,
+        "need": needs,
         "pledge": pledge,
         "notice": notices["objects"],
         "meeting": {"own": {"council": meetings["own"]}, "another": {"*": meetings["another"]}},
@@ -363,6 +390,7 @@ async def _seed(app, browser_factory) -> Seed:
                     "notice_id": notices["objects"]["another"]["*"]["notice_id"],
                     "round_id": notices["round_id"],
                     "service_id": notices["service_id"],
+                    "kind_id": 1,
                 }
             }
         },
@@ -460,6 +488,8 @@ def _business(key: str, object_type: str, kind: str, role: str, expected: str) -
         return "forbidden"  # accepting a proposal is staff's step; the service says so with a 403
     if key in ("record_minutes", "motion_from_item") and role != "staff":
         return "forbidden"  # the secretary (minutes) and the chair (motions) are nobody in this seed
+    if key in ("thank_offer", "report_offer") and object_type == "offer" and kind == "own":
+        return "forbidden"  # a shop neither thanks nor reports itself: the service says so with a 403
     if key == "withdraw_pledge" and kind == "another":
         return "forbidden"  # only the pledger withdraws a pledge, staff included
     if key == "deliver_pledge" and role != "staff":
@@ -505,6 +535,8 @@ def _fill(path: str, object_type: str, value, seed: Seed) -> str:
             "proposal_id",
             "slug",
             "motion_id",
+            "offer_id",
+            "need_id",
             "pledge_id",
         ):
             return str(value)
@@ -518,6 +550,8 @@ def _body(key: str, body: dict, role: str, seed: Seed) -> dict:
     own_shop = seed.objects["shop"]["own"].get(role, seed.objects["shop"]["another"]["*"])
     if key == "link_proposal_thread":
         body = {"thread_id": str(seed.objects["thread"]["another"]["*"]), **body}
+    if key == "offer_edit":
+        body = {"shop_id": str(own_shop), "kind_id": "1", **body}
     if key == "record_minutes":
         body = {"item_id": str(seed.objects["meeting"]["another"]["*"]["item_id"]), **body}
     if key == "motion_from_item":

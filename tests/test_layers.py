@@ -38,6 +38,8 @@ DOMAINS = [
     "funds",
     "meetings",
     "notices",
+    "offers",
+    "needs",
     "privacy",
 ]
 WEB = "web"  # the edge: reads every domain's services; only controllers import it

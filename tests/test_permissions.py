@@ -15,6 +15,8 @@ from tests.council_helpers import election_for_permission_walk
 from tests.helpers import make_person, make_shop, make_thread, viewer_for
 from tests.meeting_helpers import make_meeting
 from tests.motion_helpers import motion_form
+from tests.need_helpers import make_need
+from tests.offer_helpers import make_offer
 from tests.plans_helpers import file as file_proposal
 
 PERSONAS = ("anonymous", "resident", "merchant", "staff")
@@ -76,6 +78,10 @@ async def people(browser_factory):
     )  # notice 1, to every shop
     await start_round(staff, RoundForm(month=block_today().strftime("%Y-%m")))  # inspection round 1
     await save_service(staff, ServiceForm(topic="waste", title="垃圾清运合同"))  # directory entry 1
+
+    merchant_viewer = viewer_for(merchant, "resident", "merchant", shops=(own_shop,))
+    await make_offer(merchant_viewer, own_shop, every_day="09:00-21:00")  # offer 1, the merchant's own
+    await make_need(viewer_for(resident, "resident"))  # need 1
     browsers = {"anonymous": browser_factory()}
     for persona, contact in (("resident", "13900000001"), ("merchant", "13800000001"), ("staff", "staff@test.example")):
         browsers[persona] = browser_factory()
@@ -120,6 +126,9 @@ def _fill(path: str, people) -> str:
         "motion_id": 1,
         "meeting_id": 1,
         "item_id": 1,
+        "offer_id": 1,
+        "kind_id": 1,
+        "need_id": 1,
         "pledge_id": 1,
         "notice_id": 1,
         "attachment_id": 1,

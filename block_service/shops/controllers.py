@@ -129,6 +129,7 @@ class ShopController(Controller):
             "shops/detail.html",
             detail=await services.get_shop_detail(viewer, shop_id),
             **await part_of_page("shop_threads", viewer=viewer, shop_id=shop_id),
+            **await part_of_page("shop_offers", viewer=viewer, shop_id=shop_id),
         )
 
     @get("/shops/{shop_id:int}/edit", name="shop_edit_form")

@@ -36,12 +36,20 @@ VISITOR_PAGES = {
     "meetings": "/meetings",
     "council": "/council",
     "shops": "/shops",
+    "offers": "/offers",
+    "needs": "/needs",
     "groups": "/groups",
     "contact": "/contact",
     "login": "/login",
     "signup": "/signup",
 }
-MEMBER_PAGES = {"me": "/me", "inbox": "/inbox", "report-form": "/threads/new", "my-threads": "/me/threads"}
+MEMBER_PAGES = {
+    "me": "/me",
+    "inbox": "/inbox",
+    "report-form": "/threads/new",
+    "my-threads": "/me/threads",
+    "need-form": "/needs/new",
+}
 
 
 def phone(new_context, **options):

@@ -1,0 +1,1 @@
+"""Needs: what someone on the block asks for, answered with pledges; met or closed by its author."""
