@@ -40,6 +40,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     inbox_retention_days: int = 180
     # The workstation's public phone line, shown in the footer and on /contact (omitted while unset).
     contact_phone: str = ""
+    # /staff/loop: days without movement after which an item at each stage counts as stuck (BLOCK_STUCK_*_DAYS).
+    stuck_days: dict[str, int] = msgspec.field(default_factory=lambda: dict(STUCK_DAYS))
 
     @property
     def is_postgres(self) -> bool:
@@ -139,6 +141,18 @@ def _secret_key(env: dict[str, str], debug: bool, var_dir: Path) -> str:
     return key
 
 
+# Stage -> default days; each is read from BLOCK_STUCK_<STAGE>_DAYS (e.g. BLOCK_STUCK_ANSWER_DAYS=3).
+STUCK_DAYS: dict[str, int] = {
+    "answer": 3,
+    "progress": 14,
+    "submitted": 14,
+    "deliberation": 30,
+    "ready": 14,
+    "passed": 30,
+    "project": 30,
+}
+
+
 def read_settings(env: dict[str, str] | None = None) -> Settings:
     """Read and check every BLOCK_* variable; raise SettingsError naming the first bad one."""
     env = dict(os.environ if env is None else env)
@@ -164,6 +178,9 @@ def read_settings(env: dict[str, str] | None = None) -> Settings:
         photo_retention_days=_whole_number(env, "BLOCK_PHOTO_RETENTION_DAYS", 365),
         inbox_retention_days=_whole_number(env, "BLOCK_INBOX_RETENTION_DAYS", 180),
         contact_phone=(env.get("BLOCK_CONTACT_PHONE") or "").strip(),
+        stuck_days={
+            stage: _whole_number(env, f"BLOCK_STUCK_{stage.upper()}_DAYS", days) for stage, days in STUCK_DAYS.items()
+        },
     )
 
 

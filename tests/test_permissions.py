@@ -109,6 +109,8 @@ def _fill(path: str, people) -> str:
         "motion_id": 1,
         "meeting_id": 1,
         "item_id": 1,
+        "chart": "road.csv",
+        "data_file": "threads.csv",
     }
     return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: str(values[m.group(1)]), path)
 

@@ -28,6 +28,9 @@ MEDIA_TYPES = {
     "readyz": JSON,
     "download_my_data": "application/zip",
     "meetings_ics": "text/calendar",
+    "dashboard_csv": "text/csv",
+    "open_data_file": "text/csv",
+    "open_data_package": JSON,
 }
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 

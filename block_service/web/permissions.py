@@ -210,6 +210,15 @@ ROUTE_ACCESS: dict[str, Access] = {
     "api_meetings": PUBLIC,
     "api_meeting": PUBLIC,
     "api_inbox": MEMBERS,
+    # insights: the dashboard (staff's workload and breaches checked by the service), open data, stuck items
+    "dashboard": PUBLIC,
+    "dashboard_csv": PUBLIC,
+    "api_dashboard": PUBLIC,
+    "api_plan_indicators": PUBLIC,
+    "open_data": PUBLIC,
+    "open_data_package": PUBLIC,
+    "open_data_file": PUBLIC,
+    "staff_loop": STAFF_ONLY,
     # Handlers Litestar makes itself: the OpenAPI schema under /schema and automatic OPTIONS answers.
     "openapi": PUBLIC,
     "options": PUBLIC,
