@@ -20,7 +20,7 @@ MONTHS = ["2025-12", "2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "202
 
 
 def by_month(series) -> dict:
-    return {month: value for month, value in zip(series.months, series.values) if value}
+    return {month: value for month, value in zip(series.months, series.values, strict=True) if value}
 
 
 def test_the_months_are_shanghai_calendar_months():
@@ -47,7 +47,7 @@ async def test_each_indicator_of_a_plan_from_hand_made_history(db):
     assert by_month(series["resolve_days"]) == {"2026-10": 17.5, "2026-11": 11.7}
     assert series["resolve_days"].values[0] is None and series["resolve_days"].total is None
     # The reporters' ratings: October yes and no; November partly. The me-too person's "no" is not counted.
-    fixed = dict(zip(series["fixed_share"].months, series["fixed_share"].values))
+    fixed = dict(zip(series["fixed_share"].months, series["fixed_share"].values, strict=True))
     assert fixed["2026-10"] == 50.0 and fixed["2026-11"] == 0.0 and fixed["2026-09"] is None
     # One passed in October; the one passed a year ago is outside the window.
     assert by_month(series["proposals_passed"]) == {"2026-10": 1}

@@ -263,6 +263,7 @@ async def indicator_rows() -> AsyncIterator[list[tuple]]:
         rows = []
         for series in plan.series:
             rows += [
-                (plan.slug, month, series.key, series.unit, value) for month, value in zip(series.months, series.values)
+                (plan.slug, month, series.key, series.unit, value)
+                for month, value in zip(series.months, series.values, strict=True)
             ]
         yield rows

@@ -40,7 +40,7 @@ async def chart_table(viewer: Viewer, chart: str) -> list[list]:
                 [row.name, row.open_threads, row.overdue_threads] for row in staff.workload
             ]
         return [["month", "threads_answered_late"]] + [
-            list(pair) for pair in zip(staff.breaches.months, staff.breaches.values)
+            list(pair) for pair in zip(staff.breaches.months, staff.breaches.values, strict=True)
         ]
     board = await kept_dashboard()
     if chart == "road.csv":
@@ -49,7 +49,9 @@ async def chart_table(viewer: Viewer, chart: str) -> list[list]:
         ]
     if chart == "resolve.csv":
         series = board.resolve_days
-        return [["month", "median_days_to_resolve"]] + [list(pair) for pair in zip(series.months, series.values)]
+        return [["month", "median_days_to_resolve"]] + [
+            list(pair) for pair in zip(series.months, series.values, strict=True)
+        ]
     if chart == "overdue.csv":
         return [
             ["awaiting_response_overdue", "emergencies"],
