@@ -79,16 +79,16 @@ async def test_no_file_has_a_column_or_a_value_that_names_a_person(db, browser):
     known = {value for row in people for value in row.values() if value and len(value) >= 3}
     assert "实名居民韩梅梅" in known and "13911112222" in known and "hidden.resident@example.org" in known
     checked = 0
-    for file in open_files():
-        if file.coming:
+    for open_file in open_files():
+        if open_file.coming:
             continue
-        response = await browser.get(f"/data/{file.name}")
-        assert response.status_code == 200, file.name
+        response = await browser.get(f"/data/{open_file.name}")
+        assert response.status_code == 200, open_file.name
         text = response.content.decode("utf-8-sig")
         rows = list(csv.reader(io.StringIO(text)))
-        assert not _columns(rows[0]), f"{file.name} has columns that could identify a person: {_columns(rows[0])}"
+        assert not _columns(rows[0]), f"{open_file.name} has columns that could identify a person: {_columns(rows[0])}"
         leaked = sorted(value for value in known if value in text)
-        assert not leaked, f"{file.name} carries personal data: {leaked}"
+        assert not leaked, f"{open_file.name} carries personal data: {leaked}"
         checked += 1
     assert checked >= 6
 
