@@ -78,6 +78,10 @@ PUBLIC_PAGES = [
     "/api/shops",
     "/api/proposals",
     "/api/motions/1",
+    "/dashboard",
+    "/api/dashboard",
+    "/api/plans/environment/indicators",
+    "/data/threads.csv",
 ]
 MODES = ("anonymous", "signed-in")
 # --short: a tenth of the data, two seconds a page, no writers; explicit options still win.
