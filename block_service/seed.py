@@ -11,6 +11,7 @@ from block_service.council.demo import seed_demo_council
 from block_service.council.motion_demo import seed_demo_motions
 from block_service.db import write_transaction
 from block_service.groups.services import ensure_groups
+from block_service.insights.demo import seed_demo_history
 from block_service.meetings.demo import seed_demo_meetings
 from block_service.plans.demo import seed_demo_plans
 from block_service.plans.plans import ensure_plans
@@ -229,6 +230,7 @@ async def seed_demo() -> bool:
     await seed_demo_plans(staff)
     await seed_demo_motions(staff)
     await seed_demo_meetings(staff)
+    await seed_demo_history(staff)
     return True
 
 

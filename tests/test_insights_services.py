@@ -132,3 +132,23 @@ async def test_group_discussions_are_not_counted(db):
     await Thread.update({Thread.visibility: "group"}).where(Thread.id == made["threads"]["C"])
     series = {s.key: s for s in (await plan_indicators("safety", now=NOW)).series}
     assert series["open_reports"].latest == 0
+
+
+async def test_the_demo_has_a_year_of_history_for_the_charts(db):
+    from block_service.insights.indicators import all_plan_indicators
+    from block_service.seed import seed_demo
+
+    assert await seed_demo()
+    plans = await all_plan_indicators()
+    resolved_months = {
+        month
+        for plan in plans
+        for series in plan.series
+        if series.key == "resolve_days"
+        for month, value in zip(series.months, series.values, strict=True)
+        if value is not None
+    }
+    assert len(resolved_months) >= 10
+    board = await dashboard()
+    assert sum(1 for value in board.resolve_days.values if value is not None) >= 10
+    assert all(segment.reports > 0 for segment in board.road.segments)
