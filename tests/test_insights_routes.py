@@ -172,3 +172,17 @@ async def test_a_kept_dashboard_changes_after_a_write(db, browser):
         sum(s["reports"] for s in after["road"]["segments"])
         == sum(s["reports"] for s in before["road"]["segments"]) + 1
     )
+
+
+async def test_english_pages_and_refusals_in_the_persons_language(db, browser_factory):
+    english = browser_factory("en")
+    assert "How the block is doing" in (await english.get("/dashboard")).text
+    assert "Open data" in (await english.get("/data")).text
+    chinese = browser_factory("zh-Hans")
+    missing = await chinese.get("/api/plans/no-such-plan/indicators")
+    assert missing.status_code == 404 and missing.json()["detail"] == zh("No such plan.")
+    refused = await chinese.get("/dashboard/workload.csv")
+    assert refused.status_code == 403
+    assert zh("Only the workstation's staff see the workload and deadline breaches.") in refused.text
+    nothing = await english.get("/data/nothing.csv")
+    assert nothing.status_code == 404 and "There is no such file in the open data." in nothing.text
