@@ -5,6 +5,7 @@ import io
 
 import pytest
 
+from block_service.insights.opendata import open_files
 from block_service.web.shared_pages import forget_all
 from tests.council_helpers import zh
 from tests.helpers import make_person, make_thread, text_of
@@ -104,6 +105,10 @@ async def test_open_data_lists_streams_and_describes_every_file(db, browser):
     await history()
     page = await browser.get("/data")
     assert page.status_code == 200 and "datapackage.json" in page.text
+    coming = [f.name for f in open_files() if f.coming]
+    for name in coming:  # listed without a link until their domain is built; not in the package, a 404 meanwhile
+        assert name in page.text and f'href="/data/{name}"' not in page.text
+        assert (await browser.get(f"/data/{name}")).status_code == 404
     package = (await browser.get("/data/datapackage.json")).json()
     names = [resource["path"].rsplit("/", 1)[1] for resource in package["resources"]]
     assert {

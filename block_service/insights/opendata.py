@@ -44,10 +44,21 @@ _files: dict[str, OpenFile] = {}
 
 def open_file(name: str, title: str, fields: list[Field]) -> Callable[[Rows], Rows]:
     def register(rows: Rows) -> Rows:
+        _files.pop(name, None)  # a file that was listed as coming goes where the real one is registered
         _files[name] = OpenFile(name=name, title=title, fields=tuple(fields), rows=rows)
         return rows
 
     return register
+
+
+async def _no_rows() -> AsyncIterator[list[tuple]]:
+    return
+    yield  # an async generator that yields nothing
+
+
+def coming_file(name: str, title: str) -> None:
+    """List a file on /data as coming (its domain is not built yet); `open_file` of the same name replaces it."""
+    _files.setdefault(name, OpenFile(name=name, title=title, fields=(), rows=_no_rows, coming=True))
 
 
 def open_files() -> list[OpenFile]:
@@ -56,7 +67,7 @@ def open_files() -> list[OpenFile]:
 
 def get_open_file(name: str) -> OpenFile:
     found = _files.get(name)
-    if found is None:
+    if found is None or found.coming:
         raise NotFound("There is no such file in the open data.")
     return found
 
