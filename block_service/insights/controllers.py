@@ -7,6 +7,7 @@ import io
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, get
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, Parameter
 from litestar.response import Response, Stream, Template
 
@@ -68,7 +69,18 @@ class DashboardController(Controller):
         board = await services.kept_dashboard()
         return shared_pages.render_shared(request, shared, "insights/dashboard.html", board=board, staff=staff)
 
-    @get("/dashboard/{chart:str}", name="dashboard_csv")
+    @get(
+        "/dashboard/{chart:str}",
+        name="dashboard_csv",
+        responses={
+            403: ResponseSpec(
+                data_container=str,
+                media_type="text/html",
+                description="The workload and deadline breaches are for the workstation's staff only",
+                generate_examples=False,
+            )
+        },
+    )
     async def dashboard_csv(self, request: Request, chart: FromPath[Chart]) -> Response:
         """The numbers of one chart of the dashboard (the workload and breaches: staff only)."""
         return _csv_response(await services.chart_table(viewer_of(request), chart), chart)
