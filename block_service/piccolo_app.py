@@ -15,10 +15,12 @@ from block_service.council.tables import (
     ShopVoted,
     Tally,
 )
+from block_service.funds.tables import FundEntry, FundYear
 from block_service.groups.tables import LeaderBacking, OrgGroup
 from block_service.inbox.tables import InboxEntry
 from block_service.meetings.tables import AgendaItem, Attendance, Invitee, Meeting, Rsvp
 from block_service.plans.tables import Plan, PlanCategory, PlanLead, Proposal, ProposalStep, ProposalThread, Support
+from block_service.pledges.tables import Pledge, PledgeGoal
 from block_service.settings import PROJECT_ROOT
 from block_service.shops.tables import Industry, Segment, Shop, ShopApplication, ShopMerchant
 from block_service.threads.tables import (
@@ -83,5 +85,9 @@ APP_CONFIG = AppConfig(
         Invitee,
         Rsvp,
         Attendance,
+        PledgeGoal,
+        Pledge,
+        FundYear,
+        FundEntry,
     ],
 )

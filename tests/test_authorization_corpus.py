@@ -30,6 +30,8 @@ from block_service.council.schemas import InterestForm, NominateForm
 from block_service.groups.membership import group_ids_of
 from block_service.meetings import services as meeting_services
 from block_service.meetings.schemas import AgendaItemForm
+from block_service.pledges import services as pledge_services
+from block_service.pledges.schemas import PledgeForm
 from block_service.threads import moderation, opening, workflow
 from block_service.threads import photos as photo_store
 from block_service.threads.schemas import AnswerForm
@@ -40,6 +42,7 @@ from tests.helpers import make_person, make_thread, text_of, viewer_for
 from tests.meeting_helpers import local, make_meeting
 from tests.motion_helpers import motion_form
 from tests.plans_helpers import file as file_proposal_for
+from tests.pledges_helpers import trial
 
 ROLES = ("visitor", "resident", "merchant", "other_merchant", "council", "staff")
 ROLE_GRANTS = {
@@ -113,6 +116,9 @@ OBJECT_ROUTES: dict[str, tuple[str, dict]] = {
     "record_attendance": ("meeting", {"attendee_type": "shop", "attendee_id": "1"}),
     "record_minutes": ("meeting", {"minutes": "语料纪要"}),
     "motion_from_item": ("meeting", {"title": "语料动议标题", "text": "语料动议"}),
+    # Pledges on a "trial" target whose only manager is staff: "own" is the role's pledge, "another" a neighbour's.
+    "withdraw_pledge": ("pledge", {}),
+    "deliver_pledge": ("pledge", {}),
     # Staff only: the route table is the whole rule; staff reach the object, and a missing one is a 404.
     "person": ("staff", {}),
     "disable_person": ("staff", {"reason": "语料"}),
@@ -161,6 +167,7 @@ OWNER_ONLY = {
     "add_agenda_item",
     "invite",
     "record_attendance",
+    "withdraw_pledge",
 }
 # Walked last, in this order: they change roles and phases the other cells rely on.
 LAST = ("recuse_motion", "withdraw_interest", "resign_seat")
@@ -284,7 +291,13 @@ async def _seed(app, browser_factory) -> Seed:
         meeting_id = await make_meeting(convener, kind="coordination", open_to_residents=True)
         item_id = await meeting_services.add_agenda_item(convener, meeting_id, AgendaItemForm(title="语料议程"))
         meetings[owner] = {"meeting_id": meeting_id, "item_id": item_id}
+    subject = trial(managers=(staff.person_id,))
+    pledge = {"own": {}, "another": {}}
+    for role, viewer in viewers.items():
+        pledge["own"][role] = await pledge_services.pledge(viewer, subject, PledgeForm(kind="hours", quantity=2))
+    pledge["another"]["*"] = await pledge_services.pledge(neighbour, subject, PledgeForm(kind="hours", quantity=1))
     objects = {
+        "pledge": pledge,
         "meeting": {"own": {"council": meetings["own"]}, "another": {"*": meetings["another"]}},
         "thread": thread,
         "message": message,
@@ -391,6 +404,10 @@ def _business(key: str, object_type: str, kind: str, role: str, expected: str) -
         return "forbidden"  # accepting a proposal is staff's step; the service says so with a 403
     if key in ("record_minutes", "motion_from_item") and role != "staff":
         return "forbidden"  # the secretary (minutes) and the chair (motions) are nobody in this seed
+    if key == "withdraw_pledge" and kind == "another":
+        return "forbidden"  # only the pledger withdraws a pledge, staff included
+    if key == "deliver_pledge" and role != "staff":
+        return "forbidden"  # only the target's managers mark pledges delivered (staff in this seed)
     if key == "metoo" and kind in ("group", "hidden"):
         return "missing"  # "me too" joins public reports only: the others are not there to join
     if key == "metoo" and role == "merchant":
@@ -428,6 +445,7 @@ def _fill(path: str, object_type: str, value, seed: Seed) -> str:
             "proposal_id",
             "slug",
             "motion_id",
+            "pledge_id",
         ):
             return str(value)
         raise AssertionError(f"no value for {name} in {path}")

@@ -111,6 +111,7 @@ def _fill(path: str, people) -> str:
         "item_id": 1,
         "chart": "road.csv",
         "data_file": "threads.csv",
+        "pledge_id": 1,
     }
     return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: str(values[m.group(1)]), path)
 

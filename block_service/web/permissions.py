@@ -210,6 +210,16 @@ ROUTE_ACCESS: dict[str, Access] = {
     "api_meetings": PUBLIC,
     "api_meeting": PUBLIC,
     "api_inbox": MEMBERS,
+    # pledges (the service checks the pledger, the shop they act for, and the target's managers)
+    "make_pledge": MEMBERS,
+    "withdraw_pledge": MEMBERS,
+    "deliver_pledge": MEMBERS,
+    # the autonomous fund: public ledger; staff record income and corrections
+    "funds": PUBLIC,
+    "api_funds": PUBLIC,
+    "staff_funds": STAFF_ONLY,
+    "record_fund_income": STAFF_ONLY,
+    "correct_fund_entry": STAFF_ONLY,
     # insights: the dashboard (staff's workload and breaches checked by the service), open data, stuck items
     "dashboard": PUBLIC,
     "dashboard_csv": PUBLIC,
