@@ -40,7 +40,8 @@ async def test_a_plan_page_shows_each_indicator_as_a_chart_with_title_summary_an
         "Proposals passed by the council",
     ):
         assert zh(label) in html
-    assert html.count('role="img"') == 4 and html.count('<title id="indicator-') == 4
+    assert html.count('role="img"') == 5 and html.count('<title id="indicator-') == 5
+    assert zh("Yuan spent from the autonomous fund") in html
     assert html.count("<table") >= 4 and "2026-10" in html and zh("The numbers") in html
     assert 'data-section="indicators"' in html
 
@@ -51,7 +52,13 @@ async def test_the_plan_indicators_json(db, browser):
     assert answer.status_code == 200
     body = answer.json()
     assert body["slug"] == "safety" and len(body["months"]) == 12
-    assert [s["key"] for s in body["series"]] == ["open_reports", "resolve_days", "fixed_share", "proposals_passed"]
+    assert [s["key"] for s in body["series"]] == [
+        "open_reports",
+        "resolve_days",
+        "fixed_share",
+        "proposals_passed",
+        "funds_spent",
+    ]
     assert all(len(s["values"]) == 12 for s in body["series"])
     missing = await browser_get_json(browser, "/api/plans/no-such-plan/indicators")
     assert missing.status_code == 404
@@ -118,6 +125,8 @@ async def test_open_data_lists_streams_and_describes_every_file(db, browser):
         "roll_calls.csv",
         "meetings.csv",
         "plan_indicators.csv",
+        "fund_ledger.csv",
+        "pledges.csv",
     } <= set(names)
     for resource, name in zip(package["resources"], names, strict=True):
         response = await browser.get(f"/data/{name}")

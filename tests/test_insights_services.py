@@ -38,7 +38,7 @@ async def test_each_indicator_of_a_plan_from_hand_made_history(db):
     indicators = await plan_indicators("safety", now=NOW)
     assert indicators.months == MONTHS
     series = {s.key: s for s in indicators.series}
-    assert list(series) == ["open_reports", "resolve_days", "fixed_share", "proposals_passed"]
+    assert list(series) == ["open_reports", "resolve_days", "fixed_share", "proposals_passed", "funds_spent"]
     # Open at each month's end: D in August, A in September, G in October (resolved after it), C now;
     # the hidden report and the environment plan's report never count.
     assert by_month(series["open_reports"]) == {"2026-08": 1, "2026-09": 1, "2026-10": 1, "2026-11": 1}
@@ -152,3 +152,31 @@ async def test_the_demo_has_a_year_of_history_for_the_charts(db):
     board = await dashboard()
     assert sum(1 for value in board.resolve_days.values if value is not None) >= 10
     assert all(segment.reports > 0 for segment in board.road.segments)
+
+
+async def test_funds_spent_per_plan_through_the_allocating_motion_and_the_fund_balance(db):
+    from block_service.council.motion_tables import Motion
+    from block_service.funds import services as funds
+    from block_service.funds.schemas import CorrectionForm
+    from block_service.plans.plans import get_plan
+    from tests.council_helpers import staff_viewer
+    from tests.funds_helpers import funded_year, passed_motion
+
+    staff = await staff_viewer()
+    await funded_year(staff, 2026, "200000")
+    safety_motion, other_motion = await passed_motion(), await passed_motion()
+    await Motion.update({Motion.plan_id: (await get_plan("safety")).id}).where(Motion.id == safety_motion)
+    await Motion.update({Motion.plan_id: (await get_plan("culture")).id}).where(Motion.id == other_motion)
+    await funds.allocate(staff, 2026, 7, safety_motion, 3_000_000)
+    await funds.allocate(staff, 2026, 8, other_motion, 1_000_000)
+    first = await funds.spend(staff.person_id, 7, 600_000, "材料", dt.date(2026, 10, 8), None, "花箱六个")
+    await funds.spend(staff.person_id, 7, 150_050, "人工", dt.date(2026, 11, 2), None)
+    await funds.spend(staff.person_id, 8, 90_000, "材料", dt.date(2026, 10, 9), None)
+    await funds.correct(staff, CorrectionForm(entry_id=first, amount="-500", note="发票金额更正"))
+    series = {s.key: s for s in (await plan_indicators("safety", now=NOW)).series}
+    # 6,000 yuan less a 500-yuan correction in October (the correction keeps the spending's date); 1,500.50 in November.
+    assert by_month(series["funds_spent"]) == {"2026-10": 5500.0, "2026-11": 1500.5}
+    assert series["funds_spent"].unit == "yuan" and series["funds_spent"].total == 7000.5
+    board = await dashboard(now=NOW)
+    assert board.fund_year == 2026
+    assert board.fund_balance_fen == 20_000_000 - (600_000 - 50_000 + 150_050 + 90_000)

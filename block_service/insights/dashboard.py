@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from block_service.clock import BLOCK_TIMEZONE
 from block_service.clock import now as clock_now
+from block_service.funds.services import balance
 from block_service.groups.strip import ROAD_LENGTH, TOP
 from block_service.i18n import N_
 from block_service.insights.figures import SHOWN_THREADS, resolve_days
@@ -102,7 +104,8 @@ async def dashboard(now: dt.datetime | None = None) -> Dashboard:
         resolve_days=series_of(RESOLVE_FIGURE, months, everything),
         overdue=await overdue_counts(moment),
         plans=await all_plan_indicators(moment),
-        fund_balance_fen=None,
+        fund_year=(year := moment.astimezone(BLOCK_TIMEZONE).year),
+        fund_balance_fen=(await balance(year)).balance_fen,
     )
 
 

@@ -273,5 +273,3 @@ async def indicator_rows() -> AsyncIterator[list[tuple]]:
 # (imported by insights/__init__.py) once block_service/projects is on main; until then /data lists them as coming.
 coming_file("projects.csv", N_("Projects"))
 coming_file("milestones.csv", N_("Project milestones"))
-coming_file("fund_ledger.csv", N_("The autonomous fund's ledger"))
-coming_file("pledges.csv", N_("Pledges summed per project"))

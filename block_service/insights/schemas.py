@@ -70,7 +70,8 @@ class Dashboard(msgspec.Struct, kw_only=True):
     resolve_days: Series
     overdue: Overdue
     plans: list[PlanIndicators]
-    fund_balance_fen: int | None = None  # None until the fund ledger exists
+    fund_year: int
+    fund_balance_fen: int  # the autonomous fund this year: income - spending, in fen
 
 
 class StaffDashboard(msgspec.Struct, kw_only=True):
