@@ -271,5 +271,5 @@ async def indicator_rows() -> AsyncIterator[list[tuple]]:
 
 # TODO(projects): register projects.csv and milestones.csv with @open_file in insights/opendata_projects.py
 # (imported by insights/__init__.py) once block_service/projects is on main; until then /data lists them as coming.
-coming_file("projects.csv", N_("Projects"))
+coming_file("projects.csv", N_("Projects carried out"))
 coming_file("milestones.csv", N_("Project milestones"))
