@@ -40,6 +40,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     inbox_retention_days: int = 180
     # The workstation's public phone line, shown in the footer and on /contact (omitted while unset).
     contact_phone: str = ""
+    # A thread's due time when its category sets no response deadline (hours).
+    default_due_hours: int = 48
     # /staff/loop: days without movement after which an item at each stage counts as stuck (BLOCK_STUCK_*_DAYS).
     stuck_days: dict[str, int] = msgspec.field(default_factory=lambda: dict(STUCK_DAYS))
 
@@ -178,6 +180,7 @@ def read_settings(env: dict[str, str] | None = None) -> Settings:
         photo_retention_days=_whole_number(env, "BLOCK_PHOTO_RETENTION_DAYS", 365),
         inbox_retention_days=_whole_number(env, "BLOCK_INBOX_RETENTION_DAYS", 180),
         contact_phone=(env.get("BLOCK_CONTACT_PHONE") or "").strip(),
+        default_due_hours=_whole_number(env, "BLOCK_DEFAULT_DUE_HOURS", 48),
         stuck_days={
             stage: _whole_number(env, f"BLOCK_STUCK_{stage.upper()}_DAYS", days) for stage, days in STUCK_DAYS.items()
         },
