@@ -83,6 +83,10 @@ PUBLIC_PAGES = [
     "/api/shops",
     "/api/proposals",
     "/api/motions/1",
+    "/dashboard",
+    "/api/dashboard",
+    "/api/plans/environment/indicators",
+    "/data/threads.csv",
 ]
 # Driven in the signed-in mode by the logged-in merchants only, whose inboxes hold the 50 seeded notices
 # (bench/seed_notices.py): a merchant's inbox and notice list. Shown as "<path> · merchants".

@@ -30,6 +30,12 @@ from block_service.groups.controllers import GroupApiController, GroupController
 from block_service.groups.road_controllers import RoadController
 from block_service.i18n import load_catalogues
 from block_service.inbox.controllers import InboxApiController, InboxController
+from block_service.insights.controllers import (
+    DashboardController,
+    InsightsApiController,
+    OpenDataController,
+    StaffLoopController,
+)
 from block_service.meetings.controllers import MeetingApiController, MeetingController
 from block_service.meetings.tasks import run_meeting_tasks
 from block_service.migrate import apply_migrations
@@ -223,6 +229,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 InboxApiController,
                 PrivacyController,
                 StaffPrivacyController,
+                DashboardController,
+                OpenDataController,
+                StaffLoopController,
+                InsightsApiController,
                 create_static_files_router(
                     path="/static",
                     directories=[STATIC_DIR],

@@ -12,6 +12,7 @@ from block_service.council.motion_demo import seed_demo_motions
 from block_service.db import write_transaction
 from block_service.funds.demo import seed_demo_funds
 from block_service.groups.services import ensure_groups
+from block_service.insights.demo import seed_demo_history
 from block_service.meetings.demo import seed_demo_meetings
 from block_service.needs.demo import seed_demo_needs
 from block_service.notices.demo import seed_demo_notices
@@ -245,6 +246,8 @@ async def seed_demo() -> bool:
     await seed_demo_funds(staff)
 
     await seed_demo_notices(staff)
+
+    await seed_demo_history(staff)
     return True
 
 

@@ -42,6 +42,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     contact_phone: str = ""
     # A thread's due time when its category sets no response deadline (hours).
     default_due_hours: int = 48
+    # /staff/loop: days without movement after which an item at each stage counts as stuck (BLOCK_STUCK_*_DAYS).
+    stuck_days: dict[str, int] = msgspec.field(default_factory=lambda: dict(STUCK_DAYS))
 
     @property
     def is_postgres(self) -> bool:
@@ -141,6 +143,18 @@ def _secret_key(env: dict[str, str], debug: bool, var_dir: Path) -> str:
     return key
 
 
+# Stage -> default days; each is read from BLOCK_STUCK_<STAGE>_DAYS (e.g. BLOCK_STUCK_ANSWER_DAYS=3).
+STUCK_DAYS: dict[str, int] = {
+    "answer": 3,
+    "progress": 14,
+    "submitted": 14,
+    "deliberation": 30,
+    "ready": 14,
+    "passed": 30,
+    "project": 30,
+}
+
+
 def read_settings(env: dict[str, str] | None = None) -> Settings:
     """Read and check every BLOCK_* variable; raise SettingsError naming the first bad one."""
     env = dict(os.environ if env is None else env)
@@ -167,6 +181,9 @@ def read_settings(env: dict[str, str] | None = None) -> Settings:
         inbox_retention_days=_whole_number(env, "BLOCK_INBOX_RETENTION_DAYS", 180),
         contact_phone=(env.get("BLOCK_CONTACT_PHONE") or "").strip(),
         default_due_hours=_whole_number(env, "BLOCK_DEFAULT_DUE_HOURS", 48),
+        stuck_days={
+            stage: _whole_number(env, f"BLOCK_STUCK_{stage.upper()}_DAYS", days) for stage, days in STUCK_DAYS.items()
+        },
     )
 
 

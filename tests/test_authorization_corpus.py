@@ -98,6 +98,10 @@ OBJECT_ROUTES: dict[str, tuple[str, dict]] = {
     "withdraw_interest": ("interest", {}),
     "plan": ("plan", {}),
     "api_plan": ("plan", {}),
+    "api_plan_indicators": ("plan", {}),
+    # The dashboard's staff-only chart (workload) and an open data file: named by the path, not by an id.
+    "dashboard_csv": ("chart", {}),
+    "open_data_file": ("data_file", {}),
     "proposal": ("proposal", {}),
     "api_proposal": ("proposal", {}),
     "support_proposal": ("proposal", {"on": "1"}),
@@ -358,6 +362,8 @@ async def _seed(app, browser_factory) -> Seed:
         "group": {"own": {"merchant": group_id}, "another": {"*": foreign_group}},
         "election": {"another": {"*": election}},
         "plan": {"another": {"*": "environment"}},
+        "chart": {"another": {"*": {"chart": "workload.csv"}}},
+        "data_file": {"another": {"*": {"data_file": "threads.csv"}}},
         "proposal": proposal,
         # A motion of term 1 (赵老师 and 许老板 on its roll), opened by staff.
         "motion": {"another": {"*": await open_motion(staff, motion_form())}},
@@ -484,6 +490,8 @@ def _business(key: str, object_type: str, kind: str, role: str, expected: str) -
         return expected
     if key == "change_status" and role != "staff":
         return "forbidden"  # acknowledging is staff's step; the service says so with a 403
+    if key == "dashboard_csv" and role != "staff":
+        return "forbidden"  # the workload per staff member: the service refuses everyone but staff with a 403
     if key == "proposal_step" and role != "staff":
         return "forbidden"  # accepting a proposal is staff's step; the service says so with a 403
     if key in ("record_minutes", "motion_from_item") and role != "staff":

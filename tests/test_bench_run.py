@@ -68,6 +68,10 @@ def test_every_public_page_in_both_modes_by_default(run):
         "/api/shops",
         "/api/proposals",
         "/api/motions/1",
+        "/dashboard",
+        "/api/dashboard",
+        "/api/plans/environment/indicators",
+        "/data/threads.csv",
     ]
     assert args.modes == ["anonymous", "signed-in"]
     assert (args.threads, args.duration, args.signed_in) == (10000, 10, 16)

@@ -40,6 +40,7 @@ DOMAINS = [
     "notices",
     "offers",
     "needs",
+    "insights",
     "privacy",
 ]
 WEB = "web"  # the edge: reads every domain's services; only controllers import it

@@ -129,6 +129,8 @@ def _fill(path: str, people) -> str:
         "offer_id": 1,
         "kind_id": 1,
         "need_id": 1,
+        "chart": "road.csv",
+        "data_file": "threads.csv",
         "pledge_id": 1,
         "notice_id": 1,
         "attachment_id": 1,

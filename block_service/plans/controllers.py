@@ -48,6 +48,7 @@ class PlanDetail(msgspec.Struct, kw_only=True):
 
 @fills_by_default("plan_motions")
 @fills_by_default("plan_meetings")
+@fills_by_default("plan_indicators")
 async def _nothing_yet(viewer: Viewer, plan_ids: list[int], detail: bool) -> dict[str, Any]:
     """Until the council's motions and the meetings fill these parts: no figures and no section."""
     return {"counts": {}, "template": None}
@@ -59,6 +60,7 @@ async def _parts(viewer: Viewer, plan_ids: list[int], detail: bool) -> dict[str,
     return {
         "motions": await part_of_page("plan_motions", **known),
         "meetings": await part_of_page("plan_meetings", **known),
+        "indicators": await part_of_page("plan_indicators", **known),
     }
 
 

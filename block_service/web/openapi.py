@@ -29,6 +29,9 @@ MEDIA_TYPES = {
     "download_my_data": "application/zip",
     "meetings_ics": "text/calendar",
     "notice_receipts_csv": "text/csv",
+    "dashboard_csv": "text/csv",
+    "open_data_file": "text/csv",
+    "open_data_package": JSON,
 }
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 

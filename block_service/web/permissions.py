@@ -289,6 +289,15 @@ ROUTE_ACCESS: dict[str, Access] = {
     "staff_funds": STAFF_ONLY,
     "record_fund_income": STAFF_ONLY,
     "correct_fund_entry": STAFF_ONLY,
+    # insights: the dashboard (staff's workload and breaches checked by the service), open data, stuck items
+    "dashboard": PUBLIC,
+    "dashboard_csv": PUBLIC,
+    "api_dashboard": PUBLIC,
+    "api_plan_indicators": PUBLIC,
+    "open_data": PUBLIC,
+    "open_data_package": PUBLIC,
+    "open_data_file": PUBLIC,
+    "staff_loop": STAFF_ONLY,
     # Handlers Litestar makes itself: the OpenAPI schema under /schema and automatic OPTIONS answers.
     "openapi": PUBLIC,
     "options": PUBLIC,
