@@ -4,6 +4,8 @@ language, thanks once a month, a report that opens a thread, the shop's page, st
 import pytest
 
 from block_service.offers.tables import Offer, OfferThanks
+from block_service.shops.tables import Shop
+from block_service.web.shared_pages import forget_all
 from tests.council_helpers import zh
 from tests.helpers import TEST_PASSWORD, make_person, make_shop, text_of, viewer_for
 from tests.offer_helpers import fix_clock, kind_id, make_offer
@@ -159,3 +161,17 @@ async def test_staff_edit_the_kinds(people, browser_factory):
     duplicate = await staff.post("/staff/offer-kinds", {"slug": "toilet", "name_zh": "厕所", "name_en": "Toilet"})
     assert duplicate.status_code == 422 and zh("This code is already used.") in duplicate.text
     assert (await people["browsers"]["resident"].get("/staff/offer-kinds")).status_code == 403
+
+
+async def test_listed_offers_are_markers_on_the_road_map_withdrawn_ones_are_not(people, browser_factory, monkeypatch):
+    fix_clock(monkeypatch, "2026-11-29 10:00")
+    offer_id = await make_offer(people["zhang"], people["own"], every_day="09:00-21:00")
+    visitor = browser_factory("zh-Hans")
+    segment_id = (await Shop.select(Shop.segment).where(Shop.id == people["own"]).first())["segment"]
+    panel = await visitor.get(f"/road/{segment_id}", headers={"HX-Request": "true"})
+    assert panel.status_code == 200
+    assert f'href="/offers/{offer_id}"' in panel.text and "饮用水 · 老张生煎" in text_of(panel.text)
+    assert 'class="marker kind-offer' in (await visitor.get(f"/road/{segment_id}")).text
+    await Offer.update({Offer.status: "withdrawn"}).where(Offer.id == offer_id)
+    forget_all()
+    assert f'href="/offers/{offer_id}"' not in (await visitor.get(f"/road/{segment_id}")).text

@@ -19,13 +19,13 @@ def offers_kind():
     """A kind of marker from "another domain": registered through the API only, removed afterwards."""
 
     async def offers_between(first: int, last: int) -> list[StripMarker]:
-        return [StripMarker(street_number=1147, kind="offer", label="买一送一", href="/offers/1")][
+        return [StripMarker(street_number=1147, kind="trial", label="买一送一", href="/offers/1")][
             : 1 if first <= 1147 <= last else 0
         ]
 
-    strip.register_markers("offer", "Shops", offers_between, count="Shops: %(num)s", shape="square", order=30)
+    strip.register_markers("trial", "Shops", offers_between, count="Shops: %(num)s", shape="square", order=30)
     yield
-    strip._kinds.pop("offer", None)
+    strip._kinds.pop("trial", None)
 
 
 async def _segment_of(number: int) -> int:
@@ -91,7 +91,7 @@ async def test_a_kind_registered_elsewhere_shows_on_the_group_page_the_home_map_
     merchant = await make_person("店主", "13800000402")
     await make_shop(merchant, name="老张生煎", house_number="1143号")
     group_page = (await browser.get("/groups/region-lane-1141")).text
-    assert "买一送一" in group_page and 'class="marker kind-offer' in group_page
+    assert "买一送一" in group_page and 'class="marker kind-trial' in group_page
     home = (await browser.get("/")).text
     segment_id = await _segment_of(1147)
     assert f'hx-get="/road/{segment_id}"' in home and 'id="road-panel"' in home

@@ -12,7 +12,7 @@ from block_service import clock
 from block_service.errors import DomainError, FormInvalid
 from block_service.i18n import gettext as _
 from block_service.i18n import localized
-from block_service.offers import kinds, listing, notices, publishing, thanks
+from block_service.offers import kinds, listing, markers, notices, publishing, thanks
 from block_service.offers.hours import WEEKDAYS, format_day, weekday_at
 from block_service.offers.schemas import OfferFilter, OfferForm, OfferKindForm, OfferOut, ReportForm
 from block_service.pagination import Page
@@ -27,7 +27,7 @@ from block_service.web.page_parts import fills
 from block_service.web.params import Id, OptionalIdText, PageNumber, PerPage, checked, optional_int
 from block_service.web.templating import flash, render
 
-REGISTERS = (notices,)  # imported for what it registers: the inbox kind "offer"
+REGISTERS = (notices, markers)  # imported for what they register: the inbox kind "offer", the map markers
 # The form's fields in order, for its error summary: (field, element id).
 SUMMARY_FIELDS = [
     (name, f"f-{name}") for name in ("shop_id", "kind_id", "description", "conditions", "valid_until")

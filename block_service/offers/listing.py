@@ -40,7 +40,7 @@ def _columns() -> tuple:
     )
 
 
-def _listed(today: dt.date):
+def listed(today: dt.date):
     """Offers the public sees: active, not past their last day, of an open shop."""
     return (Offer.status == "active") & (Offer.valid_until >= today) & (Offer.shop.status == "open")
 
@@ -87,7 +87,7 @@ async def list_offers(filters: OfferFilter) -> Page[OfferOut]:
     """Three statements a page (rows, count, their hours), whatever its size."""
     page, per_page = clamp(filters.page, filters.per_page)
     moment = clock.now()
-    conditions = [_listed(block_date(moment))]
+    conditions = [listed(block_date(moment))]
     if filters.kind:
         conditions.append(Offer.kind == filters.kind)
     if filters.segment:
@@ -116,7 +116,7 @@ async def offers_of_shop(shop_id: int) -> list[OfferOut]:
     moment = clock.now()
     rows = (
         await Offer.select(*_columns())
-        .where(_listed(block_date(moment)) & (Offer.shop == shop_id))
+        .where(listed(block_date(moment)) & (Offer.shop == shop_id))
         .order_by(Offer.kind.sort_order)
         .order_by(Offer.id)
     )
@@ -140,7 +140,7 @@ async def offer_markers(segment_id: int | None = None, kind_id: int | None = Non
     moment = clock.now()
     query = (
         Offer.select(*_columns())
-        .where(_listed(block_date(moment)))
+        .where(listed(block_date(moment)))
         .order_by(Offer.shop.street_number)
         .order_by(Offer.id)
         .limit(MAX_MARKERS)
