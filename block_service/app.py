@@ -32,6 +32,10 @@ from block_service.meetings.tasks import run_meeting_tasks
 from block_service.migrate import apply_migrations
 from block_service.plans.controllers import PlanApiController, PlanController, StaffPlanController
 from block_service.plans.proposal_controllers import ProposalApiController, ProposalController
+from block_service.projects.api_controllers import ProjectApiController, ProjectFileController
+from block_service.projects.controllers import ProjectController
+from block_service.projects.evaluation import set_evaluation_days
+from block_service.projects.tasks import run_project_tasks
 from block_service.privacy.controllers import PrivacyController, StaffPrivacyController
 from block_service.settings import PROJECT_ROOT, Settings, get_settings
 from block_service.shops.controllers import ShopApiController, ShopController, StaffShopController
@@ -127,6 +131,7 @@ COMPRESSION = CompressionConfig(
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     keep_values(settings.shared_pages)
+    set_evaluation_days(settings.evaluation_days)
     session_config = RotatingSessionConfig(
         key=cookie_name("block_session", settings.debug),
         max_age=settings.session_idle_minutes * 60,
@@ -180,6 +185,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 ProposalApiController,
                 MeetingController,
                 MeetingApiController,
+                ProjectController,
+                ProjectApiController,
+                ProjectFileController,
                 InboxController,
                 InboxApiController,
                 PrivacyController,
@@ -208,7 +216,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             # handle_error logs: a person's mistake at INFO, our own failures with a traceback, in every mode.
             logging_config=LoggingConfig(log_exceptions="never"),
             before_send=[security_headers(settings.debug), shared_pages.note_writes],
-            lifespan=[_database_lifespan, run_periodic_tasks, run_motion_tasks, run_meeting_tasks],
+            lifespan=[_database_lifespan, run_periodic_tasks, run_motion_tasks, run_meeting_tasks, run_project_tasks],
             openapi_config=OpenAPIConfig(
                 title="Lingyan block workstation API",
                 version="0.1.0",

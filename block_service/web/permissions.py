@@ -179,6 +179,26 @@ ROUTE_ACCESS: dict[str, Access] = {
     "record_attendance": _access(STAFF, COUNCIL, owner="meeting"),
     "record_minutes": _access(STAFF, COUNCIL),
     "motion_from_item": _access(STAFF, COUNCIL),  # the council's chair or staff (council.motions decides)
+    # projects: staff or the council's chair start one (projects.access decides); staff and the project's
+    # lead manage it; the people it serves evaluate it once
+    "projects": PUBLIC,
+    "project": PUBLIC,
+    "project_form": _access(STAFF, COUNCIL),
+    "create_project": _access(STAFF, COUNCIL),
+    "add_milestone": _access(SIGNED_IN, owner="project"),
+    "complete_milestone": _access(SIGNED_IN, owner="project"),
+    "project_state": _access(SIGNED_IN, owner="project"),
+    "project_stage": _access(SIGNED_IN, owner="project"),
+    "project_maintainer": _access(SIGNED_IN, owner="project"),
+    "add_project_worker": _access(SIGNED_IN, owner="project"),
+    "link_project_meeting": _access(SIGNED_IN, owner="project"),
+    "post_project_update": _access(SIGNED_IN, owner="project"),
+    "attach_project_document": _access(SIGNED_IN, owner="project"),
+    "evaluate_project": MEMBERS,
+    "project_document": PUBLIC,
+    "project_photo": PUBLIC,
+    "api_projects": PUBLIC,
+    "api_project": PUBLIC,
     # inbox
     "inbox": MEMBERS,
     "mark_read": MEMBERS,
