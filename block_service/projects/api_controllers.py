@@ -9,7 +9,7 @@ from litestar.response import File
 from block_service.errors import NotFound
 from block_service.pagination import Page
 from block_service.projects import projects, work
-from block_service.projects.reads import filters_from
+from block_service.projects.reads import StateQuery, filters_from
 from block_service.projects.schemas import ProjectOut, ProjectSummary
 from block_service.threads import photos as photo_store
 from block_service.web.params import Id, OptionalIdText, PageNumber, PerPage, optional_int
@@ -24,13 +24,13 @@ class ProjectApiController(Controller):
         self,
         plan: FromQuery[OptionalIdText] = None,
         size: FromQuery[str | None] = None,
-        state: FromQuery[str | None] = None,
+        state_code: StateQuery = None,
         segment: FromQuery[OptionalIdText] = None,
         page: FromQuery[PageNumber] = 1,
         per_page: FromQuery[PerPage] = 20,
     ) -> Page[ProjectSummary]:
         """Projects, the latest changed first, filtered by plan, size (large | small | mini), state and segment."""
-        filters = filters_from(optional_int(plan, "plan"), size, state, optional_int(segment, "segment"), page)
+        filters = filters_from(optional_int(plan, "plan"), size, state_code, optional_int(segment, "segment"), page)
         filters.per_page = per_page
         return await projects.list_projects(filters)
 

@@ -17,7 +17,7 @@ from block_service.inbox import KindView, register_kind
 from block_service.plans import chain
 from block_service.plans.plans import list_plans
 from block_service.projects import access, evaluation, lifecycle, projects, steps, work
-from block_service.projects.reads import filters_from, project_titles
+from block_service.projects.reads import StateQuery, filters_from, project_titles
 from block_service.projects.schemas import (
     PARTY_TYPES,
     SIZES,
@@ -43,7 +43,7 @@ from block_service.web.page_parts import fills
 from block_service.web.params import Id, OptionalIdText, PageNumber, optional_int
 from block_service.web.templating import flash, render
 
-_ = steps  # the chain providers register when the app loads the controllers
+CHAIN_PROVIDERS = steps  # the chain providers register when the app loads the controllers
 PHOTO_BODY = {
     "request_max_body_size": photo_store.MAX_PHOTO_REQUEST_BYTES,
     "opt": {"too_large": N_("Photos may be at most 8 MB each, and at most 3 of them.")},
@@ -113,14 +113,14 @@ class ProjectController(Controller):
         request: Request,
         plan: FromQuery[OptionalIdText] = None,
         size: FromQuery[str | None] = None,
-        state: FromQuery[str | None] = None,
+        state_code: StateQuery = None,
         segment: FromQuery[OptionalIdText] = None,
         page: FromQuery[PageNumber] = 1,
     ) -> Response:
         shared = shared_pages.lookup(request, shared_pages.by_role)
         if isinstance(shared, Response):
             return shared
-        filters = filters_from(optional_int(plan, "plan"), size, state, optional_int(segment, "segment"), page)
+        filters = filters_from(optional_int(plan, "plan"), size, state_code, optional_int(segment, "segment"), page)
         return shared_pages.render_shared(
             request,
             shared,

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from typing import Annotated
+
+from litestar.params import QueryParameter
 
 from block_service.clock import BLOCK_TIMEZONE
 from block_service.projects.schemas import SIZES, STATES, ProjectFilter
 from block_service.projects.tables import Milestone, Project, ProjectEvaluation
+
+# "state" is a name Litestar reserves for the app state: the query parameter is read under another name.
+StateQuery = Annotated[str | None, QueryParameter(name="state", max_length=12)]
 
 EXPORT_COLUMNS = (
     "id", "title", "plan_id", "proposal_id", "motion_id", "segment_id", "size", "state", "stage", "budget_cap",
