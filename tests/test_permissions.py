@@ -11,13 +11,14 @@ from tests.helpers import make_person, make_shop, make_thread, viewer_for
 from tests.meeting_helpers import make_meeting
 from tests.motion_helpers import motion_form
 from tests.plans_helpers import file as file_proposal
+from tests.project_helpers import milestone, started_project
 
 PERSONAS = ("anonymous", "resident", "merchant", "staff")
 # Routes Litestar adds by itself and the static files: nothing to refuse there.
 ALWAYS_OPEN = {"options", "openapi", "static"}
 # Open to everyone but not a page: an endless event stream, a photo that needs a stored file, and the
 # second step of a log-in, which sends anyone who has not passed the first back to /login.
-NOT_PAGES = {"thread_events", "photo", "login_code_form"}
+NOT_PAGES = {"thread_events", "photo", "login_code_form", "project_photo", "project_document"}
 
 
 def _all_handlers(app):
@@ -65,6 +66,8 @@ async def people(browser_factory):
     proposal_id = await file_proposal(viewer_for(resident, "resident"))
     await open_motion(viewer_for(staff_id, "staff"), motion_form())  # motion 1, so the motion pages answer
     await make_meeting(viewer_for(staff_id, "staff"))  # meeting 1, so the meeting pages answer
+    project_id = await started_project(viewer_for(staff_id, "staff"))  # project 1, so the project pages answer
+    await milestone(viewer_for(staff_id, "staff"), project_id)
     browsers = {"anonymous": browser_factory()}
     for persona, contact in (("resident", "13900000001"), ("merchant", "13800000001"), ("staff", "staff@test.example")):
         browsers[persona] = browser_factory()
@@ -109,6 +112,9 @@ def _fill(path: str, people) -> str:
         "motion_id": 1,
         "meeting_id": 1,
         "item_id": 1,
+        "project_id": 1,
+        "milestone_id": 1,
+        "document_id": 1,
     }
     return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: str(values[m.group(1)]), path)
 

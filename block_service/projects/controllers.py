@@ -211,11 +211,12 @@ class ProjectController(Controller):
         fields = _fields(data)
         stored: list[tuple[str, int, int, int]] = []
 
+        if not await work.may_post_update(viewer_of(request), await access.project_row(project_id)):
+            raise Forbidden("Only the project's lead, its workers and staff post progress updates.")
+
         async def post(viewer: Viewer) -> None:
             nonlocal stored
             form = read_form(UpdateForm, fields)
-            if not await work.may_post_update(viewer, await access.project_row(project_id)):
-                raise Forbidden("Only the project's lead, its workers and staff post progress updates.")
             stored = await photo_store.store_uploads(var_dir, _uploads(data, "photos"))
             try:
                 await work.post_update(viewer, project_id, form, stored)
@@ -239,7 +240,10 @@ class ProjectController(Controller):
 
 
 async def _act(request: Request, project_id: int, data: dict, form: str, done: str, action) -> Response:
-    """Run one management action; a refusal re-renders the page with the form's errors (403 and 404 propagate)."""
+    """Run one management action; a refusal re-renders the page with the form's errors (403 and 404 propagate).
+    Who may manage is checked before the form is read: a stranger learns nothing from the form's errors."""
+    if form not in ("evaluation", "update"):
+        await access.managed_project(viewer_of(request), project_id)
     try:
         await action(viewer_of(request))
     except (FormInvalid, DomainError) as error:
