@@ -32,11 +32,11 @@ from block_service.meetings.tasks import run_meeting_tasks
 from block_service.migrate import apply_migrations
 from block_service.plans.controllers import PlanApiController, PlanController, StaffPlanController
 from block_service.plans.proposal_controllers import ProposalApiController, ProposalController
+from block_service.privacy.controllers import PrivacyController, StaffPrivacyController
 from block_service.projects.api_controllers import ProjectApiController, ProjectFileController
 from block_service.projects.controllers import ProjectController
 from block_service.projects.evaluation import set_evaluation_days
 from block_service.projects.tasks import run_project_tasks
-from block_service.privacy.controllers import PrivacyController, StaffPrivacyController
 from block_service.settings import PROJECT_ROOT, Settings, get_settings
 from block_service.shops.controllers import ShopApiController, ShopController, StaffShopController
 from block_service.threads.api_controllers import ThreadApiController

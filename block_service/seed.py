@@ -14,6 +14,7 @@ from block_service.groups.services import ensure_groups
 from block_service.meetings.demo import seed_demo_meetings
 from block_service.plans.demo import seed_demo_plans
 from block_service.plans.plans import ensure_plans
+from block_service.projects.demo import seed_demo_projects
 from block_service.shops.applications import apply_for_shop, approve_application, reject_application
 from block_service.shops.schemas import ShopApplicationForm
 from block_service.shops.tables import Industry, Segment
@@ -229,6 +230,7 @@ async def seed_demo() -> bool:
     await seed_demo_plans(staff)
     await seed_demo_motions(staff)
     await seed_demo_meetings(staff)
+    await seed_demo_projects(staff)
     return True
 
 

@@ -1,13 +1,6 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.base import OnDelete
-from piccolo.columns.base import OnUpdate
-from piccolo.columns.column_types import Date
-from piccolo.columns.column_types import ForeignKey
-from piccolo.columns.column_types import Integer
-from piccolo.columns.column_types import Serial
-from piccolo.columns.column_types import Text
-from piccolo.columns.column_types import Timestamptz
-from piccolo.columns.column_types import Varchar
+from piccolo.columns.base import OnDelete, OnUpdate
+from piccolo.columns.column_types import Date, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.date import DateNow
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
@@ -55,7 +48,7 @@ class ProjectUpdate(Table, tablename="project_update", schema=None):
 
 ID = "2026-11-29T08:20:00:000000"
 VERSION = "1.38.0"
-DESCRIPTION = "Projects: the project, workers, milestones, updates and photos, documents, steps, invitations, evaluations"
+DESCRIPTION = "Projects: project, workers, milestones, updates, photos, documents, steps, invitations, evaluations"
 
 
 async def forwards():

@@ -15,8 +15,15 @@ from tests.council_helpers import make_term, staff_viewer
 from tests.plans_helpers import file, resident
 
 
-async def passed_motion(staff=None, *, size: str = "small", budget_cap: int | None = 8000, result: str = "passed",
-                        author=None, proposal_id: int | None = None) -> tuple[int, int]:  # fmt: skip
+async def passed_motion(
+    staff=None,
+    *,
+    size: str = "small",
+    budget_cap: int | None = 8000,
+    result: str = "passed",
+    author=None,
+    proposal_id: int | None = None,
+) -> tuple[int, int]:
     """A proposal and the closed motion on it with `result`: (motion id, proposal id)."""
     staff = staff or await staff_viewer()
     author = author or await resident("提议人")
@@ -27,25 +34,40 @@ async def passed_motion(staff=None, *, size: str = "small", budget_cap: int | No
     moment = now()
     rows = await Motion.insert(
         Motion(
-            term=term_id, title="关于弄口增设休息座椅的动议", text="表决", kind="proposal", proposal_id=proposal_id,
-            size=size, budget_cap=budget_cap, status="closed", result=result, opens_at=moment - dt.timedelta(days=3),
-            closes_at=moment - dt.timedelta(days=1), created_at=moment - dt.timedelta(days=3), closed_at=moment,
-        )  # fmt: skip
+            term=term_id,
+            title="关于弄口增设休息座椅的动议",
+            text="表决",
+            kind="proposal",
+            proposal_id=proposal_id,
+            size=size,
+            budget_cap=budget_cap,
+            status="closed",
+            result=result,
+            opens_at=moment - dt.timedelta(days=3),
+            closes_at=moment - dt.timedelta(days=1),
+            created_at=moment - dt.timedelta(days=3),
+            closed_at=moment,
+        )
     ).returning(Motion.id)
-    await Proposal.update({Proposal.status: "passed" if result == "passed" else "rejected", Proposal.motion_id: rows[0]["id"]}).where(
-        Proposal.id == proposal_id
-    )  # fmt: skip
+    await Proposal.update(
+        {Proposal.status: "passed" if result == "passed" else "rejected", Proposal.motion_id: rows[0]["id"]}
+    ).where(Proposal.id == proposal_id)
     return rows[0]["id"], proposal_id
 
 
-async def started_project(staff=None, *, size: str = "small", lead=None, starts_on: dt.date | None = None, **motion) -> int:
+async def started_project(
+    staff=None, *, size: str = "small", lead=None, starts_on: dt.date | None = None, **motion
+) -> int:
     staff = staff or await staff_viewer()
     motion_id, _proposal = await passed_motion(staff, size=size, **motion)
     lead_id = lead.person_id if lead else staff.person_id
     form = ProjectForm(
-        motion_id=motion_id, title="弄口休息座椅", lead_type="person", lead_id=lead_id,
+        motion_id=motion_id,
+        title="弄口休息座椅",
+        lead_type="person",
+        lead_id=lead_id,
         starts_on=(starts_on or block_today()).isoformat(),
-    )  # fmt: skip
+    )
     return await create_project(staff, form)
 
 

@@ -502,7 +502,8 @@ async def _ask(browser, method: str, url: str, body: dict, multipart: bool = Fal
         return await browser.get(url)
     if multipart:
         files = {"attachment": ("corpus.txt", b"corpus", "text/plain")}
-        return await browser.client.post(url, data=body, files=files, headers={"x-csrftoken": await browser.csrf_token()})
+        headers = {"x-csrftoken": await browser.csrf_token()}
+        return await browser.client.post(url, data=body, files=files, headers=headers)
     return await browser.post(url, body)
 
 

@@ -24,7 +24,19 @@ BASE = [
     "pagination",
     "migrate",
 ]
-DOMAINS = ["audit", "inbox", "accounts", "shops", "groups", "threads", "plans", "council", "meetings", "projects", "privacy"]
+DOMAINS = [
+    "audit",
+    "inbox",
+    "accounts",
+    "shops",
+    "groups",
+    "threads",
+    "plans",
+    "council",
+    "meetings",
+    "projects",
+    "privacy",
+]
 WEB = "web"  # the edge: reads every domain's services; only controllers import it
 TOP = {"app", "cli", "seed", "piccolo_app"}  # assemble everything; nothing imports them
 ORDER = {name: rank for rank, name in enumerate(BASE + DOMAINS)}

@@ -40,9 +40,14 @@ async def test_staff_start_a_project_from_the_motion_page(db, browser_factory):
     assert form.status_code == 200
     created = await browser.post(
         "/projects",
-        {"motion_id": str(motion_id), "title": "弄口休息座椅", "lead_type": "person",
-         "lead_id": str(staff.person_id), "starts_on": block_today().isoformat()},
-    )  # fmt: skip
+        {
+            "motion_id": str(motion_id),
+            "title": "弄口休息座椅",
+            "lead_type": "person",
+            "lead_id": str(staff.person_id),
+            "starts_on": block_today().isoformat(),
+        },
+    )
     assert created.status_code == 303
     project_id = (await Project.select(Project.id).first())["id"]
     assert created.headers["location"].startswith(f"/projects/{project_id}")
@@ -62,11 +67,15 @@ async def test_a_milestone_due_before_the_start_is_refused_in_chinese_and_nothin
     staff, browser = await _signed_in(browser_factory, "工作站", "staff-m@test.example", roles=("staff",))
     project_id = await started_project(staff)
     early = (block_today() - dt.timedelta(days=2)).isoformat()
-    response = await browser.post(f"/projects/{project_id}/milestones", {"title": "提前", "due_on": early, "weight": "1"})
+    response = await browser.post(
+        f"/projects/{project_id}/milestones", {"title": "提前", "due_on": early, "weight": "1"}
+    )
     assert response.status_code == 422
     assert "里程碑不能早于项目开始日期" in text_of(response.text)
     assert await Milestone.count() == 0
-    negative = await browser.post(f"/projects/{project_id}/milestones", {"title": "负数", "due_on": block_today().isoformat(), "weight": "-3"})
+    negative = await browser.post(
+        f"/projects/{project_id}/milestones", {"title": "负数", "due_on": block_today().isoformat(), "weight": "-3"}
+    )
     assert negative.status_code == 422 and await Milestone.count() == 0
 
 
@@ -105,9 +114,11 @@ async def test_a_document_that_is_not_what_it_claims_is_refused_and_a_pdf_downlo
 
     async def attach(content: bytes, name: str, content_type: str):
         return await browser.client.post(
-            f"/projects/{project_id}/documents", data={"title": "申报书"},
-            files=[("document", (name, content, content_type))], headers={"x-csrftoken": token},
-        )  # fmt: skip
+            f"/projects/{project_id}/documents",
+            data={"title": "申报书"},
+            files=[("document", (name, content, content_type))],
+            headers={"x-csrftoken": token},
+        )
 
     fake = await attach(b"<html><script>alert(1)</script></html>", "apply.pdf", "application/pdf")
     assert fake.status_code == 422
@@ -135,11 +146,13 @@ async def test_evaluating_twice_or_uninvited_is_refused(db, browser_factory):
 
     await Support.insert(Support(proposal=proposal_id, person=invited.person_id, created_at=now()))
     await lifecycle.change_state(staff, project_id, StateForm(state="in_progress"))
-    await lifecycle.name_maintainer(staff, project_id, MaintainerForm(maintainer_type="person", maintainer_id=staff.person_id, duties="定期维护"))
+    await lifecycle.name_maintainer(
+        staff, project_id, MaintainerForm(maintainer_type="person", maintainer_id=staff.person_id, duties="定期维护")
+    )
     await lifecycle.change_state(staff, project_id, StateForm(state="completed"))
     page = await browser.get(f"/projects/{project_id}")
     assert 'data-section="evaluation-form"' in page.text
-    assert 'checked' not in page.text.split('data-section="evaluation-form"')[1].split("</form>")[0]
+    assert "checked" not in page.text.split('data-section="evaluation-form"')[1].split("</form>")[0]
     answer = {"solved": "partly", "satisfaction": "4", "comment": "座椅不错，但少了一张"}
     assert (await browser.post(f"/projects/{project_id}/evaluation", answer)).status_code == 303
     twice = await browser.post(f"/projects/{project_id}/evaluation", answer)

@@ -33,15 +33,22 @@ pytestmark = pytest.mark.usefixtures("db")
 
 
 def _form(motion_id: int, lead_id: int, **changes) -> ProjectForm:
-    values = {"motion_id": motion_id, "title": "弄口休息座椅", "lead_type": "person", "lead_id": lead_id,
-              "starts_on": block_today().isoformat()} | changes  # fmt: skip
+    values = {
+        "motion_id": motion_id,
+        "title": "弄口休息座椅",
+        "lead_type": "person",
+        "lead_id": lead_id,
+        "starts_on": block_today().isoformat(),
+    } | changes
     return ProjectForm(**values)
 
 
 async def _complete(staff, project_id: int) -> None:
     await lifecycle.change_state(staff, project_id, StateForm(state="in_progress"))
     await lifecycle.name_maintainer(
-        staff, project_id, MaintainerForm(maintainer_type="person", maintainer_id=staff.person_id, duties="每周擦洗座椅一次")
+        staff,
+        project_id,
+        MaintainerForm(maintainer_type="person", maintainer_id=staff.person_id, duties="每周擦洗座椅一次"),
     )
     await lifecycle.change_state(staff, project_id, StateForm(state="completed"))
 
@@ -51,8 +58,15 @@ async def test_a_project_starts_from_a_passed_motion_and_links_back_to_the_propo
     motion_id, proposal_id = await passed_motion(staff, size="small", budget_cap=6000)
     project_id = await projects.create_project(staff, _form(motion_id, staff.person_id))
     project = await projects.get_project(project_id)
-    assert (project.size, project.budget_cap, project.state, project.proposal_id) == ("small", 6000, "planned", proposal_id)
-    assert (await Proposal.select(Proposal.project_id).where(Proposal.id == proposal_id).first())["project_id"] == project_id
+    assert (project.size, project.budget_cap, project.state, project.proposal_id) == (
+        "small",
+        6000,
+        "planned",
+        proposal_id,
+    )
+    assert (await Proposal.select(Proposal.project_id).where(Proposal.id == proposal_id).first())[
+        "project_id"
+    ] == project_id
     with pytest.raises(Conflict) as twice:
         await projects.create_project(staff, _form(motion_id, staff.person_id))
     assert twice.value.message == "This proposal already has its project."
@@ -155,7 +169,9 @@ async def test_large_project_stages_need_a_reference_and_a_decline_needs_a_reaso
         await lifecycle.change_stage(staff, project_id, StageForm(stage="submitted"))
     assert set(missing.value.messages) == {"reference_number", "submitted_on"}
     await lifecycle.change_stage(
-        staff, project_id, StageForm(stage="submitted", reference_number="凌街实〔2026〕12号", submitted_on="2026-11-20")
+        staff,
+        project_id,
+        StageForm(stage="submitted", reference_number="凌街实〔2026〕12号", submitted_on="2026-11-20"),
     )
     with pytest.raises(FormInvalid):
         await lifecycle.change_stage(staff, project_id, StageForm(stage="declined"))
@@ -194,7 +210,9 @@ async def test_completion_invites_the_people_served_who_evaluate_once_within_the
     await _complete(staff, project_id)
     invited = {row["person"] for row in await ProjectInvitee.select(ProjectInvitee.person)}
     assert {reporter_id, supporter.person_id} <= invited
-    assert await InboxEntry.exists().where((InboxEntry.person == supporter.person_id) & (InboxEntry.event == "evaluate"))
+    assert await InboxEntry.exists().where(
+        (InboxEntry.person == supporter.person_id) & (InboxEntry.event == "evaluate")
+    )
 
     await evaluation.evaluate(supporter, project_id, EvaluationForm(solved="yes", satisfaction=5, comment="很好"))
     with pytest.raises(Conflict) as twice:

@@ -48,8 +48,12 @@ class ProjectFileController(Controller):
         path = photo_store.photo_file(request.app.state.settings.var_dir, file_name)
         if path is None or not await work.is_project_photo(file_name):
             raise NotFound("No such photo.")
-        return File(path=path, media_type="image/jpeg", content_disposition_type="inline",
-                    headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "public, max-age=86400"})  # fmt: skip
+        return File(
+            path=path,
+            media_type="image/jpeg",
+            content_disposition_type="inline",
+            headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "public, max-age=86400"},
+        )
 
     @get("/projects/{project_id:int}/documents/{document_id:int}", name="project_document")
     async def document(self, request: Request, project_id: FromPath[Id], document_id: FromPath[Id]) -> File:

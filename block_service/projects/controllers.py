@@ -166,44 +166,104 @@ class ProjectController(Controller):
         return await project_page(request, project_id, shared=shared)
 
     @post("/projects/{project_id:int}/milestones", name="add_milestone")
-    async def add_milestone(self, request: Request, project_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]) -> Response:
-        return await _act(request, project_id, data, "milestone", N_("The milestone is added."),
-                          lambda viewer: work.add_milestone(viewer, project_id, read_form(MilestoneForm, data)))  # fmt: skip
+    async def add_milestone(
+        self, request: Request, project_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
+    ) -> Response:
+        return await _act(
+            request,
+            project_id,
+            data,
+            "milestone",
+            N_("The milestone is added."),
+            lambda viewer: work.add_milestone(viewer, project_id, read_form(MilestoneForm, data)),
+        )
 
     @post("/projects/{project_id:int}/milestones/{milestone_id:int}/done", name="complete_milestone")
-    async def complete_milestone(self, request: Request, project_id: FromPath[Id], milestone_id: FromPath[Id]) -> Response:
-        return await _act(request, project_id, {}, "milestone", N_("The milestone is marked done."),
-                          lambda viewer: work.complete_milestone(viewer, project_id, milestone_id))  # fmt: skip
+    async def complete_milestone(
+        self, request: Request, project_id: FromPath[Id], milestone_id: FromPath[Id]
+    ) -> Response:
+        return await _act(
+            request,
+            project_id,
+            {},
+            "milestone",
+            N_("The milestone is marked done."),
+            lambda viewer: work.complete_milestone(viewer, project_id, milestone_id),
+        )
 
     @post("/projects/{project_id:int}/state", name="project_state")
     async def state(self, request: Request, project_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]) -> Response:
-        return await _act(request, project_id, data, "state", N_("The project's state is changed."),
-                          lambda viewer: lifecycle.change_state(viewer, project_id, read_form(StateForm, data)))  # fmt: skip
+        return await _act(
+            request,
+            project_id,
+            data,
+            "state",
+            N_("The project's state is changed."),
+            lambda viewer: lifecycle.change_state(viewer, project_id, read_form(StateForm, data)),
+        )
 
     @post("/projects/{project_id:int}/stage", name="project_stage")
     async def stage(self, request: Request, project_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]) -> Response:
-        return await _act(request, project_id, data, "stage", N_("The project's stage is recorded."),
-                          lambda viewer: lifecycle.change_stage(viewer, project_id, read_form(StageForm, data)))  # fmt: skip
+        return await _act(
+            request,
+            project_id,
+            data,
+            "stage",
+            N_("The project's stage is recorded."),
+            lambda viewer: lifecycle.change_stage(viewer, project_id, read_form(StageForm, data)),
+        )
 
     @post("/projects/{project_id:int}/maintainer", name="project_maintainer")
-    async def maintainer(self, request: Request, project_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]) -> Response:
-        return await _act(request, project_id, data, "maintainer", N_("The maintainer is named."),
-                          lambda viewer: lifecycle.name_maintainer(viewer, project_id, read_form(MaintainerForm, data)))  # fmt: skip
+    async def maintainer(
+        self, request: Request, project_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
+    ) -> Response:
+        return await _act(
+            request,
+            project_id,
+            data,
+            "maintainer",
+            N_("The maintainer is named."),
+            lambda viewer: lifecycle.name_maintainer(viewer, project_id, read_form(MaintainerForm, data)),
+        )
 
     @post("/projects/{project_id:int}/workers", name="add_project_worker")
-    async def worker(self, request: Request, project_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]) -> Response:
-        return await _act(request, project_id, data, "worker", N_("The person is added to the project."),
-                          lambda viewer: work.add_worker(viewer, project_id, read_form(WorkerForm, data)))  # fmt: skip
+    async def worker(
+        self, request: Request, project_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
+    ) -> Response:
+        return await _act(
+            request,
+            project_id,
+            data,
+            "worker",
+            N_("The person is added to the project."),
+            lambda viewer: work.add_worker(viewer, project_id, read_form(WorkerForm, data)),
+        )
 
     @post("/projects/{project_id:int}/meeting", name="link_project_meeting")
-    async def meeting(self, request: Request, project_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]) -> Response:
-        return await _act(request, project_id, data, "meeting", N_("The evaluation meeting is linked."),
-                          lambda viewer: lifecycle.link_meeting(viewer, project_id, read_form(MeetingLinkForm, data)))  # fmt: skip
+    async def meeting(
+        self, request: Request, project_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
+    ) -> Response:
+        return await _act(
+            request,
+            project_id,
+            data,
+            "meeting",
+            N_("The evaluation meeting is linked."),
+            lambda viewer: lifecycle.link_meeting(viewer, project_id, read_form(MeetingLinkForm, data)),
+        )
 
     @post("/projects/{project_id:int}/evaluation", name="evaluate_project", opt={"rate_limited": True})
-    async def evaluate(self, request: Request, project_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]) -> Response:
-        return await _act(request, project_id, data, "evaluation", N_("Thank you: your evaluation is recorded."),
-                          lambda viewer: evaluation.evaluate(viewer, project_id, read_form(EvaluationForm, data)))  # fmt: skip
+    async def evaluate(
+        self, request: Request, project_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
+    ) -> Response:
+        return await _act(
+            request,
+            project_id,
+            data,
+            "evaluation",
+            N_("Thank you: your evaluation is recorded."),
+            lambda viewer: evaluation.evaluate(viewer, project_id, read_form(EvaluationForm, data)),
+        )
 
     @post("/projects/{project_id:int}/updates", name="post_project_update", **PHOTO_BODY)
     async def update(self, request: Request, project_id: FromPath[Id], data: MultipartBody[dict[str, Any]]) -> Response:
@@ -227,7 +287,9 @@ class ProjectController(Controller):
         return await _act(request, project_id, fields, "update", N_("Your update is posted."), post)
 
     @post("/projects/{project_id:int}/documents", name="attach_project_document", **DOCUMENT_BODY)
-    async def document(self, request: Request, project_id: FromPath[Id], data: MultipartBody[dict[str, Any]]) -> Response:
+    async def document(
+        self, request: Request, project_id: FromPath[Id], data: MultipartBody[dict[str, Any]]
+    ) -> Response:
         var_dir = request.app.state.settings.var_dir
         fields = _fields(data)
 

@@ -100,9 +100,13 @@ async def evaluate(viewer: Viewer, project_id: int, form: EvaluationForm) -> Non
 async def results_of(project_id: int) -> EvaluationResults:
     """The answers summed up (no names): invited, answered, solved per answer, average satisfaction, comments."""
     invited = await ProjectInvitee.count().where(ProjectInvitee.project == project_id)
-    rows = await ProjectEvaluation.select(
-        ProjectEvaluation.solved, ProjectEvaluation.satisfaction, ProjectEvaluation.comment
-    ).where(ProjectEvaluation.project == project_id).order_by(ProjectEvaluation.id, ascending=False)  # fmt: skip
+    rows = (
+        await ProjectEvaluation.select(
+            ProjectEvaluation.solved, ProjectEvaluation.satisfaction, ProjectEvaluation.comment
+        )
+        .where(ProjectEvaluation.project == project_id)
+        .order_by(ProjectEvaluation.id, ascending=False)
+    )
     solved = {"yes": 0, "partly": 0, "no": 0}
     for row in rows:
         solved[row["solved"]] = solved.get(row["solved"], 0) + 1
@@ -145,7 +149,9 @@ async def close_evaluations(moment: dt.datetime | None = None) -> list[int]:
     meetings = sorted({row["evaluation_meeting_id"] for row in candidates if row["evaluation_meeting_id"]})
     published = set()
     if meetings:
-        rows = await Meeting.select(Meeting.id).where(Meeting.id.is_in(meetings) & Meeting.minutes_published_at.is_not_null())
+        rows = await Meeting.select(Meeting.id).where(
+            Meeting.id.is_in(meetings) & Meeting.minutes_published_at.is_not_null()
+        )
         published = {row["id"] for row in rows}
     due = [
         row["id"]
@@ -156,9 +162,13 @@ async def close_evaluations(moment: dt.datetime | None = None) -> list[int]:
     claimed = []
     for project_id in due:
         async with write_transaction():
-            won = await Project.update(
-                {Project.state: "evaluated", Project.evaluated_at: moment, Project.changed_at: moment}
-            ).where((Project.id == project_id) & (Project.state == "completed")).returning(Project.id)
+            won = (
+                await Project.update(
+                    {Project.state: "evaluated", Project.evaluated_at: moment, Project.changed_at: moment}
+                )
+                .where((Project.id == project_id) & (Project.state == "completed"))
+                .returning(Project.id)
+            )
             if not won:
                 continue
             claimed.append(project_id)

@@ -41,17 +41,27 @@ async def _move(viewer: Viewer, project: dict, state: str, reason: str, changes:
     values = {Project.state: state, Project.state_reason: reason, Project.changed_at: moment, **changes}
     if state == "completed":
         values[Project.completed_at] = moment
-    moved = await Project.update(values).where(
-        (Project.id == project["id"]) & (Project.state == project["state"]) & (Project.stage == project["stage"])
-    ).returning(Project.id)  # fmt: skip
+    moved = (
+        await Project.update(values)
+        .where(
+            (Project.id == project["id"]) & (Project.state == project["state"]) & (Project.stage == project["stage"])
+        )
+        .returning(Project.id)
+    )
     if not moved:
         raise Conflict("This project changed meanwhile; reload the page and try again.")
     if state != project["state"]:
-        await notices.record_step(project["id"], "state", project["state"], state, actor_id=viewer.person_id, reason=reason)
+        await notices.record_step(
+            project["id"], "state", project["state"], state, actor_id=viewer.person_id, reason=reason
+        )
         await notices.tell(
-            await access.taking_part(project), project["id"], "state", actor_id=viewer.person_id,
-            actor_name=viewer.display_name, detail=state,
-        )  # fmt: skip
+            await access.taking_part(project),
+            project["id"],
+            "state",
+            actor_id=viewer.person_id,
+            actor_name=viewer.display_name,
+            detail=state,
+        )
     if state == "completed" and project["state"] != "completed":
         await open_evaluation(project, moment)
 
@@ -122,7 +132,11 @@ async def name_maintainer(viewer: Viewer, project_id: int, form: MaintainerForm)
         raise Conflict("This project is closed: nothing more can be added to it.")
     if not await access.party_exists(form.maintainer_type, form.maintainer_id):
         raise Invalid("No such person, shop or group.", field="maintainer_id")
-    before = {"type": project["maintainer_type"], "id": project["maintainer_id"], "duties": project["maintainer_duties"]}
+    before = {
+        "type": project["maintainer_type"],
+        "id": project["maintainer_id"],
+        "duties": project["maintainer_duties"],
+    }
     async with write_transaction():
         await Project.update(
             {
@@ -132,11 +146,17 @@ async def name_maintainer(viewer: Viewer, project_id: int, form: MaintainerForm)
                 Project.changed_at: now(),
             }
         ).where(Project.id == project_id)
-        await notices.record_step(project_id, "maintainer", before["type"], form.maintainer_type, actor_id=viewer.person_id)
+        await notices.record_step(
+            project_id, "maintainer", before["type"], form.maintainer_type, actor_id=viewer.person_id
+        )
         await record_change(
-            actor_id=viewer.person_id, action="project.maintainer", object_type="project", object_id=project_id,
-            before=before, after={"type": form.maintainer_type, "id": form.maintainer_id, "duties": form.duties},
-        )  # fmt: skip
+            actor_id=viewer.person_id,
+            action="project.maintainer",
+            object_type="project",
+            object_id=project_id,
+            before=before,
+            after={"type": form.maintainer_type, "id": form.maintainer_id, "duties": form.duties},
+        )
 
 
 async def link_meeting(viewer: Viewer, project_id: int, form: MeetingLinkForm) -> None:

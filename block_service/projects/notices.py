@@ -13,7 +13,13 @@ KIND = "project"
 
 
 async def tell(
-    people: Iterable[int], project_id: int, event: str, *, actor_id: int | None = None, actor_name: str = "", detail: str = ""
+    people: Iterable[int],
+    project_id: int,
+    event: str,
+    *,
+    actor_id: int | None = None,
+    actor_name: str = "",
+    detail: str = "",
 ) -> int:
     """Record the notice for each person but the actor (inside the caller's write)."""
     recipients = sorted(set(people) - {actor_id, None})

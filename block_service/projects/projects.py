@@ -36,10 +36,20 @@ def parse_date(text: str, field: str) -> dt.date:
 
 async def passed_motion(motion_id: int) -> dict:
     """A closed motion on a proposal that the council passed, with its proposal; refused otherwise."""
-    motion = await Motion.select(
-        Motion.id, Motion.title, Motion.kind, Motion.status, Motion.result, Motion.proposal_id, Motion.size,
-        Motion.budget_cap,
-    ).where(Motion.id == motion_id).first()  # fmt: skip
+    motion = (
+        await Motion.select(
+            Motion.id,
+            Motion.title,
+            Motion.kind,
+            Motion.status,
+            Motion.result,
+            Motion.proposal_id,
+            Motion.size,
+            Motion.budget_cap,
+        )
+        .where(Motion.id == motion_id)
+        .first()
+    )
     if motion is None:
         raise NotFound("No such motion.")
     if motion["proposal_id"] is None or motion["status"] != "closed" or motion["result"] != "passed":
@@ -56,9 +66,11 @@ async def create_project(viewer: Viewer, form: ProjectForm) -> int:
     starts_on = parse_date(form.starts_on, "starts_on")
     if not await access.party_exists(form.lead_type, form.lead_id):
         raise Invalid("No such person, shop or group.", field="lead_id")
-    proposal = await Proposal.select(
-        Proposal.id, Proposal.plan, Proposal.segment, Proposal.size, Proposal.project_id
-    ).where(Proposal.id == motion["proposal_id"]).first()  # fmt: skip
+    proposal = (
+        await Proposal.select(Proposal.id, Proposal.plan, Proposal.segment, Proposal.size, Proposal.project_id)
+        .where(Proposal.id == motion["proposal_id"])
+        .first()
+    )
     if proposal is None:
         raise NotFound("No such proposal.")
     if proposal["project_id"] is not None:
@@ -89,17 +101,22 @@ async def create_project(viewer: Viewer, form: ProjectForm) -> int:
                 )
             ).returning(Project.id)
         project_id = rows[0]["id"]
-        claimed = await Proposal.update({Proposal.project_id: project_id}).where(
-            (Proposal.id == proposal["id"]) & Proposal.project_id.is_null()
-        ).returning(Proposal.id)  # fmt: skip
+        claimed = (
+            await Proposal.update({Proposal.project_id: project_id})
+            .where((Proposal.id == proposal["id"]) & Proposal.project_id.is_null())
+            .returning(Proposal.id)
+        )
         if not claimed:
             raise taken
         await notices.record_step(project_id, "state", "", "planned", actor_id=viewer.person_id)
         project = await access.project_row(project_id)
         await notices.tell(
-            await access.taking_part(project), project_id, "created", actor_id=viewer.person_id,
+            await access.taking_part(project),
+            project_id,
+            "created",
+            actor_id=viewer.person_id,
             actor_name=viewer.display_name,
-        )  # fmt: skip
+        )
     return project_id
 
 
@@ -127,9 +144,18 @@ async def progress_of(project_ids: list[int]) -> dict[int, tuple[int, int]]:
 
 def _summary_columns() -> tuple:
     return (
-        Project.id, Project.title, Project.size, Project.state, Project.stage, Project.plan_id, Project.segment_id,
-        Project.proposal_id, Project.motion_id, Project.starts_on, Project.changed_at,
-    )  # fmt: skip
+        Project.id,
+        Project.title,
+        Project.size,
+        Project.state,
+        Project.stage,
+        Project.plan_id,
+        Project.segment_id,
+        Project.proposal_id,
+        Project.motion_id,
+        Project.starts_on,
+        Project.changed_at,
+    )
 
 
 async def list_projects(filters: ProjectFilter) -> Page[ProjectSummary]:
@@ -169,9 +195,12 @@ async def list_projects(filters: ProjectFilter) -> Page[ProjectSummary]:
 
 async def milestones_of(project_id: int) -> list[MilestoneOut]:
     today = block_today()
-    rows = await Milestone.select(
-        Milestone.id, Milestone.title, Milestone.due_on, Milestone.weight, Milestone.done_on
-    ).where(Milestone.project == project_id).order_by(Milestone.due_on).order_by(Milestone.id)  # fmt: skip
+    rows = (
+        await Milestone.select(Milestone.id, Milestone.title, Milestone.due_on, Milestone.weight, Milestone.done_on)
+        .where(Milestone.project == project_id)
+        .order_by(Milestone.due_on)
+        .order_by(Milestone.id)
+    )
     return [MilestoneOut(**row, overdue=row["done_on"] is None and row["due_on"] < today) for row in rows]
 
 

@@ -16,12 +16,28 @@ from block_service.projects.tables import Milestone, Project, ProjectEvaluation
 StateQuery = Annotated[str | None, QueryParameter(name="state", max_length=12)]
 
 EXPORT_COLUMNS = (
-    "id", "title", "plan_id", "proposal_id", "motion_id", "segment_id", "size", "state", "stage", "budget_cap",
-    "lead_type", "maintainer_type", "starts_on", "created_at", "completed_at", "evaluated_at",
-)  # fmt: skip
+    "id",
+    "title",
+    "plan_id",
+    "proposal_id",
+    "motion_id",
+    "segment_id",
+    "size",
+    "state",
+    "stage",
+    "budget_cap",
+    "lead_type",
+    "maintainer_type",
+    "starts_on",
+    "created_at",
+    "completed_at",
+    "evaluated_at",
+)
 
 
-def filters_from(plan: int | None, size: str | None, state: str | None, segment: int | None, page: int) -> ProjectFilter:
+def filters_from(
+    plan: int | None, size: str | None, state: str | None, segment: int | None, page: int
+) -> ProjectFilter:
     return ProjectFilter(
         plan=plan,
         size=size if size in SIZES else None,
@@ -83,7 +99,9 @@ async def export_rows(after_id: int = 0, limit: int = 1000) -> list[dict]:
 async def milestone_export_rows(after_id: int = 0, limit: int = 1000) -> list[dict]:
     """Milestones for the open data (no person ids): project, title, due, weight, done."""
     return await (
-        Milestone.select(Milestone.id, Milestone.project, Milestone.title, Milestone.due_on, Milestone.weight, Milestone.done_on)
+        Milestone.select(
+            Milestone.id, Milestone.project, Milestone.title, Milestone.due_on, Milestone.weight, Milestone.done_on
+        )
         .where(Milestone.id > after_id)
         .order_by(Milestone.id)
         .limit(limit)

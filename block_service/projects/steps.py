@@ -94,7 +94,9 @@ async def project_steps(proposal_ids: list[int], viewer: Viewer) -> list[ChainSt
         Proposal.id.is_in(proposal_ids) & (Proposal.status == "passed") & Proposal.project_id.is_null()
     )
     steps += [
-        ChainStep(proposal_id=row["id"], kind="project", title="", label=N_("Waits for its project"), state="waiting", at=None)
+        ChainStep(
+            proposal_id=row["id"], kind="project", title="", label=N_("Waits for its project"), state="waiting", at=None
+        )
         for row in waiting
     ]
     return steps
@@ -129,9 +131,15 @@ async def milestone_steps(proposal_ids: list[int], viewer: Viewer) -> list[Chain
             detail, params = label, {"date": row["due_on"].isoformat()}
         steps.append(
             ChainStep(
-                proposal_id=row["proposal_id"], kind="milestone", title=row["title"], state=state, at=at,
-                detail_label=detail, detail_params=params, **_route(row["project_id"]),
-            )  # fmt: skip
+                proposal_id=row["proposal_id"],
+                kind="milestone",
+                title=row["title"],
+                state=state,
+                at=at,
+                detail_label=detail,
+                detail_params=params,
+                **_route(row["project_id"]),
+            )
         )
     return steps
 
@@ -140,9 +148,13 @@ async def milestone_steps(proposal_ids: list[int], viewer: Viewer) -> list[Chain
 async def evaluation_steps(proposal_ids: list[int], viewer: Viewer) -> list[ChainStep]:
     """Open from completion until the window ends (or the evaluation meeting's minutes); then done."""
     rows = await Project.select(
-        Project.id, Project.proposal_id, Project.state, Project.completed_at, Project.evaluation_closes_at,
+        Project.id,
+        Project.proposal_id,
+        Project.state,
+        Project.completed_at,
+        Project.evaluation_closes_at,
         Project.evaluated_at,
-    ).where(Project.proposal_id.is_in(proposal_ids) & Project.completed_at.is_not_null())  # fmt: skip
+    ).where(Project.proposal_id.is_in(proposal_ids) & Project.completed_at.is_not_null())
     steps = []
     for row in rows:
         done = row["state"] == "evaluated"
@@ -156,7 +168,9 @@ async def evaluation_steps(proposal_ids: list[int], viewer: Viewer) -> list[Chai
                 state="done" if done else "current",
                 at=row["evaluated_at"] if done else row["completed_at"],
                 detail_label="" if done or closes is None else N_("Open until %(date)s"),
-                detail_params={} if done or closes is None else {"date": closes.astimezone(BLOCK_TIMEZONE).date().isoformat()},
+                detail_params={}
+                if done or closes is None
+                else {"date": closes.astimezone(BLOCK_TIMEZONE).date().isoformat()},
                 **_route(row["id"]),
             )
         )

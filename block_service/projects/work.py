@@ -68,23 +68,31 @@ async def complete_milestone(viewer: Viewer, project_id: int, milestone_id: int)
     """Marks a milestone done today; done twice changes nothing (a double tap)."""
     project = await access.managed_project(viewer, project_id)
     _still_open(project)
-    milestone = await Milestone.select(Milestone.title).where(
-        (Milestone.id == milestone_id) & (Milestone.project == project_id)
-    ).first()  # fmt: skip
+    milestone = (
+        await Milestone.select(Milestone.title)
+        .where((Milestone.id == milestone_id) & (Milestone.project == project_id))
+        .first()
+    )
     if milestone is None:
         raise NotFound("No such milestone.")
     async with write_transaction():
-        done = await Milestone.update({Milestone.done_on: block_today(), Milestone.done_by: viewer.person_id}).where(
-            (Milestone.id == milestone_id) & Milestone.done_on.is_null()
-        ).returning(Milestone.id)  # fmt: skip
+        done = (
+            await Milestone.update({Milestone.done_on: block_today(), Milestone.done_by: viewer.person_id})
+            .where((Milestone.id == milestone_id) & Milestone.done_on.is_null())
+            .returning(Milestone.id)
+        )
         if not done:
             return
         await Project.update({Project.changed_at: now()}).where(Project.id == project_id)
         await notices.record_step(project_id, "done", "", milestone["title"], actor_id=viewer.person_id)
         await notices.tell(
-            await access.taking_part(project), project_id, "milestone", actor_id=viewer.person_id,
-            actor_name=viewer.display_name, detail=milestone["title"],
-        )  # fmt: skip
+            await access.taking_part(project),
+            project_id,
+            "milestone",
+            actor_id=viewer.person_id,
+            actor_name=viewer.display_name,
+            detail=milestone["title"],
+        )
 
 
 async def add_worker(viewer: Viewer, project_id: int, form: WorkerForm) -> None:
@@ -126,15 +134,21 @@ async def post_update(
         if photos:
             await ProjectPhoto.insert(
                 *[
-                    ProjectPhoto(update=update_id, file_name=name, width=w, height=h, size_bytes=size, created_at=moment)
+                    ProjectPhoto(
+                        update=update_id, file_name=name, width=w, height=h, size_bytes=size, created_at=moment
+                    )
                     for name, w, h, size in photos
                 ]
             )
         await Project.update({Project.changed_at: moment}).where(Project.id == project_id)
         await notices.tell(
-            await access.taking_part(project), project_id, "update", actor_id=viewer.person_id,
-            actor_name=viewer.display_name, detail=form.body[:80],
-        )  # fmt: skip
+            await access.taking_part(project),
+            project_id,
+            "update",
+            actor_id=viewer.person_id,
+            actor_name=viewer.display_name,
+            detail=form.body[:80],
+        )
     return update_id
 
 
@@ -154,9 +168,13 @@ async def updates_of(project_id: int, limit: int = 30) -> list[UpdateOut]:
     )
     photos: dict[int, list[UpdatePhotoOut]] = {}
     if rows:
-        for row in await ProjectPhoto.select(
-            ProjectPhoto.update, ProjectPhoto.file_name, ProjectPhoto.width, ProjectPhoto.height
-        ).where(ProjectPhoto.update.is_in([r["id"] for r in rows])).order_by(ProjectPhoto.id):  # fmt: skip
+        for row in (
+            await ProjectPhoto.select(
+                ProjectPhoto.update, ProjectPhoto.file_name, ProjectPhoto.width, ProjectPhoto.height
+            )
+            .where(ProjectPhoto.update.is_in([r["id"] for r in rows]))
+            .order_by(ProjectPhoto.id)
+        ):
             photos.setdefault(row.pop("update"), []).append(UpdatePhotoOut(**row))
     return [
         UpdateOut(
@@ -238,18 +256,27 @@ async def attach_document(viewer: Viewer, project_id: int, var_dir: Path, title:
 
 
 async def documents_of(project_id: int) -> list[DocumentOut]:
-    rows = await ProjectDocument.select(
-        ProjectDocument.id, ProjectDocument.title, ProjectDocument.content_type, ProjectDocument.size_bytes,
-        ProjectDocument.created_at,
-    ).where(ProjectDocument.project == project_id).order_by(ProjectDocument.id)  # fmt: skip
+    rows = (
+        await ProjectDocument.select(
+            ProjectDocument.id,
+            ProjectDocument.title,
+            ProjectDocument.content_type,
+            ProjectDocument.size_bytes,
+            ProjectDocument.created_at,
+        )
+        .where(ProjectDocument.project == project_id)
+        .order_by(ProjectDocument.id)
+    )
     return [DocumentOut(**row) for row in rows]
 
 
 async def document_file(project_id: int, document_id: int, var_dir: Path) -> tuple[Path, str, str]:
     """The stored file, its content type and a download name; documents are public like the project."""
-    row = await ProjectDocument.select(
-        ProjectDocument.file_name, ProjectDocument.content_type, ProjectDocument.title
-    ).where((ProjectDocument.id == document_id) & (ProjectDocument.project == project_id)).first()  # fmt: skip
+    row = (
+        await ProjectDocument.select(ProjectDocument.file_name, ProjectDocument.content_type, ProjectDocument.title)
+        .where((ProjectDocument.id == document_id) & (ProjectDocument.project == project_id))
+        .first()
+    )
     if row is None or not DOCUMENT_NAME.match(row["file_name"]):
         raise NotFound("No such document.")
     path = document_dir(var_dir) / row["file_name"]
