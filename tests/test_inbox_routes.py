@@ -6,7 +6,10 @@ import datetime as dt
 
 from block_service import inbox
 from block_service.inbox.tables import InboxEntry
+from tests import plans_helpers
 from tests.helpers import make_person, make_thread, text_of
+from tests.meeting_helpers import make_meeting
+from tests.motion_helpers import a_motion, seated_council
 from tests.test_inbox_services import PROBE
 
 NOW = dt.datetime.now(dt.UTC)
@@ -115,3 +118,30 @@ async def test_opening_a_thread_reads_only_that_threads_entries(browser_factory)
     assert page.status_code == 200 and 'class="badge">3<' in page.text  # the two thread entries are read
     unread = await InboxEntry.select(InboxEntry.kind).where(InboxEntry.read_at.is_null())
     assert sorted(row["kind"] for row in unread) == ["account", PROBE, PROBE]
+
+
+async def test_opening_a_proposal_motion_or_meeting_reads_its_entries_and_only_those(browser_factory):
+    """Every object page with notices reads them on opening, as the thread page does; the badge follows."""
+    browser, person = await _signed_in(browser_factory, "13900000808")
+    council = await seated_council(3)
+    author = await plans_helpers.resident("提议人")
+    proposal_id = await plans_helpers.file(author)
+    motion_id = await a_motion(council)
+    meeting_id = await make_meeting(council.staff)
+    for kind, object_id in (("proposal", proposal_id), ("motion", motion_id), ("meeting", meeting_id)):
+        await inbox.deliver([person], inbox.Subject(kind, object_id), "reminder", now=NOW)
+        await inbox.deliver([person], inbox.Subject(kind, object_id), "closed", now=NOW)
+    unread = {"proposal": 2, "motion": 2, "meeting": 2}
+    for kind, url in (
+        ("proposal", f"/proposals/{proposal_id}"),
+        ("motion", f"/motions/{motion_id}"),
+        ("meeting", f"/meetings/{meeting_id}"),
+    ):
+        page = await browser.get(url)
+        unread[kind] = 0
+        assert page.status_code == 200, url
+        assert f'class="badge">{sum(unread.values())}<' in page.text or sum(unread.values()) == 0, url
+        left = await InboxEntry.select(InboxEntry.kind).where(
+            (InboxEntry.person == person) & InboxEntry.read_at.is_null()
+        )
+        assert sorted(row["kind"] for row in left) == sorted(k for k, n in unread.items() for _ in range(n)), url

@@ -22,6 +22,7 @@ BASE = [
     "piccolo_conf",
     "cache",
     "pagination",
+    "periodic",
     "migrate",
 ]
 DOMAINS = [

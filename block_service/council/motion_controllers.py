@@ -35,6 +35,7 @@ from block_service.web.auth import viewer_of
 from block_service.web.forms import form_errors, read_form, status_of
 from block_service.web.htmx import redirect_after_post
 from block_service.web.labels import N_
+from block_service.web.opened import read_notices_about
 from block_service.web.page_parts import fills, fills_by_default, part_of_page
 from block_service.web.params import Id, OptionalId, PageNumber
 from block_service.web.templating import flash, render
@@ -112,6 +113,7 @@ class MotionController(Controller):
 
     @get("/motions/{motion_id:int}", name="motion")
     async def motion(self, request: Request, motion_id: FromPath[Id]) -> Response:
+        await read_notices_about(request, "motion", motion_id)
         shared = shared_pages.lookup(request, shared_pages.by_person)
         if isinstance(shared, Response):
             return shared
@@ -166,10 +168,10 @@ class MotionApiController(Controller):
     tags = ["council"]
 
     @get("/motions/{motion_id:int}", name="api_motion")
-    async def api_motion(self, motion_id: FromPath[Id]) -> MotionOut:
+    async def api_motion(self, request: Request, motion_id: FromPath[Id]) -> MotionOut:
         """A council motion: its roll (interests, recusals), who has voted while it is open (not how), and
         once it has closed the counts, the result and each member's final vote (the roll-call)."""
-        return await motion_reads.motion_json(motion_id)
+        return await shared_pages.kept_value(request, shared_pages.by_role, lambda: motion_reads.motion_json(motion_id))
 
 
 def _form_page(request: Request, *, values: dict, errors: dict | None = None, status_code: int = 200) -> Template:

@@ -8,13 +8,18 @@ from block_service.accounts.schemas import Viewer
 from block_service.clock import BLOCK_TIMEZONE
 from block_service.council.motion_tables import Motion
 from block_service.council.terms import current_term
+from block_service.i18n import N_
 from block_service.plans.chain import chain_steps
 from block_service.plans.schemas import ChainStep
 
+COUNTS = N_("For %(yes)s · against %(no)s · abstained %(abstain)s, of %(eligible)s")
+VOTING_UNTIL = N_("Voting until %(until)s")
 
-def counts_line(row: dict) -> str:
-    """The counts in the ballot's own words, the same in both languages: "赞成 3 · 反对 1 · 弃权 0 / 5"."""
-    return f"赞成 {row['yes_count']} · 反对 {row['no_count']} · 弃权 {row['abstain_count']} / {row['eligible_count']}"
+
+def counts_params(row: dict) -> dict[str, str]:
+    """The closed motion's counts, for COUNTS (in zh-Hans the ballot's own words: "赞成 3 · 反对 1 · 弃权 0 / 5")."""
+    names = {"yes": "yes_count", "no": "no_count", "abstain": "abstain_count", "eligible": "eligible_count"}
+    return {key: str(row[column]) for key, column in names.items()}
 
 
 @chain_steps("motion")
@@ -37,7 +42,7 @@ async def motion_steps(proposal_ids: list[int], viewer: Viewer) -> list[ChainSte
     for row in rows:
         closed = row["status"] == "closed"
         # The words of the result are the decision step's (plans); this step gives the counts, or the close.
-        detail = counts_line(row) if closed else f"→ {_local(row['closes_at'])}"
+        label, params = (COUNTS, counts_params(row)) if closed else (VOTING_UNTIL, {"until": _local(row["closes_at"])})
         steps.append(
             ChainStep(
                 proposal_id=row["proposal_id"],
@@ -45,7 +50,8 @@ async def motion_steps(proposal_ids: list[int], viewer: Viewer) -> list[ChainSte
                 title=row["title"],
                 state=("refused" if row["result"] != "passed" else "done") if closed else "current",
                 at=row["opens_at"],
-                detail=detail,
+                detail_label=label,
+                detail_params=params,
                 route="motion",
                 route_params={"motion_id": row["id"]},
             )

@@ -30,9 +30,11 @@ from block_service.meetings.schemas import (
     RsvpForm,
 )
 from block_service.pagination import Page
+from block_service.web import shared_pages
 from block_service.web.auth import viewer_of
 from block_service.web.forms import form_errors, read_form, status_of
 from block_service.web.htmx import redirect_after_post
+from block_service.web.opened import read_notices_about
 from block_service.web.page_parts import fills
 from block_service.web.params import Id, PageNumber
 from block_service.web.templating import flash, render
@@ -65,10 +67,14 @@ class MeetingController(Controller):
         when: FromQuery[When] = "upcoming",
         kind: FromQuery[KindFilter] = "",
         page: FromQuery[PageNumber] = 1,
-    ) -> Template:
+    ) -> Response:
+        shared = shared_pages.lookup(request, shared_pages.by_role)
+        if isinstance(shared, Response):
+            return shared
         found = await services.list_meetings(MeetingFilter(when=when, kind=kind or None, page=page))
-        return render(
+        return shared_pages.render_shared(
             request,
+            shared,
             "meetings/list.html",
             fragment="meetings/_list.html",
             meetings=found,
@@ -107,7 +113,11 @@ class MeetingController(Controller):
             number = int(meeting_id.removesuffix(".ics"))
             detail = await services.get_meeting(viewer_of(request), number)
             return _ics(request, [detail], f"meeting-{number}.ics")
-        return await _meeting_page(request, int(meeting_id))
+        await read_notices_about(request, "meeting", int(meeting_id))
+        shared = shared_pages.lookup(request, shared_pages.by_person)
+        if isinstance(shared, Response):
+            return shared
+        return await _meeting_page(request, int(meeting_id), shared=shared)
 
     @post("/meetings/{meeting_id:int}/answer", name="answer_meeting")
     async def answer(
@@ -231,10 +241,12 @@ async def _meeting_page(
     status_code: int = 200,
     errors: dict | None = None,
     values: dict | None = None,
-) -> Template:
+    shared: shared_pages.SharedPage | None = None,
+) -> Response:
     meeting = await services.get_meeting(viewer_of(request), meeting_id)
-    return render(
+    return shared_pages.render_shared(
         request,
+        shared,
         "meetings/detail.html",
         fragment=fragment,
         status_code=status_code,

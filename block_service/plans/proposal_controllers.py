@@ -7,6 +7,7 @@ from typing import Any
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, MultipartBody, URLEncodedBody
 from litestar.response import Response, Template
 
@@ -33,6 +34,7 @@ from block_service.web.auth import viewer_of
 from block_service.web.forms import form_errors, read_form, status_of
 from block_service.web.htmx import redirect_after_post
 from block_service.web.labels import N_, proposal_status_label
+from block_service.web.opened import read_notices_about
 from block_service.web.page_parts import fills
 from block_service.web.params import Id, OptionalIdText, PageNumber, PerPage, optional_int, whole_numbers
 from block_service.web.templating import flash, render
@@ -80,7 +82,16 @@ async def thread_proposals(viewer: Viewer, thread_id: int) -> dict[str, Any]:
     return {"thread_proposals": found, "thread_chains": chains}
 
 
-def _filters(plan, status, segment, q, sort, page) -> ProposalFilter:
+def proposal_filters(
+    plan: FromQuery[OptionalIdText] = None,
+    status: FromQuery[str | None] = None,
+    segment: FromQuery[OptionalIdText] = None,
+    q: FromQuery[str | None] = None,
+    sort: FromQuery[str | None] = None,
+    page: FromQuery[PageNumber] = 1,
+    per_page: FromQuery[PerPage] = 20,
+) -> ProposalFilter:
+    """The filters of the proposal list and its JSON, from the query."""
     return ProposalFilter(
         plan=optional_int(plan, "plan"),
         status=status if status in (*STATUSES, "open") else None,
@@ -88,7 +99,11 @@ def _filters(plan, status, segment, q, sort, page) -> ProposalFilter:
         q=(q or "").strip()[:60] or None,
         sort="supports" if sort == "supports" else "newest",
         page=page,
+        per_page=per_page,
     )
+
+
+FILTERED = {"filters": Provide(proposal_filters, sync_to_thread=False)}
 
 
 def _uploads(data: dict[str, Any]) -> list[UploadFile]:
@@ -100,21 +115,11 @@ def _uploads(data: dict[str, Any]) -> list[UploadFile]:
 
 
 class ProposalController(Controller):
-    @get("/proposals", name="proposals")
-    async def proposals(
-        self,
-        request: Request,
-        plan: FromQuery[OptionalIdText] = None,
-        status: FromQuery[str | None] = None,
-        segment: FromQuery[OptionalIdText] = None,
-        q: FromQuery[str | None] = None,
-        sort: FromQuery[str | None] = None,
-        page: FromQuery[PageNumber] = 1,
-    ) -> Response:
+    @get("/proposals", name="proposals", dependencies=FILTERED)
+    async def proposals(self, request: Request, filters: NamedDependency[ProposalFilter]) -> Response:
         shared = shared_pages.lookup(request, shared_pages.by_person)
         if isinstance(shared, Response):
             return shared
-        filters = _filters(plan, status, segment, q, sort, page)
         return shared_pages.render_shared(
             request,
             shared,
@@ -166,6 +171,7 @@ class ProposalController(Controller):
 
     @get("/proposals/{proposal_id:int}", name="proposal")
     async def proposal(self, request: Request, proposal_id: FromPath[Id]) -> Response:
+        await read_notices_about(request, "proposal", proposal_id)
         shared = shared_pages.lookup(request, shared_pages.by_person)
         if isinstance(shared, Response):
             return shared
@@ -257,22 +263,13 @@ class ProposalApiController(Controller):
     path = "/api/proposals"
     tags = ["proposals"]
 
-    @get("/", name="api_proposals")
-    async def api_proposals(
-        self,
-        request: Request,
-        plan: FromQuery[OptionalIdText] = None,
-        status: FromQuery[str | None] = None,
-        segment: FromQuery[OptionalIdText] = None,
-        q: FromQuery[str | None] = None,
-        sort: FromQuery[str | None] = None,
-        page: FromQuery[PageNumber] = 1,
-        per_page: FromQuery[PerPage] = 20,
-    ) -> Page[ProposalSummary]:
+    @get("/", name="api_proposals", dependencies=FILTERED)
+    async def api_proposals(self, request: Request, filters: NamedDependency[ProposalFilter]) -> Page[ProposalSummary]:
         """Proposals the caller may see (drafts only their author's), filtered, newest or most supported first."""
-        filters = _filters(plan, status, segment, q, sort, page)
-        filters.per_page = per_page
-        return await proposals.list_proposals(viewer_of(request), filters)
+        viewer = viewer_of(request)
+        return await shared_pages.kept_value(
+            request, shared_pages.by_person, lambda: proposals.list_proposals(viewer, filters)
+        )
 
     @get("/{proposal_id:int}", name="api_proposal")
     async def api_proposal(self, request: Request, proposal_id: FromPath[Id]) -> ProposalPage:

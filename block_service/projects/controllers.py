@@ -39,6 +39,7 @@ from block_service.web.auth import viewer_of
 from block_service.web.forms import form_errors, read_form, status_of
 from block_service.web.htmx import redirect_after_post
 from block_service.web.labels import N_
+from block_service.web.opened import read_notices_about
 from block_service.web.page_parts import fills
 from block_service.web.params import Id, OptionalIdText, PageNumber, optional_int
 from block_service.web.templating import flash, render
@@ -160,6 +161,7 @@ class ProjectController(Controller):
 
     @get("/projects/{project_id:int}", name="project")
     async def project(self, request: Request, project_id: FromPath[Id]) -> Response:
+        await read_notices_about(request, "project", project_id)
         shared = shared_pages.lookup(request, shared_pages.by_person)
         if isinstance(shared, Response):
             return shared

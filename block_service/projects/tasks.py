@@ -1,36 +1,11 @@
-"""The projects' scheduled task: every worker closes ended evaluations every few minutes (evaluation.py claims
-each project once, so workers running it at once do no harm)."""
+"""Work projects do by themselves: ending evaluations whose window has passed or whose evaluation meeting
+published its minutes, every few minutes in every worker (evaluation.py claims each project once)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
-from collections.abc import AsyncIterator
-from typing import Any
-
+from block_service.periodic import every
 from block_service.projects.evaluation import close_evaluations
 
 INTERVAL_SECONDS = 300
-log = logging.getLogger(__name__)
 
-
-async def _rounds_forever() -> None:
-    while True:
-        try:
-            await close_evaluations()
-        except Exception:  # a failed round is retried next time; the task must keep running
-            log.exception("closing project evaluations failed")
-        await asyncio.sleep(INTERVAL_SECONDS)
-
-
-@contextlib.asynccontextmanager
-async def run_project_tasks(_app: Any) -> AsyncIterator[None]:
-    """A lifespan hook of the app."""
-    task = asyncio.create_task(_rounds_forever())
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+run_project_tasks = every(INTERVAL_SECONDS, close_evaluations, "project evaluations ended")

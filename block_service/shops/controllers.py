@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody, URLEncodedBody
 from litestar.response import Response, Template
 
@@ -35,24 +36,31 @@ from block_service.web.params import Id, OptionalIdText, PageNumber, PerPage, op
 from block_service.web.templating import flash, render
 
 
+def shop_filters(
+    q: FromQuery[str | None] = None,
+    segment: FromQuery[OptionalIdText] = None,
+    industry: FromQuery[OptionalIdText] = None,
+    status: FromQuery[str | None] = "open",
+    page: FromQuery[PageNumber] = 1,
+    per_page: FromQuery[PerPage] = 20,
+) -> ShopFilter:
+    """The filters of the shop list and its JSON, from the query."""
+    return ShopFilter(
+        q=q,
+        segment=optional_int(segment, "segment"),
+        industry=optional_int(industry, "industry"),
+        status=status,
+        page=page,
+        per_page=per_page,
+    )
+
+
+FILTERED = {"filters": Provide(shop_filters, sync_to_thread=False)}
+
+
 class ShopController(Controller):
-    @get("/shops", name="shops")
-    async def shops(
-        self,
-        request: Request,
-        q: FromQuery[str | None] = None,
-        segment: FromQuery[OptionalIdText] = None,
-        industry: FromQuery[OptionalIdText] = None,
-        status: FromQuery[str | None] = "open",
-        page: FromQuery[PageNumber] = 1,
-    ) -> Response:
-        filters = ShopFilter(
-            q=q,
-            segment=optional_int(segment, "segment"),
-            industry=optional_int(industry, "industry"),
-            status=status,
-            page=page,
-        )
+    @get("/shops", name="shops", dependencies=FILTERED)
+    async def shops(self, request: Request, filters: NamedDependency[ShopFilter]) -> Response:
         shared = shared_pages.lookup(request, shared_pages.by_role)
         if isinstance(shared, Response):
             return shared
@@ -274,26 +282,9 @@ class ShopApiController(Controller):
     path = "/api"
     tags = ["shops"]
 
-    @get("/shops", name="api_shops")
-    async def api_shops(
-        self,
-        request: Request,
-        q: FromQuery[str | None] = None,
-        segment: FromQuery[OptionalIdText] = None,
-        industry: FromQuery[OptionalIdText] = None,
-        status: FromQuery[str | None] = "open",
-        page: FromQuery[PageNumber] = 1,
-        per_page: FromQuery[PerPage] = 20,
-    ) -> Page[ShopOut]:
+    @get("/shops", name="api_shops", dependencies=FILTERED)
+    async def api_shops(self, request: Request, filters: NamedDependency[ShopFilter]) -> Page[ShopOut]:
         """Shops on the block, filtered and paginated."""
-        filters = ShopFilter(
-            q=q,
-            segment=optional_int(segment, "segment"),
-            industry=optional_int(industry, "industry"),
-            status=status,
-            page=page,
-            per_page=per_page,
-        )
         return await shared_pages.kept_value(request, shared_pages.by_role, lambda: services.list_shops(filters))
 
     @get("/shops/{shop_id:int}", name="api_shop")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
 from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency, Provide
@@ -23,7 +22,6 @@ from block_service.threads import (
     opening,
     reactions,
     reading,
-    services,
     workflow,
 )
 from block_service.threads import photos as photo_store
@@ -51,6 +49,7 @@ from block_service.web.forms import form_errors, read_form
 from block_service.web.htmx import redirect_after_post
 from block_service.web.labels import N_
 from block_service.web.live import announce, take_stream_slot, thread_events, viewer_now
+from block_service.web.opened import read_notices_about
 from block_service.web.page_parts import part_of_page
 from block_service.web.params import Id, OptionalIdText, PageNumber, checked, optional_int
 from block_service.web.templating import flash, render
@@ -184,14 +183,10 @@ class ThreadController(Controller):
 
     @get("/threads/{thread_id:int}", name="thread")
     async def thread(self, request: Request, thread_id: FromPath[Id]) -> Response:
+        if viewer_of(request).unread:
+            await access.get_thread(viewer_of(request), thread_id)  # a 404 before anything is marked
+        await read_notices_about(request, "thread", thread_id)
         viewer = viewer_of(request)
-        if viewer.is_signed_in and viewer.unread:
-            # Reading the page reads this thread's notices; the navigation on this very page already counts
-            # them as read. Done first, so that a kept page is never served past notices it should mark.
-            await access.get_thread(viewer, thread_id)
-            await services.mark_read(viewer, thread_id)
-            viewer = msgspec.structs.replace(viewer, unread=await services.unread_count(viewer.person_id))
-            request.scope["user"] = viewer
         shared = shared_pages.lookup(request, shared_pages.by_person)
         if isinstance(shared, Response):
             return shared

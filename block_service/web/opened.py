@@ -1,0 +1,23 @@
+"""Opening an object's page reads the person's inbox notices about it (threads, proposals, motions, meetings…)."""
+
+from __future__ import annotations
+
+import msgspec
+from litestar import Request
+
+from block_service import clock, inbox
+from block_service.web.auth import viewer_of
+
+
+async def read_notices_about(request: Request, kind: str, object_id: int) -> None:
+    """Mark the viewer's unread notices about this object read, before the page is looked up or rendered.
+
+    Done first, so that a kept page is never served past notices it should mark, and the navigation on
+    this very page already counts them as read. Nothing is written when the person has nothing unread.
+    A person only ever holds notices about what they were told of, so this reveals nothing: the page's
+    own permission check still decides whether they may see the object."""
+    viewer = viewer_of(request)
+    if not (viewer.is_signed_in and viewer.unread):
+        return
+    await inbox.mark_read(viewer.person_id, inbox.Subject(kind, object_id), now=clock.now())
+    request.scope["user"] = msgspec.structs.replace(viewer, unread=await inbox.unread_count(viewer.person_id))
