@@ -26,6 +26,7 @@ from block_service.projects.tables import (
     ProjectEvaluation,
     ProjectInvitee,
     ProjectPhoto,
+    ProjectReceipt,
     ProjectStep,
     ProjectUpdate,
     ProjectWorker,
@@ -103,5 +104,6 @@ APP_CONFIG = AppConfig(
         ProjectStep,
         ProjectInvitee,
         ProjectEvaluation,
+        ProjectReceipt,
     ],
 )

@@ -210,3 +210,45 @@ def reason_given(reason: str) -> bool:
 
 
 __all__ = ["Reason"]
+
+
+class AllocationForm(msgspec.Struct, kw_only=True):
+    """Yuan as typed ("6000", "6000.50"); the fund ledger reads it into fen and refuses what breaks its rules."""
+
+    amount: Annotated[str, msgspec.Meta(min_length=1, max_length=20)]
+    note: Annotated[str, msgspec.Meta(max_length=200)] = ""
+
+
+class SpendingForm(msgspec.Struct, kw_only=True):
+    amount: Annotated[str, msgspec.Meta(min_length=1, max_length=20)]
+    category: Annotated[str, msgspec.Meta(min_length=1, max_length=30)]
+    spent_on: DateText
+    note: Annotated[str, msgspec.Meta(max_length=200)] = ""
+
+
+class GoalsForm(msgspec.Struct, kw_only=True):
+    """A mini project's goal of one kind (replacing the goal of the same kind and item)."""
+
+    kind: Literal["money", "materials", "hours", "skill", "space"]
+    quantity: Annotated[int, msgspec.Meta(ge=1, le=10_000_000)]
+    item: Annotated[str, msgspec.Meta(max_length=60)] = ""
+    unit: Annotated[str, msgspec.Meta(max_length=20)] = ""
+
+
+class SpendingOut(msgspec.Struct, kw_only=True):
+    id: int
+    amount_fen: int
+    category: str
+    spent_on: dt.date | None
+    note: str
+    receipt: str  # the receipt photo's file name, "" when none is kept
+
+
+class MoneyOut(msgspec.Struct, kw_only=True):
+    allocated_fen: int = 0
+    spent_fen: int = 0
+    spendings: list[SpendingOut] = []
+
+    @property
+    def remaining_fen(self) -> int:
+        return self.allocated_fen - self.spent_fen

@@ -123,3 +123,15 @@ class ProjectEvaluation(Table, tablename="project_evaluation"):
     satisfaction = Integer()  # 1..5
     comment = Text(default="")
     created_at = Timestamptz()
+
+
+class ProjectReceipt(Table, tablename="project_receipt"):
+    """The receipt photo of a small project's spending; the fund ledger's entry names it by id."""
+
+    project = ForeignKey(references=Project, index=True)
+    file_name = Varchar(length=60, unique=True)
+    width = Integer()
+    height = Integer()
+    size_bytes = Integer()
+    uploaded_by = ForeignKey(references=Person, null=True, default=None)
+    created_at = Timestamptz()
