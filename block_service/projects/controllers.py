@@ -171,7 +171,7 @@ class ProjectController(Controller):
     async def add_milestone(
         self, request: Request, project_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
     ) -> Response:
-        return await _act(
+        return await act(
             request,
             project_id,
             data,
@@ -184,7 +184,7 @@ class ProjectController(Controller):
     async def complete_milestone(
         self, request: Request, project_id: FromPath[Id], milestone_id: FromPath[Id]
     ) -> Response:
-        return await _act(
+        return await act(
             request,
             project_id,
             {},
@@ -195,7 +195,7 @@ class ProjectController(Controller):
 
     @post("/projects/{project_id:int}/state", name="project_state")
     async def state(self, request: Request, project_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]) -> Response:
-        return await _act(
+        return await act(
             request,
             project_id,
             data,
@@ -206,7 +206,7 @@ class ProjectController(Controller):
 
     @post("/projects/{project_id:int}/stage", name="project_stage")
     async def stage(self, request: Request, project_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]) -> Response:
-        return await _act(
+        return await act(
             request,
             project_id,
             data,
@@ -219,7 +219,7 @@ class ProjectController(Controller):
     async def maintainer(
         self, request: Request, project_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
     ) -> Response:
-        return await _act(
+        return await act(
             request,
             project_id,
             data,
@@ -232,7 +232,7 @@ class ProjectController(Controller):
     async def worker(
         self, request: Request, project_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
     ) -> Response:
-        return await _act(
+        return await act(
             request,
             project_id,
             data,
@@ -245,7 +245,7 @@ class ProjectController(Controller):
     async def meeting(
         self, request: Request, project_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
     ) -> Response:
-        return await _act(
+        return await act(
             request,
             project_id,
             data,
@@ -258,7 +258,7 @@ class ProjectController(Controller):
     async def evaluate(
         self, request: Request, project_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
     ) -> Response:
-        return await _act(
+        return await act(
             request,
             project_id,
             data,
@@ -286,7 +286,7 @@ class ProjectController(Controller):
                 photo_store.discard_photos(var_dir, [name for name, *_rest in stored])
                 raise
 
-        return await _act(request, project_id, fields, "update", N_("Your update is posted."), post)
+        return await act(request, project_id, fields, "update", N_("Your update is posted."), post)
 
     @post("/projects/{project_id:int}/documents", name="attach_project_document", **DOCUMENT_BODY)
     async def document(
@@ -300,10 +300,10 @@ class ProjectController(Controller):
             content = await files[0].read(work.MAX_DOCUMENT_BYTES + 1) if files else b""
             await work.attach_document(viewer, project_id, var_dir, str(fields.get("title", "")), content)
 
-        return await _act(request, project_id, fields, "document", N_("The document is attached."), attach)
+        return await act(request, project_id, fields, "document", N_("The document is attached."), attach)
 
 
-async def _act(request: Request, project_id: int, data: dict, form: str, done: str, action) -> Response:
+async def act(request: Request, project_id: int, data: dict, form: str, done: str, action) -> Response:
     """Run one management action; a refusal re-renders the page with the form's errors (403 and 404 propagate).
     Who may manage is checked before the form is read: a stranger learns nothing from the form's errors."""
     if form not in ("evaluation", "update"):
