@@ -9,7 +9,9 @@ import io
 from PIL import Image
 
 from block_service.clock import block_today
+from block_service.projects.schemas import UpdateForm
 from block_service.projects.tables import Milestone, Project, ProjectEvaluation, ProjectPhoto
+from block_service.projects.work import post_update
 from block_service.web.shared_pages import forget_all
 from tests.helpers import make_person, text_of, viewer_for
 from tests.plans_helpers import age
@@ -168,7 +170,8 @@ async def test_the_list_filters_and_takes_a_constant_number_of_statements(db, br
     staff, browser = await _signed_in(browser_factory, "工作站", "staff-l@test.example", roles=("staff",))
     first = await started_project(staff)
     await milestone(staff, first)
-    pages = ("/projects", "/projects?size=small", "/api/projects")
+    await post_update(staff, first, UpdateForm(body="第一次进展"))
+    pages = ("/projects", "/projects?size=small", "/api/projects", f"/projects/{first}", f"/api/projects/{first}")
     before = {}
     for url in pages:
         await browser.get(url)
@@ -179,6 +182,8 @@ async def test_the_list_filters_and_takes_a_constant_number_of_statements(db, br
     for index in range(6):
         project_id = await started_project(staff, size="mini" if index % 2 else "small")
         await milestone(staff, project_id, f"第{index}步")
+        await milestone(staff, first, f"第{index}个节点")
+        await post_update(staff, first, UpdateForm(body=f"第{index}次进展"))
     after = {}
     for url in pages:
         forget_all()
