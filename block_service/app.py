@@ -24,6 +24,7 @@ from block_service.council.motion_controllers import MotionApiController, Motion
 from block_service.council.motion_tasks import run_motion_tasks
 from block_service.db import close_database, listening_for_changes, open_database
 from block_service.db.kept import keep_values
+from block_service.funds.controllers import FundApiController, FundController, StaffFundController
 from block_service.groups.controllers import GroupApiController, GroupController, StaffGroupController
 from block_service.i18n import load_catalogues
 from block_service.inbox.controllers import InboxApiController, InboxController
@@ -32,10 +33,12 @@ from block_service.meetings.tasks import run_meeting_tasks
 from block_service.migrate import apply_migrations
 from block_service.plans.controllers import PlanApiController, PlanController, StaffPlanController
 from block_service.plans.proposal_controllers import ProposalApiController, ProposalController
+from block_service.pledges.controllers import PledgeController
 from block_service.privacy.controllers import PrivacyController, StaffPrivacyController
 from block_service.projects.api_controllers import ProjectApiController, ProjectFileController
 from block_service.projects.controllers import ProjectController
 from block_service.projects.evaluation import set_evaluation_days
+from block_service.projects.money_controllers import ProjectMoneyController
 from block_service.projects.tasks import run_project_tasks
 from block_service.settings import PROJECT_ROOT, Settings, get_settings
 from block_service.shops.controllers import ShopApiController, ShopController, StaffShopController
@@ -185,7 +188,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 ProposalApiController,
                 MeetingController,
                 MeetingApiController,
+                PledgeController,
+                FundController,
+                StaffFundController,
+                FundApiController,
                 ProjectController,
+                ProjectMoneyController,
                 ProjectApiController,
                 ProjectFileController,
                 InboxController,

@@ -15,10 +15,12 @@ from block_service.council.tables import (
     ShopVoted,
     Tally,
 )
+from block_service.funds.tables import FundEntry, FundYear
 from block_service.groups.tables import LeaderBacking, OrgGroup
 from block_service.inbox.tables import InboxEntry
 from block_service.meetings.tables import AgendaItem, Attendance, Invitee, Meeting, Rsvp
 from block_service.plans.tables import Plan, PlanCategory, PlanLead, Proposal, ProposalStep, ProposalThread, Support
+from block_service.pledges.tables import Pledge, PledgeGoal
 from block_service.projects.tables import (
     Milestone,
     Project,
@@ -95,6 +97,10 @@ APP_CONFIG = AppConfig(
         Invitee,
         Rsvp,
         Attendance,
+        PledgeGoal,
+        Pledge,
+        FundYear,
+        FundEntry,
         Project,
         ProjectWorker,
         Milestone,

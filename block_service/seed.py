@@ -10,6 +10,7 @@ from block_service.accounts.two_factor import grouped, provisioning_uri, set_up_
 from block_service.council.demo import seed_demo_council
 from block_service.council.motion_demo import seed_demo_motions
 from block_service.db import write_transaction
+from block_service.funds.demo import seed_demo_funds
 from block_service.groups.services import ensure_groups
 from block_service.meetings.demo import seed_demo_meetings
 from block_service.plans.demo import seed_demo_plans
@@ -230,6 +231,7 @@ async def seed_demo() -> bool:
     await seed_demo_plans(staff)
     await seed_demo_motions(staff)
     await seed_demo_meetings(staff)
+    await seed_demo_funds(staff)
     await seed_demo_projects(staff)
     return True
 

@@ -30,6 +30,8 @@ from block_service.council.schemas import InterestForm, NominateForm
 from block_service.groups.membership import group_ids_of
 from block_service.meetings import services as meeting_services
 from block_service.meetings.schemas import AgendaItemForm
+from block_service.pledges import services as pledge_services
+from block_service.pledges.schemas import PledgeForm
 from block_service.projects import work
 from block_service.projects.schemas import UpdateForm
 from block_service.projects.tables import ProjectPhoto
@@ -43,6 +45,7 @@ from tests.helpers import make_person, make_thread, text_of, viewer_for
 from tests.meeting_helpers import local, make_meeting
 from tests.motion_helpers import motion_form
 from tests.plans_helpers import file as file_proposal_for
+from tests.pledges_helpers import trial
 from tests.project_helpers import milestone, started_project
 
 ROLES = ("visitor", "resident", "merchant", "other_merchant", "council", "staff")
@@ -113,6 +116,9 @@ OBJECT_ROUTES: dict[str, tuple[str, dict]] = {
     "record_attendance": ("meeting", {"attendee_type": "shop", "attendee_id": "1"}),
     "record_minutes": ("meeting", {"minutes": "语料纪要"}),
     "motion_from_item": ("meeting", {"title": "语料动议标题", "text": "语料动议"}),
+    # Pledges on a "trial" target whose only manager is staff: "own" is the role's pledge, "another" a neighbour's.
+    "withdraw_pledge": ("pledge", {}),
+    "deliver_pledge": ("pledge", {}),
     # Projects: "own" is the council member's (they lead it), "another" is staff's. Nobody here is invited to
     # evaluate, so evaluating is refused to every role (403).
     "project": ("project", {}),
@@ -129,6 +135,9 @@ OBJECT_ROUTES: dict[str, tuple[str, dict]] = {
     "evaluate_project": ("project", {"solved": "yes", "satisfaction": "5"}),
     "project_document": ("project", {}),
     "project_photo": ("projectphoto", {}),
+    "allocate_project_money": ("staff", {"amount": "1"}),
+    "record_project_spending": ("project", {"amount": "1", "category": "语料", "spent_on": "2026-11-01"}),
+    "set_project_goal": ("project", {"kind": "hours", "quantity": "1"}),
     # Staff only: the route table is the whole rule; staff reach the object, and a missing one is a 404.
     "person": ("staff", {}),
     "disable_person": ("staff", {"reason": "语料"}),
@@ -177,6 +186,7 @@ OWNER_ONLY = {
     "add_agenda_item",
     "invite",
     "record_attendance",
+    "withdraw_pledge",
     "add_milestone",
     "complete_milestone",
     "project_state",
@@ -186,13 +196,15 @@ OWNER_ONLY = {
     "link_project_meeting",
     "post_project_update",
     "attach_project_document",
+    "record_project_spending",
+    "set_project_goal",
 }
 # Walked last, in this order: they change roles and phases the other cells rely on.
 LAST = ("recuse_motion", "withdraw_interest", "resign_seat")
 # Routes the table opens to the council whose service admits only its chair (the corpus's member is not).
 CHAIR_ONLY = {"motion_form", "create_motion", "project_form", "create_project"}
 # Forms with files: sent as multipart, as a browser sends them.
-MULTIPART = {"post_project_update", "attach_project_document"}
+MULTIPART = {"post_project_update", "attach_project_document", "record_project_spending"}
 # The second log-in step exists only between the password and the code: without one, back to /login.
 SECOND_STEP = {"login_code_form", "login_code"}
 # Bodies of routes without an object in the path (valid, so an allowed role reaches the service).
@@ -322,7 +334,13 @@ async def _seed(app, browser_factory) -> Seed:
     await ProjectPhoto.insert(
         ProjectPhoto(update=update_id, file_name=project_photo, width=40, height=30, size_bytes=100, created_at=now())
     )
+    subject = trial(managers=(staff.person_id,))
+    pledge = {"own": {}, "another": {}}
+    for role, viewer in viewers.items():
+        pledge["own"][role] = await pledge_services.pledge(viewer, subject, PledgeForm(kind="hours", quantity=2))
+    pledge["another"]["*"] = await pledge_services.pledge(neighbour, subject, PledgeForm(kind="hours", quantity=1))
     objects = {
+        "pledge": pledge,
         "project": {"own": {"council": project["own"]}, "another": {"*": project["another"]}},
         "projectphoto": {"another": {"*": {"file_name": project_photo}}},
         "meeting": {"own": {"council": meetings["own"]}, "another": {"*": meetings["another"]}},
@@ -365,6 +383,7 @@ async def _seed(app, browser_factory) -> Seed:
                     "thread_id": another,
                     "photo_id": (await Photo.select(Photo.id).order_by(Photo.id).first())["id"],
                     "slug": "culture",
+                    "project_id": project["another"]["project_id"],
                 }
             }
         },
@@ -429,6 +448,10 @@ def _business(key: str, object_type: str, kind: str, role: str, expected: str) -
         return "forbidden"  # only the people a completed project serves are invited to evaluate it
     if key in ("record_minutes", "motion_from_item") and role != "staff":
         return "forbidden"  # the secretary (minutes) and the chair (motions) are nobody in this seed
+    if key == "withdraw_pledge" and kind == "another":
+        return "forbidden"  # only the pledger withdraws a pledge, staff included
+    if key == "deliver_pledge" and role != "staff":
+        return "forbidden"  # only the target's managers mark pledges delivered (staff in this seed)
     if key == "metoo" and kind in ("group", "hidden"):
         return "missing"  # "me too" joins public reports only: the others are not there to join
     if key == "metoo" and role == "merchant":
@@ -466,6 +489,7 @@ def _fill(path: str, object_type: str, value, seed: Seed) -> str:
             "proposal_id",
             "slug",
             "motion_id",
+            "pledge_id",
         ):
             return str(value)
         raise AssertionError(f"no value for {name} in {path}")

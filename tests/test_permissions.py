@@ -112,6 +112,7 @@ def _fill(path: str, people) -> str:
         "motion_id": 1,
         "meeting_id": 1,
         "item_id": 1,
+        "pledge_id": 1,
         "project_id": 1,
         "milestone_id": 1,
         "document_id": 1,

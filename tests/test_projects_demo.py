@@ -2,7 +2,9 @@
 
 from collections import Counter
 
+from block_service.funds.tables import FundEntry
 from block_service.plans.tables import Proposal
+from block_service.pledges.tables import Pledge
 from block_service.projects.tables import Milestone, Project, ProjectEvaluation, ProjectUpdate
 from block_service.seed import seed_demo
 
@@ -19,5 +21,7 @@ async def test_the_demo_has_decided_proposals_and_a_project_of_each_size_in_diff
     assert any(p["stage"] == "submitted" for p in projects)
     assert await ProjectEvaluation.count() == 3
     assert await Milestone.count() >= 10 and await ProjectUpdate.count() >= 2
+    assert await FundEntry.count().where(FundEntry.kind == "spending") >= 3
+    assert await Pledge.count() >= 3
     linked = await Proposal.count().where(Proposal.project_id.is_not_null())
     assert linked == len(projects)

@@ -26,6 +26,7 @@ from block_service.inbox import services as inbox_services
 from block_service.meetings import records as meeting_records
 from block_service.names import tombstone_name
 from block_service.plans.plans import plans_data_of, release_plan_places_of
+from block_service.pledges import services as pledge_services
 from block_service.privacy.schemas import (
     DeleteAccountForm,
     DeletionPreview,
@@ -185,6 +186,7 @@ async def collect_personal_data(person_id: int) -> dict:
             "ballots": "Ballots are secret: nothing links a ballot to a shop or a person, so none is included.",
         },
         "meetings": await meeting_records.export_of(pid),
+        "pledges": await pledge_services.export_of(pid),
     }
 
 
@@ -285,6 +287,7 @@ async def _erase(person_id: int, *, actor_id: int, by: str, confirm_shops: bool)
         await release_plan_places_of(person_id)
         await meeting_records.release_meeting_places_of(person_id)
         await forget_inbox_of(person_id, person["display_name"], label)
+        await pledge_services.forget_pledges_of(person_id)
         await scrub_person(person_id, [person["display_name"], person["email"], person["phone"]], label)
         await erase_person(person_id, label)
         shop_ids = [shop["id"] for shop in alone]

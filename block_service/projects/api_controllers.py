@@ -8,7 +8,7 @@ from litestar.response import File
 
 from block_service.errors import NotFound
 from block_service.pagination import Page
-from block_service.projects import projects, work
+from block_service.projects import money, projects, work
 from block_service.projects.reads import StateQuery, filters_from
 from block_service.projects.schemas import ProjectOut, ProjectSummary
 from block_service.threads import photos as photo_store
@@ -46,7 +46,7 @@ class ProjectFileController(Controller):
     @get("/projects/photos/{file_name:str}", name="project_photo")
     async def photo(self, request: Request, file_name: FromPath[str]) -> File:
         path = photo_store.photo_file(request.app.state.settings.var_dir, file_name)
-        if path is None or not await work.is_project_photo(file_name):
+        if path is None or not (await work.is_project_photo(file_name) or await money.is_receipt(file_name)):
             raise NotFound("No such photo.")
         return File(
             path=path,

@@ -16,7 +16,7 @@ from block_service.i18n import gettext as _
 from block_service.inbox import KindView, register_kind
 from block_service.plans import chain
 from block_service.plans.plans import list_plans
-from block_service.projects import access, evaluation, lifecycle, projects, steps, work
+from block_service.projects import access, evaluation, lifecycle, money, pledging, projects, steps, work
 from block_service.projects.reads import StateQuery, filters_from, project_titles
 from block_service.projects.schemas import (
     PARTY_TYPES,
@@ -331,6 +331,7 @@ async def project_page(
 ) -> Response:
     viewer = viewer_of(request)
     page = await projects.get_project_page(viewer, project_id)
+    size = page.project.size
     return shared_pages.render_shared(
         request,
         shared,
@@ -345,6 +346,9 @@ async def project_page(
         next_states=lifecycle.NEXT_STATES.get(page.project.state, ()),
         next_stages=lifecycle.NEXT_STAGES.get(page.project.stage, ()),
         state_labels=STATE_LABELS,
+        money=await money.money_of(project_id) if size == "small" else None,
+        pledges_panel=await pledging.panel_of(project_id, viewer) if size == "mini" else None,
+        today=block_today().isoformat(),
     )
 
 

@@ -16,16 +16,20 @@ from block_service.council.motions import open_motion
 from block_service.council.seats import seats_of_term
 from block_service.council.terms import current_term
 from block_service.errors import DomainError
+from block_service.funds.demo import seed_demo_project_money
 from block_service.plans.lifecycle import take_step
 from block_service.plans.plans import get_plan
 from block_service.plans.proposals import file_proposal
 from block_service.plans.schemas import ProposalForm, StepForm
 from block_service.plans.supports import set_support
 from block_service.plans.tables import Proposal
-from block_service.projects import evaluation, lifecycle, work
+from block_service.pledges import services as pledges
+from block_service.pledges.schemas import PledgeForm
+from block_service.projects import evaluation, lifecycle, pledging, work
 from block_service.projects.projects import create_project
 from block_service.projects.schemas import (
     EvaluationForm,
+    GoalsForm,
     MaintainerForm,
     MilestoneForm,
     ProjectForm,
@@ -189,6 +193,8 @@ async def seed_demo_projects(staff: Viewer) -> dict[str, int]:
         await work.post_update(
             staff, fumes, UpdateForm(body="已与两家清洗公司比价，选定报价较低的一家，首轮清洗排期中。")
         )
+        spent = ((3600, "清洗服务", block_today() - dt.timedelta(days=6), "首轮清洗定金"),)
+        await seed_demo_project_money(staff, fumes, passed["统一油烟净化设备清洗时间"], 10000, spent)
     # Mini: the block does it itself.
     tidy = await start(
         "门前三包评比",
@@ -200,6 +206,7 @@ async def seed_demo_projects(staff: Viewer) -> dict[str, int]:
     if tidy:
         await lifecycle.change_state(staff, tidy, StateForm(state="in_progress"))
         await milestones(tidy, [("制定评比细则", 3, 1, False), ("第一次评比", 25, 2, False)])
+        await _goals_and_pledges(staff, tidy)
     # Small, stalled with its reason.
     pickup = await start(
         "放学时段接送等候区",
@@ -218,8 +225,36 @@ async def seed_demo_projects(staff: Viewer) -> dict[str, int]:
         SEATS, "1141弄口休息座椅", "在1141弄口人行道内侧安装两张防腐木休息座椅。", ("person", staff.person_id), 45
     )
     if seats_project:
+        spent = (
+            (4800, "座椅采购", block_today() - dt.timedelta(days=22), "防腐木座椅两张"),
+            (600, "安装人工", block_today() - dt.timedelta(days=16), ""),
+        )
+        await seed_demo_project_money(staff, seats_project, passed[SEATS], 6000, spent)
         await _completed_and_evaluated(staff, seats_project, shops)
     return ids
+
+
+async def _goals_and_pledges(staff: Viewer, project_id: int) -> None:
+    """A mini project's goals, and pledges from the demo's residents (one named, one not)."""
+    for goal in (
+        GoalsForm(kind="money", quantity=500),
+        GoalsForm(kind="materials", quantity=10, item="奖牌", unit="块"),
+        GoalsForm(kind="hours", quantity=12),
+    ):
+        await pledging.set_goal(staff, project_id, goal)
+    people = [
+        row["id"]
+        for row in await Person.select(Person.id).where(Person.id != staff.person_id).order_by(Person.id).limit(3)
+    ]
+    forms = (
+        PledgeForm(kind="money", quantity=200, show_name=True, note="支持门前三包"),
+        PledgeForm(kind="hours", quantity=4, note="周末可以帮忙打分"),
+        PledgeForm(kind="materials", quantity=5, item="奖牌", unit="块"),
+    )
+    for person_id, form in zip(people, forms, strict=False):
+        await pledges.pledge(
+            Viewer(person_id=person_id, roles=frozenset({"resident"})), pledging.subject_of(project_id), form
+        )
 
 
 async def _completed_and_evaluated(staff: Viewer, project_id: int, shops: dict[str, int]) -> None:

@@ -195,6 +195,9 @@ ROUTE_ACCESS: dict[str, Access] = {
     "post_project_update": _access(SIGNED_IN, owner="project"),
     "attach_project_document": _access(SIGNED_IN, owner="project"),
     "evaluate_project": MEMBERS,
+    "allocate_project_money": STAFF_ONLY,
+    "record_project_spending": _access(SIGNED_IN, owner="project"),
+    "set_project_goal": _access(SIGNED_IN, owner="project"),
     "project_document": PUBLIC,
     "project_photo": PUBLIC,
     "api_projects": PUBLIC,
@@ -230,6 +233,16 @@ ROUTE_ACCESS: dict[str, Access] = {
     "api_meetings": PUBLIC,
     "api_meeting": PUBLIC,
     "api_inbox": MEMBERS,
+    # pledges (the service checks the pledger, the shop they act for, and the target's managers)
+    "make_pledge": MEMBERS,
+    "withdraw_pledge": MEMBERS,
+    "deliver_pledge": MEMBERS,
+    # the autonomous fund: public ledger; staff record income and corrections
+    "funds": PUBLIC,
+    "api_funds": PUBLIC,
+    "staff_funds": STAFF_ONLY,
+    "record_fund_income": STAFF_ONLY,
+    "correct_fund_entry": STAFF_ONLY,
     # Handlers Litestar makes itself: the OpenAPI schema under /schema and automatic OPTIONS answers.
     "openapi": PUBLIC,
     "options": PUBLIC,

@@ -1,9 +1,10 @@
 """A passed decision becomes work people can watch and judge, in real Chromium on a phone (390 × 844), in
-Chinese: staff start a small project from the passed motion's page, add milestones and mark one done, name the
-maintainer, complete it, and three residents the project serves evaluate it from their phones.
+Chinese: staff start a small project from the passed motion's page, add milestones and mark one done, allocate
+from the fund and record a spending with its receipt photo, name the maintainer, complete it, and three residents
+the project serves evaluate it from their phones.
 
-The council's passed motion on a proposal, its three supporters and staff are made in-process on a fresh test
-database (as in test_decision_path_browser.py); everything after that happens in the browser."""
+The council's passed motion on a proposal, its three supporters, the year's fund and staff are made in-process
+on a fresh test database (as in test_decision_path_browser.py); everything after that happens in the browser."""
 
 from __future__ import annotations
 
@@ -42,11 +43,13 @@ def project_server(_schema, tmp_path):
     async def seed() -> None:
         from block_service.clock import now
         from block_service.plans.tables import Support
+        from tests.funds_helpers import funded_year
         from tests.project_helpers import passed_motion
 
         async with fresh_database(tmp_path):
             staff = await staff_viewer(STAFF)
             motion_id, proposal_id = await passed_motion(staff, size="small", budget_cap=6000)
+            await funded_year(staff, block_today().year, "200000")
             for name, contact in RESIDENTS:
                 person = await make_person(name, contact)
                 await age(person)
@@ -61,6 +64,16 @@ def project_server(_schema, tmp_path):
     )
     with start_server(env, log_path=tmp_path / "server.log") as running:
         yield running.base_url, found
+
+
+def _jpeg() -> bytes:
+    import io
+
+    from PIL import Image
+
+    output = io.BytesIO()
+    Image.new("RGB", (60, 40), (220, 220, 200)).save(output, "JPEG")
+    return output.getvalue()
 
 
 def _path(page) -> str:
@@ -105,7 +118,23 @@ def test_a_passed_motion_becomes_a_small_project_that_three_residents_evaluate(c
     staff.locator(".milestone", has_text="采购座椅").get_by_role("button", name=zh("Mark done")).click()
     expect(staff.locator('[data-section="progress"]')).to_contain_text("25%")
 
-    # 3. The work goes on, and once it is done nobody completes it without a maintainer.
+    # 3. Staff allocate from the fund by the motion; the lead records a spending with its receipt photo.
+    staff.locator("summary", has_text=zh("Allocate from the fund")).click()
+    staff.locator("#allocation").get_by_label(label_starting(zh("Amount in yuan"))).fill("5000")
+    staff.locator("#allocation").get_by_role("button", name=zh("Allocate")).click()
+    expect(staff.get_by_role("status")).to_contain_text(zh("The money is allocated to the project."))
+    staff.locator("summary", has_text=zh("Record a spending")).click()
+    spending = staff.locator("#spending")
+    spending.get_by_label(label_starting(zh("Amount in yuan"))).fill("1200")
+    spending.get_by_label(label_starting(zh("What for (e.g. materials, labour)"))).fill("防腐木座椅")
+    spending.get_by_label(label_starting(zh("Photo of the receipt"))).set_input_files(
+        files=[{"name": "receipt.jpg", "mimeType": "image/jpeg", "buffer": _jpeg()}]
+    )
+    spending.get_by_role("button", name=zh("Record the spending")).click()
+    expect(staff.get_by_role("status")).to_contain_text(zh("The spending is recorded."))
+    expect(staff.locator('[data-section="money"] img')).to_have_count(1)
+
+    # 4. The work goes on, and once it is done nobody completes it without a maintainer.
     staff.get_by_role("radio", name=zh("In progress"), exact=True).check()
     staff.locator("#state").get_by_role("button", name=zh("Change the state")).click()
     expect(staff.locator('[data-section="state"]')).to_have_text(zh("In progress"))
@@ -128,7 +157,7 @@ def test_a_passed_motion_becomes_a_small_project_that_three_residents_evaluate(c
     problems = phone_problems(staff, axe, errors)
     assert not problems, "\n".join(problems)
 
-    # 4. Three residents it serves evaluate it from the inbox notice, once each.
+    # 5. Three residents it serves evaluate it from the inbox notice, once each.
     for number, (_name, contact) in enumerate(RESIDENTS, start=1):
         resident = phone(contact)
         resident_errors = watch_console(resident)
