@@ -131,11 +131,11 @@ OBJECT_ROUTES: dict[str, tuple[str, dict]] = {
     "add_project_worker": ("project", {"person_id": "1"}),
     "link_project_meeting": ("project", {"meeting_id": "1"}),
     "post_project_update": ("project", {"body": "语料进展"}),
-    "attach_project_document": ("project", {"title": "语料材料"}),
+    "attach_project_document": ("project", {"document_title": "语料材料"}),
     "evaluate_project": ("project", {"solved": "yes", "satisfaction": "5"}),
     "project_document": ("project", {}),
     "project_photo": ("projectphoto", {}),
-    "allocate_project_money": ("staff", {"amount": "1"}),
+    "allocate_project_money": ("staff", {"allocation_amount": "1"}),
     "record_project_spending": ("project", {"amount": "1", "category": "语料", "spent_on": "2026-11-01"}),
     "set_project_goal": ("project", {"kind": "hours", "quantity": "1"}),
     # Staff only: the route table is the whole rule; staff reach the object, and a missing one is a 404.

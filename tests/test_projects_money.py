@@ -52,7 +52,7 @@ async def test_a_small_project_spends_its_allocation_with_receipts_and_never_mor
     staff, browser = await _staff_browser(browser_factory, "money-staff@test.example")
     await funded_year(staff, block_today().year, "200000")
     project_id = await started_project(staff, size="small", budget_cap=6000)
-    allocated = await browser.post(f"/projects/{project_id}/allocation", {"amount": "5000"})
+    allocated = await browser.post(f"/projects/{project_id}/allocation", {"allocation_amount": "5000"})
     assert allocated.status_code == 303
     assert (await _spend(browser, project_id, "1200.50")).status_code == 303
     page = await browser.get(f"/projects/{project_id}")
@@ -68,7 +68,7 @@ async def test_a_small_project_spends_its_allocation_with_receipts_and_never_mor
     no_receipt = await _spend(browser, project_id, "10", receipt=False)
     assert no_receipt.status_code == 422 and "收据" in text_of(no_receipt.text)
     assert await FundEntry.count() == entries and await ProjectReceipt.count() == 1
-    over_cap = await browser.post(f"/projects/{project_id}/allocation", {"amount": "2000"})
+    over_cap = await browser.post(f"/projects/{project_id}/allocation", {"allocation_amount": "2000"})
     assert over_cap.status_code == 422
     figures = await money.money_of(project_id)
     assert (figures.allocated_fen, figures.spent_fen) == (500_000, 120_050)
@@ -81,7 +81,7 @@ async def test_only_staff_allocate_and_only_managers_spend(db, browser_factory):
     await age(someone)
     browser = browser_factory("zh-Hans")
     await browser.log_in("13900000031")
-    assert (await browser.post(f"/projects/{project_id}/allocation", {"amount": "100"})).status_code == 403
+    assert (await browser.post(f"/projects/{project_id}/allocation", {"allocation_amount": "100"})).status_code == 403
     assert (await _spend(browser, project_id, "10")).status_code == 403
 
 

@@ -117,7 +117,7 @@ async def test_a_document_that_is_not_what_it_claims_is_refused_and_a_pdf_downlo
     async def attach(content: bytes, name: str, content_type: str):
         return await browser.client.post(
             f"/projects/{project_id}/documents",
-            data={"title": "申报书"},
+            data={"document_title": "申报书"},
             files=[("document", (name, content, content_type))],
             headers={"x-csrftoken": token},
         )

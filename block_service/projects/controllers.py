@@ -298,7 +298,7 @@ class ProjectController(Controller):
         async def attach(viewer: Viewer) -> None:
             files = _uploads(data, "document")
             content = await files[0].read(work.MAX_DOCUMENT_BYTES + 1) if files else b""
-            await work.attach_document(viewer, project_id, var_dir, str(fields.get("title", "")), content)
+            await work.attach_document(viewer, project_id, var_dir, str(fields.get("document_title", "")), content)
 
         return await act(request, project_id, fields, "document", N_("The document is attached."), attach)
 

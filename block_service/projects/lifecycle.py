@@ -110,17 +110,22 @@ async def change_stage(viewer: Viewer, project_id: int, form: StageForm) -> str:
             raise FormInvalid(errors)
         changes[Project.reference_number] = form.reference_number.strip()
         changes[Project.submitted_on] = parse_date(form.submitted_on, "submitted_on")
-    if form.stage == "declined" and not reason_given(form.reason):
-        raise FormInvalid({"reason": N_("Say why, in at least two characters.")})
+    if form.stage == "declined" and not reason_given(form.stage_reason):
+        raise FormInvalid({"stage_reason": N_("Say why, in at least two characters.")})
     state = STAGE_STATES.get(form.stage, project["state"])
     if state == "in_progress" and project["state"] == "stalled":
         state = "stalled"
     if state == "completed":
         _ensure_maintainer(project)
     async with write_transaction():
-        await _move(viewer, project, state, form.reason.strip() if form.stage == "declined" else "", changes)
+        await _move(viewer, project, state, form.stage_reason.strip() if form.stage == "declined" else "", changes)
         await notices.record_step(
-            project_id, "stage", project["stage"], form.stage, actor_id=viewer.person_id, reason=form.reason.strip()
+            project_id,
+            "stage",
+            project["stage"],
+            form.stage,
+            actor_id=viewer.person_id,
+            reason=form.stage_reason.strip(),
         )
     return form.stage
 

@@ -31,9 +31,15 @@ async def allocate_money(viewer: Viewer, project_id: int, form: AllocationForm) 
     """Staff allocate this year's fund to the project by its passed motion (the ledger checks the cap)."""
     project = await access.project_row(project_id)
     _small(project)
-    return await funds.allocate(
-        viewer, block_today().year, project_id, project["motion_id"], funds.fen_of(form.amount), form.note.strip()
-    )
+    try:
+        amount = funds.fen_of(form.allocation_amount)
+        return await funds.allocate(
+            viewer, block_today().year, project_id, project["motion_id"], amount, form.note.strip()
+        )
+    except Invalid as error:  # the ledger speaks of "amount"; on the project page the field is the allocation's
+        if error.field != "amount":
+            raise
+        raise Invalid(error.message, field="allocation_amount", **error.params) from None
 
 
 def _spent_on(text: str) -> dt.date:

@@ -51,7 +51,8 @@ class StageForm(msgspec.Struct, kw_only=True):
     stage: Literal["submitted", "accepted", "declined", "construction", "completed"]
     reference_number: Annotated[str, msgspec.Meta(max_length=40)] = ""
     submitted_on: Annotated[str, msgspec.Meta(max_length=10)] = ""
-    reason: Annotated[str, msgspec.Meta(max_length=500)] = ""
+    # Named apart from the state form's reason: both forms are on one page, and ids must be unique.
+    stage_reason: Annotated[str, msgspec.Meta(max_length=500)] = ""
 
 
 class MaintainerForm(msgspec.Struct, kw_only=True):
@@ -215,7 +216,8 @@ __all__ = ["Reason"]
 class AllocationForm(msgspec.Struct, kw_only=True):
     """Yuan as typed ("6000", "6000.50"); the fund ledger reads it into fen and refuses what breaks its rules."""
 
-    amount: Annotated[str, msgspec.Meta(min_length=1, max_length=20)]
+    # Named apart from the spending form's amount: both forms are on one page, and ids must be unique.
+    allocation_amount: Annotated[str, msgspec.Meta(min_length=1, max_length=20)]
     note: Annotated[str, msgspec.Meta(max_length=200)] = ""
 
 

@@ -228,7 +228,7 @@ async def attach_document(viewer: Viewer, project_id: int, var_dir: Path, title:
         raise Conflict("Only large projects keep application documents.")
     title = title.strip()[:120]
     if len(title) < 2:
-        raise FormInvalid({"title": N_("Enter at least %(count)s characters.")}, count=2)
+        raise FormInvalid({"document_title": N_("Enter at least %(count)s characters.")}, count=2)
     if not data:
         raise Invalid("Choose a file to attach.", field="document")
     content, content_type, extension = await asyncio.to_thread(checked_document, data)
