@@ -14,7 +14,7 @@ from block_service.projects.schemas import GoalsForm
 from block_service.projects.tables import Project
 
 KIND = "project"
-CLOSED = ("cancelled", "evaluated")
+CLOSED = ("cancelled", "completed", "evaluated")  # the work is over: no more pledges nor goals
 
 
 def subject_of(project_id: int) -> PledgeSubject:
