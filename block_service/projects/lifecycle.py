@@ -176,4 +176,6 @@ async def link_meeting(viewer: Viewer, project_id: int, form: MeetingLinkForm) -
         await Project.update({Project.evaluation_meeting_id: form.meeting_id, Project.changed_at: now()}).where(
             Project.id == project_id
         )
-        await notices.record_step(project_id, "meeting", "", str(form.meeting_id), actor_id=viewer.person_id)
+        await notices.record_step(
+            project_id, "meeting", "", "linked", actor_id=viewer.person_id, reason=str(form.meeting_id)
+        )

@@ -61,7 +61,7 @@ async def set_goal(viewer: Viewer, project_id: int, form: GoalsForm) -> None:
     async with write_transaction():
         await pledges.set_goals(subject, goals, actor_id=viewer.person_id)
         await notices.record_step(
-            project_id, "goal", "", f"{form.kind}:{item}:{form.quantity}", actor_id=viewer.person_id
+            project_id, "goal", "", form.kind, actor_id=viewer.person_id, reason=f"{item} {form.quantity}".strip()
         )
 
 

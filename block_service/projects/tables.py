@@ -99,9 +99,9 @@ class ProjectStep(Table, tablename="project_step"):
 
     project = ForeignKey(references=Project, index=True)
     kind = Varchar(length=12)  # state | stage | milestone | done | worker | document | maintainer | meeting
-    status_from = Varchar(length=12, default="")
-    status_to = Varchar(length=12)
-    reason = Text(default="")
+    status_from = Varchar(length=12, default="")  # a state, a stage, a party type or "" (codes only)
+    status_to = Varchar(length=12)  # a state, a stage, a party type, a pledge kind, added | done | attached | linked
+    reason = Text(default="")  # the why, or what the step concerns (a milestone's or document's title)
     actor = ForeignKey(references=Person, null=True, default=None)
     at = Timestamptz(index=True)
 

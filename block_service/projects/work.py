@@ -60,7 +60,7 @@ async def add_milestone(viewer: Viewer, project_id: int, form: MilestoneForm) ->
             Milestone(project=project_id, title=form.title, due_on=due_on, weight=form.weight, created_at=now())
         ).returning(Milestone.id)
         await Project.update({Project.changed_at: now()}).where(Project.id == project_id)
-        await notices.record_step(project_id, "milestone", "", form.title, actor_id=viewer.person_id)
+        await notices.record_step(project_id, "milestone", "", "added", actor_id=viewer.person_id, reason=form.title)
     return rows[0]["id"]
 
 
@@ -84,7 +84,9 @@ async def complete_milestone(viewer: Viewer, project_id: int, milestone_id: int)
         if not done:
             return
         await Project.update({Project.changed_at: now()}).where(Project.id == project_id)
-        await notices.record_step(project_id, "done", "", milestone["title"], actor_id=viewer.person_id)
+        await notices.record_step(
+            project_id, "milestone", "", "done", actor_id=viewer.person_id, reason=milestone["title"]
+        )
         await notices.tell(
             await access.taking_part(project),
             project_id,
@@ -103,7 +105,9 @@ async def add_worker(viewer: Viewer, project_id: int, form: WorkerForm) -> None:
     async with write_transaction():
         with duplicate_means(Conflict("This person already works on the project.", field="person_id")):
             await ProjectWorker.insert(ProjectWorker(project=project_id, person=form.person_id, added_at=now()))
-        await notices.record_step(project_id, "worker", "", str(form.person_id), actor_id=viewer.person_id)
+        await notices.record_step(
+            project_id, "worker", "", "added", actor_id=viewer.person_id, reason=str(form.person_id)
+        )
         await notices.tell([form.person_id], project_id, "worker", actor_id=viewer.person_id)
 
 
@@ -248,7 +252,7 @@ async def attach_document(viewer: Viewer, project_id: int, var_dir: Path, title:
                     created_at=now(),
                 )
             ).returning(ProjectDocument.id)
-            await notices.record_step(project_id, "document", "", title, actor_id=viewer.person_id)
+            await notices.record_step(project_id, "document", "", "attached", actor_id=viewer.person_id, reason=title)
     except BaseException:
         (folder / name).unlink(missing_ok=True)
         raise
