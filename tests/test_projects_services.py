@@ -260,3 +260,37 @@ async def test_the_chain_shows_the_project_its_milestones_and_the_evaluation_wit
     assert project[0].detail_params == {"name": "工作站"}
     assert [s.state for s in await milestone_steps([proposal_id], viewer)] == ["done"]
     assert [s.state for s in await evaluation_steps([proposal_id], viewer)] == ["current"]
+
+
+async def test_the_evaluation_ends_when_the_linked_evaluation_meeting_publishes_its_minutes():
+    from block_service.meetings.tables import Meeting
+    from block_service.projects.schemas import MeetingLinkForm
+    from tests.meeting_helpers import make_meeting
+
+    staff = await staff_viewer()
+    project_id = await started_project(staff)
+    hearing = await make_meeting(staff, kind="hearing")
+    with pytest.raises(Invalid) as refused:
+        await lifecycle.link_meeting(staff, project_id, MeetingLinkForm(meeting_id=hearing))
+    assert refused.value.message == "Choose an evaluation meeting."
+    meeting_id = await make_meeting(staff, kind="evaluation", title="弄口座椅评议会")
+    await lifecycle.link_meeting(staff, project_id, MeetingLinkForm(meeting_id=meeting_id))
+    await _complete(staff, project_id)
+    assert await evaluation.close_evaluations() == []  # the window is open and no minutes yet
+    await Meeting.update({Meeting.minutes_published_at: now()}).where(Meeting.id == meeting_id)
+    assert await evaluation.close_evaluations() == [project_id]
+    assert (await projects.get_project(project_id)).state == "evaluated"
+
+
+async def test_a_worker_is_added_once_and_may_post_updates():
+    from block_service.projects.schemas import WorkerForm
+
+    staff = await staff_viewer()
+    project_id = await started_project(staff)
+    helper = await resident("帮忙的街坊")
+    await work.add_worker(staff, project_id, WorkerForm(person_id=helper.person_id))
+    with pytest.raises(Conflict) as twice:
+        await work.add_worker(staff, project_id, WorkerForm(person_id=helper.person_id))
+    assert twice.value.message == "This person already works on the project."
+    assert await work.post_update(helper, project_id, UpdateForm(body="今天搬来了两张座椅")) > 0
+    assert [w.name for w in (await projects.get_project(project_id)).workers] == ["帮忙的街坊"]
