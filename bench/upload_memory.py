@@ -89,7 +89,7 @@ class Sampler(threading.Thread):
 
 async def _report_category(client: httpx.AsyncClient, cookies: Cookies) -> str:
     """The first category the report form offers."""
-    form = await client.get("/threads/new", headers=cookies.header())
+    form = await client.get("/threads/new?layout=one-page", headers=cookies.header())
     match = re.search(r'<option value="(\d+)"', form.text[form.text.index('name="category_id"') :])
     if match is None:
         raise run.BenchError(f"the report form offers no category ({form.status_code})")

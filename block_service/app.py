@@ -18,6 +18,7 @@ from litestar.static_files import create_static_files_router
 from litestar.stores.base import Store
 
 from block_service.accounts.controllers import AccountApiController, AccountController, StaffPeopleController
+from block_service.accounts.reset_controllers import PasswordResetController
 from block_service.audit.controllers import AuditController
 from block_service.council.controllers import CouncilApiController, CouncilController, StaffCouncilController
 from block_service.council.motion_controllers import MotionApiController, MotionController
@@ -44,10 +45,13 @@ from block_service.settings import PROJECT_ROOT, Settings, get_settings
 from block_service.shops.controllers import ShopApiController, ShopController, StaffShopController
 from block_service.threads.api_controllers import ThreadApiController
 from block_service.threads.controllers import ThreadController
+from block_service.threads.desk_controllers import StaffDeskController
 from block_service.threads.part_controllers import GroupDiscussionController
 from block_service.threads.photo_controllers import PhotoController
+from block_service.threads.report_controllers import ReportController
 from block_service.threads.staff_controllers import StaffThreadController
 from block_service.threads.tasks import run_periodic_tasks
+from block_service.threads.workflow import configure_due_hours
 from block_service.web import shared_pages
 from block_service.web.api_docs import VendoredRedocPlugin
 from block_service.web.auth import ViewerMiddleware, enforce_route_access
@@ -134,6 +138,7 @@ COMPRESSION = CompressionConfig(
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     keep_values(settings.shared_pages)
+    configure_due_hours(settings.default_due_hours)
     set_evaluation_days(settings.evaluation_days)
     session_config = RotatingSessionConfig(
         key=cookie_name("block_session", settings.debug),
@@ -163,6 +168,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 SystemController,
                 AccountController,
                 StaffPeopleController,
+                PasswordResetController,
                 AccountApiController,
                 ShopController,
                 StaffShopController,
@@ -172,6 +178,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 StaffGroupController,
                 GroupApiController,
                 GroupDiscussionController,
+                ReportController,
                 CouncilController,
                 StaffCouncilController,
                 CouncilApiController,
@@ -180,6 +187,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 ThreadController,
                 PhotoController,
                 StaffThreadController,
+                StaffDeskController,
                 ThreadApiController,
                 PlanController,
                 StaffPlanController,

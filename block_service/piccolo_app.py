@@ -2,7 +2,7 @@
 
 from piccolo.conf.apps import AppConfig
 
-from block_service.accounts.tables import Person, RecoveryCode, RoleGrant, TotpCredential
+from block_service.accounts.tables import Person, RecoveryCode, ResetCode, RoleGrant, TotpCredential
 from block_service.audit.tables import AuditEntry
 from block_service.council.motion_tables import Motion, MotionMember, MotionVote, MotionVoteChange
 from block_service.council.tables import (
@@ -39,11 +39,13 @@ from block_service.threads.tables import (
     Category,
     Evaluation,
     Flag,
+    Intake,
     Message,
     MeToo,
     Mute,
     Photo,
     ResponseTemplate,
+    StaffNote,
     Thread,
 )
 
@@ -68,6 +70,9 @@ APP_CONFIG = AppConfig(
         Flag,
         Mute,
         Evaluation,
+        StaffNote,
+        Intake,
+        ResetCode,
         OrgGroup,
         LeaderBacking,
         CouncilTerm,

@@ -20,6 +20,7 @@ from block_service.shops.applications import apply_for_shop, approve_application
 from block_service.shops.schemas import ShopApplicationForm
 from block_service.shops.tables import Industry, Segment
 from block_service.threads.demo import seed_demo_threads
+from block_service.threads.desk_demo import seed_demo_desk
 from block_service.threads.tables import Category, ResponseTemplate
 
 # House-number ranges of the block's part of Lingyan South Road, north to south; Lane 1141,
@@ -227,6 +228,10 @@ async def seed_demo() -> bool:
     )
     await reject_application(staff, turned_down, "营业执照照片上的地址与门牌号不一致，请核对后重新申请。")
     await seed_demo_threads(staff)
+    colleague_id = await create_staff("desk@lingyan.example", DEMO_PASSWORD_STAFF, "工作站 小周")
+    await set_up_with_secret(colleague_id, DEMO_STAFF_TOTP_SECRET)
+    colleague = Viewer(person_id=colleague_id, display_name="工作站 小周", roles=frozenset({"staff"}))
+    await seed_demo_desk(staff, colleague)
     await seed_demo_council(staff)
     await seed_demo_plans(staff)
     await seed_demo_motions(staff)

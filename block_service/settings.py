@@ -42,6 +42,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     evaluation_days: int = 14
     # The workstation's public phone line, shown in the footer and on /contact (omitted while unset).
     contact_phone: str = ""
+    # A thread's due time when its category sets no response deadline (hours).
+    default_due_hours: int = 48
 
     @property
     def is_postgres(self) -> bool:
@@ -167,6 +169,7 @@ def read_settings(env: dict[str, str] | None = None) -> Settings:
         inbox_retention_days=_whole_number(env, "BLOCK_INBOX_RETENTION_DAYS", 180),
         evaluation_days=_whole_number(env, "BLOCK_EVALUATION_DAYS", 14),
         contact_phone=(env.get("BLOCK_CONTACT_PHONE") or "").strip(),
+        default_due_hours=_whole_number(env, "BLOCK_DEFAULT_DUE_HOURS", 48),
     )
 
 

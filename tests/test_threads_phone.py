@@ -30,7 +30,7 @@ async def test_an_empty_report_gets_a_summary_with_focus_and_keeps_the_photo_as_
     assert sent.status_code in (200, 303)
     assert [row["file_name"] for row in await Photo.select(Photo.file_name)] == [name]
     # Sent: the draft is gone from the form.
-    assert "keep_photo" not in (await browser.get("/threads/new")).text
+    assert "keep_photo" not in (await browser.get("/threads/new?layout=one-page")).text
 
 
 async def test_an_unticked_draft_photo_is_deleted(browser_factory, settings):
@@ -46,7 +46,7 @@ async def test_an_unticked_draft_photo_is_deleted(browser_factory, settings):
 
 async def test_the_report_form_puts_the_emergency_numbers_first(browser_factory):
     browser, _ = await _signed_in(browser_factory, "13900000304")
-    page = (await browser.get("/threads/new")).text
+    page = (await browser.get("/threads/new?layout=one-page")).text
     assert page.index("tel:119") < page.index('id="f-category_id"')
     assert "燃气泄漏、起火或有人受伤？请立即拨打" in text_of(page) and "⚠ 燃气泄漏" in text_of(page)
     gas = str(await _category_id("gas-leak"))

@@ -68,6 +68,8 @@ register_kind(
 async def _signed_in_response(request: Request, signed_in, target: str) -> Response:
     """Start the session; a language the visitor chose before logging in (the cookie) stays and is saved."""
     start_session(request.session, person_id=signed_in.person_id, session_version=signed_in.session_version)
+    if target == "/" and await people.holds_role(signed_in.person_id, "staff"):
+        target = request.app.route_reverse("staff_desk")  # staff land on their desk
     response = redirect_after_post(request, target)
     chosen = request.cookies.get(LANGUAGE_COOKIE)
     if chosen in LANGUAGES and chosen != signed_in.language:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from piccolo.columns.combination import WhereRaw
 from piccolo.query.methods.select import Count
 
 from block_service import clock
@@ -151,8 +152,18 @@ async def get_person(person_id: int) -> PersonOut:
     row = await Person.select(*_person_columns()).where(Person.id == person_id).first()
     if row is None:
         raise NotFound("No such person.")
-    roles = await RoleGrant.select(RoleGrant.role).where(RoleGrant.person == person_id).order_by(RoleGrant.role)
-    return PersonOut(**row, roles=[r["role"] for r in roles], second_factor=await has_second_factor(person_id))
+    grants = await RoleGrant.select(RoleGrant.role).where(RoleGrant.person == person_id)
+    roles = [grant["role"] for grant in grants]
+    today = block_today()
+    if await Person.raw(
+        f"SELECT person FROM ({SITTING_COUNCIL}) AS sitting WHERE person = {{}}", today, today, person_id
+    ):
+        roles.append("council")
+    return PersonOut(**row, roles=sorted(roles), second_factor=await has_second_factor(person_id))
+
+
+async def holds_role(person_id: int, role: str) -> bool:
+    return await RoleGrant.exists().where((RoleGrant.person == person_id) & (RoleGrant.role == role))
 
 
 async def must_set_up_second_factor(person_id: int) -> bool:
@@ -182,7 +193,9 @@ async def list_people(filters: PersonFilter) -> Page[PersonOut]:
         conditions.append(
             contains(Person.display_name, needle) | contains(Person.email, needle) | contains(Person.phone, needle)
         )
-    if filters.role:
+    if filters.role == "council":
+        conditions.append(_sitting_council())
+    elif filters.role:
         conditions.append(Person.id.is_in(RoleGrant.select(RoleGrant.person).where(RoleGrant.role == filters.role)))
     for condition in conditions:
         query = query.where(condition)
@@ -194,14 +207,41 @@ async def list_people(filters: PersonFilter) -> Page[PersonOut]:
         by_person: dict[int, list[str]] = {}
         for grant in grants:
             by_person.setdefault(grant["person"], []).append(grant["role"])
+        today = block_today()
+        placeholders = ", ".join("{}" for _ in ids)
+        for row in await Person.raw(
+            f"SELECT DISTINCT person FROM ({SITTING_COUNCIL}) AS sitting WHERE person IN ({placeholders})",
+            today,
+            today,
+            *ids,
+        ):
+            by_person.setdefault(row["person"], []).append("council")
         for person in result.items:
             person.roles = sorted(by_person.get(person.id, []))
     return result
 
 
+# Who sits on the council today: a seat of the current term that has not ceased (council.seats.is_sitting's
+# rule; "council" is never a stored role, so counting role grants said "council: 0" while members sat).
+SITTING_COUNCIL = (
+    "SELECT s.person FROM council_seat s JOIN council_term t ON t.id = s.term "
+    "WHERE s.ceased_at IS NULL AND t.starts_on <= {} AND t.ends_on >= {}"
+)
+
+
+def _sitting_council():
+    today = block_today()
+    return WhereRaw(f"person.id IN ({SITTING_COUNCIL})", today, today)
+
+
 async def count_people_by_role() -> dict[str, int]:
+    """People per role; the council from the seats sitting today, each person once."""
     rows = await RoleGrant.select(RoleGrant.role, Count()).group_by(RoleGrant.role)
-    return {row["role"]: row["count"] for row in rows}
+    counts = {row["role"]: row["count"] for row in rows}
+    today = block_today()
+    sitting = await Person.raw(f"SELECT COUNT(DISTINCT person) AS n FROM ({SITTING_COUNCIL}) AS sitting", today, today)
+    counts["council"] = sitting[0]["n"] if sitting else 0
+    return counts
 
 
 async def erase_person(person_id: int, tombstone_name: str) -> None:

@@ -132,3 +132,13 @@ async def create_staff(email: str, password: str, display_name: str) -> int:
             person_id = row["id"]
         await grant_role(None, person_id, "staff")
     return person_id
+
+
+async def list_staff() -> list[dict]:
+    """Every staff member, by name: who a thread can be assigned to (one statement)."""
+    rows = await RoleGrant.select(
+        RoleGrant.person.as_alias("id"), RoleGrant.person.display_name.as_alias("name")
+    ).where(
+        (RoleGrant.role == "staff") & (RoleGrant.person.is_active == True)  # noqa: E712
+    )
+    return sorted(rows, key=lambda row: (row["name"], row["id"]))

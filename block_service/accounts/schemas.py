@@ -120,3 +120,17 @@ class PersonFilter(msgspec.Struct, kw_only=True):
     role: str | None = None
     page: int = 1
     per_page: int = 50
+
+
+class ResetForm(msgspec.Struct, kw_only=True):
+    """Setting a new password with a one-time code the workstation issued."""
+
+    contact: Contact
+    code: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+    new_password: Password
+    new_password_again: Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
+
+
+class IssuedResetCode(msgspec.Struct, kw_only=True):
+    code: str  # shown once to the staff member, who hands it over; only its hash is kept
+    expires_at: dt.datetime

@@ -46,3 +46,17 @@ class RecoveryCode(Table, tablename="totp_recovery_code"):
     person = ForeignKey(references=Person, index=True)
     code_hash = Varchar(length=64, index=True)
     used_at = Timestamptz(null=True, default=None)
+
+
+class ResetCode(Table, tablename="password_reset_code"):
+    """A one-time password reset code staff issued after checking identity in person: only its SHA-256 is
+    kept; it expires and is used once."""
+
+    person = ForeignKey(references=Person, index=True)
+    code_hash = Varchar(length=64, unique=True)
+    issued_by = ForeignKey(references=Person, null=True, default=None)
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
+    # Wrong codes typed for this person since it was issued: the code dies after a few (rate limit).
+    failures = Integer(default=0)

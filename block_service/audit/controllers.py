@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from litestar import Controller, Request, get
-from litestar.params import FromQuery
+from litestar.params import FromQuery, Parameter
 from litestar.response import Template
 
 from block_service.audit.schemas import AuditFilter
@@ -21,6 +23,7 @@ class AuditController(Controller):
         object_type: FromQuery[str | None] = None,
         object_id: FromQuery[OptionalIdText] = None,
         actor: FromQuery[OptionalIdText] = None,
+        who: FromQuery[Annotated[str | None, Parameter(max_length=40)]] = None,
         page: FromQuery[PageNumber] = 1,
     ) -> Template:
         filters = AuditFilter(
@@ -28,6 +31,7 @@ class AuditController(Controller):
             object_type=object_type or None,
             object_id=optional_int(object_id, "object_id"),
             actor_id=optional_int(actor, "actor"),
+            actor_name=(who or "").strip() or None,
             page=page,
         )
         return render(

@@ -4,6 +4,7 @@ import datetime as dt
 
 import msgspec
 
+from block_service.audit.describe import Description
 from block_service.names import shown_name
 
 
@@ -17,6 +18,9 @@ class AuditEntryOut(msgspec.Struct, kw_only=True):
     object_id: int | None
     before: str
     after: str
+    # A person the entry is about, by name (one grouped statement per page); None for other objects.
+    object_name: str | None = None
+    description: Description | None = None
 
     def __post_init__(self) -> None:
         if self.actor_name is not None:
@@ -28,5 +32,6 @@ class AuditFilter(msgspec.Struct, kw_only=True):
     object_type: str | None = None
     object_id: int | None = None
     actor_id: int | None = None
+    actor_name: str | None = None  # part of the name of who did it
     page: int = 1
     per_page: int = 50

@@ -69,10 +69,12 @@ def author_label(
     anonymous: bool,
     name_to_shop: bool,
     shop_id: int | None,
+    of_thread: bool = False,
 ) -> str:
-    """The reporter's name as this viewer may see it; an anonymous reporter is "a resident" to the public."""
+    """The reporter's name as this viewer may see it; an anonymous reporter is "a resident" to the public.
+    A thread without an author account was filed by staff for someone who walked in or phoned."""
     if author_id is None:
-        return _("The workstation")
+        return _("Registered by the workstation on someone's behalf") if of_thread else _("The workstation")
     if viewer.person_id == author_id:
         return _("%(name)s (you)", name=author_name or "")
     if may_identify_author(
@@ -233,7 +235,7 @@ def _thread_detail(viewer: Viewer, row: dict) -> ThreadDetail:
         "name_to_shop": row.pop("name_to_shop"),
         "shop_id": row["shop_id"],
     }
-    label = author_label(viewer, author_name=row.pop("author_name"), **author)
+    label = author_label(viewer, author_name=row.pop("author_name"), of_thread=True, **author)
     shown_id = author["author_id"] if may_identify_author(viewer, **author) else None
     return ThreadDetail(**row, author_id=shown_id, author_label=label, overdue=is_overdue(row["status"], row["due_at"]))
 

@@ -5,21 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, FromQuery, MultipartBody, URLEncodedBody
+from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Response, ServerSentEvent, Template
 
-from block_service.errors import DomainError, FormInvalid, Invalid, NotFound
+from block_service.errors import FormInvalid, Invalid, NotFound
 from block_service.i18n import gettext as _
 from block_service.shops.segments import list_segments
 from block_service.shops.services import shop_choices, shops_of
 from block_service.threads import (
     access,
     categories,
+    desk,
     listing,
     moderation,
-    opening,
     reactions,
     reading,
     workflow,
@@ -27,12 +26,6 @@ from block_service.threads import (
 from block_service.threads import photos as photo_store
 from block_service.threads.photo_controllers import (
     draft_photos,
-    forget_drafts,
-    keep_as_draft,
-    kept_drafts,
-    store_uploads,
-    uploads_of,
-    var_dir,
 )
 from block_service.threads.schemas import (
     AnswerForm,
@@ -40,7 +33,6 @@ from block_service.threads.schemas import (
     FlagForm,
     StatusForm,
     ThreadFilter,
-    ThreadForm,
     ThreadPage,
 )
 from block_service.web import shared_pages
@@ -125,47 +117,6 @@ class ThreadController(Controller):
             filters=filters,
             endpoint="my_threads",
         )
-
-    @get("/threads/new", name="thread_form")
-    async def thread_form(
-        self, request: Request, kind: FromQuery[str] = "report", shop: FromQuery[OptionalIdText] = None
-    ) -> Template:
-        viewer = viewer_of(request)
-        kind = "issue" if kind == "issue" and (viewer.has("merchant") or viewer.is_staff) else "report"
-        return await _thread_form_page(request, {"kind": kind, "shop_id": str(shop or "")}, {})
-
-    @post("/threads/new", name="open_thread", **PHOTO_BODY)
-    async def open_thread(self, request: Request, data: MultipartBody[dict[str, Any]]) -> Response:
-        viewer = viewer_of(request)
-        fields = {k: v for k, v in data.items() if not isinstance(v, UploadFile | list)}
-        kept = kept_drafts(request, data)
-        stored: list[tuple[str, int, int, int]] = []
-        errors: dict = {}
-        try:
-            stored = await store_uploads(request, uploads_of(data))
-        except DomainError as error:
-            errors = form_errors(error)
-        try:
-            form = read_form(ThreadForm, fields)
-            if not errors:
-                thread_id = await opening.open_thread(viewer, form, kept + stored)
-        except (FormInvalid, DomainError) as error:
-            if isinstance(error, DomainError) and error.status_code in (403, 404):
-                photo_store.discard_photos(var_dir(request), [name for name, *_rest in kept + stored])
-                forget_drafts(request)
-                raise
-            errors = {**form_errors(error), **errors}
-        if errors:
-            # Nothing entered is lost: the photos stored so far wait as the person's draft.
-            keep_as_draft(request, kept + stored)
-            return await _thread_form_page(request, fields, errors, status_code=422)
-        forget_drafts(request)
-        flash(
-            request,
-            _("Thank you. Your report is number %(id)s; you will be told of every step.", id=thread_id),
-            "success",
-        )
-        return redirect_after_post(request, request.app.route_reverse("thread", thread_id=thread_id))
 
     @get("/threads/similar", name="similar_threads")
     async def similar(
@@ -373,4 +324,5 @@ async def _thread_page(
         response_templates=templates,
         **await part_of_page("thread_proposals", viewer=viewer, thread_id=page.thread.id),
         **await part_of_page("thread_meetings", viewer=viewer, thread_id=page.thread.id),
+        **await desk.staff_panel(viewer, page.thread.id),
     )

@@ -64,6 +64,7 @@ def _summary(viewer: Viewer, row: dict, now: dt.datetime) -> ThreadSummary:
         anonymous=row.pop("anonymous"),
         name_to_shop=row.pop("name_to_shop"),
         shop_id=row["shop_id"],
+        of_thread=True,
     )
     return ThreadSummary(**row, author_label=label, overdue=is_overdue(row["status"], row["due_at"], now))
 

@@ -12,6 +12,7 @@ from block_service.errors import Conflict, Forbidden, Invalid
 from block_service.groups.membership import place_in_group
 from block_service.shops.segments import parse_house_number, segment_for_number
 from block_service.shops.tables import Shop
+from block_service.threads.desk_schemas import IntakeForm
 from block_service.threads.notify import deliver
 from block_service.threads.photos import MAX_PHOTOS
 from block_service.threads.schemas import (
@@ -19,10 +20,11 @@ from block_service.threads.schemas import (
 )
 from block_service.threads.tables import (
     Category,
+    Intake,
     Photo,
     Thread,
 )
-from block_service.threads.workflow import _shop_merchants
+from block_service.threads.workflow import _shop_merchants, due_after
 
 
 async def insert_photos(
@@ -46,8 +48,19 @@ async def insert_photos(
         )
 
 
-async def open_thread(viewer: Viewer, form: ThreadForm, photo_names: list[tuple[str, int, int, int]] = ()) -> int:
-    """Open a report (anyone signed in) or an issue (merchants). Photos were stored by the caller."""
+async def open_thread(
+    viewer: Viewer,
+    form: ThreadForm,
+    photo_names: list[tuple[str, int, int, int]] = (),
+    *,
+    on_behalf: IntakeForm | None = None,
+) -> int:
+    """Open a report (anyone signed in) or an issue (merchants). Photos were stored by the caller.
+
+    `on_behalf`: staff file it for someone who walked in or phoned; the thread has no author account (the
+    public reads "registered by the workstation") and who it came from is kept staff-only in thread_intake."""
+    if on_behalf is not None and not viewer.is_staff:
+        raise Forbidden("Only the workstation staff may do this.")
     if form.kind == "issue" and not (viewer.has("merchant") or viewer.is_staff):
         raise Forbidden("Only merchants post issues; residents post reports.")
     if len(photo_names) > MAX_PHOTOS:
@@ -78,12 +91,12 @@ async def open_thread(viewer: Viewer, form: ThreadForm, photo_names: list[tuple[
                 map_x=form.map_x,
                 map_side=form.map_side,
                 shop=form.shop_id,
-                author=viewer.person_id,
+                author=None if on_behalf else viewer.person_id,
                 anonymous=form.anonymous,
                 name_to_shop=form.anonymous and form.name_to_shop,
                 created_at=now,
                 last_activity_at=now,
-                due_at=now + dt.timedelta(hours=category["response_hours"]),
+                due_at=now + due_after(category["response_hours"]),
                 photo_count=len(photo_names) if approved else 0,  # what the public sees
             )
         ).returning(Thread.id)
@@ -96,6 +109,18 @@ async def open_thread(viewer: Viewer, form: ThreadForm, photo_names: list[tuple[
             object_id=thread_id,
             after={"kind": form.kind, "title": form.title, "shop": form.shop_id, "anonymous": form.anonymous},
         )
+        if on_behalf is not None:
+            await Intake.insert(
+                Intake(
+                    thread=thread_id,
+                    source=on_behalf.source,
+                    work_order=on_behalf.work_order.strip(),
+                    caller_name=on_behalf.caller_name.strip(),
+                    caller_contact=on_behalf.caller_contact.strip(),
+                    filed_by=viewer.person_id,
+                    created_at=now,
+                )
+            )
         if form.shop_id is not None:
             merchants = await _shop_merchants(form.shop_id)
             await deliver(merchants - {viewer.person_id}, thread_id, "opened", actor_name="", now=now)
@@ -136,7 +161,7 @@ async def open_group_thread(
                 group_id=group_id,
                 created_at=now,
                 last_activity_at=now,
-                due_at=now + dt.timedelta(hours=category["response_hours"]),
+                due_at=now + due_after(category["response_hours"]),
             )
         ).returning(Thread.id)
         thread_id = rows[0]["id"]

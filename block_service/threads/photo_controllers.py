@@ -11,9 +11,10 @@ from litestar.params import FromPath
 from litestar.response import File
 
 from block_service.errors import NotFound
-from block_service.threads import photo_review
+from block_service.threads import drafts, photo_review
 from block_service.threads import photos as photo_store
 from block_service.web.auth import viewer_of
+from block_service.web.session import cookie_name
 
 
 def var_dir(request: Request) -> Path:
@@ -64,8 +65,12 @@ def forget_drafts(request: Request) -> None:
 class PhotoController(Controller):
     @get("/photos/{file_name:str}", name="photo")
     async def photo(self, request: Request, file_name: FromPath[str]) -> File:
+        viewer = viewer_of(request)
         if file_name not in {name for name, *_rest in draft_photos(request)}:
-            await photo_review.photo_for(viewer_of(request), file_name)
+            # A photo of this browser's report draft (a visitor's too) is theirs to see before it is sent.
+            token = request.cookies.get(cookie_name(drafts.DRAFT_COOKIE, request.app.state.settings.debug))
+            if file_name not in await drafts.draft_photo_names(token, viewer.person_id):
+                await photo_review.photo_for(viewer, file_name)
         path = photo_store.photo_file(var_dir(request), file_name)
         if path is None:
             raise NotFound("No such photo.")

@@ -107,7 +107,7 @@ async def remove_photo(staff: Viewer, var_dir: Path, photo_id: int, reason: str)
             after={"reason": reason},
         )
         author = await Thread.select(Thread.author).where(Thread.id == photo["thread"]).first()
-        if author and author["author"] != staff.person_id:
+        if author and author["author"] is not None and author["author"] != staff.person_id:
             await deliver(
                 {author["author"]},
                 photo["thread"],

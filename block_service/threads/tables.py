@@ -125,3 +125,37 @@ class Evaluation(Table, tablename="evaluation"):
     score = Integer()
     comment = Varchar(length=500, default="")
     created_at = Timestamptz()
+
+
+class StaffNote(Table, tablename="staff_note"):
+    """An internal note on a thread: staff only (read through threads.staff_notes, never with the thread)."""
+
+    thread = ForeignKey(references=Thread, index=True)
+    author = ForeignKey(references=Person, null=True, default=None, index=True)
+    body = Text()
+    created_at = Timestamptz()
+
+
+class Intake(Table, tablename="thread_intake"):
+    """Who a report filed by staff on someone's behalf came from: staff only, one per thread."""
+
+    thread = ForeignKey(references=Thread, unique=True)
+    source = Varchar(length=10)  # walk_in | phone | hotline (12345)
+    work_order = Varchar(length=40, default="")
+    caller_name = Varchar(length=40, default="")
+    caller_contact = Varchar(length=60, default="")
+    filed_by = ForeignKey(references=Person, null=True, default=None, index=True)
+    created_at = Timestamptz()
+
+
+class ReportDraft(Table, tablename="report_draft"):
+    """A report being written step by step: a visitor's is found by its cookie token, a person's by them.
+
+    A visitor's draft is adopted by the account they sign in or up with; one draft per person (raw unique
+    index); drafts untouched for a week are deleted with their photos (threads/tasks.py)."""
+
+    token = Varchar(length=64, unique=True)
+    person = ForeignKey(references=Person, null=True, default=None, index=True)
+    fields = Text(default="{}")  # JSON: the answers given so far, as the forms sent them
+    photos = Text(default="[]")  # JSON: [[file name, width, height, bytes], …] stored by photos.store_uploads
+    updated_at = Timestamptz(index=True)

@@ -13,6 +13,7 @@ from litestar import Litestar
 
 from block_service.inbox.services import delete_old_entries
 from block_service.settings import Settings
+from block_service.threads.drafts import delete_expired_drafts
 from block_service.threads.retention import delete_expired_photos
 from block_service.threads.workflow import close_stale_resolved
 
@@ -33,8 +34,9 @@ async def run_housekeeping(settings: Settings, now: dt.datetime | None = None) -
     try:
         photos = await delete_expired_photos(settings.var_dir, settings.photo_retention_days, now)
         notices = await delete_old_entries(settings.inbox_retention_days, now)
-        if photos or notices:
-            logger.info("retention: deleted %s photos and %s inbox entries", photos, notices)
+        drafts = await delete_expired_drafts(settings.var_dir, now)
+        if photos or notices or drafts:
+            logger.info("retention: deleted %s photos, %s inbox entries and %s report drafts", photos, notices, drafts)
     except Exception:
         logger.exception("deleting photos and inbox entries past their retention failed")
 

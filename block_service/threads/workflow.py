@@ -25,6 +25,21 @@ from block_service.threads.tables import (
 AUTO_CLOSE_AFTER = dt.timedelta(days=7)
 
 
+# BLOCK_DEFAULT_DUE_HOURS: create_app sets it from the settings (configure_due_hours); 48 until then.
+_default_due_hours = 48
+
+
+def configure_due_hours(hours: int) -> None:
+    global _default_due_hours
+    _default_due_hours = hours
+
+
+def due_after(response_hours: int | None) -> dt.timedelta:
+    """How long staff have to respond: the category's deadline, else BLOCK_DEFAULT_DUE_HOURS."""
+    hours = response_hours if response_hours and response_hours > 0 else _default_due_hours
+    return dt.timedelta(hours=hours)
+
+
 async def _shop_merchants(shop_id: int | None) -> set[int]:
     if shop_id is None:
         return set()
@@ -165,7 +180,7 @@ async def move_status(
     if status == "reopened":
         changes[Thread.resolved_at] = None
         changes[Thread.closed_at] = None
-        changes[Thread.due_at] = now + dt.timedelta(hours=thread["response_hours"])
+        changes[Thread.due_at] = now + due_after(thread["response_hours"])
     # Conditional on the status read by the caller: of two people moving the thread at once, one wins and
     # the other is told, instead of both steps being recorded from the same starting point.
     moved = (
@@ -219,6 +234,7 @@ async def _ask_for_evaluation(thread_id: int, now: dt.datetime, already: int | N
         row["person"] for row in await MeToo.select(MeToo.person).where(MeToo.thread == thread_id)
     }
     people.discard(already)
+    people.discard(None)  # a report filed by staff on someone's behalf has no author account
     await deliver(people, thread_id, "evaluate", actor_name="", now=now, respect_mutes=False)
 
 
@@ -265,29 +281,39 @@ async def close_stale_resolved(now: dt.datetime | None = None) -> int:
 
 
 async def assign_thread(staff: Viewer, thread_id: int, staff_id: int | None) -> None:
+    """Give the thread to a staff member (None: to nobody); audited, the assignee told in their inbox."""
+    async with write_transaction():
+        await assign_locked(staff, await _locked_thread(thread_id), staff_id)
+
+
+async def assign_locked(staff: Viewer, thread: dict, staff_id: int | None) -> None:
+    """The assignment itself, inside the caller's write transaction (one thread of a bulk action, say)."""
     from block_service.accounts.tables import RoleGrant
 
-    async with write_transaction():
-        thread = await _locked_thread(thread_id)
-        if staff_id is not None and not await RoleGrant.exists().where(
-            (RoleGrant.person == staff_id) & (RoleGrant.role == "staff")
-        ):
-            raise Invalid("Only staff can be assigned.", field="staff_id")
-        await Thread.update({Thread.assigned_to: staff_id}).where(Thread.id == thread_id)
-        await record_change(
+    if not staff.is_staff:
+        raise Forbidden("Only the workstation staff may do this.")
+    if staff_id is not None and not await RoleGrant.exists().where(
+        (RoleGrant.person == staff_id) & (RoleGrant.role == "staff")
+    ):
+        raise Invalid("Only staff can be assigned.", field="staff_id")
+    if thread["assigned_to"] == staff_id:
+        return  # a double submit, or the same choice again: nothing to record
+    thread_id = thread["id"]
+    await Thread.update({Thread.assigned_to: staff_id}).where(Thread.id == thread_id)
+    await record_change(
+        actor_id=staff.person_id,
+        action="thread.assigned",
+        object_type="thread",
+        object_id=thread_id,
+        before={"assigned_to": thread["assigned_to"]},
+        after={"assigned_to": staff_id},
+    )
+    if staff_id is not None and staff_id != staff.person_id:
+        await deliver(
+            {staff_id},
+            thread_id,
+            "assigned",
+            actor_name=staff.display_name,
             actor_id=staff.person_id,
-            action="thread.assigned",
-            object_type="thread",
-            object_id=thread_id,
-            before={"assigned_to": thread["assigned_to"]},
-            after={"assigned_to": staff_id},
+            now=clock.now(),
         )
-        if staff_id is not None and staff_id != staff.person_id:
-            await deliver(
-                {staff_id},
-                thread_id,
-                "assigned",
-                actor_name=staff.display_name,
-                actor_id=staff.person_id,
-                now=clock.now(),
-            )

@@ -131,3 +131,42 @@ def house_number_label(value: str | None) -> str:
             return _("Lane %(lane)s, No. %(number)s", lane=match.group(1), number=match.group(2))
         return _("Lane %(lane)s", lane=match.group(1))
     return value
+
+
+def audit_sentence(entry) -> str:
+    """An audit entry as a sentence in the reader's language (audit.describe chose the message and its facts)."""
+    description = entry.description
+    params = dict(description.params)
+    for name, kind in description.labels.items():
+        value = str(params.get(name) or "")
+        params[name] = role_label(value) if kind == "role" else thread_status_label(value) if kind else value
+    params["actor"] = entry.actor_name if entry.actor is not None and entry.actor_name else _("The system")
+    params["object"] = entry.object_name or (f"#{entry.object_id}" if entry.object_id is not None else "")
+    try:
+        return _(description.message, **params)
+    except (KeyError, ValueError, TypeError):  # a translation naming a parameter the entry lacks
+        return _(
+            "%(actor)s: %(action)s (%(object_type)s %(object)s)",
+            actor=params["actor"],
+            action=entry.action,
+            object_type=entry.object_type,
+            object=params["object"],
+        )
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return "…"
+
+
+def audit_action_label(action: str) -> str:
+    """An action of the audit log's filter, as its sentence with the particulars left out."""
+    from block_service.audit.describe import SENTENCES
+
+    known = SENTENCES.get(action)
+    if known is None:
+        return action
+    try:
+        return _(known[0]) % _Blank(actor=_("Someone"))
+    except (KeyError, ValueError, TypeError):
+        return action

@@ -54,6 +54,9 @@ ROUTE_ACCESS: dict[str, Access] = {
     "security": MEMBERS,
     "enable_second_factor": MEMBERS,
     "disable_second_factor": MEMBERS,
+    "reset_form": PUBLIC,  # setting a new password with a code the workstation issued in person
+    "reset_password": PUBLIC,
+    "issue_reset_code": STAFF_ONLY,
     "reset_second_factor": STAFF_ONLY,
     # plans and proposals (the services check staff, authorship and statuses)
     "plans": PUBLIC,
@@ -143,7 +146,16 @@ ROUTE_ACCESS: dict[str, Access] = {
     "thread_events": PUBLIC,
     "photo": PUBLIC,
     "similar_threads": MEMBERS,
-    "thread_form": MEMBERS,
+    # the guided report: visitors may fill it in; sending asks them to sign in (the draft waits for them)
+    "thread_form": PUBLIC,
+    "report_photo": PUBLIC,
+    "report_place": PUBLIC,
+    "report_category": PUBLIC,
+    "report_details": PUBLIC,
+    "report_privacy": PUBLIC,
+    "report_send": PUBLIC,
+    "report_restart": PUBLIC,
+    "report_metoo": MEMBERS,
     "open_thread": MEMBERS,
     "my_threads": MEMBERS,
     "post_answer": MEMBERS,
@@ -166,6 +178,14 @@ ROUTE_ACCESS: dict[str, Access] = {
     "create_template": STAFF_ONLY,
     "update_template": STAFF_ONLY,
     "template_answer": STAFF_ONLY,
+    # the staff desk
+    "staff_desk": STAFF_ONLY,
+    "desk_assign": STAFF_ONLY,
+    "set_due": STAFF_ONLY,
+    "add_staff_note": STAFF_ONLY,
+    "bulk_threads": STAFF_ONLY,
+    "intake_form": STAFF_ONLY,
+    "file_intake": STAFF_ONLY,
     # meetings: anyone reads them; staff and council members convene; the service checks the convener,
     # the secretary (minutes) and who is invited (answers)
     "meetings": PUBLIC,

@@ -161,7 +161,7 @@ def report_problem(
     anonymous: bool = False,
 ) -> int:
     """Send a report from /threads/new as a signed-in person does; returns the new thread's number."""
-    page.goto("/threads/new")
+    page.goto("/threads/new?layout=one-page")  # the guided flow: tests/browser/test_report_flow_browser.py
     expect(page.get_by_role("heading", level=1)).to_have_text("反映问题")
     page.get_by_label(label("类别")).select_option(label=category)
     if shop_name is not None:

@@ -20,7 +20,6 @@ from tests.browser.steps import (
     Person,
     expect,
     label,
-    label_starting,
     main_nav,
     move_thread_on,
     report_problem,
@@ -106,22 +105,14 @@ def test_the_tab_bar_marks_where_you_are(new_context):
     assert box is not None and box["y"] + box["height"] >= PHONE["height"] - 2  # at the bottom of the screen
 
 
-def test_a_visitor_who_starts_a_report_signs_up_and_lands_on_the_form(new_context):
+def test_a_visitor_who_starts_a_report_lands_on_the_guided_form(new_context):
+    # Signing up at the end and finishing it: tests/browser/test_report_flow_browser.py.
     page = phone(new_context)
     errors = watch_console(page)
     page.goto("/")
     page.get_by_role("link", name="我要反映").click()
-    expect(page).to_have_url(re.compile(r"/login\?next=(%2F|/)threads(%2F|/)new$"))
-    page.get_by_role("main").get_by_role("link", name="注册").click()
-    expect(page).to_have_url(re.compile(r"/signup\?next=(%2F|/)threads(%2F|/)new$"))
-    page.get_by_label(label("昵称")).fill("新来的居民")
-    page.get_by_label(label_starting("手机号")).fill(unique_mobile())
-    page.get_by_label(label("密码")).fill(PASSWORD)
-    page.get_by_label(label("确认密码")).fill(PASSWORD)
-    page.locator("#f-accept_privacy").check()
-    page.get_by_role("button", name="注册账号").click()
     expect(page).to_have_url(re.compile(r"/threads/new$"))
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    expect(page.get_by_text("第 1 步，共 6 步：照片")).to_be_visible()
     assert errors == []
 
 

@@ -15,7 +15,6 @@ from tests.browser.steps import (
     Person,
     apply_for_shop,
     approve_shop,
-    choose_shop,
     expect,
     label,
     label_starting,
@@ -209,14 +208,13 @@ def test_a_second_resident_adds_me_too_instead_of_a_duplicate(resident: Person, 
     threads_before = thread_total(page)
     main_nav(page).get_by_role("link", name="反映问题").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("反映问题")
-    page.get_by_label(label("类别")).select_option(label="占道经营")
-    choose_shop(page, shop_name)
+    # The guided report offers it as soon as the place is known (joining inline: test_report_flow_browser.py).
+    page.get_by_role("main").get_by_role("button", name="下一步", exact=True).click()
+    page.get_by_label(label("或填写门牌号")).fill("1151号")
+    page.get_by_role("main").get_by_role("button", name="下一步", exact=True).click()
     similar = page.get_by_role("region", name=re.compile(r"^是下面这些问题吗？"))
-    expect(similar.get_by_role("link", name=title)).to_be_visible(timeout=5_000)  # one quick GET
-    # Typing a like title keeps offering it.
-    page.get_by_label(label("一句话说明")).press_sequentially(f"桌椅占道{tag}")
     expect(similar.get_by_role("link", name=title)).to_be_visible()
-    expect(similar).to_contain_text("0 人也遇到")
+    expect(similar.get_by_role("button", name=re.compile(r"^我也遇到 · 0"))).to_be_visible()
 
     similar.get_by_role("link", name=title).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
@@ -295,7 +293,7 @@ def test_an_empty_report_shows_the_summary_focused_and_keeps_what_was_typed_and_
     page = phone.page
     errors: list[str] = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.goto("/threads/new")
+    page.goto("/threads/new?layout=one-page")
     emergency = page.get_by_role("region", name=re.compile(r"^燃气泄漏、起火或有人受伤"))
     expect(emergency.get_by_role("link", name="119 火警")).to_have_attribute("href", "tel:119")
     body = "每天晚上八点以后油烟很重，窗户都不敢开。"
