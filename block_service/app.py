@@ -53,6 +53,11 @@ from block_service.plans.controllers import PlanApiController, PlanController, S
 from block_service.plans.proposal_controllers import ProposalApiController, ProposalController
 from block_service.pledges.controllers import PledgeController
 from block_service.privacy.controllers import PrivacyController, StaffPrivacyController
+from block_service.projects.api_controllers import ProjectApiController, ProjectFileController
+from block_service.projects.controllers import ProjectController
+from block_service.projects.evaluation import set_evaluation_days
+from block_service.projects.money_controllers import ProjectMoneyController
+from block_service.projects.tasks import run_project_tasks
 from block_service.settings import PROJECT_ROOT, Settings, get_settings
 from block_service.shops.controllers import ShopApiController, ShopController, StaffShopController
 from block_service.threads.api_controllers import ThreadApiController
@@ -152,6 +157,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     keep_values(settings.shared_pages)
     configure_due_hours(settings.default_due_hours)
+    set_evaluation_days(settings.evaluation_days)
     session_config = RotatingSessionConfig(
         key=cookie_name("block_session", settings.debug),
         max_age=settings.session_idle_minutes * 60,
@@ -225,6 +231,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 NoticeApiController,
                 InspectionController,
                 InspectionApiController,
+                ProjectController,
+                ProjectMoneyController,
+                ProjectApiController,
+                ProjectFileController,
                 InboxController,
                 InboxApiController,
                 PrivacyController,
@@ -257,7 +267,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             # handle_error logs: a person's mistake at INFO, our own failures with a traceback, in every mode.
             logging_config=LoggingConfig(log_exceptions="never"),
             before_send=[security_headers(settings.debug), shared_pages.note_writes],
-            lifespan=[_database_lifespan, run_periodic_tasks, run_motion_tasks, run_meeting_tasks, run_offer_tasks],
+            lifespan=[
+                _database_lifespan,
+                run_periodic_tasks,
+                run_motion_tasks,
+                run_meeting_tasks,
+                run_offer_tasks,
+                run_project_tasks,
+            ],
             openapi_config=OpenAPIConfig(
                 title="Lingyan block workstation API",
                 version="0.1.0",

@@ -35,6 +35,18 @@ from block_service.notices.tables import (
 from block_service.offers.tables import Offer, OfferHours, OfferKind, OfferThanks
 from block_service.plans.tables import Plan, PlanCategory, PlanLead, Proposal, ProposalStep, ProposalThread, Support
 from block_service.pledges.tables import Pledge, PledgeGoal
+from block_service.projects.tables import (
+    Milestone,
+    Project,
+    ProjectDocument,
+    ProjectEvaluation,
+    ProjectInvitee,
+    ProjectPhoto,
+    ProjectReceipt,
+    ProjectStep,
+    ProjectUpdate,
+    ProjectWorker,
+)
 from block_service.settings import PROJECT_ROOT
 from block_service.shops.tables import Industry, Segment, Shop, ShopApplication, ShopMerchant
 from block_service.threads.tables import (
@@ -123,5 +135,15 @@ APP_CONFIG = AppConfig(
         NoticeReminder,
         InspectionRound,
         InspectionResult,
+        Project,
+        ProjectWorker,
+        Milestone,
+        ProjectUpdate,
+        ProjectPhoto,
+        ProjectDocument,
+        ProjectStep,
+        ProjectInvitee,
+        ProjectEvaluation,
+        ProjectReceipt,
     ],
 )

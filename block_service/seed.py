@@ -20,6 +20,7 @@ from block_service.offers.demo import seed_demo_offers
 from block_service.offers.kinds import ensure_offer_reference_data
 from block_service.plans.demo import seed_demo_plans
 from block_service.plans.plans import ensure_plans
+from block_service.projects.demo import seed_demo_projects
 from block_service.shops.applications import apply_for_shop, approve_application, reject_application
 from block_service.shops.schemas import ShopApplicationForm
 from block_service.shops.tables import Industry, Segment
@@ -248,6 +249,8 @@ async def seed_demo() -> bool:
     await seed_demo_notices(staff)
 
     await seed_demo_history(staff)
+
+    await seed_demo_projects(staff)
     return True
 
 

@@ -38,6 +38,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Photos of threads closed longer than this are deleted; inbox entries older than this too.
     photo_retention_days: int = 365
     inbox_retention_days: int = 180
+    # How long the people a completed project serves may evaluate it.
+    evaluation_days: int = 14
     # The workstation's public phone line, shown in the footer and on /contact (omitted while unset).
     contact_phone: str = ""
     # A thread's due time when its category sets no response deadline (hours).
@@ -179,6 +181,7 @@ def read_settings(env: dict[str, str] | None = None) -> Settings:
         trusted_proxies=_address_list(env, "BLOCK_TRUSTED_PROXIES"),
         photo_retention_days=_whole_number(env, "BLOCK_PHOTO_RETENTION_DAYS", 365),
         inbox_retention_days=_whole_number(env, "BLOCK_INBOX_RETENTION_DAYS", 180),
+        evaluation_days=_whole_number(env, "BLOCK_EVALUATION_DAYS", 14),
         contact_phone=(env.get("BLOCK_CONTACT_PHONE") or "").strip(),
         default_due_hours=_whole_number(env, "BLOCK_DEFAULT_DUE_HOURS", 48),
         stuck_days={

@@ -32,6 +32,9 @@ from block_service.meetings import services as meeting_services
 from block_service.meetings.schemas import AgendaItemForm
 from block_service.pledges import services as pledge_services
 from block_service.pledges.schemas import PledgeForm
+from block_service.projects import work
+from block_service.projects.schemas import UpdateForm
+from block_service.projects.tables import ProjectPhoto
 from block_service.threads import moderation, opening, workflow
 from block_service.threads import photos as photo_store
 from block_service.threads.schemas import AnswerForm
@@ -45,6 +48,7 @@ from tests.need_helpers import make_need
 from tests.offer_helpers import make_offer
 from tests.plans_helpers import file as file_proposal_for
 from tests.pledges_helpers import trial
+from tests.project_helpers import milestone, started_project
 
 ROLES = ("visitor", "resident", "merchant", "other_merchant", "council", "staff")
 ROLE_GRANTS = {
@@ -141,6 +145,25 @@ OBJECT_ROUTES: dict[str, tuple[str, dict]] = {
     "acknowledge_notice": ("notice", {}),
     "notice_file": ("notice", {}),
     "shop_inspections": ("shop", {}),
+    # Projects: "own" is the council member's (they lead it), "another" is staff's. Nobody here is invited to
+    # evaluate, so evaluating is refused to every role (403).
+    "project": ("project", {}),
+    "api_project": ("project", {}),
+    "add_milestone": ("project", {"title": "语料节点", "due_on": "2099-01-01", "weight": "1"}),
+    "complete_milestone": ("project", {}),
+    "project_state": ("project", {"state": "stalled", "reason": "语料"}),
+    "project_stage": ("project", {"stage": "submitted", "reference_number": "语料", "submitted_on": "2026-11-20"}),
+    "project_maintainer": ("project", {"maintainer_type": "person", "maintainer_id": "1", "duties": "语料职责"}),
+    "add_project_worker": ("project", {"person_id": "1"}),
+    "link_project_meeting": ("project", {"meeting_id": "1"}),
+    "post_project_update": ("project", {"body": "语料进展"}),
+    "attach_project_document": ("project", {"document_title": "语料材料"}),
+    "evaluate_project": ("project", {"solved": "yes", "satisfaction": "5"}),
+    "project_document": ("project", {}),
+    "project_photo": ("projectphoto", {}),
+    "allocate_project_money": ("staff", {"allocation_amount": "1"}),
+    "record_project_spending": ("project", {"amount": "1", "category": "语料", "spent_on": "2026-11-01"}),
+    "set_project_goal": ("project", {"kind": "hours", "quantity": "1"}),
     # Staff only: the route table is the whole rule; staff reach the object, and a missing one is a 404.
     "person": ("staff", {}),
     "disable_person": ("staff", {"reason": "语料"}),
@@ -211,11 +234,24 @@ OWNER_ONLY = {
     "acknowledge_notice",
     "notice_file",
     "shop_inspections",
+    "add_milestone",
+    "complete_milestone",
+    "project_state",
+    "project_stage",
+    "project_maintainer",
+    "add_project_worker",
+    "link_project_meeting",
+    "post_project_update",
+    "attach_project_document",
+    "record_project_spending",
+    "set_project_goal",
 }
 # Walked last, in this order: they change roles and phases the other cells rely on.
 LAST = ("recuse_motion", "withdraw_interest", "resign_seat")
 # Routes the table opens to the council whose service admits only its chair (the corpus's member is not).
-CHAIR_ONLY = {"motion_form", "create_motion"}
+CHAIR_ONLY = {"motion_form", "create_motion", "project_form", "create_project"}
+# Forms with files: sent as multipart, as a browser sends them.
+MULTIPART = {"post_project_update", "attach_project_document", "record_project_spending"}
 # The second log-in step exists only between the password and the code: without one, back to /login.
 SECOND_STEP = {"login_code_form", "login_code"}
 # Bodies of routes without an object in the path (valid, so an allowed role reaches the service).
@@ -340,6 +376,18 @@ async def _seed(app, browser_factory) -> Seed:
     needs = {"own": {}, "another": {"*": await make_need(neighbour, title="邻居的需求")}}
     for role, viewer in viewers.items():
         needs["own"][role] = await make_need(viewer, title=f"{role}的需求")
+
+    project = {}
+    for owner, lead in (("own", zhao), ("another", staff)):
+        project_id = await started_project(staff, size="large", budget_cap=None, lead=lead)
+        document_id = await work.attach_document(staff, project_id, var_dir, "语料材料", b"%PDF-1.4\n%%EOF\n")
+        milestone_id = await milestone(staff, project_id)
+        project[owner] = {"project_id": project_id, "milestone_id": milestone_id, "document_id": document_id}
+    update_id = await work.post_update(staff, project["another"]["project_id"], UpdateForm(body="语料进展"))
+    project_photo = photo_store.store_photo(var_dir, photo_store.prepare_photo(_jpeg()))
+    await ProjectPhoto.insert(
+        ProjectPhoto(update=update_id, file_name=project_photo, width=40, height=30, size_bytes=100, created_at=now())
+    )
     subject = trial(managers=(staff.person_id,))
     pledge = {"own": {}, "another": {}}
     for role, viewer in viewers.items():
@@ -351,6 +399,8 @@ async def _seed(app, browser_factory) -> Seed:
         "need": needs,
         "pledge": pledge,
         "notice": notices["objects"],
+        "project": {"own": {"council": project["own"]}, "another": {"*": project["another"]}},
+        "projectphoto": {"another": {"*": {"file_name": project_photo}}},
         "meeting": {"own": {"council": meetings["own"]}, "another": {"*": meetings["another"]}},
         "thread": thread,
         "message": message,
@@ -397,6 +447,7 @@ async def _seed(app, browser_factory) -> Seed:
                     "round_id": notices["round_id"],
                     "service_id": notices["service_id"],
                     "kind_id": 1,
+                    "project_id": project["another"]["project_id"],
                 }
             }
         },
@@ -494,6 +545,8 @@ def _business(key: str, object_type: str, kind: str, role: str, expected: str) -
         return "forbidden"  # the workload per staff member: the service refuses everyone but staff with a 403
     if key == "proposal_step" and role != "staff":
         return "forbidden"  # accepting a proposal is staff's step; the service says so with a 403
+    if key == "evaluate_project":
+        return "forbidden"  # only the people a completed project serves are invited to evaluate it
     if key in ("record_minutes", "motion_from_item") and role != "staff":
         return "forbidden"  # the secretary (minutes) and the chair (motions) are nobody in this seed
     if key in ("thank_offer", "report_offer") and object_type == "offer" and kind == "own":
@@ -579,9 +632,13 @@ async def _counts() -> tuple:
     return tuple([await table.count() for table in WRITTEN])
 
 
-async def _ask(browser, method: str, url: str, body: dict):
+async def _ask(browser, method: str, url: str, body: dict, multipart: bool = False):
     if method == "GET":
         return await browser.get(url)
+    if multipart:
+        files = {"attachment": ("corpus.txt", b"corpus", "text/plain")}
+        headers = {"x-csrftoken": await browser.csrf_token()}
+        return await browser.client.post(url, data=body, files=files, headers=headers)
     return await browser.post(url, body)
 
 
@@ -642,7 +699,7 @@ async def test_every_route_role_and_object_kind_answers_as_the_rules_say(app, br
                 if expected == "missing":
                     before = await _counts()
                     await seed.browsers[role].get("/")  # shows (and so clears) any flash an earlier cell left
-                response = await _ask(seed.browsers[role], method, url, _body(key, body, role, seed))
+                response = await _ask(seed.browsers[role], method, url, _body(key, body, role, seed), key in MULTIPART)
                 actual = _classify(method, response)
                 cells += 1
                 by_class[expected] += 1

@@ -37,6 +37,7 @@ DOMAINS = [
     "council",
     "funds",
     "meetings",
+    "projects",
     "notices",
     "offers",
     "needs",

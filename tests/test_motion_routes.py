@@ -199,7 +199,8 @@ async def test_the_demo_has_a_closed_motion_with_a_recusal_and_an_open_one_for_t
 
     assert await seed_demo()
     rows = await Motion.select(Motion.id, Motion.status, Motion.result).order_by(Motion.id)
-    assert [(row["status"], row["result"]) for row in rows] == [("closed", "passed"), ("open", "")]
+    # The first two are the council's own; the projects' demo follows with motions on demo proposals.
+    assert [(row["status"], row["result"]) for row in rows][:2] == [("closed", "passed"), ("open", "")]
     assert await MotionMember.count().where(MotionMember.status == "recused") == 1
     chair_login = next(login for role, login, _password in DEMO_LOGINS if role == "chair")
     chair = browser_factory("zh-Hans")

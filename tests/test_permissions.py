@@ -18,13 +18,22 @@ from tests.motion_helpers import motion_form
 from tests.need_helpers import make_need
 from tests.offer_helpers import make_offer
 from tests.plans_helpers import file as file_proposal
+from tests.project_helpers import milestone, started_project
 
 PERSONAS = ("anonymous", "resident", "merchant", "staff")
 # Routes Litestar adds by itself and the static files: nothing to refuse there.
 ALWAYS_OPEN = {"options", "openapi", "static"}
 # Open to everyone but not a page: an endless event stream, a photo that needs a stored file, and the
 # second step of a log-in, which sends anyone who has not passed the first back to /login.
-NOT_PAGES = {"thread_events", "photo", "photo_thumbnail", "login_code_form", "notice_file"}
+NOT_PAGES = {
+    "thread_events",
+    "photo",
+    "photo_thumbnail",
+    "login_code_form",
+    "notice_file",
+    "project_photo",
+    "project_document",
+}
 
 
 def _all_handlers(app):
@@ -82,6 +91,9 @@ async def people(browser_factory):
     merchant_viewer = viewer_for(merchant, "resident", "merchant", shops=(own_shop,))
     await make_offer(merchant_viewer, own_shop, every_day="09:00-21:00")  # offer 1, the merchant's own
     await make_need(viewer_for(resident, "resident"))  # need 1
+
+    project_id = await started_project(viewer_for(staff_id, "staff"))  # project 1, so the project pages answer
+    await milestone(viewer_for(staff_id, "staff"), project_id)
     browsers = {"anonymous": browser_factory()}
     for persona, contact in (("resident", "13900000001"), ("merchant", "13800000001"), ("staff", "staff@test.example")):
         browsers[persona] = browser_factory()
@@ -136,6 +148,9 @@ def _fill(path: str, people) -> str:
         "attachment_id": 1,
         "round_id": 1,
         "service_id": 1,
+        "project_id": 1,
+        "milestone_id": 1,
+        "document_id": 1,
     }
     return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: str(values[m.group(1)]), path)
 

@@ -36,7 +36,7 @@ from block_service.web.forms import form_errors, read_form, status_of
 from block_service.web.htmx import redirect_after_post
 from block_service.web.labels import N_
 from block_service.web.opened import read_notices_about
-from block_service.web.page_parts import fills
+from block_service.web.page_parts import fills, fills_by_default, part_of_page
 from block_service.web.params import Id, OptionalId, PageNumber
 from block_service.web.templating import flash, render
 
@@ -60,6 +60,12 @@ def _motion_detail(event: str, detail: str) -> str:
 async def _plan_motions(viewer, plan_ids: list[int], detail: bool) -> dict[str, Any]:
     """The plan cards' "motions this term" and the plan page's list of its motions."""
     return {**await plan_motions(plan_ids, detail), "template": "council/motions/_plan_part.html"}
+
+
+@fills_by_default("motion_project")
+async def _no_project(viewer, motion_id: int, passed: bool) -> dict[str, Any]:
+    """Until the projects domain fills it: no project and no way to start one."""
+    return {}
 
 
 register_kind(
@@ -198,6 +204,8 @@ async def _motion_page(
     context = {"page": page, "motion": page.motion, "mine": page.mine, "choices": CHOICES}
     if page.motion.proposal and not fragment:
         context["chain"] = await chain_of(page.motion.proposal.id, viewer_of(request))
+        passed = page.motion.status == "closed" and page.motion.result == "passed"
+        context |= await part_of_page("motion_project", viewer=viewer_of(request), motion_id=motion_id, passed=passed)
     context |= {"errors": errors or {}, "values": values or {}}
     if force_fragment:
         return Template(template_name=fragment, context=context, status_code=status_code)

@@ -1,0 +1,1 @@
+"""Projects: passed motions carried out, with milestones, updates, money or pledges, and their evaluation."""
