@@ -40,7 +40,7 @@ async def test_a_plan_page_shows_each_indicator_as_a_chart_with_title_summary_an
         "Proposals passed by the council",
     ):
         assert zh(label) in html
-    assert html.count('role="img"') == 5 and html.count('<title id="indicator-') == 5
+    assert html.count('role="img"') == 7 and html.count('<title id="indicator-') == 7
     assert zh("Yuan spent from the autonomous fund") in html
     assert html.count("<table") >= 4 and "2026-10" in html and zh("The numbers") in html
     assert 'data-section="indicators"' in html
@@ -57,6 +57,8 @@ async def test_the_plan_indicators_json(db, browser):
         "resolve_days",
         "fixed_share",
         "proposals_passed",
+        "projects_completed",
+        "pledges_delivered",
         "funds_spent",
     ]
     assert all(len(s["values"]) == 12 for s in body["series"])
@@ -127,6 +129,8 @@ async def test_open_data_lists_streams_and_describes_every_file(db, browser):
         "plan_indicators.csv",
         "fund_ledger.csv",
         "pledges.csv",
+        "projects.csv",
+        "milestones.csv",
     } <= set(names)
     for resource, name in zip(package["resources"], names, strict=True):
         response = await browser.get(f"/data/{name}")

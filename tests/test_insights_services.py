@@ -38,7 +38,15 @@ async def test_each_indicator_of_a_plan_from_hand_made_history(db):
     indicators = await plan_indicators("safety", now=NOW)
     assert indicators.months == MONTHS
     series = {s.key: s for s in indicators.series}
-    assert list(series) == ["open_reports", "resolve_days", "fixed_share", "proposals_passed", "funds_spent"]
+    assert list(series) == [
+        "open_reports",
+        "resolve_days",
+        "fixed_share",
+        "proposals_passed",
+        "projects_completed",
+        "pledges_delivered",
+        "funds_spent",
+    ]
     # Open at each month's end: D in August, A in September, G in October (resolved after it), C now;
     # the hidden report and the environment plan's report never count.
     assert by_month(series["open_reports"]) == {"2026-08": 1, "2026-09": 1, "2026-10": 1, "2026-11": 1}
@@ -180,3 +188,34 @@ async def test_funds_spent_per_plan_through_the_allocating_motion_and_the_fund_b
     board = await dashboard(now=NOW)
     assert board.fund_year == 2026
     assert board.fund_balance_fen == 20_000_000 - (600_000 - 50_000 + 150_050 + 90_000)
+
+
+async def test_projects_completed_pledges_delivered_and_stuck_projects(db):
+    from block_service.plans.plans import get_plan
+    from block_service.pledges.tables import Pledge
+    from block_service.projects.tables import Project
+
+    safety = (await get_plan("safety")).id
+    person = await make_person("认捐人")
+    ids = []
+    for number, (completed, changed) in enumerate(
+        ((at("2026-10-10T00:00:00"), at("2026-10-10T00:00:00")), (None, at("2026-09-01T00:00:00")), (None, NOW)),
+        start=1,
+    ):
+        rows = await Project.insert(
+            Project(proposal_id=900 + number, motion_id=900 + number, plan_id=safety, title=f"第{number}个项目",
+                    size="mini", lead_type="person", lead_id=person, starts_on=dt.date(2026, 9, 1),
+                    state="completed" if completed else "in_progress", created_at=at("2026-09-01T00:00:00"),
+                    changed_at=changed, completed_at=completed)
+        ).returning(Project.id)  # fmt: skip
+        ids.append(rows[0]["id"])
+    for state, delivered in (("delivered", at("2026-11-03T00:00:00")), ("promised", None), ("withdrawn", None)):
+        await Pledge.insert(
+            Pledge(subject_kind="project", subject_id=ids[0], person=person, kind="hours", quantity=2, state=state,
+                   created_at=at("2026-10-01T00:00:00"), delivered_at=delivered)
+        )  # fmt: skip
+    series = {s.key: s for s in (await plan_indicators("safety", now=NOW)).series}
+    assert by_month(series["projects_completed"]) == {"2026-10": 1}
+    assert by_month(series["pledges_delivered"]) == {"2026-11": 1}
+    stuck = [item for item in await stuck_items(dict(STUCK_DAYS), now=NOW) if item.stage == "project"]
+    assert [item.object_id for item in stuck] == [ids[1]]

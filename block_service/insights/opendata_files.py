@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from block_service.council.motion_tables import Motion, MotionMember
 from block_service.i18n import N_
 from block_service.insights.indicators import all_plan_indicators
-from block_service.insights.opendata import BATCH, Field, coming_file, keyset_batches, open_file
+from block_service.insights.opendata import BATCH, Field, keyset_batches, open_file
 from block_service.meetings.tables import Meeting
 from block_service.plans.tables import Proposal
 from block_service.threads.tables import Thread
@@ -267,9 +267,3 @@ async def indicator_rows() -> AsyncIterator[list[tuple]]:
                 for month, value in zip(series.months, series.values, strict=True)
             ]
         yield rows
-
-
-# TODO(projects): register projects.csv and milestones.csv with @open_file in insights/opendata_projects.py
-# (imported by insights/__init__.py) once block_service/projects is on main; until then /data lists them as coming.
-coming_file("projects.csv", N_("Projects carried out"))
-coming_file("milestones.csv", N_("Project milestones"))
