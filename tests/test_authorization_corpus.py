@@ -103,6 +103,7 @@ OBJECT_ROUTES: dict[str, tuple[str, dict]] = {
     "api_motion": ("motion", {}),
     "vote_motion": ("motion", {"choice": "yes"}),
     "recuse_motion": ("motion", {"reason": "语料"}),
+    "withdraw_motion": ("motion", {}),  # without a reason: reaches the rule and changes nothing
     # Meetings: "own" is the council member's meeting (they convene it), "another" is the staff's.
     "meeting": ("meeting", {}),
     "api_meeting": ("meeting", {}),
@@ -168,7 +169,7 @@ OWNER_ONLY = {
 # Walked last, in this order: they change roles and phases the other cells rely on.
 LAST = ("recuse_motion", "withdraw_interest", "resign_seat")
 # Routes the table opens to the council whose service admits only its chair (the corpus's member is not).
-CHAIR_ONLY = {"motion_form", "create_motion"}
+CHAIR_ONLY = {"motion_form", "create_motion", "withdraw_motion"}
 # The second log-in step exists only between the password and the code: without one, back to /login.
 SECOND_STEP = {"login_code_form", "login_code"}
 # Bodies of routes without an object in the path (valid, so an allowed role reaches the service).

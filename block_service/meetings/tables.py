@@ -29,6 +29,9 @@ class Meeting(Table, tablename="meeting"):
     minutes_published_at = Timestamptz(null=True, default=None)
     minutes_published_by = ForeignKey(references=Person, null=True, default=None)
     reminded_at = Timestamptz(null=True, default=None, index=True)
+    status = Varchar(length=10, default="scheduled")  # scheduled | cancelled
+    cancel_reason = Text(default="")
+    sequence = Integer(default=0)  # iCalendar SEQUENCE: bumped at every change of time, place or title
 
 
 class AgendaItem(Table, tablename="meeting_agenda_item"):

@@ -108,6 +108,7 @@ ROUTE_ACCESS: dict[str, Access] = {
     "create_motion": _access(COUNCIL, STAFF),
     "vote_motion": _access(COUNCIL, owner="motion"),
     "recuse_motion": _access(COUNCIL, owner="motion"),
+    "withdraw_motion": _access(COUNCIL, STAFF),  # the council's chair or staff (the service decides)
     # workstation staff
     "applications": STAFF_ONLY,
     "approve_application": STAFF_ONLY,
