@@ -28,6 +28,7 @@ from block_service.funds.controllers import FundApiController, FundController, S
 from block_service.groups.controllers import GroupApiController, GroupController, StaffGroupController
 from block_service.i18n import load_catalogues
 from block_service.inbox.controllers import InboxApiController, InboxController
+from block_service.meetings.change_controllers import MeetingChangeController
 from block_service.meetings.controllers import MeetingApiController, MeetingController
 from block_service.meetings.tasks import run_meeting_tasks
 from block_service.migrate import apply_migrations
@@ -181,6 +182,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 ProposalController,
                 ProposalApiController,
                 MeetingController,
+                MeetingChangeController,
                 MeetingApiController,
                 PledgeController,
                 FundController,

@@ -112,6 +112,8 @@ OBJECT_ROUTES: dict[str, tuple[str, dict]] = {
     "invite": ("meeting", {"invitee_type": "shop", "invitee_id": "1"}),
     "record_attendance": ("meeting", {"attendee_type": "shop", "attendee_id": "1"}),
     "record_minutes": ("meeting", {"minutes": "语料纪要"}),
+    "change_meeting": ("meeting", {}),  # without a title or times: reaches the rule and changes nothing
+    "cancel_meeting": ("meeting", {}),  # without a reason: likewise
     "motion_from_item": ("meeting", {"title": "语料动议标题", "text": "语料动议"}),
     # Pledges on a "trial" target whose only manager is staff: "own" is the role's pledge, "another" a neighbour's.
     "withdraw_pledge": ("pledge", {}),
@@ -164,6 +166,8 @@ OWNER_ONLY = {
     "add_agenda_item",
     "invite",
     "record_attendance",
+    "change_meeting",
+    "cancel_meeting",
     "withdraw_pledge",
 }
 # Walked last, in this order: they change roles and phases the other cells rely on.

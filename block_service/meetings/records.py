@@ -98,7 +98,9 @@ async def send_reminders(moment: dt.datetime | None = None) -> int:
     conditional update inside the transaction that records the notices, so two workers at once remind once."""
     moment = moment or now()
     due = await Meeting.select(Meeting.id).where(
-        Meeting.reminded_at.is_null() & (Meeting.starts_at > moment) & (Meeting.starts_at <= moment + REMINDER_AHEAD)
+        Meeting.reminded_at.is_null()
+        & (Meeting.status == "scheduled")
+        & (Meeting.starts_at > moment) & (Meeting.starts_at <= moment + REMINDER_AHEAD)
     )
     reminded = 0
     for row in due:

@@ -45,6 +45,13 @@ def parse_local(text: str, field: str) -> dt.datetime:
     return naive.replace(tzinfo=BLOCK_TIMEZONE).astimezone(dt.UTC)
 
 
+def check_times(starts_at: dt.datetime, ends_at: dt.datetime) -> None:
+    if ends_at <= starts_at:
+        raise Invalid("The meeting must end after it starts.", field="ends_at")
+    if ends_at - starts_at > dt.timedelta(hours=24):
+        raise Invalid("A meeting lasts at most a day.", field="ends_at")
+
+
 def may_convene(viewer: Viewer) -> bool:
     """Staff and sitting council members convene meetings."""
     return viewer.has("staff", "council")
@@ -65,6 +72,9 @@ def _summary_columns() -> tuple:
         Meeting.proposal_id,
         Meeting.thread_id,
         Meeting.minutes_published_at,
+        Meeting.status,
+        Meeting.cancel_reason,
+        Meeting.sequence,
     )
 
 
@@ -72,10 +82,7 @@ async def create_meeting(viewer: Viewer, form: MeetingForm) -> int:
     if not may_convene(viewer):
         raise Forbidden("Only staff and council members convene meetings.")
     starts_at, ends_at = parse_local(form.starts_at, "starts_at"), parse_local(form.ends_at, "ends_at")
-    if ends_at <= starts_at:
-        raise Invalid("The meeting must end after it starts.", field="ends_at")
-    if ends_at - starts_at > dt.timedelta(hours=24):
-        raise Invalid("A meeting lasts at most a day.", field="ends_at")
+    check_times(starts_at, ends_at)
     if form.proposal_id is not None:
         await check_target(viewer, "proposal", form.proposal_id, field="proposal_id")
     if form.thread_id is not None:
@@ -160,6 +167,8 @@ async def _people_of_invitee(invitee_type: str, invitee_id: int) -> set[int]:
 async def invite(viewer: Viewer, meeting_id: int, form: InviteForm) -> None:
     meeting = await _meeting_row(meeting_id)
     _ensure_manager(viewer, meeting)
+    if meeting["status"] == "cancelled":
+        raise Conflict("This meeting is cancelled.")
     if meeting["ends_at"] <= now():
         raise Conflict("The meeting is over; nobody can be invited any more.")
     names = await invitee_names(viewer, [(form.invitee_type, form.invitee_id)])
@@ -202,6 +211,8 @@ async def answer(viewer: Viewer, meeting_id: int, form: RsvpForm) -> None:
     """Yes or no; the capacity holds under any number of answers at once (a conditional update of `going`), and
     sending the same answer twice changes nothing."""
     meeting = await _meeting_row(meeting_id)
+    if meeting["status"] == "cancelled":
+        raise Conflict("This meeting is cancelled.")
     if meeting["starts_at"] <= now():
         raise Conflict("The meeting has begun; answers are closed.")
     if not await is_invited(viewer, meeting):
@@ -335,7 +346,9 @@ async def get_meeting(viewer: Viewer, meeting_id: int) -> MeetingDetail:
             "convener": detail.convener_id,
             "kind": detail.kind,
         }
-        detail.may_answer = detail.starts_at > moment and await is_invited(viewer, meeting)
+        detail.may_answer = (
+            detail.status == "scheduled" and detail.starts_at > moment and await is_invited(viewer, meeting)
+        )
         detail.may_manage = viewer.is_staff or viewer.person_id == detail.convener_id
         detail.may_write_minutes = viewer.is_staff or (viewer.has("council") and await is_secretary(viewer.person_id))
         detail.may_open_motion = viewer.has("staff", "council") and await may_open_motions(viewer)

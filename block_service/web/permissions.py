@@ -178,6 +178,8 @@ ROUTE_ACCESS: dict[str, Access] = {
     "add_agenda_item": _access(STAFF, COUNCIL, owner="meeting"),
     "invite": _access(STAFF, COUNCIL, owner="meeting"),
     "record_attendance": _access(STAFF, COUNCIL, owner="meeting"),
+    "change_meeting": _access(STAFF, COUNCIL, owner="meeting"),
+    "cancel_meeting": _access(STAFF, COUNCIL, owner="meeting"),
     "record_minutes": _access(STAFF, COUNCIL),
     "motion_from_item": _access(STAFF, COUNCIL),  # the council's chair or staff (council.motions decides)
     # inbox
