@@ -4,7 +4,10 @@ from piccolo.columns.indexes import IndexMethod
 
 ID = "2026-11-29T09:10:00:000000"
 VERSION = "1.38.0"
-DESCRIPTION = "Meetings edited and cancelled (status, reason, iCalendar sequence); motions withdrawn with a reason"
+DESCRIPTION = (
+    "Meetings edited and cancelled (status, reason, iCalendar sequence); attendance present, absent or excused; "
+    "motions withdrawn with a reason"
+)
 
 
 def _params(default, *, index: bool = False) -> dict:
@@ -26,6 +29,7 @@ COLUMNS = (
     ("Meeting", "meeting", "cancel_reason", Text, _params("")),
     ("Meeting", "meeting", "sequence", Integer, _params(0)),
     ("Motion", "council_motion", "withdrawn_reason", Text, _params("")),
+    ("Attendance", "meeting_attendance", "status", Varchar, {**_params("present"), "length": 8}),
 )
 
 

@@ -114,6 +114,9 @@ OBJECT_ROUTES: dict[str, tuple[str, dict]] = {
     "record_minutes": ("meeting", {"minutes": "语料纪要"}),
     "change_meeting": ("meeting", {}),  # without a title or times: reaches the rule and changes nothing
     "cancel_meeting": ("meeting", {}),  # without a reason: likewise
+    "meeting_people": ("meeting", {}),
+    "invite_picks": ("meeting", {}),  # nothing chosen: reaches the rule and changes nothing
+    "record_attendance_list": ("meeting", {}),  # nothing marked: likewise
     "motion_from_item": ("meeting", {"title": "语料动议标题", "text": "语料动议"}),
     # Pledges on a "trial" target whose only manager is staff: "own" is the role's pledge, "another" a neighbour's.
     "withdraw_pledge": ("pledge", {}),
@@ -168,6 +171,9 @@ OWNER_ONLY = {
     "record_attendance",
     "change_meeting",
     "cancel_meeting",
+    "meeting_people",
+    "invite_picks",
+    "record_attendance_list",
     "withdraw_pledge",
 }
 # Walked last, in this order: they change roles and phases the other cells rely on.

@@ -124,6 +124,7 @@ class AttendeeOut(msgspec.Struct, kw_only=True):
     attendee_id: int
     name: str
     named: bool = True  # False: a person not named to this viewer (name ""); the edge says who may see it
+    status: str = "present"  # present | absent | excused
 
 
 class MeetingSummary(msgspec.Struct, kw_only=True):

@@ -180,6 +180,9 @@ ROUTE_ACCESS: dict[str, Access] = {
     "record_attendance": _access(STAFF, COUNCIL, owner="meeting"),
     "change_meeting": _access(STAFF, COUNCIL, owner="meeting"),
     "cancel_meeting": _access(STAFF, COUNCIL, owner="meeting"),
+    "meeting_people": _access(STAFF, COUNCIL, owner="meeting"),
+    "invite_picks": _access(STAFF, COUNCIL, owner="meeting"),
+    "record_attendance_list": _access(STAFF, COUNCIL, owner="meeting"),
     "record_minutes": _access(STAFF, COUNCIL),
     "motion_from_item": _access(STAFF, COUNCIL),  # the council's chair or staff (council.motions decides)
     # inbox
