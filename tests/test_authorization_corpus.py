@@ -179,7 +179,7 @@ OWNER_ONLY = {
 # Walked last, in this order: they change roles and phases the other cells rely on.
 LAST = ("recuse_motion", "withdraw_interest", "resign_seat")
 # Routes the table opens to the council whose service admits only its chair (the corpus's member is not).
-CHAIR_ONLY = {"motion_form", "create_motion", "withdraw_motion"}
+CHAIR_ONLY = {"motion_form", "create_motion"}
 # The second log-in step exists only between the password and the code: without one, back to /login.
 SECOND_STEP = {"login_code_form", "login_code"}
 # Bodies of routes without an object in the path (valid, so an allowed role reaches the service).
@@ -407,6 +407,8 @@ def _business(key: str, object_type: str, kind: str, role: str, expected: str) -
         return "forbidden"  # accepting a proposal is staff's step; the service says so with a 403
     if key in ("record_minutes", "motion_from_item") and role != "staff":
         return "forbidden"  # the secretary (minutes) and the chair (motions) are nobody in this seed
+    if key == "withdraw_motion" and role != "staff":
+        return "forbidden"  # the chair withdraws a motion, and the chair is nobody in this seed
     if key == "withdraw_pledge" and kind == "another":
         return "forbidden"  # only the pledger withdraws a pledge, staff included
     if key == "deliver_pledge" and role != "staff":

@@ -26,7 +26,11 @@ WHY = ReasonForm(reason="场地临时被占用，改期另行通知")
 
 def _change(**fields) -> MeetingChangeForm:
     starts = now() + dt.timedelta(days=3)
-    values = {"title": "关于夜间外摆的听证会（改期）", "starts_at": local(starts), "ends_at": local(starts + dt.timedelta(hours=2))}
+    values = {
+        "title": "关于夜间外摆的听证会（改期）",
+        "starts_at": local(starts),
+        "ends_at": local(starts + dt.timedelta(hours=2)),
+    }
     return MeetingChangeForm(**(values | fields))
 
 
@@ -50,7 +54,12 @@ async def test_the_convener_moves_a_meeting_and_the_invitees_are_told(db):
     form = _change(place="凌岩南路1143号二楼")
     assert await changes.change_meeting(staff, meeting_id, form) is True
     row = await Meeting.select().where(Meeting.id == meeting_id).first()
-    assert (row["title"], row["place"], row["sequence"], row["status"]) == (form.title, "凌岩南路1143号二楼", 1, "scheduled")
+    assert (row["title"], row["place"], row["sequence"], row["status"]) == (
+        form.title,
+        "凌岩南路1143号二楼",
+        1,
+        "scheduled",
+    )
     assert await _told(meeting_id, "changed") == {invited.person_id}
     assert await changes.change_meeting(staff, meeting_id, form) is False  # the same form again changes nothing
     assert await AuditEntry.count().where(AuditEntry.action == "meeting.changed") == 1
@@ -102,7 +111,9 @@ async def test_the_pages_and_the_calendar_show_the_change_and_the_cancellation(d
     await other.log_in("13900000021", TEST_PASSWORD)
     assert zh("Change the time, place or title") not in text_of((await other.get(f"/meetings/{meeting_id}")).text)
     assert (await other.post(f"/meetings/{meeting_id}/cancel", {"reason": "我不想开"})).status_code == 403
-    bad = await browser.post(f"/meetings/{meeting_id}/change", {"title": "改期", "starts_at": "x", "ends_at": ""}, htmx=True)
+    bad = await browser.post(
+        f"/meetings/{meeting_id}/change", {"title": "改期", "starts_at": "x", "ends_at": ""}, htmx=True
+    )
     assert bad.status_code == 422 and 'id="change-forms"' in bad.text
     form = _change()
     moved = await browser.post(

@@ -116,10 +116,6 @@ async def test_the_withdraw_route_for_the_chair_and_refusals(app, browser_factor
     await cast_vote(council.members[1], voted, VoteForm(choice="yes"))
     late = await chair.post(f"/motions/{voted}/withdraw", {"reason": WHY.reason})
     assert late.status_code == 409 and zh(VOTED) in text_of(late.text)
-    english = browser_factory("en")
-    await english.log_in(CONTACTS[0])
-    late = await english.post(f"/motions/{voted}/withdraw", {"reason": WHY.reason})
-    assert late.status_code == 409 and VOTED in text_of(late.text)
 
 
 async def test_the_proposal_page_shows_the_roll_call_once_its_motion_has_closed(app, browser_factory):

@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from block_service.errors import Invalid, NotFound
-from block_service.plans.lifecycle import proposal_facts as _proposal_facts
 from block_service.plans.lifecycle import motion_withdrawn as _motion_withdrawn
+from block_service.plans.lifecycle import proposal_facts as _proposal_facts
 from block_service.plans.lifecycle import put_on_agenda as _put_on_agenda
 from block_service.plans.lifecycle import record_decision as _record_decision
 from block_service.plans.schemas import ProposalFacts

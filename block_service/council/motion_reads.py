@@ -30,7 +30,6 @@ from block_service.errors import DomainError, NotFound
 from block_service.names import shown_name
 from block_service.pagination import clamp, paginate
 
-
 _ENDED = ["closed", "withdrawn"]
 
 
@@ -180,7 +179,9 @@ def _summary(row: dict) -> MotionSummary:
 async def motion_desk(viewer: Viewer, page: int = 1) -> MotionDesk:
     """Open (and scheduled) motions with the viewer's vote state, then past results a page at a time."""
     columns = _motion_columns()
-    open_rows = await Motion.select(*columns).where(Motion.status.is_in(["scheduled", "open"])).order_by(Motion.closes_at)
+    open_rows = (
+        await Motion.select(*columns).where(Motion.status.is_in(["scheduled", "open"])).order_by(Motion.closes_at)
+    )
     page, per_page = clamp(page, 20)
     past = await paginate(
         Motion.select(*columns).where(Motion.status.is_in(_ENDED)).order_by(Motion.closed_at, ascending=False),

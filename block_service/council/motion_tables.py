@@ -12,7 +12,8 @@ from block_service.council.tables import CouncilTerm, Seat
 
 
 class Motion(Table, tablename="council_motion"):
-    """A question put to the council. status: scheduled -> open -> closed (or withdrawn before any vote); result once closed."""
+    """A question put to the council. status: scheduled -> open -> closed (result once closed), or withdrawn
+    before any vote."""
 
     term = ForeignKey(references=CouncilTerm, index=True)
     title = Varchar(length=200)

@@ -24,7 +24,9 @@ from block_service.web.templating import flash
 
 class MeetingChangeController(Controller):
     @post("/meetings/{meeting_id:int}/change", name="change_meeting")
-    async def change(self, request: Request, meeting_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]) -> Response:
+    async def change(
+        self, request: Request, meeting_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
+    ) -> Response:
         """New time, place or title; the invitees are told and the calendar event's SEQUENCE goes up."""
         await changes.ensure_may_change(viewer_of(request), meeting_id)
         try:
@@ -36,7 +38,9 @@ class MeetingChangeController(Controller):
         return redirect_after_post(request, _url(request, meeting_id))
 
     @post("/meetings/{meeting_id:int}/cancel", name="cancel_meeting")
-    async def cancel(self, request: Request, meeting_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]) -> Response:
+    async def cancel(
+        self, request: Request, meeting_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
+    ) -> Response:
         await changes.ensure_may_change(viewer_of(request), meeting_id)
         try:
             await changes.cancel_meeting(viewer_of(request), meeting_id, read_form(ReasonForm, data))

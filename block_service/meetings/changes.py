@@ -61,7 +61,12 @@ async def change_meeting(viewer: Viewer, meeting_id: int, form: MeetingChangeFor
     check_times(starts_at, ends_at)
     if ends_at <= now():
         raise Invalid("A meeting cannot be moved into the past.", field="ends_at")
-    after = {"title": form.title, "starts_at": starts_at, "ends_at": ends_at, "place": form.place.strip() or WORKSTATION}
+    after = {
+        "title": form.title,
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "place": form.place.strip() or WORKSTATION,
+    }
     before = {key: meeting[key] for key in after}
     if before == after:
         return False
@@ -97,7 +102,11 @@ async def cancel_meeting(viewer: Viewer, meeting_id: int, form: ReasonForm) -> N
     async with write_transaction():
         cancelled = (
             await Meeting.update(
-                {Meeting.status: "cancelled", Meeting.cancel_reason: form.reason, Meeting.sequence: Meeting.sequence + 1}
+                {
+                    Meeting.status: "cancelled",
+                    Meeting.cancel_reason: form.reason,
+                    Meeting.sequence: Meeting.sequence + 1,
+                }
             )
             .where((Meeting.id == meeting_id) & (Meeting.status == "scheduled"))
             .returning(Meeting.id)

@@ -252,7 +252,12 @@ async def _meeting_page(
     meeting = await services.get_meeting(viewer, meeting_id)
     picking: dict[str, Any] = {"group_picks": [], "checklist": [], "found": None, "q": ""}
     if meeting.may_manage:
-        row = {"id": meeting.id, "kind": meeting.kind, "proposal_id": meeting.proposal_id, "thread_id": meeting.thread_id}
+        row = {
+            "id": meeting.id,
+            "kind": meeting.kind,
+            "proposal_id": meeting.proposal_id,
+            "thread_id": meeting.thread_id,
+        }
         if meeting.changeable:
             picking["group_picks"] = await pickers.group_picks(row)
         if meeting.has_begun and meeting.status == "scheduled":

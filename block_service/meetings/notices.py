@@ -1,4 +1,4 @@
-"""Meeting notices to people, through the shared inbox: invited, changed or cancelled, the reminder a day before, the minutes."""
+"""Meeting notices through the shared inbox: invited, changed or cancelled, the reminder a day before, the minutes."""
 
 from __future__ import annotations
 

@@ -122,9 +122,11 @@ async def hidden_reporters(viewer: Viewer, thread_id: int | None) -> set[int]:
     such a person is never named on the meeting's pages, whatever other rule would name them."""
     if thread_id is None:
         return set()
-    row = await Thread.select(Thread.author, Thread.anonymous, Thread.name_to_shop, Thread.shop).where(
-        Thread.id == thread_id
-    ).first()
+    row = (
+        await Thread.select(Thread.author, Thread.anonymous, Thread.name_to_shop, Thread.shop)
+        .where(Thread.id == thread_id)
+        .first()
+    )
     if row is None or not row["anonymous"] or row["author"] is None:
         return set()
     known = may_identify_author(

@@ -16,6 +16,7 @@ from block_service.audit.services import record_change
 from block_service.clock import now
 from block_service.council.terms import current_term
 from block_service.db import duplicate_means, write_transaction
+from block_service.db.queries import contains
 from block_service.errors import Conflict, Invalid
 from block_service.groups.services import list_groups
 from block_service.i18n import localized
@@ -60,29 +61,28 @@ async def manageable(viewer: Viewer, meeting_id: int) -> dict:
     return meeting
 
 
-def _pattern(query: str) -> str | None:
-    cleaned = "".join(ch for ch in query.strip()[:40] if ch not in "%_\\")
-    return f"%{cleaned}%" if cleaned else None
+def _cleaned(query: str) -> str:
+    return "".join(ch for ch in query.strip()[:40] if ch not in "%_\\")
 
 
 async def search(viewer: Viewer, meeting_id: int, query: str) -> list[Pick]:
     """People (when the viewer may see them) and shops whose name contains the query: two statements."""
     await manageable(viewer, meeting_id)
-    pattern = _pattern(query)
-    if pattern is None:
+    text = _cleaned(query)
+    if not text:
         return []
     found: list[Pick] = []
     if may_see_people(viewer):
         rows = (
             await Person.select(Person.id, Person.display_name)
-            .where(Person.display_name.ilike(pattern) & (Person.is_active == True) & Person.erased_at.is_null())  # noqa: E712
+            .where(contains(Person.display_name, text) & (Person.is_active == True) & Person.erased_at.is_null())  # noqa: E712
             .order_by(Person.display_name)
             .limit(SEARCH_LIMIT)
         )
         found += [Pick(value=f"person:{row['id']}", label=shown_name(row["display_name"])) for row in rows]
     shops = (
         await Shop.select(Shop.id, Shop.name, Shop.house_number)
-        .where(Shop.name.ilike(pattern))
+        .where(contains(Shop.name, text))
         .order_by(Shop.name)
         .limit(SEARCH_LIMIT)
     )
@@ -186,7 +186,12 @@ async def checklist(viewer: Viewer, meeting: dict) -> list[CheckRow]:
             continue  # an erased person or a removed shop
         named = names[(kind, oid)] is not None and oid not in (hidden if kind == "person" else ())
         rows.append(
-            CheckRow(key=f"{kind}-{oid}", label=names[(kind, oid)] if named else "", named=named, status=marks.get((kind, oid), ""))
+            CheckRow(
+                key=f"{kind}-{oid}",
+                label=names[(kind, oid)] if named else "",
+                named=named,
+                status=marks.get((kind, oid), ""),
+            )
         )
     named_rows = sorted((row for row in rows if row.named), key=lambda row: (row.key[0] != "s", row.label))
     return named_rows + [row for row in rows if not row.named]

@@ -88,7 +88,9 @@ async def record_minutes(viewer: Viewer, meeting_id: int, form: MinutesForm) -> 
 async def _concerned(meeting: dict) -> set[int]:
     said_yes = await Rsvp.select(Rsvp.person).where((Rsvp.meeting == meeting["id"]) & (Rsvp.answer == "yes"))
     came = await Attendance.select(Attendance.attendee_id).where(
-        (Attendance.meeting == meeting["id"]) & (Attendance.attendee_type == "person") & (Attendance.status == "present")
+        (Attendance.meeting == meeting["id"])
+        & (Attendance.attendee_type == "person")
+        & (Attendance.status == "present")
     )
     return {row["person"] for row in said_yes} | {row["attendee_id"] for row in came} | {meeting["convener"]}
 
@@ -100,7 +102,8 @@ async def send_reminders(moment: dt.datetime | None = None) -> int:
     due = await Meeting.select(Meeting.id).where(
         Meeting.reminded_at.is_null()
         & (Meeting.status == "scheduled")
-        & (Meeting.starts_at > moment) & (Meeting.starts_at <= moment + REMINDER_AHEAD)
+        & (Meeting.starts_at > moment)
+        & (Meeting.starts_at <= moment + REMINDER_AHEAD)
     )
     reminded = 0
     for row in due:

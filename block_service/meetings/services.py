@@ -325,7 +325,11 @@ async def get_meeting(viewer: Viewer, meeting_id: int) -> MeetingDetail:
     ]
     detail.attendance = [
         AttendeeOut(
-            attendee_type=t, attendee_id=i, name=names.get((t, i)) or "", named=(t, i) not in unnamed, status=row["status"]
+            attendee_type=t,
+            attendee_id=i,
+            name=names.get((t, i)) or "",
+            named=(t, i) not in unnamed,
+            status=row["status"],
         )
         for (t, i), row in zip(wanted[len(invited) :], came, strict=True)
     ]

@@ -62,7 +62,8 @@ class Rsvp(Table, tablename="meeting_rsvp"):
 
 
 class Attendance(Table, tablename="meeting_attendance"):
-    """Who came (or was absent, or excused), recorded after the meeting: a person or a shop. (meeting, attendee_type, attendee_id) is unique."""
+    """Who came (or was absent, or excused), recorded after the meeting: a person or a shop.
+    (meeting, attendee_type, attendee_id) is unique."""
 
     meeting = ForeignKey(references=Meeting, index=True)
     attendee_type = Varchar(length=8)  # person | shop

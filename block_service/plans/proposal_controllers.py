@@ -68,7 +68,9 @@ register_kind(
         "passed": N_("The council passed this proposal."),
         "rejected": N_("The council rejected this proposal."),
         "no_quorum": N_("The council's vote had no quorum: the proposal is under deliberation again."),
-        "motion_withdrawn": N_("The council's motion was withdrawn before any vote; under deliberation again: %(detail)s"),
+        "motion_withdrawn": N_(
+            "The council's motion was withdrawn before any vote; under deliberation again: %(detail)s"
+        ),
         "ready": N_("This proposal reached its plan's thresholds and is ready for deliberation."),
     },
     detail_label=_detail_label,
