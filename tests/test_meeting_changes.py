@@ -112,13 +112,20 @@ async def test_the_pages_and_the_calendar_show_the_change_and_the_cancellation(d
     assert zh("Change the time, place or title") not in text_of((await other.get(f"/meetings/{meeting_id}")).text)
     assert (await other.post(f"/meetings/{meeting_id}/cancel", {"reason": "我不想开"})).status_code == 403
     bad = await browser.post(
-        f"/meetings/{meeting_id}/change", {"title": "改期", "starts_at": "x", "ends_at": ""}, htmx=True
+        f"/meetings/{meeting_id}/change",
+        {"change_title": "改期", "change_starts_at": "x", "change_ends_at": ""},
+        htmx=True,
     )
-    assert bad.status_code == 422 and 'id="change-forms"' in bad.text
+    assert bad.status_code == 422 and 'id="change-forms"' in bad.text and 'id="e-change_starts_at"' in bad.text
     form = _change()
     moved = await browser.post(
         f"/meetings/{meeting_id}/change",
-        {"title": form.title, "starts_at": form.starts_at, "ends_at": form.ends_at, "place": ""},
+        {
+            "change_title": form.title,
+            "change_starts_at": form.starts_at,
+            "change_ends_at": form.ends_at,
+            "change_place": "",
+        },
     )
     assert moved.status_code == 303
     (event,) = icalendar.Calendar.from_ical((await browser.get(f"/meetings/{meeting_id}.ics")).content).walk("VEVENT")

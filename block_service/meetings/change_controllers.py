@@ -16,7 +16,7 @@ from block_service.meetings.controllers import _form_error, _meeting_page, _url
 from block_service.meetings.schemas import MeetingChangeForm
 from block_service.schemas import ReasonForm
 from block_service.web.auth import viewer_of
-from block_service.web.forms import read_form
+from block_service.web.forms import form_errors, read_form, status_of
 from block_service.web.htmx import redirect_after_post
 from block_service.web.params import Id
 from block_service.web.templating import flash
@@ -29,10 +29,21 @@ class MeetingChangeController(Controller):
     ) -> Response:
         """New time, place or title; the invitees are told and the calendar event's SEQUENCE goes up."""
         await changes.ensure_may_change(viewer_of(request), meeting_id)
+        fields = {key.removeprefix("change_"): value for key, value in data.items() if key.startswith("change_")}
         try:
-            changed = await changes.change_meeting(viewer_of(request), meeting_id, read_form(MeetingChangeForm, data))
+            changed = await changes.change_meeting(viewer_of(request), meeting_id, read_form(MeetingChangeForm, fields))
         except (FormInvalid, DomainError) as error:
-            return await _form_error(request, meeting_id, "change", "meetings/_change_form.html", error, data)
+            if status_of(error) in (403, 404):
+                raise
+            named = {key if key == "__all__" else f"change_{key}": text for key, text in form_errors(error).items()}
+            return await _meeting_page(
+                request,
+                meeting_id,
+                fragment="meetings/_change_form.html",
+                status_code=status_of(error),
+                errors={"change": named},
+                values={"change": data},
+            )
         if changed:
             flash(request, _("The meeting is changed. Everyone invited has been told."), "success")
         return redirect_after_post(request, _url(request, meeting_id))
@@ -73,7 +84,7 @@ class MeetingChangeController(Controller):
             flash(request, _("The invitation is sent."), "success")
         else:
             flash(request, _("Already invited."), "info")
-        return redirect_after_post(request, _url(request, meeting_id) + "#invitees-title")
+        return redirect_after_post(request, _url(request, meeting_id))
 
     @post("/meetings/{meeting_id:int}/attendance/list", name="record_attendance_list")
     async def record_attendance_list(
@@ -86,4 +97,4 @@ class MeetingChangeController(Controller):
         except (FormInvalid, DomainError) as error:
             return await _form_error(request, meeting_id, "attendance", "meetings/_attendance_form.html", error, data)
         flash(request, _("The attendance is recorded."), "success")
-        return redirect_after_post(request, _url(request, meeting_id) + "#attendance-title")
+        return redirect_after_post(request, _url(request, meeting_id))
