@@ -7,7 +7,9 @@ from tests.test_council_secrecy import _empty_database, _migrate, _query
 from tests.test_inbox_upgrade import _migration_before
 
 MIGRATION = "2026-11-29T09:10:00:000000"
-PEOPLE = "INSERT INTO person (id, display_name, phone) VALUES (1, '工作站', '13800000000'), (2, '王阿姨', '13900000001')"
+PEOPLE = (
+    "INSERT INTO person (id, display_name, phone) VALUES (1, '工作站', '13800000000'), (2, '王阿姨', '13900000001')"
+)
 MEETINGS = (
     "INSERT INTO meeting (id, kind, title, starts_at, ends_at, place, convener, created_at) VALUES "
     "(1, 'hearing', '夜间外摆听证会', '2026-11-01 11:00:00+00:00', '2026-11-01 13:00:00+00:00', '凌岩南路1141弄', 1, "
