@@ -14,6 +14,7 @@ import time
 from litestar.stores.base import Store
 
 from block_service.errors import DomainError
+from block_service.i18n import N_
 
 FREE_FAILURES = 5
 FIRST_WAIT_SECONDS = 30
@@ -27,7 +28,7 @@ class AccountLocked(DomainError):
 
     def __init__(self, seconds: int) -> None:
         minutes = max(1, math.ceil(seconds / 60))
-        super().__init__("Too many failed log-ins for this account. Try again in %(minutes)s min.", minutes=minutes)
+        super().__init__(N_("Too many failed log-ins for this account. Try again in %(minutes)s min."), minutes=minutes)
         self.seconds = seconds
 
 

@@ -18,10 +18,11 @@ from block_service.council.motion_tables import Motion, MotionMember, MotionVote
 from block_service.council.motions import may_open_motions
 from block_service.db import write_transaction
 from block_service.errors import Conflict, Forbidden, NotFound
+from block_service.i18n import N_
 from block_service.schemas import ReasonForm
 
 WITHDRAWABLE = ("scheduled", "open")
-VOTED = "A vote has been cast on this motion, so it can no longer be withdrawn; it closes by its rules."
+VOTED = N_("A vote has been cast on this motion, so it can no longer be withdrawn; it closes by its rules.")
 
 
 async def ensure_may_withdraw(viewer: Viewer, motion_id: int) -> None:

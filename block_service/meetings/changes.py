@@ -13,6 +13,7 @@ from block_service.clock import now
 from block_service.db import write_transaction
 from block_service.errors import Conflict, Invalid
 from block_service.groups.services import merchants_of_groups
+from block_service.i18n import N_
 from block_service.meetings import notices
 from block_service.meetings.people import merchants_of_shops
 from block_service.meetings.schemas import WORKSTATION, MeetingChangeForm
@@ -20,7 +21,7 @@ from block_service.meetings.services import _ensure_manager, _meeting_row, check
 from block_service.meetings.tables import Invitee, Meeting, Rsvp
 from block_service.schemas import ReasonForm
 
-ENDED = "The meeting has ended; it can no longer be changed or cancelled."
+ENDED = N_("The meeting has ended; it can no longer be changed or cancelled.")
 CANCELLED = "This meeting is cancelled."
 
 
