@@ -36,6 +36,7 @@ from block_service.insights.controllers import (
     OpenDataController,
     StaffLoopController,
 )
+from block_service.meetings.change_controllers import MeetingChangeController
 from block_service.meetings.controllers import MeetingApiController, MeetingController
 from block_service.meetings.tasks import run_meeting_tasks
 from block_service.migrate import apply_migrations
@@ -215,6 +216,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 ProposalController,
                 ProposalApiController,
                 MeetingController,
+                MeetingChangeController,
                 MeetingApiController,
                 OfferController,
                 StaffOfferController,

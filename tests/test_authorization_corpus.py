@@ -116,6 +116,7 @@ OBJECT_ROUTES: dict[str, tuple[str, dict]] = {
     "api_motion": ("motion", {}),
     "vote_motion": ("motion", {"choice": "yes"}),
     "recuse_motion": ("motion", {"reason": "语料"}),
+    "withdraw_motion": ("motion", {}),  # without a reason: reaches the rule and changes nothing
     # Meetings: "own" is the council member's meeting (they convene it), "another" is the staff's.
     "meeting": ("meeting", {}),
     "api_meeting": ("meeting", {}),
@@ -124,6 +125,11 @@ OBJECT_ROUTES: dict[str, tuple[str, dict]] = {
     "invite": ("meeting", {"invitee_type": "shop", "invitee_id": "1"}),
     "record_attendance": ("meeting", {"attendee_type": "shop", "attendee_id": "1"}),
     "record_minutes": ("meeting", {"minutes": "语料纪要"}),
+    "change_meeting": ("meeting", {}),  # without a title or times: reaches the rule and changes nothing
+    "cancel_meeting": ("meeting", {}),  # without a reason: likewise
+    "meeting_people": ("meeting", {}),
+    "invite_picks": ("meeting", {}),  # nothing chosen: reaches the rule and changes nothing
+    "record_attendance_list": ("meeting", {}),  # nothing marked: likewise
     "motion_from_item": ("meeting", {"title": "语料动议标题", "text": "语料动议"}),
     # Offers: "own" is the merchant's shop's offer, "another" is 许老板's. Needs: each role's own, the neighbour's.
     "offer": ("offer", {}),
@@ -229,6 +235,11 @@ OWNER_ONLY = {
     "offer_edit",
     "withdraw_offer",
     "settle_need",
+    "change_meeting",
+    "cancel_meeting",
+    "meeting_people",
+    "invite_picks",
+    "record_attendance_list",
     "withdraw_pledge",
     "notice",
     "acknowledge_notice",
@@ -551,6 +562,9 @@ def _business(key: str, object_type: str, kind: str, role: str, expected: str) -
         return "forbidden"  # the secretary (minutes) and the chair (motions) are nobody in this seed
     if key in ("thank_offer", "report_offer") and object_type == "offer" and kind == "own":
         return "forbidden"  # a shop neither thanks nor reports itself: the service says so with a 403
+
+    if key == "withdraw_motion" and role != "staff":
+        return "forbidden"  # the chair withdraws a motion, and the chair is nobody in this seed
     if key == "withdraw_pledge" and kind == "another":
         return "forbidden"  # only the pledger withdraws a pledge, staff included
     if key == "deliver_pledge" and role != "staff":

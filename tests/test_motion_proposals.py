@@ -59,7 +59,8 @@ async def test_a_motion_on_a_proposal_puts_it_on_the_agenda_and_records_the_deci
     assert f'href="/motions/{motion_id}"' in proposal_page.text
     assert "赞成 3 · 反对 0 · 弃权 0 / 3" in text_of(proposal_page.text)  # the motion step of the chain
     english = text_of((await browser_factory("en").get(f"/proposals/{proposal_id}")).text)
-    assert "For 3 · against 0 · abstained 0, of 3" in english and "赞成" not in english
+    # The ballot's own words stay in the roll-call's labels ("For (赞成)"); the counts are in English.
+    assert "For 3 · against 0 · abstained 0, of 3" in english and "赞成 3" not in english
     plan_page = await browser.get("/plans/environment")
     assert f'href="/motions/{motion_id}"' in plan_page.text
     cards = await browser.get("/plans")

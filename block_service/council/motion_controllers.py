@@ -24,6 +24,7 @@ from block_service.council.motion_schemas import (
     VoteForm,
 )
 from block_service.council.motion_votes import cast_vote, recuse
+from block_service.council.motion_withdraw import WITHDRAWABLE, ensure_may_withdraw, withdraw_motion
 from block_service.council.motions import may_open_motions, open_motion
 from block_service.errors import DomainError, Forbidden, FormInvalid
 from block_service.i18n import gettext as _
@@ -68,6 +69,13 @@ async def _no_project(viewer, motion_id: int, passed: bool) -> dict[str, Any]:
     return {}
 
 
+@fills("proposal_motion")
+async def _proposal_motion(proposal_id: int, **_known: Any) -> dict[str, Any]:
+    """The proposal page's motion section: the closed motion's result and roll-call (council/motions/_roll.html)."""
+    motion = await motion_reads.closed_motion_of_proposal(proposal_id)
+    return {"motion": motion, "template": "council/motions/_proposal_part.html" if motion else None}
+
+
 register_kind(
     KIND,
     _describe_motions,
@@ -75,6 +83,7 @@ register_kind(
         "opened": N_("A council motion is open for your vote."),
         "reminder": N_("This motion closes within 24 hours and you have not voted."),
         "result": N_("The motion has closed: %(detail)s."),
+        "withdrawn": N_("The motion was withdrawn before any vote: %(detail)s"),
     },
     detail_label=_motion_detail,
 )
@@ -162,6 +171,27 @@ class MotionController(Controller):
         flash(request, _("You have recused yourself from this motion; the page shows your reason."), "info")
         return redirect_after_post(request, request.app.route_reverse("motion", motion_id=motion_id))
 
+    @post("/motions/{motion_id:int}/withdraw", name="withdraw_motion")
+    async def withdraw(
+        self, request: Request, motion_id: FromPath[Id], data: URLEncodedBody[dict[str, Any]]
+    ) -> Response:
+        """The chair or staff take back a motion nobody has voted on yet, with a reason."""
+        await ensure_may_withdraw(viewer_of(request), motion_id)
+        try:
+            await withdraw_motion(viewer_of(request), motion_id, read_form(ReasonForm, data))
+        except (FormInvalid, DomainError) as error:
+            if status_of(error) in (403, 404):
+                raise
+            return await _motion_page(
+                request,
+                motion_id,
+                errors=form_errors(error) | {"withdraw_failed": True},
+                values={"reason": data.get("reason", "")},
+                status_code=status_of(error),
+            )
+        flash(request, _("The motion is withdrawn. The members on its roll have been told."), "info")
+        return redirect_after_post(request, request.app.route_reverse("motion", motion_id=motion_id))
+
 
 class MotionApiController(Controller):
     path = "/api"
@@ -202,6 +232,9 @@ async def _motion_page(
 ) -> Response:
     page = await motion_reads.get_motion(motion_id, viewer_of(request))
     context = {"page": page, "motion": page.motion, "mine": page.mine, "choices": CHOICES}
+    context["may_withdraw"] = (
+        page.motion.status in WITHDRAWABLE and not page.motion.voted and await may_open_motions(viewer_of(request))
+    )
     if page.motion.proposal and not fragment:
         context["chain"] = await chain_of(page.motion.proposal.id, viewer_of(request))
         passed = page.motion.status == "closed" and page.motion.result == "passed"

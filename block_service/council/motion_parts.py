@@ -14,6 +14,7 @@ from block_service.plans.schemas import ChainStep
 
 COUNTS = N_("For %(yes)s · against %(no)s · abstained %(abstain)s, of %(eligible)s")
 VOTING_UNTIL = N_("Voting until %(until)s")
+WITHDRAWN = N_("Withdrawn before any vote")
 
 
 def counts_params(row: dict) -> dict[str, str]:
@@ -43,12 +44,16 @@ async def motion_steps(proposal_ids: list[int], viewer: Viewer) -> list[ChainSte
         closed = row["status"] == "closed"
         # The words of the result are the decision step's (plans); this step gives the counts, or the close.
         label, params = (COUNTS, counts_params(row)) if closed else (VOTING_UNTIL, {"until": _local(row["closes_at"])})
+        if row["status"] == "withdrawn":
+            label, params = WITHDRAWN, {}
         steps.append(
             ChainStep(
                 proposal_id=row["proposal_id"],
                 kind="motion",
                 title=row["title"],
-                state=("refused" if row["result"] != "passed" else "done") if closed else "current",
+                state=("refused" if row["result"] != "passed" else "done")
+                if closed
+                else ("refused" if row["status"] == "withdrawn" else "current"),
                 at=row["opens_at"],
                 detail_label=label,
                 detail_params=params,

@@ -30,6 +30,8 @@ from block_service.errors import DomainError, NotFound
 from block_service.names import shown_name
 from block_service.pagination import clamp, paginate
 
+_ENDED = ["closed", "withdrawn"]
+
 
 @functools.cache
 def _motion_columns() -> tuple:
@@ -51,6 +53,7 @@ def _motion_columns() -> tuple:
         Motion.closes_at,
         Motion.closed_at,
         Motion.close_reason,
+        Motion.withdrawn_reason,
         Motion.result,
         Motion.eligible_count,
         Motion.yes_count,
@@ -141,6 +144,17 @@ async def _my_part(motion: MotionOut, viewer: Viewer, votes: dict[int, str]) -> 
     return MyPart(state=state, choice=choice, may_vote=active, may_recuse=active and choice is None)
 
 
+async def closed_motion_of_proposal(proposal_id: int) -> MotionOut | None:
+    """The latest closed motion on the proposal with its roll-call (what anyone reads on the motion page), or None."""
+    row = (
+        await Motion.select(Motion.id)
+        .where((Motion.proposal_id == proposal_id) & (Motion.status == "closed"))
+        .order_by(Motion.closed_at, ascending=False)
+        .first()
+    )
+    return (await get_motion(row["id"], Viewer())).motion if row else None
+
+
 async def motion_json(motion_id: int) -> MotionOut:
     """The JSON answer: what the page shows anyone (no viewer's own part)."""
     return (await get_motion(motion_id, Viewer())).motion
@@ -165,11 +179,13 @@ def _summary(row: dict) -> MotionSummary:
 async def motion_desk(viewer: Viewer, page: int = 1) -> MotionDesk:
     """Open (and scheduled) motions with the viewer's vote state, then past results a page at a time."""
     columns = _motion_columns()
-    open_rows = await Motion.select(*columns).where(Motion.status != "closed").order_by(Motion.closes_at)
+    open_rows = (
+        await Motion.select(*columns).where(Motion.status.is_in(["scheduled", "open"])).order_by(Motion.closes_at)
+    )
     page, per_page = clamp(page, 20)
     past = await paginate(
-        Motion.select(*columns).where(Motion.status == "closed").order_by(Motion.closed_at, ascending=False),
-        Motion.count().where(Motion.status == "closed"),
+        Motion.select(*columns).where(Motion.status.is_in(_ENDED)).order_by(Motion.closed_at, ascending=False),
+        Motion.count().where(Motion.status.is_in(_ENDED)),
         page,
         per_page,
         _summary,

@@ -89,11 +89,12 @@ class MotionOut(msgspec.Struct, kw_only=True):
     agenda_item_id: int | None = None
     size: str = ""
     budget_cap: int | None = None
-    status: str  # scheduled | open | closed
+    status: str  # scheduled | open | closed | withdrawn
     opens_at: dt.datetime
     closes_at: dt.datetime
     closed_at: dt.datetime | None = None
     close_reason: str = ""
+    withdrawn_reason: str = ""  # why the chair or staff withdrew it (status withdrawn)
     result: str = ""
     tally: Tally | None = None  # counts: only once closed
     voted: int = 0  # how many members have voted (while open, who has voted is public, not how)

@@ -12,7 +12,8 @@ from block_service.council.tables import CouncilTerm, Seat
 
 
 class Motion(Table, tablename="council_motion"):
-    """A question put to the council. status: scheduled -> open -> closed; result once closed."""
+    """A question put to the council. status: scheduled -> open -> closed (result once closed), or withdrawn
+    before any vote."""
 
     term = ForeignKey(references=CouncilTerm, index=True)
     title = Varchar(length=200)
@@ -40,6 +41,7 @@ class Motion(Table, tablename="council_motion"):
     yes_count = Integer(default=0)
     no_count = Integer(default=0)
     abstain_count = Integer(default=0)
+    withdrawn_reason = Text(default="")  # status "withdrawn": the chair or staff took it back before any vote
 
 
 class MotionMember(Table, tablename="council_motion_member"):

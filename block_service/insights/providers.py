@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from block_service.clock import now as clock_now
 from block_service.insights.months import Months, last_months
 from block_service.insights.schemas import Series, Unit
+from block_service.plans.tables import Plan
 
 Compute = Callable[[list[int], Months, dt.datetime], Awaitable[dict[int, list[float | None]]]]
 
@@ -25,16 +26,20 @@ class Figure:
     unit: Unit
     order: int
     compute: Compute
+    plan_slug: str | None = None  # a figure of one plan only (the 门前三包 results are the 环境共治 plan's)
 
 
 _figures: dict[str, Figure] = {}
 
 
-def indicator(key: str, label: str, unit: Unit, *, order: int) -> Callable[[Compute], Compute]:
-    """Register the decorated coroutine as the figure `key` (label: an English message id)."""
+def indicator(
+    key: str, label: str, unit: Unit, *, order: int, plan_slug: str | None = None
+) -> Callable[[Compute], Compute]:
+    """Register the decorated coroutine as the figure `key` (label: an English message id); with `plan_slug`,
+    a figure of that plan only."""
 
     def register(compute: Compute) -> Compute:
-        _figures[key] = Figure(key=key, label=label, unit=unit, order=order, compute=compute)
+        _figures[key] = Figure(key=key, label=label, unit=unit, order=order, compute=compute, plan_slug=plan_slug)
         return compute
 
     return register
@@ -65,9 +70,18 @@ async def compute_series(plan_ids: list[int], now: dt.datetime | None = None) ->
     if not plan_ids:
         return months, out
     empty: list[float | None] = [None] * len(months.labels)
+    slugs = await _slugs(plan_ids) if any(figure.plan_slug for figure in figures()) else {}
     for figure in figures():
-        by_plan = await figure.compute(plan_ids, months, moment)
-        for plan_id in plan_ids:
+        shown = [plan_id for plan_id in plan_ids if figure.plan_slug in (None, slugs.get(plan_id))]
+        if not shown:
+            continue
+        by_plan = await figure.compute(shown, months, moment)
+        for plan_id in shown:
             default = [0.0] * len(months.labels) if figure.unit in ("count", "yuan") else empty
             out[plan_id].append(series_of(figure, months, by_plan.get(plan_id, default)))
     return months, out
+
+
+async def _slugs(plan_ids: list[int]) -> dict[int, str]:
+    rows = await Plan.select(Plan.id, Plan.slug).where(Plan.id.is_in(plan_ids))
+    return {row["id"]: row["slug"] for row in rows}

@@ -12,9 +12,10 @@ from litestar.response import Response, Template
 from block_service.errors import DomainError, FormInvalid
 from block_service.i18n import N_
 from block_service.i18n import gettext as _
-from block_service.meetings import chain_steps, notices, records, services
+from block_service.meetings import chain_steps, notices, pickers, records, services
 from block_service.meetings.ics import calendar_of
 from block_service.meetings.motions import open_motion_from_item
+from block_service.meetings.people import GROUP_LABELS
 from block_service.meetings.schemas import (
     KIND_LABELS,
     KINDS,
@@ -212,6 +213,9 @@ class MeetingApiController(Controller):
         for person in (*detail.invitees, *detail.attendance):
             if not person.named:
                 person.name = _(UNNAMED)
+        for invitee in detail.invitees:
+            if invitee.invitee_type in GROUP_LABELS:
+                invitee.name = _(invitee.name)
         return detail
 
 
@@ -242,8 +246,23 @@ async def _meeting_page(
     errors: dict | None = None,
     values: dict | None = None,
     shared: shared_pages.SharedPage | None = None,
+    found: dict | None = None,
 ) -> Response:
-    meeting = await services.get_meeting(viewer_of(request), meeting_id)
+    viewer = viewer_of(request)
+    meeting = await services.get_meeting(viewer, meeting_id)
+    picking: dict[str, Any] = {"group_picks": [], "checklist": [], "found": None, "q": ""}
+    if meeting.may_manage:
+        row = {
+            "id": meeting.id,
+            "kind": meeting.kind,
+            "proposal_id": meeting.proposal_id,
+            "thread_id": meeting.thread_id,
+        }
+        if meeting.changeable:
+            picking["group_picks"] = await pickers.group_picks(row)
+        if meeting.has_begun and meeting.status == "scheduled":
+            picking["checklist"] = await pickers.checklist(viewer, row)
+    picking |= found or {}
     return shared_pages.render_shared(
         request,
         shared,
@@ -252,8 +271,11 @@ async def _meeting_page(
         status_code=status_code,
         meeting=meeting,
         kind_labels=KIND_LABELS,
+        group_labels=GROUP_LABELS,
+        marks=pickers.MARKS,
         errors=errors or {},
         values=values or {},
+        **picking,
     )
 
 

@@ -11,7 +11,7 @@ from block_service.accounts.tables import Person
 from block_service.clock import BLOCK_TIMEZONE, now
 from block_service.council.seats import seats_of_term
 from block_service.council.terms import current_term
-from block_service.meetings import records, services
+from block_service.meetings import changes, pickers, records, services
 from block_service.meetings.schemas import (
     AgendaItemForm,
     AttendanceForm,
@@ -25,6 +25,7 @@ from block_service.plans.lifecycle import take_step
 from block_service.plans.plans import get_plan
 from block_service.plans.proposals import file_proposal, list_proposals
 from block_service.plans.schemas import ProposalFilter, ProposalForm, StepForm
+from block_service.schemas import ReasonForm
 from block_service.threads.listing import list_threads
 from block_service.threads.schemas import ThreadFilter
 
@@ -94,6 +95,17 @@ async def seed_demo_meetings(staff: Viewer) -> None:
         for resident in residents[:1]:
             await services.invite(staff, meeting, InviteForm(invitee_type="person", invitee_id=resident.person_id))
             await services.answer(resident, meeting, RsvpForm(answer="yes"))
+        # One tap on the picker: whoever reported it (an anonymous reporter stays unnamed to the council).
+        await pickers.invite_picks(staff, meeting, [f"thread:{thread.id}"])
+    evaluation = await _schedule(
+        staff,
+        "evaluation",
+        "评议会：凌岩南路夜间照明改造",
+        _evening(7),
+        description="请居民和商户评议照明改造的效果。",
+        open_to_residents=True,
+    )
+    await changes.cancel_meeting(staff, evaluation, ReasonForm(reason="施工尚未完工，评议会改到完工以后，另行通知。"))
     chair = await _council_member("chair") or staff
     council_meeting = await _schedule(
         chair,
@@ -147,6 +159,8 @@ async def _past_hearing(staff: Viewer, proposal_id: int, title: str, residents: 
         await records.record_attendance(
             staff, meeting, AttendanceForm(attendee_type="person", attendee_id=resident.person_id)
         )
+    if len(residents) > 2:  # the checklist: one who said yes sent their apologies
+        await pickers.record_checklist(staff, meeting, {f"person-{residents[2].person_id}": "excused"})
     writer = await _council_member("secretary") or staff
     await records.record_minutes(
         writer,

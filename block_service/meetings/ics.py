@@ -33,5 +33,7 @@ def calendar_of(meetings: list[MeetingSummary], base_url: str, host: str, name: 
         event.add("summary", f"{kinds[meeting.kind]}: {meeting.title}")
         event.add("location", meeting.place)
         event.add("url", f"{base_url}/meetings/{meeting.id}")
+        event.add("sequence", meeting.sequence)
+        event.add("status", "CANCELLED" if meeting.status == "cancelled" else "CONFIRMED")
         calendar.add_component(event)
     return calendar.to_ical()

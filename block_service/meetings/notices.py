@@ -1,4 +1,4 @@
-"""Meeting notices to people, through the shared inbox: invited, the reminder a day before, the minutes."""
+"""Meeting notices through the shared inbox: invited, changed or cancelled, the reminder a day before, the minutes."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ EVENTS = {
     "invited": N_("You are invited to a meeting"),
     "reminder": N_("A meeting you said you will attend starts within a day"),
     "minutes": N_("The minutes of a meeting you took part in are published"),
+    "changed": N_("A meeting you are invited to has a new time, place or title"),
+    "cancelled": N_("A meeting you are invited to is cancelled"),
 }
 
 

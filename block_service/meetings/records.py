@@ -88,7 +88,9 @@ async def record_minutes(viewer: Viewer, meeting_id: int, form: MinutesForm) -> 
 async def _concerned(meeting: dict) -> set[int]:
     said_yes = await Rsvp.select(Rsvp.person).where((Rsvp.meeting == meeting["id"]) & (Rsvp.answer == "yes"))
     came = await Attendance.select(Attendance.attendee_id).where(
-        (Attendance.meeting == meeting["id"]) & (Attendance.attendee_type == "person")
+        (Attendance.meeting == meeting["id"])
+        & (Attendance.attendee_type == "person")
+        & (Attendance.status == "present")
     )
     return {row["person"] for row in said_yes} | {row["attendee_id"] for row in came} | {meeting["convener"]}
 
@@ -98,7 +100,10 @@ async def send_reminders(moment: dt.datetime | None = None) -> int:
     conditional update inside the transaction that records the notices, so two workers at once remind once."""
     moment = moment or now()
     due = await Meeting.select(Meeting.id).where(
-        Meeting.reminded_at.is_null() & (Meeting.starts_at > moment) & (Meeting.starts_at <= moment + REMINDER_AHEAD)
+        Meeting.reminded_at.is_null()
+        & (Meeting.status == "scheduled")
+        & (Meeting.starts_at > moment)
+        & (Meeting.starts_at <= moment + REMINDER_AHEAD)
     )
     reminded = 0
     for row in due:
@@ -175,7 +180,7 @@ async def published_minutes(*, proposal_ids: list[int] = (), thread_ids: list[in
 async def export_of(person_id: int) -> dict:
     """A person's meeting data for their download: answers, attendance as a person, meetings convened."""
     answers = await Rsvp.select(Rsvp.meeting, Rsvp.answer, Rsvp.answered_at).where(Rsvp.person == person_id)
-    came = await Attendance.select(Attendance.meeting, Attendance.recorded_at).where(
+    came = await Attendance.select(Attendance.meeting, Attendance.status, Attendance.recorded_at).where(
         (Attendance.attendee_type == "person") & (Attendance.attendee_id == person_id)
     )
     convened = await Meeting.select(Meeting.id, Meeting.kind, Meeting.title, Meeting.starts_at).where(

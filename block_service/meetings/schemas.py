@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from block_service.clock import BLOCK_TIMEZONE
+
 
 def N_(message: str) -> str:
     """Marks a msgid for extraction; the edge translates it when shown."""
@@ -42,6 +44,15 @@ class MeetingForm(msgspec.Struct, kw_only=True):
     capacity: Annotated[int, msgspec.Meta(ge=1, le=10_000)] | None = None
     proposal_id: OptionalId | None = None
     thread_id: OptionalId | None = None
+
+
+class MeetingChangeForm(msgspec.Struct, kw_only=True):
+    """What a scheduled meeting's convener or staff may change: its title, time and place."""
+
+    title: Title
+    starts_at: LocalTime
+    ends_at: LocalTime
+    place: Annotated[str, msgspec.Meta(max_length=120)] = ""
 
 
 class AgendaItemForm(msgspec.Struct, kw_only=True):
@@ -113,6 +124,7 @@ class AttendeeOut(msgspec.Struct, kw_only=True):
     attendee_id: int
     name: str
     named: bool = True  # False: a person not named to this viewer (name ""); the edge says who may see it
+    status: str = "present"  # present | absent | excused
 
 
 class MeetingSummary(msgspec.Struct, kw_only=True):
@@ -128,6 +140,9 @@ class MeetingSummary(msgspec.Struct, kw_only=True):
     proposal_id: int | None
     thread_id: int | None
     minutes_published_at: dt.datetime | None
+    status: str = "scheduled"  # scheduled | cancelled
+    cancel_reason: str = ""
+    sequence: int = 0  # the iCalendar SEQUENCE: how many times it was changed or cancelled
 
 
 class MeetingDetail(MeetingSummary, kw_only=True):
@@ -149,6 +164,15 @@ class MeetingDetail(MeetingSummary, kw_only=True):
     @property
     def is_full(self) -> bool:
         return self.capacity is not None and self.going >= self.capacity
+
+    @property
+    def changeable(self) -> bool:
+        """Whether its convener or staff may still move, rename or cancel it."""
+        return self.may_manage and self.status == "scheduled" and not self.is_past
+
+    def local_input(self, moment: dt.datetime) -> str:
+        """A time as a datetime-local field shows it, in the block's time zone."""
+        return moment.astimezone(BLOCK_TIMEZONE).strftime("%Y-%m-%dT%H:%M")
 
 
 class MeetingMinutes(msgspec.Struct, kw_only=True):

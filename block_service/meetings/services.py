@@ -14,9 +14,8 @@ from block_service.council.motions import may_open_motions
 from block_service.db import duplicate_means, write_transaction
 from block_service.errors import Conflict, Forbidden, Invalid, NotFound
 from block_service.groups.membership import group_ids_of
-from block_service.groups.services import merchants_of_groups
 from block_service.meetings import notices
-from block_service.meetings.people import invitee_names, is_secretary, merchants_of_shops
+from block_service.meetings.people import hidden_reporters, invitee_names, is_secretary, people_of
 from block_service.meetings.schemas import (
     WORKSTATION,
     AgendaItemForm,
@@ -45,6 +44,13 @@ def parse_local(text: str, field: str) -> dt.datetime:
     return naive.replace(tzinfo=BLOCK_TIMEZONE).astimezone(dt.UTC)
 
 
+def check_times(starts_at: dt.datetime, ends_at: dt.datetime) -> None:
+    if ends_at <= starts_at:
+        raise Invalid("The meeting must end after it starts.", field="ends_at")
+    if ends_at - starts_at > dt.timedelta(hours=24):
+        raise Invalid("A meeting lasts at most a day.", field="ends_at")
+
+
 def may_convene(viewer: Viewer) -> bool:
     """Staff and sitting council members convene meetings."""
     return viewer.has("staff", "council")
@@ -65,6 +71,9 @@ def _summary_columns() -> tuple:
         Meeting.proposal_id,
         Meeting.thread_id,
         Meeting.minutes_published_at,
+        Meeting.status,
+        Meeting.cancel_reason,
+        Meeting.sequence,
     )
 
 
@@ -72,10 +81,7 @@ async def create_meeting(viewer: Viewer, form: MeetingForm) -> int:
     if not may_convene(viewer):
         raise Forbidden("Only staff and council members convene meetings.")
     starts_at, ends_at = parse_local(form.starts_at, "starts_at"), parse_local(form.ends_at, "ends_at")
-    if ends_at <= starts_at:
-        raise Invalid("The meeting must end after it starts.", field="ends_at")
-    if ends_at - starts_at > dt.timedelta(hours=24):
-        raise Invalid("A meeting lasts at most a day.", field="ends_at")
+    check_times(starts_at, ends_at)
     if form.proposal_id is not None:
         await check_target(viewer, "proposal", form.proposal_id, field="proposal_id")
     if form.thread_id is not None:
@@ -149,23 +155,17 @@ async def add_agenda_item(viewer: Viewer, meeting_id: int, form: AgendaItemForm)
     return rows[0]["id"]
 
 
-async def _people_of_invitee(invitee_type: str, invitee_id: int) -> set[int]:
-    if invitee_type == "person":
-        return {invitee_id}
-    if invitee_type == "shop":
-        return await merchants_of_shops([invitee_id])
-    return await merchants_of_groups([invitee_id])
-
-
 async def invite(viewer: Viewer, meeting_id: int, form: InviteForm) -> None:
     meeting = await _meeting_row(meeting_id)
     _ensure_manager(viewer, meeting)
+    if meeting["status"] == "cancelled":
+        raise Conflict("This meeting is cancelled.")
     if meeting["ends_at"] <= now():
         raise Conflict("The meeting is over; nobody can be invited any more.")
     names = await invitee_names(viewer, [(form.invitee_type, form.invitee_id)])
     if (form.invitee_type, form.invitee_id) not in names:
         raise Invalid("No such group, shop or person.", field="invitee_id")
-    people = await _people_of_invitee(form.invitee_type, form.invitee_id)
+    people = await people_of([(form.invitee_type, form.invitee_id)])
     async with write_transaction():
         with duplicate_means(Conflict("Already invited.", field="invitee_id")):
             await Invitee.insert(
@@ -194,14 +194,21 @@ async def is_invited(viewer: Viewer, meeting: dict) -> bool:
     invited = {(row["invitee_type"], row["invitee_id"]) for row in rows}
     if ("person", viewer.person_id) in invited or any(("shop", shop) in invited for shop in viewer.shop_ids):
         return True
+    if any(kind == "council" for kind, _id in invited) and viewer.has("council"):
+        return True
     groups = {invitee_id for kind, invitee_id in invited if kind == "group"}
-    return bool(groups and groups & await group_ids_of(viewer))
+    if groups and groups & await group_ids_of(viewer):
+        return True
+    reaching = [(kind, object_id) for kind, object_id in invited if kind in ("proposal", "thread")]
+    return bool(reaching) and viewer.person_id in await people_of(reaching)
 
 
 async def answer(viewer: Viewer, meeting_id: int, form: RsvpForm) -> None:
     """Yes or no; the capacity holds under any number of answers at once (a conditional update of `going`), and
     sending the same answer twice changes nothing."""
     meeting = await _meeting_row(meeting_id)
+    if meeting["status"] == "cancelled":
+        raise Conflict("This meeting is cancelled.")
     if meeting["starts_at"] <= now():
         raise Conflict("The meeting has begun; answers are closed.")
     if not await is_invited(viewer, meeting):
@@ -302,7 +309,7 @@ async def get_meeting(viewer: Viewer, meeting_id: int) -> MeetingDetail:
         .order_by(Invitee.id)
     )
     came = (
-        await Attendance.select(Attendance.attendee_type, Attendance.attendee_id)
+        await Attendance.select(Attendance.attendee_type, Attendance.attendee_id, Attendance.status)
         .where(Attendance.meeting == meeting_id)
         .order_by(Attendance.id)
     )
@@ -311,13 +318,20 @@ async def get_meeting(viewer: Viewer, meeting_id: int) -> MeetingDetail:
     ]
     names = await invitee_names(viewer, wanted)
     unnamed = {key for key, name in names.items() if name is None}  # people this viewer may not see named
+    unnamed |= {("person", person) for person in await hidden_reporters(viewer, detail.thread_id)}
     detail.invitees = [
         InviteeOut(invitee_type=t, invitee_id=i, name=names.get((t, i)) or "", named=(t, i) not in unnamed)
         for t, i in wanted[: len(invited)]
     ]
     detail.attendance = [
-        AttendeeOut(attendee_type=t, attendee_id=i, name=names.get((t, i)) or "", named=(t, i) not in unnamed)
-        for t, i in wanted[len(invited) :]
+        AttendeeOut(
+            attendee_type=t,
+            attendee_id=i,
+            name=names.get((t, i)) or "",
+            named=(t, i) not in unnamed,
+            status=row["status"],
+        )
+        for (t, i), row in zip(wanted[len(invited) :], came, strict=True)
     ]
     moment = now()
     detail.is_past = detail.ends_at < moment
@@ -335,7 +349,9 @@ async def get_meeting(viewer: Viewer, meeting_id: int) -> MeetingDetail:
             "convener": detail.convener_id,
             "kind": detail.kind,
         }
-        detail.may_answer = detail.starts_at > moment and await is_invited(viewer, meeting)
+        detail.may_answer = (
+            detail.status == "scheduled" and detail.starts_at > moment and await is_invited(viewer, meeting)
+        )
         detail.may_manage = viewer.is_staff or viewer.person_id == detail.convener_id
         detail.may_write_minutes = viewer.is_staff or (viewer.has("council") and await is_secretary(viewer.person_id))
         detail.may_open_motion = viewer.has("staff", "council") and await may_open_motions(viewer)

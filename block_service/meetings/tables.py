@@ -29,6 +29,9 @@ class Meeting(Table, tablename="meeting"):
     minutes_published_at = Timestamptz(null=True, default=None)
     minutes_published_by = ForeignKey(references=Person, null=True, default=None)
     reminded_at = Timestamptz(null=True, default=None, index=True)
+    status = Varchar(length=10, default="scheduled")  # scheduled | cancelled
+    cancel_reason = Text(default="")
+    sequence = Integer(default=0)  # iCalendar SEQUENCE: bumped at every change of time, place or title
 
 
 class AgendaItem(Table, tablename="meeting_agenda_item"):
@@ -59,10 +62,12 @@ class Rsvp(Table, tablename="meeting_rsvp"):
 
 
 class Attendance(Table, tablename="meeting_attendance"):
-    """Who came, recorded after the meeting: a person or a shop. (meeting, attendee_type, attendee_id) is unique."""
+    """Who came (or was absent, or excused), recorded after the meeting: a person or a shop.
+    (meeting, attendee_type, attendee_id) is unique."""
 
     meeting = ForeignKey(references=Meeting, index=True)
     attendee_type = Varchar(length=8)  # person | shop
     attendee_id = Integer()
+    status = Varchar(length=8, default="present")  # present | absent | excused (rows older than it: present)
     recorded_by = ForeignKey(references=Person, null=True, default=None)
     recorded_at = Timestamptz()

@@ -275,3 +275,27 @@ async def proposal_titles(proposal_ids: list[int]) -> dict[int, str]:
         Proposal.id.is_in(sorted(set(proposal_ids))) & (Proposal.status != "draft")
     )
     return {row["id"]: row["title"] for row in rows}
+
+
+async def motion_withdrawn(
+    proposal_id: int, motion_id: int, *, reason: str, actor_id: int | None, actor_name: str, now: dt.datetime
+) -> bool:
+    """The council's motion on the proposal was withdrawn before any vote (inside its transaction): the proposal
+    goes back under deliberation. False when the proposal was not on the agenda under this motion."""
+    proposal = await load_proposal(proposal_id)
+    if proposal["status"] != "on_agenda" or proposal["motion_id"] != motion_id:
+        return False
+    async with write_transaction():
+        await _move(
+            proposal,
+            "deliberation",
+            sources=("on_agenda",),
+            actor_id=actor_id,
+            actor_name=actor_name,
+            reason=reason,
+            now=now,
+            event="motion_withdrawn",
+            motion_id=motion_id,
+            values={"motion_id": None},
+        )
+    return True

@@ -35,7 +35,7 @@ from block_service.web.forms import form_errors, read_form, status_of
 from block_service.web.htmx import redirect_after_post
 from block_service.web.labels import N_, proposal_status_label
 from block_service.web.opened import read_notices_about
-from block_service.web.page_parts import fills
+from block_service.web.page_parts import fills, fills_by_default, part_of_page
 from block_service.web.params import Id, OptionalIdText, PageNumber, PerPage, optional_int, whole_numbers
 from block_service.web.templating import flash, render
 
@@ -68,10 +68,19 @@ register_kind(
         "passed": N_("The council passed this proposal."),
         "rejected": N_("The council rejected this proposal."),
         "no_quorum": N_("The council's vote had no quorum: the proposal is under deliberation again."),
+        "motion_withdrawn": N_(
+            "The council's motion was withdrawn before any vote; under deliberation again: %(detail)s"
+        ),
         "ready": N_("This proposal reached its plan's thresholds and is ready for deliberation."),
     },
     detail_label=_detail_label,
 )
+
+
+@fills_by_default("proposal_motion")
+async def _no_motion(proposal_id: int, **_known: Any) -> dict[str, Any]:
+    """Until the council fills it: no motion section on the proposal page."""
+    return {"template": None}
 
 
 @fills("thread_proposals")
@@ -241,6 +250,7 @@ async def proposal_page(
         status_code=status_code,
         page=page,
         steps=await chain.chain_of(proposal_id, viewer),
+        motion_part=await part_of_page("proposal_motion", viewer=viewer, proposal_id=proposal_id),
         errors=errors or {},
         values=values or {},
     )

@@ -113,6 +113,7 @@ ROUTE_ACCESS: dict[str, Access] = {
     "create_motion": _access(COUNCIL, STAFF),
     "vote_motion": _access(COUNCIL, owner="motion"),
     "recuse_motion": _access(COUNCIL, owner="motion"),
+    "withdraw_motion": _access(COUNCIL, STAFF),  # the council's chair or staff (the service decides)
     # workstation staff
     "applications": STAFF_ONLY,
     "approve_application": STAFF_ONLY,
@@ -200,6 +201,11 @@ ROUTE_ACCESS: dict[str, Access] = {
     "add_agenda_item": _access(STAFF, COUNCIL, owner="meeting"),
     "invite": _access(STAFF, COUNCIL, owner="meeting"),
     "record_attendance": _access(STAFF, COUNCIL, owner="meeting"),
+    "change_meeting": _access(STAFF, COUNCIL, owner="meeting"),
+    "cancel_meeting": _access(STAFF, COUNCIL, owner="meeting"),
+    "meeting_people": _access(STAFF, COUNCIL, owner="meeting"),
+    "invite_picks": _access(STAFF, COUNCIL, owner="meeting"),
+    "record_attendance_list": _access(STAFF, COUNCIL, owner="meeting"),
     "record_minutes": _access(STAFF, COUNCIL),
     "motion_from_item": _access(STAFF, COUNCIL),  # the council's chair or staff (council.motions decides)
     # notices from the workstation (the service checks that the notice was addressed to the merchant's shop),

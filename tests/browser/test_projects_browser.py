@@ -80,6 +80,21 @@ def _path(page) -> str:
     return re.sub(r"^https?://[^/]+", "", page.url)
 
 
+def _completed_this_month(page) -> int:
+    """The environment plan's "projects completed" figure for this month, read from the chart's table."""
+    page.goto("/plans/environment")
+    chart = page.locator("#indicator-projects_completed")
+    expect(chart).to_be_visible()
+    month = block_today().strftime("%Y-%m")
+    return int(chart.locator("tr", has=page.locator(f'th:text-is("{month}")')).locator("td").text_content())
+
+
+def _fund_balance(page) -> float:
+    page.goto("/dashboard")
+    figure = page.locator('[data-section="fund"] .big-figure').inner_text()
+    return float(figure.replace("¥", "").replace(",", ""))
+
+
 def test_a_passed_motion_becomes_a_small_project_that_three_residents_evaluate(chromium, project_server, axe):
     base_url, found = project_server
 
@@ -90,9 +105,10 @@ def test_a_passed_motion_becomes_a_small_project_that_three_residents_evaluate(c
         log_in(page, contact, TEST_PASSWORD)
         return page
 
-    # 1. Staff start the project from the passed motion's page.
+    # 1. Staff start the project from the passed motion's page. First, what the plan and the dashboard show.
     staff = phone(STAFF)
     errors = watch_console(staff)
+    completed_before, balance_before = _completed_this_month(staff), _fund_balance(staff)
     staff.goto(f"/motions/{found['motion']}")
     staff.get_by_role("link", name=zh("Start the project")).click()
     expect(staff).to_have_url(re.compile(r"/projects/new\?motion=\d+$"))
@@ -179,3 +195,8 @@ def test_a_passed_motion_becomes_a_small_project_that_three_residents_evaluate(c
     results.goto(project_url)
     expect(results.locator('[data-section="results"]')).to_contain_text("3")
     expect(results.locator('[data-section="results"]')).to_contain_text("第1位居民")
+
+    # 6. The plan's indicators count the completed project this month, and the dashboard's fund balance fell
+    #    by the spending.
+    assert completed_before == 0 and _completed_this_month(results) == 1
+    assert _fund_balance(results) < balance_before
