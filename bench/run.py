@@ -46,6 +46,7 @@ import seed_bulk  # beside this file, which Python puts first on sys.path when i
 import seed_motions
 import seed_notices
 import seed_offers
+import seed_projects
 import servers
 import writers
 from servers import ServerError, children_of, log_tail, pg_admin, run_cli
@@ -79,10 +80,14 @@ PUBLIC_PAGES = [
     "/plans/environment",
     "/proposals",
     "/proposals/1",
+    "/projects",
+    "/projects/1",
+    "/funds",
     "/api/threads",
     "/api/shops",
     "/api/proposals",
     "/api/motions/1",
+    "/api/projects",
     "/dashboard",
     "/api/dashboard",
     "/api/plans/environment/indicators",
@@ -516,8 +521,8 @@ def bench(args: argparse.Namespace, work_dir: Path) -> dict[str, object]:
     counts = seed_bulk.seed(env["BLOCK_DATABASE_URL"], args.shops, args.people, args.threads, election=True)
     counts.update(seed_motions.seed(env["BLOCK_DATABASE_URL"]))
     counts.update(seed_notices.seed(env["BLOCK_DATABASE_URL"]))
-
     counts.update(seed_offers.seed(env["BLOCK_DATABASE_URL"]))
+    counts.update(seed_projects.seed(env["BLOCK_DATABASE_URL"]))
     seed_seconds = round(time.perf_counter() - started, 2)
     print(f"seeded {counts} in {seed_seconds} s", flush=True)
 

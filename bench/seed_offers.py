@@ -74,7 +74,8 @@ async def seed_postgres(database_url: str) -> dict[str, int]:
 
     connection = await asyncpg.connect(database_url, timeout=10)
     try:
-        shops, kinds, people = ([row[0] for row in await connection.fetch(sql)] for sql in (SHOPS, KINDS, PEOPLE))
+        # A list, not a generator: a generator with await inside is an async generator, which cannot be unpacked.
+        shops, kinds, people = [[row[0] for row in await connection.fetch(sql)] for sql in (SHOPS, KINDS, PEOPLE)]
         rows = plan(shops, kinds, people, dt.datetime.now(dt.UTC))
         async with connection.transaction():
             for table, items in rows.items():

@@ -64,10 +64,14 @@ def test_every_public_page_in_both_modes_by_default(run):
         "/plans/environment",
         "/proposals",
         "/proposals/1",
+        "/projects",
+        "/projects/1",
+        "/funds",
         "/api/threads",
         "/api/shops",
         "/api/proposals",
         "/api/motions/1",
+        "/api/projects",
         "/dashboard",
         "/api/dashboard",
         "/api/plans/environment/indicators",
@@ -237,3 +241,58 @@ def test_the_notices_seed_gives_each_merchant_50_notices_half_read(run):
 def test_merchant_pages_run_signed_in_by_default(run):
     assert run.parse_args([]).merchant_pages == ["/inbox", "/notices"]
     assert run.parse_args(["--merchant-pages"]).merchant_pages == []
+
+
+def test_the_projects_seed_keeps_the_ledger_rules_and_makes_project_1_rich(run):
+    import datetime as dt
+
+    import seed_projects
+
+    now = dt.datetime.now(dt.UTC)
+    sizes = ("large", "small", "mini")
+    proposals = [(pid, 1 + pid % 6, 1, sizes[(pid - 1) % 3], pid, f"提案：第{pid}件事") for pid in range(1, 101)]
+    served = {pid: [pid, pid + 1, pid + 2] for pid in range(1, 101)}
+    seats = [(seat, seat + 10) for seat in range(1, 6)]
+    rows, moved = seed_projects.plan(proposals, served, seats, [(s, s) for s in range(1, 51)], 500, 3, now)
+    assert all(len(row) == len(seed_projects.COLUMNS[table]) for table, items in rows.items() for row in items)
+    projects = [dict(zip(seed_projects.PROJECT, row, strict=True)) for row in rows["project"]]
+    assert 1 not in {p["proposal_id"] for p in projects}  # proposal 1 stays the busy submitted one
+    assert {p["size"] for p in projects} == set(sizes)
+    assert {p["state"] for p in projects} == {
+        "planned",
+        "in_progress",
+        "stalled",
+        "completed",
+        "evaluated",
+        "cancelled",
+    }
+    assert [m[0] for m in moved] == ["passed"] * len(projects) and {m[2] for m in moved} == {p["id"] for p in projects}
+    first = projects[0]
+    assert (first["id"], first["size"], first["state"]) == (1, "small", "in_progress")
+    milestones = [row for row in rows["project_milestone"] if row[0] == 1]
+    assert len(milestones) == 5 and any(row[4] for row in milestones)
+    assert any(row[4] is None and row[2] < now.date() for row in milestones)  # an overdue one
+    assert sum(1 for row in rows["project_update"] if row[0] == 1) == 4
+    entries = [dict(zip(seed_projects.FUND_ENTRY, row, strict=True)) for row in rows["fund_entry"]]
+    assert sum(1 for e in entries if e["project_id"] == 1 and e["kind"] == "spending") == 4
+    assert [e["kind"] for e in entries[:3]] == ["income"] * 3  # income first
+    total = {kind: sum(e["amount_fen"] for e in entries if e["kind"] == kind) for kind in ("income", "allocation")}
+    assert total["allocation"] <= total["income"]
+    caps = {p["id"]: p["budget_cap"] for p in projects}
+    for project_id in {e["project_id"] for e in entries if e["project_id"]}:
+        allocated = sum(e["amount_fen"] for e in entries if e["project_id"] == project_id and e["kind"] == "allocation")
+        spent = sum(e["amount_fen"] for e in entries if e["project_id"] == project_id and e["kind"] == "spending")
+        assert spent <= allocated <= caps[project_id] * 100
+        assert all(e["spent_on"] <= now.date() for e in entries if e["kind"] == "spending")
+    paid = {e["project_id"] for e in entries if e["project_id"]}
+    assert all(p["size"] == "small" for p in projects if p["id"] in paid)
+    pledged = {row[1] for row in rows["pledge"]} | {row[1] for row in rows["pledge_goal"]}
+    sizes_of = {p["id"]: p["size"] for p in projects}
+    assert pledged and all(sizes_of[project_id] == "mini" for project_id in pledged)
+    evaluated = {p["id"] for p in projects if p["state"] == "evaluated"}
+    assert evaluated and evaluated <= {row[0] for row in rows["project_evaluation"]}
+    for p in projects:
+        if p["state"] in ("completed", "evaluated"):
+            assert p["maintainer_type"] and p["completed_at"] < p["evaluation_closes_at"]
+        if p["state"] == "completed":
+            assert p["evaluation_closes_at"] > now  # the periodic round leaves it alone during the run
