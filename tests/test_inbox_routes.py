@@ -169,3 +169,16 @@ async def test_opening_a_proposal_motion_or_meeting_reads_its_entries_and_only_t
             (InboxEntry.person == person) & InboxEntry.read_at.is_null()
         )
         assert sorted(row["kind"] for row in left) == sorted(k for k, n in unread.items() for _ in range(n)), url
+
+
+async def test_opening_a_page_with_nothing_to_mark_writes_nothing(browser_factory, count_queries):
+    """Someone with unread notices about other things opens a thread: no UPDATE runs. (On PostgreSQL even an
+    UPDATE of no row tells every worker that something changed, and every kept page would be thrown away.)"""
+    browser, person = await _signed_in(browser_factory, "13900000809")
+    thread_id = await make_thread(person)
+    other = await make_thread(person, title="另一条反映")
+    await inbox.deliver([person], inbox.Subject("thread", other), "answer", now=NOW, actor_name="张师傅")
+    count_queries.statements.clear()
+    page = await browser.get(f"/threads/{thread_id}")
+    assert page.status_code == 200 and 'class="badge">1<' in page.text
+    assert not [sql for sql in count_queries.statements if sql.lstrip().upper().startswith("UPDATE")]

@@ -12,6 +12,7 @@ from block_service.errors import DomainError, FormInvalid
 from block_service.funds import services
 from block_service.funds.schemas import CorrectionForm, FundsOut, IncomeForm
 from block_service.i18n import gettext as _
+from block_service.web import shared_pages
 from block_service.web.auth import viewer_of
 from block_service.web.forms import form_errors, read_form, status_of
 from block_service.web.htmx import redirect_after_post
@@ -26,8 +27,13 @@ class FundController(Controller):
     async def funds(
         self, request: Request, year: FromQuery[YearParam] = None, page: FromQuery[PageNumber] = 1
     ) -> Response:
+        shared = shared_pages.lookup(request, shared_pages.by_role)
+        if isinstance(shared, Response):
+            return shared
         funds = await services.funds_of(year, page)
-        return render(request, "funds/page.html", fragment="funds/_ledger.html", funds=funds)
+        return shared_pages.render_shared(
+            request, shared, "funds/page.html", fragment="funds/_ledger.html", funds=funds
+        )
 
 
 class FundApiController(Controller):
@@ -35,10 +41,12 @@ class FundApiController(Controller):
     tags = ["funds"]
 
     @get("/funds", name="api_funds")
-    async def api_funds(self, year: FromQuery[YearParam] = None, page: FromQuery[PageNumber] = 1) -> FundsOut:
+    async def api_funds(
+        self, request: Request, year: FromQuery[YearParam] = None, page: FromQuery[PageNumber] = 1
+    ) -> FundsOut:
         """The autonomous fund of one year (this year by default), amounts in fen: income, allocated, spent,
         available (income - allocated), balance (income - spent), and the ledger a page at a time, newest first."""
-        return await services.funds_of(year, page)
+        return await shared_pages.kept_value(request, shared_pages.by_role, lambda: services.funds_of(year, page))
 
 
 class StaffFundController(Controller):

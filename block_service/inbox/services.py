@@ -151,6 +151,10 @@ async def mark_read(person_id: int, subject: Subject | None = None, *, now: dt.d
     condition = (InboxEntry.person == person_id) & InboxEntry.read_at.is_null()
     if subject is not None:
         condition = condition & (InboxEntry.kind == subject.kind) & (InboxEntry.object_id == subject.object_id)
+    # Nothing to mark, nothing written: on PostgreSQL even an UPDATE of no row fires the statement trigger that
+    # tells every worker something changed, which would throw away every kept page on each page view.
+    if not await InboxEntry.exists().where(condition):
+        return
     async with write_transaction():
         await InboxEntry.update({InboxEntry.read_at: now or clock_now()}).where(condition)
 

@@ -12,6 +12,7 @@ from block_service.projects import money, projects, work
 from block_service.projects.reads import StateQuery, filters_from
 from block_service.projects.schemas import ProjectOut, ProjectSummary
 from block_service.threads import photos as photo_store
+from block_service.web import shared_pages
 from block_service.web.params import Id, OptionalIdText, PageNumber, PerPage, optional_int
 
 
@@ -22,6 +23,7 @@ class ProjectApiController(Controller):
     @get("/", name="api_projects")
     async def api_projects(
         self,
+        request: Request,
         plan: FromQuery[OptionalIdText] = None,
         size: FromQuery[str | None] = None,
         state_code: StateQuery = None,
@@ -32,7 +34,7 @@ class ProjectApiController(Controller):
         """Projects, the latest changed first, filtered by plan, size (large | small | mini), state and segment."""
         filters = filters_from(optional_int(plan, "plan"), size, state_code, optional_int(segment, "segment"), page)
         filters.per_page = per_page
-        return await projects.list_projects(filters)
+        return await shared_pages.kept_value(request, shared_pages.by_role, lambda: projects.list_projects(filters))
 
     @get("/{project_id:int}", name="api_project")
     async def api_project(self, project_id: FromPath[Id]) -> ProjectOut:
