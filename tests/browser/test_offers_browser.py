@@ -54,8 +54,18 @@ def test_a_resident_finds_drinking_water_open_now_and_thanks_the_shop(new_contex
     assert phone_problems(page, axe, errors) == []
     screenshot(page, "offers-open-now")
 
-    card.get_by_role("link").first.click()
+    # On the road's map: the home page's segment of No. 1151 opens its panel, and the offer is a marker there.
+    segments = page.request.get("/api/segments").json()
+    segment = next(s for s in segments if s["first_number"] <= 1151 <= s["last_number"])
+    page.goto("/")
+    page.locator(f'li a[href="/road/{segment["id"]}"]').first.click()
+    panel = page.locator("#road-panel")
+    offer_link = panel.get_by_role("link", name=f"饮用水 · {shop_name}")
+    expect(offer_link).to_be_visible()
+    assert phone_problems(page, axe, errors) == []
+    offer_link.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(shop_name)
+    expect(page.locator("main")).to_contain_text(zh("Open now"))
     page.get_by_role("button", name=zh("Thank you, I used it")).click()
     thanks = page.locator("#offer-thanks")
     expect(thanks).to_contain_text(zh("Thank you! The shop will hear of it."))
