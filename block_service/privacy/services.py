@@ -36,6 +36,7 @@ from block_service.privacy.schemas import (
     ShopLeftAlone,
     StaffDeleteForm,
 )
+from block_service.projects import personal as project_personal
 from block_service.shops.services import release_shops_of, shops_only_run_by
 from block_service.threads.photos import photo_file
 from block_service.threads.services import forget_inbox_of
@@ -191,6 +192,7 @@ async def collect_personal_data(person_id: int) -> dict:
         "offers": await offer_thanks.export_of(pid),
         "needs": await needs_services.export_of(pid),
         "pledges": await pledge_services.export_of(pid),
+        "projects": await project_personal.export_of(pid),
     }
 
 
@@ -293,6 +295,7 @@ async def _erase(person_id: int, *, actor_id: int, by: str, confirm_shops: bool)
         await offer_thanks.release_thanks_of(person_id)
         await forget_inbox_of(person_id, person["display_name"], label)
         await pledge_services.forget_pledges_of(person_id)
+        await project_personal.release_project_places_of(person_id)
         await scrub_person(person_id, [person["display_name"], person["email"], person["phone"]], label)
         await erase_person(person_id, label)
         shop_ids = [shop["id"] for shop in alone]
