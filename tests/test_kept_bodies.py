@@ -205,3 +205,31 @@ async def test_people_without_a_shop_share_a_groups_page_and_its_members_get_the
         assert 'id="leader-form"' not in page.text and 'data-section="group-discussion"' not in page.text
         own = await member.get("/groups/region-lane-1141")
         assert 'id="leader-form"' in own.text and 'data-section="group-discussion"' in own.text
+
+
+async def test_a_kept_inbox_and_notice_list_are_each_merchants_own_and_show_a_new_notice_at_once(
+    browser_factory, count_queries
+):
+    from tests.notice_helpers import merchant_of, publish, staff_viewer
+
+    async with following_changes():
+        staff = await staff_viewer()
+        _zhang, zhangs_shop = await merchant_of(None, "张师傅", "13800000451", "1143号", "老张生煎")
+        await merchant_of(None, "李老板", "13800000452", "1021号", "凌岩水果店")
+        await publish(staff, kind="shops", shops=[zhangs_shop], title="只给老张的通知")
+        await caught_up()
+        zhang = await _signed_in(browser_factory, "13800000451")
+        li = await _signed_in(browser_factory, "13800000452")
+        for path in ("/inbox", "/notices"):
+            first = await zhang.get(path)
+            assert first.status_code == 200 and "只给老张的通知" in first.text
+            count_queries.statements.clear()
+            again = await zhang.get(path)
+            assert count_queries.count <= 1, count_queries.statements  # the person, for the navigation
+            assert text_of(again.text) == text_of(first.text)
+            theirs = await li.get(path)
+            assert "只给老张的通知" not in theirs.text and "李老板" in text_of(theirs.text)
+        await publish(staff, kind="shops", shops=[zhangs_shop], title="第二份通知")
+        await caught_up()
+        for path in ("/inbox", "/notices"):
+            assert "第二份通知" in (await zhang.get(path)).text

@@ -18,6 +18,7 @@ from block_service.notices.tables import (
     NoticeReminder,
     NoticeShopReceipt,
 )
+from block_service.web.shared_pages import forget_all
 from tests.helpers import text_of
 from tests.notice_helpers import merchant_of, publish, staff_viewer
 
@@ -187,25 +188,31 @@ async def test_the_lists_and_the_json(block, count_queries):
     assert everything["items"][0]["shops_read"] == 0 and everything["items"][0]["shop_count"] == 2
     page = await block["b"]["li"].get("/notices")
     assert page.status_code == 200 and "第3份通知" in page.text
+    forget_all()  # the lists are kept per person: measure them rendered
     count_queries.statements.clear()
     await block["b"]["li"].get("/notices")
     few = len(count_queries.statements)
     for number in range(10):
         await publish(block["staff"], title=f"更多通知{number}")
+    forget_all()  # the lists are kept per person: measure them rendered
     count_queries.statements.clear()
     await block["b"]["li"].get("/notices")
     assert len(count_queries.statements) == few
+    forget_all()  # the lists are kept per person: measure them rendered
     count_queries.statements.clear()
     await block["b"]["staff"].get("/notices")
     staff_few = len(count_queries.statements)
     await publish(block["staff"], title="再多一份")
+    forget_all()  # the lists are kept per person: measure them rendered
     count_queries.statements.clear()
     await block["b"]["staff"].get("/notices")
     assert len(count_queries.statements) == staff_few
+    forget_all()  # the lists are kept per person: measure them rendered
     count_queries.statements.clear()
     await block["b"]["li"].get("/inbox")
     inbox = len(count_queries.statements)
     await publish(block["staff"], title="收件箱再多一份")
+    forget_all()  # the lists are kept per person: measure them rendered
     count_queries.statements.clear()
     await block["b"]["li"].get("/inbox")
     assert len(count_queries.statements) == inbox

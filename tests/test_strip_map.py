@@ -71,9 +71,11 @@ async def test_open_public_reports_are_markers_and_closed_hidden_or_group_ones_a
     assert [(m.label, m.href) for m in reports] == [("门口纸箱占道", f"/threads/{shown}")]
 
 
-async def test_the_thread_page_shows_its_stretch_north_at_the_top_with_markers_and_its_place(db, browser):
+async def test_the_thread_page_shows_its_neighbours_north_at_the_top_with_markers_and_its_place(db, browser):
     merchant = await make_person("店主", "13800000401")
     await make_shop(merchant, name="老张生煎", house_number="1143号")
+    far = await make_person("远处店主", "13800000403")
+    await make_shop(far, name="远在段尾的店", house_number="1160号")  # same segment, 15 doors away
     reporter = await make_person("居民", "13900000402")
     await make_thread(reporter, title="隔壁的油烟问题", house_number="1149号")
     thread_id = await make_thread(reporter, title="门口纸箱占道", house_number="1145号")
@@ -84,6 +86,9 @@ async def test_the_thread_page_shows_its_stretch_north_at_the_top_with_markers_a
     assert 'viewBox="0 0 360' in figure and 'class="here"' in figure
     listed = text_of(figure[figure.index("<figcaption") :])
     assert "老张生煎" in listed and "隔壁的油烟问题" in listed and "本条反映" in listed
+    assert "远在段尾的店" not in figure  # the neighbours, not the whole segment…
+    segment_id = await _segment_of(1145)
+    assert f'href="/road/{segment_id}">整段：' in figure  # …which is one tap away
     assert f'href="/threads/{thread_id}"' not in figure  # its own place is the highlight, not a marker
 
 
@@ -105,3 +110,19 @@ async def test_a_kind_registered_elsewhere_shows_on_the_group_page_the_home_map_
 async def test_an_unknown_segment_is_a_404_in_the_visitors_language(db, browser):
     response = await browser.get("/road/987654", headers={"Accept-Language": "en"})
     assert response.status_code == 404 and "No such segment." in response.text
+
+
+async def test_the_map_around_a_place_keeps_the_nearest_markers_of_each_kind_inside_its_segment(db):
+    reporter = await make_person("居民", "13900000411")
+    for number in (1141, 1142, 1147, 1150):
+        await make_thread(reporter, title=f"{number}号的反映", house_number=f"{number}号")
+    merchant = await make_person("店主", "13800000411")
+    await make_shop(merchant, name="隔壁小店", house_number="1144号")
+    here = StripMarker(street_number=1145, kind="report", label="这里", href="/threads/999999")
+    segment_id = await _segment_of(1145)
+    found = await strip.around(segment_id, here, reach=4, per_kind=1)
+    assert (found.first_number, found.last_number) == (1141, 1149)
+    assert sorted((p.kind, p.label) for p in found.points) == [("report", "1147号的反映"), ("shop", "隔壁小店")]
+    assert found.here is not None and found.here.label == "这里"
+    edge = await strip.around(segment_id, StripMarker(street_number=1158, kind="report", label="段尾"), 5, 5)
+    assert (edge.first_number, edge.last_number) == (1153, 1160)  # never past its segment's last door

@@ -247,6 +247,26 @@ async def segment_stretch(segment_id: int, here: StripMarker | None = None) -> t
     return segment, lay_out_strip(segment.first_number, segment.last_number, markers, here=here)
 
 
+async def around(segment_id: int, here: StripMarker, reach: int, per_kind: int) -> StripMap:
+    """The houses within `reach` numbers of `here`, inside its segment, and the `per_kind` markers of each kind
+    nearest to it (a thread's map: its neighbours, where the whole segment may hold hundreds of markers)."""
+    segment = next((item for item in await list_segments() if item.id == segment_id), None)
+    if segment is None:
+        raise NotFound("No such segment.")
+    first = max(segment.first_number, here.street_number - reach)
+    last = min(segment.last_number, here.street_number + reach)
+    nearest: dict[str, list[StripMarker]] = {}
+    for marker in await markers_between(first, last):
+        if not (here.href and marker.href == here.href):
+            nearest.setdefault(marker.kind, []).append(marker)
+    kept = [
+        marker
+        for markers in nearest.values()
+        for marker in sorted(markers, key=lambda item: abs(item.street_number - here.street_number))[:per_kind]
+    ]
+    return lay_out_strip(first, last, kept, here=here)
+
+
 async def group_of_segment(segment_id: int) -> str | None:
     """The slug of the segment's regional group, if there is one."""
     row = await OrgGroup.select(OrgGroup.slug).where(OrgGroup.segment == segment_id).first()

@@ -11,12 +11,12 @@ from block_service.inbox import services
 from block_service.inbox.kinds import kind_of
 from block_service.inbox.schemas import InboxItem, InboxSubject
 from block_service.pagination import Page
+from block_service.web import shared_pages
 from block_service.web.auth import viewer_of
 from block_service.web.htmx import redirect_after_post
 from block_service.web.i18n import gettext as _
 from block_service.web.labels import N_
 from block_service.web.params import PageNumber, PerPage
-from block_service.web.templating import render
 
 # Who acted, when they may not be named: the alias stored instead of a name.
 ACTOR_ALIASES = {"resident": N_("A resident")}
@@ -49,11 +49,14 @@ async def _subjects(request: Request, page: int) -> Page[InboxSubject]:
 
 class InboxController(Controller):
     @get("/inbox", name="inbox")
-    async def inbox(self, request: Request, page: FromQuery[PageNumber] = 1) -> Template:
+    async def inbox(self, request: Request, page: FromQuery[PageNumber] = 1) -> Response:
         """One row per subject (a thread, the account, a proposal...): its latest news, how many are unread,
-        and its earlier entries opened out below it."""
-        return render(
-            request, "inbox/inbox.html", fragment="inbox/_entries.html", result=await _subjects(request, page)
+        and its earlier entries opened out below it. Kept for the person until anything is written."""
+        shared = shared_pages.lookup(request, shared_pages.by_person)
+        if isinstance(shared, Response):
+            return shared
+        return shared_pages.render_shared(
+            request, shared, "inbox/inbox.html", fragment="inbox/_entries.html", result=await _subjects(request, page)
         )
 
     @post("/inbox/read", name="mark_read")

@@ -146,17 +146,28 @@ async def unread_count(person_id: int) -> int:
     return await InboxEntry.count().where((InboxEntry.person == person_id) & InboxEntry.read_at.is_null())
 
 
-async def mark_read(person_id: int, subject: Subject | None = None, *, now: dt.datetime | None = None) -> None:
-    """Mark the person's unread entries read: all of them, or those about one object (opening it)."""
+async def _has_unread(person_id: int, subject: Subject | None) -> bool:
+    """Asked on every object page a person with unread news opens: plain SQL, no query to build."""
+    if subject is None:
+        sql = "SELECT 1 FROM inbox_entry WHERE person = {} AND read_at IS NULL LIMIT 1"
+        return bool(await InboxEntry.raw(sql, person_id))
+    sql = "SELECT 1 FROM inbox_entry WHERE person = {} AND read_at IS NULL AND kind = {} AND object_id = {} LIMIT 1"
+    return bool(await InboxEntry.raw(sql, person_id, subject.kind, subject.object_id))
+
+
+async def mark_read(person_id: int, subject: Subject | None = None, *, now: dt.datetime | None = None) -> bool:
+    """Mark the person's unread entries read: all of them, or those about one object (opening it).
+    Whether there was any to mark."""
     condition = (InboxEntry.person == person_id) & InboxEntry.read_at.is_null()
     if subject is not None:
         condition = condition & (InboxEntry.kind == subject.kind) & (InboxEntry.object_id == subject.object_id)
     # Nothing to mark, nothing written: on PostgreSQL even an UPDATE of no row fires the statement trigger that
     # tells every worker something changed, which would throw away every kept page on each page view.
-    if not await InboxEntry.exists().where(condition):
-        return
+    if not await _has_unread(person_id, subject):
+        return False
     async with write_transaction():
         await InboxEntry.update({InboxEntry.read_at: now or clock_now()}).where(condition)
+    return True
 
 
 async def delete_old_entries(retention_days: int, now: dt.datetime) -> int:

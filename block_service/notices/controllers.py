@@ -17,6 +17,7 @@ from block_service.inbox import register_kind
 from block_service.notices import attachments, directory, publishing, reading, receipts
 from block_service.notices.schemas import AUDIENCE_LABELS, TOPIC_LABELS, TOPICS, NoticeForm, NoticeSummary, ServiceForm
 from block_service.pagination import Page
+from block_service.web import shared_pages
 from block_service.web.auth import viewer_of
 from block_service.web.forms import form_errors, read_form, status_of
 from block_service.web.htmx import redirect_after_post
@@ -65,10 +66,15 @@ async def _new_page(request: Request, values: dict, errors: dict | None = None, 
 
 class NoticeController(Controller):
     @get("/notices", name="notices")
-    async def notices(self, request: Request, page: FromQuery[PageNumber] = 1) -> Template:
+    async def notices(self, request: Request, page: FromQuery[PageNumber] = 1) -> Response:
+        """Kept for the person (what they have read is theirs) until anything is written."""
+        shared = shared_pages.lookup(request, shared_pages.by_person)
+        if isinstance(shared, Response):
+            return shared
         viewer = viewer_of(request)
-        return render(
+        return shared_pages.render_shared(
             request,
+            shared,
             "notices/list.html",
             fragment="notices/_list.html",
             result=await reading.list_notices(viewer, page),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from block_service.groups.schemas import StripMap, StripMarker
-from block_service.groups.strip import MAX_MARKERS_PER_KIND, register_markers, segment_stretch
+from block_service.groups.strip import MAX_MARKERS_PER_KIND, around, register_markers
 from block_service.i18n import N_
 from block_service.threads.schemas import OPEN_STATUSES, ThreadDetail
 from block_service.threads.tables import Thread
@@ -45,8 +45,13 @@ register_markers(
 )
 
 
+# A thread's map: house numbers each way, and markers of each kind, nearest first (the segment is a tap away).
+PLACE_MAP_REACH = 12
+PLACE_MAP_MARKERS = 12
+
+
 async def place_map(thread: ThreadDetail) -> StripMap:
-    """The thread's segment of the road with what is on it, the thread's own place highlighted."""
+    """The doors around the thread's place, within its segment, with what is on them; its place highlighted."""
     here = StripMarker(
         street_number=thread.street_number,
         kind="report",
@@ -54,4 +59,4 @@ async def place_map(thread: ThreadDetail) -> StripMap:
         href=f"/threads/{thread.id}",
         house_number=thread.house_number,
     )
-    return (await segment_stretch(thread.segment_id, here=here))[1]
+    return await around(thread.segment_id, here, PLACE_MAP_REACH, PLACE_MAP_MARKERS)

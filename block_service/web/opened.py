@@ -19,5 +19,5 @@ async def read_notices_about(request: Request, kind: str, object_id: int) -> Non
     viewer = viewer_of(request)
     if not (viewer.is_signed_in and viewer.unread):
         return
-    await inbox.mark_read(viewer.person_id, inbox.Subject(kind, object_id), now=clock.now())
-    request.scope["user"] = msgspec.structs.replace(viewer, unread=await inbox.unread_count(viewer.person_id))
+    if await inbox.mark_read(viewer.person_id, inbox.Subject(kind, object_id), now=clock.now()):
+        request.scope["user"] = msgspec.structs.replace(viewer, unread=await inbox.unread_count(viewer.person_id))

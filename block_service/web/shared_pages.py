@@ -18,9 +18,10 @@ request. The controller names the audience, i.e. everything about the viewer the
 anything of the person's own (their support, their forms, what only they may see). A controller that
 names none is never served a kept body when signed in.
 
-The one per-visitor part of a kept body, the CSRF token, is rendered as a placeholder and filled in for
-each response. Non-GET requests are never served from here. When the version is unknown (the
-PostgreSQL listener is down), nothing is kept. BLOCK_SHARED_PAGES=false turns it all off.
+The one per-visitor part of a kept body, the CSRF token, is rendered as a placeholder; the body is kept
+encoded, cut at the placeholders, and each response joins the pieces with its own token (no page-sized
+text is searched or encoded again per request). Non-GET requests are never served from here. When the
+version is unknown (the PostgreSQL listener is down), nothing is kept. BLOCK_SHARED_PAGES=false turns it all off.
 """
 
 from __future__ import annotations
@@ -45,9 +46,10 @@ from block_service.web.i18n import current_language
 from block_service.web.templating import FLASH_KEY, render
 
 MAX_AGE_SECONDS = 60
-MAX_CHARACTERS = 8 * 1024 * 1024  # at most about 16 MB of pages per worker (2 bytes per Chinese character)
+MAX_BYTES = 16 * 1024 * 1024  # at most about 16 MB of kept pages per worker
 # Token-shaped, so that escaping leaves it as it is wherever the token is written into the page.
 PLACEHOLDER = "sharedpagecsrfplaceholder0000000000000000"
+_PLACEHOLDER_BYTES = PLACEHOLDER.encode()
 SHELL_TEMPLATE = "base.html"
 _BODY_BLOCKS = ("title", "content")
 
@@ -65,12 +67,23 @@ def by_person(viewer: Viewer) -> Hashable:
     return ("person", viewer.person_id, viewer.roles, viewer.shop_ids, viewer.needs_second_factor)
 
 
+Pieces = tuple[bytes, ...]  # UTF-8 text cut at the CSRF placeholders: joined with the request's token
+
+
+def _pieces(text: str) -> Pieces:
+    return tuple(text.encode().split(_PLACEHOLDER_BYTES))
+
+
+def _size(pieces: Pieces) -> int:
+    return sum(map(len, pieces))
+
+
 class _Entry(NamedTuple):
     version: Hashable
     stored_at: float
-    body: str  # the whole page, the whole fragment, or the content block
+    body: Pieces  # the whole page, the whole fragment, or the content block
     status_code: int
-    title: str | None = None  # the title block, when body is the content block
+    title: Pieces | None = None  # the title block, when body is the content block
 
 
 class SharedPage(NamedTuple):
@@ -83,8 +96,8 @@ class SharedPage(NamedTuple):
 
 
 _entries: OrderedDict[tuple, _Entry] = OrderedDict()
-_stored_characters = 0
-_shells: OrderedDict[tuple, tuple[str, str, str]] = OrderedDict()
+_stored_bytes = 0
+_shells: OrderedDict[tuple, tuple[Pieces, Pieces, Pieces]] = OrderedDict()
 MAX_SHELLS = 4000  # about 6 KB each
 _TITLE_MARK = "\x00kept-title\x00"
 _CONTENT_MARK = "\x00kept-content\x00"
@@ -115,7 +128,7 @@ def lookup(request: Request, audience: Audience | None = None) -> Response | Sha
         _entries.move_to_end(key)
         if entry.title is not None:
             return _response(request, _render_shell(request, entry.title, entry.body), entry.status_code)
-        return _response(request, entry.body, entry.status_code)
+        return _response(request, (entry.body,), entry.status_code)
     return SharedPage(key=key, version=version, whole_page=key[0] == "page")
 
 
@@ -140,8 +153,8 @@ def render_shared(
     finally:
         state.csrf_token = token
     if status_code == 200:
-        _store(shared, body, status_code, title)
-    return _response(request, whole, status_code)
+        _store(shared, _pieces(body), status_code, None if title is None else _pieces(title))
+    return _response(request, (_pieces(whole),), status_code)
 
 
 def _render_parts(request: Request, page: Template, split: bool) -> tuple[str, str | None, str]:
@@ -171,7 +184,7 @@ def _capturing(block: Callable, name: str, captured: dict[str, str]) -> Callable
     return render_block
 
 
-def _render_shell(request: Request, title: str, content: str) -> str:
+def _render_shell(request: Request, title: Pieces, content: Pieces) -> tuple[Pieces, ...]:
     """base.html for this request, around a kept title and content.
 
     The shell is a function of the language, the path and the viewer (name, roles, unread count, privacy
@@ -184,7 +197,7 @@ def _render_shell(request: Request, title: str, content: str) -> str:
         parts = _shells.get(key)
         if parts is not None:
             _shells.move_to_end(key)
-            return parts[0] + title + parts[1] + content + parts[2]
+            return (parts[0], title, parts[1], content, parts[2])
     state = ScopeState.from_scope(request.scope)
     token = state.csrf_token
     if key is not None:
@@ -195,11 +208,12 @@ def _render_shell(request: Request, title: str, content: str) -> str:
         state.csrf_token = token
     before, rest = shell.split(_TITLE_MARK, 1)
     between, after = rest.split(_CONTENT_MARK, 1)
+    parts = (_pieces(before), _pieces(between), _pieces(after))
     if key is not None:
-        _shells[key] = (before, between, after)
+        _shells[key] = parts
         while len(_shells) > MAX_SHELLS:
             _shells.popitem(last=False)
-    return before + title + between + content + after
+    return (parts[0], title, parts[1], content, parts[2])
 
 
 def _render_base(request: Request, title: str, content: str) -> str:
@@ -211,23 +225,30 @@ def _render_base(request: Request, title: str, content: str) -> str:
     return template.environment.concat(template.root_render_func(context))  # type: ignore[attr-defined]
 
 
-def _response(request: Request, body: str, status_code: int) -> Response:
-    token = ScopeState.from_scope(request.scope).csrf_token or ""
-    return Response(content=body.replace(PLACEHOLDER, token), media_type=MediaType.HTML, status_code=status_code)
+def _response(request: Request, parts: tuple[Pieces, ...], status_code: int) -> Response:
+    """The page from its parts, each joined with this request's CSRF token where the placeholder was."""
+    token = (ScopeState.from_scope(request.scope).csrf_token or "").encode()
+    body = b"".join(token.join(pieces) for pieces in parts)
+    return Response(content=body, media_type=MediaType.HTML, status_code=status_code)
 
 
-def _store(shared: SharedPage, body: str, status_code: int, title: str | None) -> None:
-    global _stored_characters
+def _entry_size(entry: _Entry) -> int:
+    return _size(entry.body) + (_size(entry.title) if entry.title is not None else 0)
+
+
+def _store(shared: SharedPage, body: Pieces, status_code: int, title: Pieces | None) -> None:
+    global _stored_bytes
     if data_version() != shared.version:
         return  # written to while this was being rendered: it may already be out of date
     old = _entries.pop(shared.key, None)
     if old is not None:
-        _stored_characters -= len(old.body) + len(old.title or "")
-    _entries[shared.key] = _Entry(shared.version, time.monotonic(), body, status_code, title)
-    _stored_characters += len(body) + len(title or "")
-    while _stored_characters > MAX_CHARACTERS and _entries:
+        _stored_bytes -= _entry_size(old)
+    entry = _Entry(shared.version, time.monotonic(), body, status_code, title)
+    _entries[shared.key] = entry
+    _stored_bytes += _entry_size(entry)
+    while _stored_bytes > MAX_BYTES and _entries:
         _key_dropped, dropped = _entries.popitem(last=False)
-        _stored_characters -= len(dropped.body) + len(dropped.title or "")
+        _stored_bytes -= _entry_size(dropped)
 
 
 async def kept_value(request: Request, audience: Audience, build: Callable[[], Awaitable[T]]) -> T:
@@ -264,8 +285,8 @@ async def note_writes(message: Message, scope: Scope) -> None:
 
 
 def forget_all() -> None:
-    global _stored_characters
+    global _stored_bytes
     _entries.clear()
     forget_kept()
     _shells.clear()
-    _stored_characters = 0
+    _stored_bytes = 0
