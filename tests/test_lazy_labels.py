@@ -121,3 +121,17 @@ async def test_an_english_and_a_chinese_visitor_of_one_kept_page_each_read_their
                 assert "王阿姨" not in in_english + in_chinese
             fragment = await chinese.get("/threads", headers={"HX-Request": "true"})
             assert "一位居民" in text_of(fragment.text) and "A resident" not in fragment.text
+
+
+async def test_an_inbox_entry_of_a_deleted_actor_names_them_in_the_readers_language(browser_factory):
+    from block_service import inbox
+    from tests.test_inbox_routes import NOW, _signed_in
+
+    english, person = await _signed_in(browser_factory, "13900000703", language="en")
+    thread_id = await make_thread(person)
+    # What erasing an account leaves in other people's entries (inbox.forget_person): the stored label.
+    await inbox.deliver([person], inbox.Subject("thread", thread_id), "answer", now=NOW, actor_name=FORMER_RESIDENT)
+    assert "A former resident answered." in text_of((await english.get("/inbox")).text)
+    assert (await english.get("/api/inbox")).json()["items"][0]["text"] == "A former resident answered."
+    await english.post("/language", {"language": "zh-Hans", "next": "/inbox"})
+    assert "一位前居民 回复了。" in text_of((await english.get("/inbox")).text)
