@@ -28,7 +28,7 @@ from block_service.db.kept import keep_values
 from block_service.funds.controllers import FundApiController, FundController, StaffFundController
 from block_service.groups.controllers import GroupApiController, GroupController, StaffGroupController
 from block_service.groups.road_controllers import RoadController
-from block_service.i18n import load_catalogues
+from block_service.i18n import LazyText, load_catalogues
 from block_service.inbox.controllers import InboxApiController, InboxController
 from block_service.insights.controllers import (
     DashboardController,
@@ -285,6 +285,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
             state=State({"settings": settings}),
             request_max_body_size=MAX_BODY_BYTES,
+            # The domains' words (a deleted account's label, "A resident"): JSON gives them in the request's language.
+            type_encoders={LazyText: str},
             debug=settings.debug,
         )
     )

@@ -69,6 +69,66 @@ def lazy_gettext(message: str, **params: object) -> LazyProxy:
 _ = gettext
 
 
+class LazyText:
+    """Text translated when it is shown: a msgid and its parameters (a parameter may be one too).
+
+    Where a domain names something in words (a deleted account, an anonymous author), it returns one of
+    these instead of translating: the domain's values then read the same in every language (kept copies,
+    lists built once), and the edge gives the text in the reader's language. str() translates in the
+    current language, and every edge calls it: Jinja's escaping, `%` into a translated message, csv, and the
+    JSON encoder (app.py: type_encoders). Equal and hashed by msgid and parameters; ordered by the text in
+    the current language, so a list mixing it with plain names still sorts. Immutable."""
+
+    __slots__ = ("msgid", "params")
+    msgid: str
+    params: tuple[tuple[str, object], ...]
+
+    def __init__(self, msgid: str, /, **params: object) -> None:
+        object.__setattr__(self, "msgid", msgid)
+        object.__setattr__(self, "params", tuple(sorted(params.items())))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("a LazyText does not change")
+
+    def __str__(self) -> str:
+        return gettext(self.msgid, **dict(self.params))
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+    def __repr__(self) -> str:
+        params = "".join(f", {name}={value!r}" for name, value in self.params)
+        return f"LazyText({self.msgid!r}{params})"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, LazyText):
+            return (self.msgid, self.params) == (other.msgid, other.params)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.msgid, self.params))
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __lt__(self, other: object) -> bool:
+        return str(self) < str(other) if isinstance(other, (str, LazyText)) else NotImplemented
+
+    def __gt__(self, other: object) -> bool:
+        return str(self) > str(other) if isinstance(other, (str, LazyText)) else NotImplemented
+
+    def __le__(self, other: object) -> bool:
+        return str(self) <= str(other) if isinstance(other, (str, LazyText)) else NotImplemented
+
+    def __ge__(self, other: object) -> bool:
+        return str(self) >= str(other) if isinstance(other, (str, LazyText)) else NotImplemented
+
+
+def later(message: str, **params: object) -> LazyText:
+    """A msgid (marked for extraction) with its parameters, translated when the edge shows it: see LazyText."""
+    return LazyText(message, **params)
+
+
 def N_(message: str) -> str:  # noqa: N802 (gettext's conventional name)
     """Marks a msgid for extraction where it is raised, not translated: the edge translates it."""
     return message

@@ -1,13 +1,14 @@
 """How a deleted account is labelled wherever its contributions are shown: a former resident or merchant.
 
 Deleting an account stores one of the two Chinese labels below as the tombstone's display name, so even a
-surface that shows the stored name unchanged names nobody; `shown_name` gives the label in the reader's
-language. No other module needs to know whether a person was deleted.
+surface that shows the stored name unchanged names nobody; `shown_name` gives the label as a LazyText, which
+the edge shows in the reader's language (store the name itself, never what shown_name returns). No other
+module needs to know whether a person was deleted.
 """
 
 from __future__ import annotations
 
-from block_service.i18n import gettext as _
+from block_service.i18n import LazyText, later
 
 FORMER_RESIDENT = "一位前居民"
 FORMER_MERCHANT = "一位前商户"
@@ -23,10 +24,11 @@ def is_tombstone_name(name: str | None) -> bool:
     return name in TOMBSTONE_NAMES
 
 
-def shown_name(name: str | None) -> str:
-    """A person's display name as shown to a reader: a deleted account's label in the reader's language."""
+def shown_name(name: str | None) -> str | LazyText:
+    """A person's display name as shown to a reader: a deleted account's label, in the reader's language once
+    the edge shows it."""
     if name == FORMER_RESIDENT:
-        return _("A former resident")
+        return later("A former resident")
     if name == FORMER_MERCHANT:
-        return _("A former merchant")
+        return later("A former merchant")
     return name or ""

@@ -14,6 +14,7 @@ KEYWORDS = {
     "gettext": None,
     "ngettext": (1, 2),
     "lazy_gettext": None,
+    "later": None,
     "pgettext": ((1, "c"), 2),
     "N_": None,
     "NP_": ((1, "c"), 2),

@@ -319,4 +319,4 @@ async def test_a_persons_data_download_has_their_proposals_and_deleting_them_lea
     await delete_account_for(staff, lead.person_id, StaffDeleteForm(confirm=True, confirm_shops=True))
     assert await plan_leads(plan.id) == [] and await lead_names(plan.id) == []
     shown = await proposals.get_proposal(viewer_for(None), proposal_id)
-    assert shown.author_label == "A former resident" and shown.title == "门前绿化带认养"
+    assert str(shown.author_label) == "A former resident" and shown.title == "门前绿化带认养"

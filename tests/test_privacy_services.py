@@ -211,9 +211,9 @@ async def test_a_deleted_council_member_s_seat_ceases_and_the_history_names_a_fo
     )
 
     seated = await seats.seats_of_term(term)
-    assert [(seat.display_name, seat.ceased_kind) for seat in seated] == [(zh("A former merchant"), "resigned")]
+    assert [(str(seat.display_name), seat.ceased_kind) for seat in seated] == [(zh("A former merchant"), "resigned")]
     current_language.set("en")
-    assert [seat.display_name for seat in await seats.seats_of_term(term)] == ["A former merchant"]
+    assert [str(seat.display_name) for seat in await seats.seats_of_term(term)] == ["A former merchant"]
     detail = await elections.get_election(election, viewer_for(staff.person_id, "staff"))
     assert detail.candidates == [] and detail.waiting == []
 

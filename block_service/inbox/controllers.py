@@ -10,6 +10,7 @@ from litestar.response import Response, Template
 from block_service.inbox import services
 from block_service.inbox.kinds import kind_of
 from block_service.inbox.schemas import InboxItem, InboxSubject
+from block_service.names import shown_name
 from block_service.pagination import Page
 from block_service.web import shared_pages
 from block_service.web.auth import viewer_of
@@ -27,7 +28,8 @@ def entry_text(item: InboxItem) -> str:
     """The entry's sentence in the request's language: its kind's msgid for the event, with %(name)s the
     actor and %(detail)s the detail (as the kind labels it)."""
     registered = kind_of(item.kind)
-    name = _(ACTOR_ALIASES[item.actor_alias]) if item.actor_alias in ACTOR_ALIASES else item.actor_name
+    # A deleted account's stored label reads in the reader's language (names.shown_name).
+    name = _(ACTOR_ALIASES[item.actor_alias]) if item.actor_alias in ACTOR_ALIASES else shown_name(item.actor_name)
     detail = item.detail
     if registered is not None and registered.detail_label is not None:
         detail = registered.detail_label(item.event, item.detail)

@@ -10,7 +10,7 @@ from block_service.accounts.schemas import Viewer
 from block_service.db import run_frozen
 from block_service.errors import NotFound
 from block_service.groups.membership import group_ids_of
-from block_service.i18n import gettext as _
+from block_service.i18n import LazyText, later
 from block_service.names import shown_name
 from block_service.threads.schemas import (
     AWAITING_RESPONSE,
@@ -74,18 +74,19 @@ def author_label(
     name_to_shop: bool,
     shop_id: int | None,
     of_thread: bool = False,
-) -> str:
+) -> str | LazyText:
     """The reporter's name as this viewer may see it; an anonymous reporter is "a resident" to the public.
-    A thread without an author account was filed by staff for someone who walked in or phoned."""
+    A thread without an author account was filed by staff for someone who walked in or phoned.
+    Words are a LazyText the edge translates (never stored: notice_actor stores names)."""
     if author_id is None:
-        return _("Registered by the workstation on someone's behalf") if of_thread else _("The workstation")
+        return later("Registered by the workstation on someone's behalf") if of_thread else later("The workstation")
     if viewer.person_id == author_id:
-        return _("%(name)s (you)", name=author_name or "")
+        return later("%(name)s (you)", name=author_name or "")
     if may_identify_author(
         viewer, author_id=author_id, anonymous=anonymous, name_to_shop=name_to_shop, shop_id=shop_id
     ):
         return shown_name(author_name)
-    return _("A resident")
+    return later("A resident")
 
 
 ANONYMOUS_ACTOR = "resident"
