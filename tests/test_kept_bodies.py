@@ -233,3 +233,21 @@ async def test_a_kept_inbox_and_notice_list_are_each_merchants_own_and_show_a_ne
         await caught_up()
         for path in ("/inbox", "/notices"):
             assert "第二份通知" in (await zhang.get(path)).text
+
+
+async def test_the_kept_viewer_follows_a_role_revoked_and_an_account_disabled_at_once(browser_factory):
+    from block_service.accounts.roles import disable_account, revoke_role
+
+    async with following_changes():
+        person = await make_person("张师傅", "13800000461", roles=("resident", "merchant"))
+        staff = await make_person("工作站", "staff461@test.example", roles=("staff",))
+        zhang = await _signed_in(browser_factory, "13800000461")
+        for _ in range(2):  # the second time, the viewer is kept
+            assert 'data-nav="merchant"' in (await zhang.get("/shops")).text  # "My shops" in the navigation
+        await revoke_role(staff, person, "merchant")
+        await caught_up()
+        assert 'data-nav="merchant"' not in (await zhang.get("/shops")).text
+        await disable_account(viewer_for(staff, "staff"), person, "冒用他人身份")
+        await caught_up()
+        page = await zhang.get("/shops")
+        assert page.status_code == 200 and "张师傅" not in text_of(page.text)  # signed out

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
+from block_service.db.changes import note_local_write
 from block_service.db.engines import engine
 from block_service.db.sqlite import PooledSQLiteEngine
 
@@ -43,6 +44,7 @@ async def write_transaction() -> AsyncIterator[None]:
     if not isinstance(db, SQLiteEngine):
         async with db.transaction():
             yield
+        note_local_write()  # this process's kept pages and values are out of date now, not once the notice comes
         return
     if _inside_write.get():
         async with db.transaction(transaction_type=TransactionType.immediate):

@@ -8,7 +8,7 @@ and linked for a viewer (`register_kind`, usually in the domain's controllers mo
 from block_service.inbox.delivery import NOTIFIERS, InAppNotifier, Notice, Notifier, deliver
 from block_service.inbox.kinds import Describer, DetailLabel, KindView, register_kind
 from block_service.inbox.schemas import Subject
-from block_service.inbox.services import mark_read, unread_count
+from block_service.inbox.services import has_unread, mark_read, unread_count
 
 __all__ = [
     "NOTIFIERS",
@@ -20,6 +20,7 @@ __all__ = [
     "Notifier",
     "Subject",
     "deliver",
+    "has_unread",
     "mark_read",
     "register_kind",
     "unread_count",

@@ -146,8 +146,8 @@ async def unread_count(person_id: int) -> int:
     return await InboxEntry.count().where((InboxEntry.person == person_id) & InboxEntry.read_at.is_null())
 
 
-async def _has_unread(person_id: int, subject: Subject | None) -> bool:
-    """Asked on every object page a person with unread news opens: plain SQL, no query to build."""
+async def has_unread(person_id: int, subject: Subject | None = None) -> bool:
+    """Whether the person has unread entries (about one object): plain SQL, no query to build."""
     if subject is None:
         sql = "SELECT 1 FROM inbox_entry WHERE person = {} AND read_at IS NULL LIMIT 1"
         return bool(await InboxEntry.raw(sql, person_id))
@@ -163,7 +163,7 @@ async def mark_read(person_id: int, subject: Subject | None = None, *, now: dt.d
         condition = condition & (InboxEntry.kind == subject.kind) & (InboxEntry.object_id == subject.object_id)
     # Nothing to mark, nothing written: on PostgreSQL even an UPDATE of no row fires the statement trigger that
     # tells every worker something changed, which would throw away every kept page on each page view.
-    if not await _has_unread(person_id, subject):
+    if not await has_unread(person_id, subject):
         return False
     async with write_transaction():
         await InboxEntry.update({InboxEntry.read_at: now or clock_now()}).where(condition)

@@ -13,6 +13,8 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from block_service.accounts.people import load_viewer
 from block_service.accounts.schemas import ANONYMOUS, Viewer
+from block_service.clock import block_today
+from block_service.db.kept import kept
 from block_service.web.permissions import ANYONE, SIGNED_IN, STAFF, access_for
 
 SEEN_WRITE_INTERVAL = 60
@@ -35,7 +37,9 @@ async def _viewer_from_session(session: dict, settings) -> Viewer:
     ):
         session.clear()
         return ANONYMOUS
-    viewer = await load_viewer(person_id, version)
+    # Kept until anything is written (roles, shops, seats, unread news, a session ended elsewhere are all
+    # writes) or the block's day turns (a council term's dates decide the council role).
+    viewer = await kept(("viewer", person_id, version, block_today()), lambda: load_viewer(person_id, version))
     if viewer is None:
         # Disabled, password changed elsewhere, or logged out everywhere: this session is over.
         session.clear()

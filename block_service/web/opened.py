@@ -6,6 +6,7 @@ import msgspec
 from litestar import Request
 
 from block_service import clock, inbox
+from block_service.db.kept import kept
 from block_service.web.auth import viewer_of
 
 
@@ -19,5 +20,9 @@ async def read_notices_about(request: Request, kind: str, object_id: int) -> Non
     viewer = viewer_of(request)
     if not (viewer.is_signed_in and viewer.unread):
         return
-    if await inbox.mark_read(viewer.person_id, inbox.Subject(kind, object_id), now=clock.now()):
+    subject = inbox.Subject(kind, object_id)
+    # Asked on every object page someone with unread news elsewhere opens: kept until anything is written.
+    if not await kept(("unread about", viewer.person_id, subject), lambda: inbox.has_unread(viewer.person_id, subject)):
+        return
+    if await inbox.mark_read(viewer.person_id, subject, now=clock.now()):
         request.scope["user"] = msgspec.structs.replace(viewer, unread=await inbox.unread_count(viewer.person_id))
