@@ -127,6 +127,23 @@ async def test_opening_a_thread_reads_only_that_threads_entries(browser_factory)
     assert sorted(row["kind"] for row in unread) == ["account", PROBE, PROBE]
 
 
+async def test_a_thread_the_person_may_no_longer_see_is_a_404_and_its_news_stays_unread(browser_factory):
+    from block_service.threads import moderation
+    from tests.helpers import viewer_for
+
+    browser, person = await _signed_in(browser_factory, "13900000808")
+    author = await make_person("李师傅", "13900000809")
+    thread_id = await make_thread(author)
+    await _fill(person, thread_id)
+    staff = await make_person("工作站", "staff808@test.example", roles=("staff",))
+    await moderation.moderate(viewer_for(staff, "staff"), "thread", thread_id, True, "语料")
+    assert (await browser.get(f"/threads/{thread_id}")).status_code == 404
+    unread = await InboxEntry.select(InboxEntry.kind).where(
+        InboxEntry.read_at.is_null() & (InboxEntry.person == person)
+    )
+    assert sorted(row["kind"] for row in unread) == ["account", PROBE, PROBE, "thread", "thread"]
+
+
 async def test_the_inbox_shows_the_subject_with_the_newest_news_first_and_keeps_the_read_rules(browser_factory):
     browser, person = await _signed_in(browser_factory, "13900000809")
     first = await make_thread(person, title="门口纸箱占道")

@@ -139,9 +139,9 @@ class ThreadController(Controller):
 
     @get("/threads/{thread_id:int}", name="thread")
     async def thread(self, request: Request, thread_id: FromPath[Id]) -> Response:
-        if viewer_of(request).unread:
-            await access.get_thread(viewer_of(request), thread_id)  # a 404 before anything is marked
-        await read_notices_about(request, "thread", thread_id)
+        await read_notices_about(
+            request, "thread", thread_id, may_see=lambda: access.get_thread(viewer_of(request), thread_id)
+        )
         viewer = viewer_of(request)
         shared = shared_pages.lookup(request, shared_pages.by_person)
         if isinstance(shared, Response):
