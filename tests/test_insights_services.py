@@ -100,6 +100,30 @@ async def test_staff_see_workload_and_deadline_breaches(db):
     assert by_month(staff.breaches) == {"2026-08": 1, "2026-09": 1, "2026-10": 2, "2026-11": 1}
 
 
+async def test_a_deleted_staff_members_workload_names_a_former_resident_in_the_readers_language(db):
+    from block_service.i18n import current_language
+    from block_service.insights.services import chart_table
+    from block_service.privacy.schemas import StaffDeleteForm
+    from block_service.privacy.services import delete_account_for
+    from tests.council_helpers import staff_viewer
+
+    made = await history()
+    gone = await make_person("值班员一", "one@staff.example", roles=("staff",))
+    for name in ("C", "F"):
+        await shape(made["threads"][name], assigned_to=gone)
+    colleague = await staff_viewer()
+    await delete_account_for(colleague, gone, StaffDeleteForm(confirm=True))
+    for language, label in (("en", "A former resident"), ("zh-Hans", "一位前居民")):
+        token = current_language.set(language)
+        try:
+            staff = await staff_dashboard(now=NOW)
+            assert [(str(row.name), row.open_threads) for row in staff.workload] == [(label, 2)]
+            table = await chart_table(colleague, "workload.csv")  # what the CSV download writes
+            assert [str(cell) for cell in table[1][:2]] == [label, "2"]
+        finally:
+            current_language.reset(token)
+
+
 async def test_stuck_items_oldest_first_with_the_thresholds(db):
     made = await history()
     threads = made["threads"]

@@ -177,6 +177,31 @@ async def test_follow_up_shows_x_of_y_and_remind_once_a_day(block):
     assert merchants_cannot.status_code == 403
 
 
+async def test_the_receipts_of_a_deleted_merchant_name_a_former_merchant_in_the_readers_language(
+    block, browser_factory
+):
+    from block_service.privacy.schemas import StaffDeleteForm
+    from block_service.privacy.services import delete_account_for
+
+    notice_id = await publish(block["staff"])
+    await block["b"]["zhang"].post(f"/notices/{notice_id}/acknowledge")
+    await delete_account_for(block["staff"], block["zhang"].person_id, StaffDeleteForm(confirm=True))
+    english = browser_factory("en")
+    await english.log_in("staff@test.example")
+    await english.post("/language", {"language": "en", "next": "/"})  # the account's own language is Chinese
+    page = await english.get(f"/staff/notices/{notice_id}")
+    assert page.status_code == 200
+    text = text_of(page.text)
+    assert "A former merchant" in text and "一位前商户" not in text and "张师傅" not in text
+    csv = (await english.get(f"/staff/notices/{notice_id}/receipts.csv")).content.decode("utf-8-sig")
+    row = next(line for line in csv.splitlines() if "老张生煎" in line)
+    assert row.count("A former merchant") == 2 and "一位前商户" not in csv  # read and acknowledged by
+    chinese = text_of((await block["b"]["staff"].get(f"/staff/notices/{notice_id}")).text)
+    assert "一位前商户" in chinese and "A former merchant" not in chinese
+    in_chinese = (await block["b"]["staff"].get(f"/staff/notices/{notice_id}/receipts.csv")).content
+    assert "一位前商户" in in_chinese.decode("utf-8-sig")
+
+
 async def test_the_lists_and_the_json(block, count_queries):
     for number in range(3):
         await publish(block["staff"], title=f"第{number + 1}份通知")

@@ -294,3 +294,26 @@ async def test_a_worker_is_added_once_and_may_post_updates():
     assert twice.value.message == "This person already works on the project."
     assert await work.post_update(helper, project_id, UpdateForm(body="今天搬来了两张座椅")) > 0
     assert [w.name for w in (await projects.get_project(project_id)).workers] == ["帮忙的街坊"]
+
+
+async def test_a_deleted_leads_updates_milestones_and_place_name_a_former_resident_in_the_readers_language():
+    from block_service.i18n import current_language
+    from block_service.privacy.schemas import StaffDeleteForm
+    from block_service.privacy.services import delete_account_for
+
+    staff = await staff_viewer()
+    lead = await resident("牵头人")
+    project_id = await started_project(staff, lead=lead)
+    await work.complete_milestone(lead, project_id, await milestone(lead, project_id))
+    await work.post_update(lead, project_id, UpdateForm(body="座椅已下单"))
+    await delete_account_for(staff, lead.person_id, StaffDeleteForm(confirm=True))
+    for language, label in (("en", "A former resident"), ("zh-Hans", "一位前居民")):
+        token = current_language.set(language)
+        try:
+            project = await projects.get_project(project_id)
+            assert [(str(u.author_name), u.body) for u in project.updates] == [(label, "座椅已下单")]
+            assert str(project.lead.name) == label
+            steps = await milestone_steps([project.proposal_id], staff)
+            assert [str(step.detail_params["name"]) for step in steps] == [label]
+        finally:
+            current_language.reset(token)

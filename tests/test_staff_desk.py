@@ -236,6 +236,33 @@ async def test_closing_a_report_filed_for_someone_asks_nobody_missing_for_a_rati
     assert (await Thread.select(Thread.status).where(Thread.id == thread_id).first())["status"] == "closed"
 
 
+async def test_a_deleted_staff_members_notes_intake_and_assignment_name_a_former_resident_in_english(
+    browser_factory, db
+):
+    from block_service.privacy.schemas import StaffDeleteForm
+    from block_service.privacy.services import delete_account_for
+
+    wang = await _staff("王工", "wang@lingyan.example")
+    li = await _staff("李工", "li@lingyan.example")
+    thread_id = await desk.file_on_behalf(wang, _intake(category_id=await _category_id()))
+    await desk.add_note(wang, thread_id, NoteForm(body="城管周三来"))
+    await Thread.update({Thread.assigned_to: wang.person_id}).where(Thread.id == thread_id)
+    await delete_account_for(li, wang.person_id, StaffDeleteForm(confirm=True))
+    english = browser_factory("en")
+    await english.log_in("li@lingyan.example")
+    await english.post("/language", {"language": "en", "next": "/"})  # the account's own language is Chinese
+    page = await english.get(f"/threads/{thread_id}")
+    assert page.status_code == 200
+    text = text_of(page.text)
+    # Assigned to, filed by, and the note's author.
+    assert text.count("A former resident") >= 3 and "一位前居民" not in text and "王工" not in text
+    queue = text_of((await english.get("/staff/?queue=new")).text)
+    assert "A former resident" in queue and "一位前居民" not in queue
+    await english.post("/language", {"language": "zh-Hans", "next": "/"})
+    chinese = text_of((await english.get(f"/threads/{thread_id}")).text)
+    assert chinese.count("一位前居民") >= 3 and "A former resident" not in chinese
+
+
 async def test_the_demo_fills_every_part_of_the_desk(db):
     from block_service.accounts.tables import Person
     from block_service.seed import seed_demo

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from block_service.accounts.notice import NOTICE_VERSION
+from block_service.names import shown_name
 
 Role = Literal["resident", "merchant", "council", "staff"]
 ROLES: tuple[str, ...] = ("resident", "merchant", "council", "staff")
@@ -113,6 +114,9 @@ class PersonOut(msgspec.Struct, kw_only=True):
     roles: list[str] = []
     erased_at: dt.datetime | None = None  # a deleted account (a tombstone)
     second_factor: bool = False
+
+    def __post_init__(self) -> None:
+        self.display_name = shown_name(self.display_name)  # a deleted account, on staff's pages: "a former resident"
 
 
 class PersonFilter(msgspec.Struct, kw_only=True):

@@ -6,6 +6,7 @@ from typing import Literal
 
 import msgspec
 
+from block_service.names import shown_name
 from block_service.pagination import Page
 from block_service.shops.schemas import CandidateChoice
 
@@ -22,6 +23,10 @@ class LeaderOut(msgspec.Struct, kw_only=True):
     shop_name: str
     source: LeaderSource
     backing_shops: int
+
+    def __post_init__(self) -> None:
+        if self.display_name:  # empty for visitors who may not see it
+            self.display_name = shown_name(self.display_name)  # a deleted account: "a former merchant"
 
 
 class GroupOut(msgspec.Struct, kw_only=True):
@@ -41,6 +46,9 @@ class GroupOut(msgspec.Struct, kw_only=True):
 class GroupMerchantOut(msgspec.Struct, kw_only=True):
     person_id: int
     display_name: str
+
+    def __post_init__(self) -> None:
+        self.display_name = shown_name(self.display_name)  # a deleted account: "a former merchant"
 
 
 class GroupShopOut(msgspec.Struct, kw_only=True):
@@ -125,6 +133,9 @@ class SupportOut(msgspec.Struct, kw_only=True):
     person_id: int
     display_name: str
     shops: int
+
+    def __post_init__(self) -> None:
+        self.display_name = shown_name(self.display_name)  # a deleted account: "a former merchant"
 
 
 class MyBacking(msgspec.Struct, kw_only=True):

@@ -7,6 +7,8 @@ from typing import Literal
 
 import msgspec
 
+from block_service.names import shown_name
+
 Unit = Literal["count", "days", "percent", "yuan"]
 
 
@@ -62,6 +64,9 @@ class Workload(msgspec.Struct, kw_only=True):
     name: str
     open_threads: int
     overdue_threads: int
+
+    def __post_init__(self) -> None:
+        self.name = shown_name(self.name)  # a deleted staff account: "a former resident"
 
 
 class Dashboard(msgspec.Struct, kw_only=True):

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from block_service.clock import BLOCK_TIMEZONE
+from block_service.names import shown_name
 
 
 def N_(message: str) -> str:
@@ -160,6 +161,9 @@ class MeetingDetail(MeetingSummary, kw_only=True):
     may_open_motion: bool = False
     is_past: bool = False
     has_begun: bool = False
+
+    def __post_init__(self) -> None:
+        self.convener_name = shown_name(self.convener_name)  # a deleted account: "a former resident"
 
     @property
     def is_full(self) -> bool:

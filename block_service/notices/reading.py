@@ -208,9 +208,9 @@ def receipts_csv(receipts: list[ShopReceipt], header: list[str]) -> bytes:
                 _cell(r.shop_name),
                 _cell(r.house_number),
                 _when(r.read_at),
-                _cell(r.read_by),
+                _cell(str(r.read_by)),
                 _when(r.acknowledged_at),
-                _cell(r.acknowledged_by),
+                _cell(str(r.acknowledged_by)),
             ]
         )
     return ("\ufeff" + output.getvalue()).encode("utf-8")

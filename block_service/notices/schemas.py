@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from block_service.i18n import N_
+from block_service.names import shown_name
 
 Title = Annotated[str, msgspec.Meta(min_length=2, max_length=80)]
 Body = Annotated[str, msgspec.Meta(min_length=2, max_length=5000)]
@@ -73,6 +74,11 @@ class ShopReceipt(msgspec.Struct, kw_only=True):
     acknowledged_at: dt.datetime | None = None
     acknowledged_by: str = ""
 
+    def __post_init__(self) -> None:
+        # A deleted account's stored label reads in the reader's language, on the page and in the CSV.
+        self.read_by = shown_name(self.read_by)
+        self.acknowledged_by = shown_name(self.acknowledged_by)
+
 
 class NoticeDetail(msgspec.Struct, kw_only=True):
     id: int
@@ -90,6 +96,9 @@ class NoticeDetail(msgspec.Struct, kw_only=True):
     attachments: list[Attachment] = []
     # For a merchant of an addressed shop: their shops' receipts (shop id -> acknowledged by whom or "").
     my_shops: list[ShopReceipt] = []
+
+    def __post_init__(self) -> None:
+        self.published_by = shown_name(self.published_by)  # a deleted staff account: "a former resident"
 
 
 class FollowUp(msgspec.Struct, kw_only=True):

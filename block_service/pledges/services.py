@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from block_service import names
 from block_service.accounts.schemas import Viewer
 from block_service.audit.services import record_change
 from block_service.clock import now
 from block_service.db import write_transaction
 from block_service.errors import Conflict, Forbidden, FormInvalid, NotFound
-from block_service.i18n import N_
+from block_service.i18n import N_, LazyText
 from block_service.inbox import Subject, deliver
 from block_service.pagination import Page, clamp
 from block_service.pledges.schemas import (
@@ -244,11 +245,12 @@ async def sees_names(subject: PledgeSubject, viewer: Viewer) -> bool:
     return viewer.is_staff or await may_manage(subject, viewer)
 
 
-def shown_name(row: dict, viewer: Viewer, all_names: bool) -> tuple[str, str]:
+def shown_name(row: dict, viewer: Viewer, all_names: bool) -> tuple[str | LazyText, str]:
     """The ONE place deciding whether a pledger is named: they chose to be, or the viewer is the pledger, a
     manager of the target or staff. Everybody else reads no name (HTML, JSON and CSV alike)."""
     if row["show_name"] or all_names or (viewer.person_id is not None and row["person"] == viewer.person_id):
-        return row["person.display_name"] or "", row["shop.name"] or ""
+        # A deleted account's stored label reads in the reader's language ("a former resident").
+        return names.shown_name(row["person.display_name"]), row["shop.name"] or ""
     return "", ""
 
 

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from block_service.names import shown_name
 from block_service.schemas import Reason
 
 SIZES = ("large", "small", "mini")
@@ -96,6 +97,10 @@ class Party(msgspec.Struct, kw_only=True):
     name: str
     name_en: str = ""  # a group's English name
 
+    def __post_init__(self) -> None:
+        if self.type == "person":
+            self.name = shown_name(self.name)  # a deleted account: "a former resident"
+
 
 class ProjectSummary(msgspec.Struct, kw_only=True):
     id: int
@@ -136,6 +141,9 @@ class UpdateOut(msgspec.Struct, kw_only=True):
     author_name: str
     created_at: dt.datetime
     photos: list[UpdatePhotoOut] = []
+
+    def __post_init__(self) -> None:
+        self.author_name = shown_name(self.author_name)  # a deleted account: "a former resident"
 
 
 class DocumentOut(msgspec.Struct, kw_only=True):

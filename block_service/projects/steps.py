@@ -12,6 +12,7 @@ import block_service.plans.steps  # noqa: F401  (its "project" slot registers fi
 from block_service.accounts.schemas import Viewer
 from block_service.clock import BLOCK_TIMEZONE, block_today
 from block_service.i18n import N_
+from block_service.names import shown_name
 from block_service.plans.chain import chain_steps
 from block_service.plans.schemas import ChainStep
 from block_service.plans.tables import Proposal
@@ -69,7 +70,7 @@ async def project_steps(proposal_ids: list[int], viewer: Viewer) -> list[ChainSt
         if row["kind"] == "state" and target == "evaluated":
             continue  # the evaluation step says it
         current = row["kind"] == "state" and target == row["current"]
-        by = row["actor_name"] or ""
+        by = shown_name(row["actor_name"])
         detail_label, params = "", {}
         if by and row["reason"]:
             detail_label, params = N_("By %(name)s: %(reason)s"), {"name": by, "reason": row["reason"]}
@@ -123,7 +124,7 @@ async def milestone_steps(proposal_ids: list[int], viewer: Viewer) -> list[Chain
     for row in rows:
         if row["done_on"]:
             state, at = "done", _noon(row["done_on"])
-            detail, params = (N_("By %(name)s"), {"name": row["done_by"]}) if row["done_by"] else ("", {})
+            detail, params = (N_("By %(name)s"), {"name": shown_name(row["done_by"])}) if row["done_by"] else ("", {})
         else:
             overdue = row["due_on"] < today
             state, at = ("refused" if overdue else "waiting"), None

@@ -102,6 +102,9 @@ class MerchantOut(msgspec.Struct, kw_only=True):
     display_name: str
     since: dt.datetime
 
+    def __post_init__(self) -> None:
+        self.display_name = shown_name(self.display_name)  # a deleted account: "a former merchant"
+
 
 class ShopDetail(msgspec.Struct, kw_only=True, omit_defaults=True):
     """A shop and the people acting for it; `merchants` is left out for viewers who may not see them."""
@@ -148,3 +151,6 @@ class CandidateChoice(msgspec.Struct, kw_only=True):
     display_name: str
     shop_id: int
     shop_name: str
+
+    def __post_init__(self) -> None:
+        self.display_name = shown_name(self.display_name)  # a deleted account: "a former merchant"

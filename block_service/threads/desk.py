@@ -13,6 +13,7 @@ from block_service.audit.services import record_change
 from block_service.db import write_transaction
 from block_service.errors import Forbidden, FormInvalid, Invalid, NotFound
 from block_service.i18n import N_
+from block_service.names import shown_name
 from block_service.pagination import Page, clamp, paginate
 from block_service.threads.access import allowed_statuses, get_thread, is_overdue
 from block_service.threads.desk_schemas import QUEUES, BulkForm, DeskRow, IntakeForm, NoteForm, NoteOut
@@ -229,6 +230,8 @@ async def staff_panel(viewer: Viewer, thread_id: int) -> dict:
         .where(Intake.thread == thread_id)
         .first()
     )
+    if intake and intake["filed_by_name"]:
+        intake["filed_by_name"] = shown_name(intake["filed_by_name"])
     return {
         "staff_notes": [NoteOut(**row) for row in notes],
         "intake": intake,

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from block_service.names import shown_name
 from block_service.threads.schemas import Body, Title
 
 QUEUES: tuple[str, ...] = ("new", "unassigned", "mine", "overdue", "urgent", "waiting")
@@ -29,12 +30,20 @@ class DeskRow(msgspec.Struct, kw_only=True):
     urgent: bool
     overdue: bool = False
 
+    def __post_init__(self) -> None:
+        if self.assignee_name:
+            self.assignee_name = shown_name(self.assignee_name)  # a deleted staff account: "a former resident"
+
 
 class NoteOut(msgspec.Struct, kw_only=True):
     id: int
     body: str
     author_name: str | None
     created_at: dt.datetime
+
+    def __post_init__(self) -> None:
+        if self.author_name:
+            self.author_name = shown_name(self.author_name)  # a deleted staff account: "a former resident"
 
 
 class NoteForm(msgspec.Struct, kw_only=True):

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from block_service.names import shown_name
 from block_service.schemas import Reason
 from block_service.threads.photos import thumbnail_size
 
@@ -216,6 +217,10 @@ class ThreadDetail(msgspec.Struct, kw_only=True, omit_defaults=True):
     overdue: bool
     visibility: str
     group_id: int | None
+
+    def __post_init__(self) -> None:
+        if self.assigned_name:
+            self.assigned_name = shown_name(self.assigned_name)  # a deleted staff account: "a former resident"
 
 
 class ThreadPage(msgspec.Struct, kw_only=True):
