@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.server
 import importlib.util
+import json
 import shutil
 import subprocess
 import sys
@@ -296,3 +297,26 @@ def test_the_projects_seed_keeps_the_ledger_rules_and_makes_project_1_rich(run):
             assert p["maintainer_type"] and p["completed_at"] < p["evaluation_closes_at"]
         if p["state"] == "completed":
             assert p["evaluation_closes_at"] > now  # the periodic round leaves it alone during the run
+
+
+def test_compare_says_which_page_slowed_down_with_more_data_drift_aside(tmp_path):
+    def report(threads: int, healthz: float, pages: dict[str, float]) -> dict:
+        rows = [{"page": "/healthz", "mode": "anonymous", "requests_per_s": healthz, "p99_ms": 5.0}]
+        rows += [
+            {"page": page, "mode": "anonymous", "requests_per_s": rps, "p99_ms": 9.0, "ratio_to_healthz": rps / healthz}
+            for page, rps in pages.items()
+        ]
+        return {"engine": "sqlite", "threads": threads, "shops": 50, "people": 500, "results": rows}
+
+    # The smaller run's machine was twice as fast (healthz): /threads kept its share, /search lost half of it.
+    large = report(10_000, 1000.0, {"/threads": 800.0, "/search": 200.0})
+    small = report(1_000, 2000.0, {"/threads": 1600.0, "/search": 800.0})
+    larger, smaller = tmp_path / "large.json", tmp_path / "small.json"
+    larger.write_text(json.dumps(large))
+    smaller.write_text(json.dumps(small))
+    result = subprocess.run(
+        [sys.executable, str(BENCH_DIR / "compare.py"), str(larger), str(smaller)], capture_output=True, text=True
+    )
+    assert result.returncode == 1
+    assert "| `/threads` | anonymous | 800 | 9.0 | 1,600 | 9.0 | 1.00× |" in result.stdout
+    assert "/search (anonymous): 2.00× slower" in result.stderr and "/threads (" not in result.stderr
