@@ -268,7 +268,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             exception_handlers={Exception: handle_error},
             # handle_error logs: a person's mistake at INFO, our own failures with a traceback, in every mode.
             logging_config=LoggingConfig(log_exceptions="never"),
-            before_send=[security_headers(settings.debug), shared_pages.note_writes],
+            before_send=[security_headers(settings.debug), shared_pages.on_response_start],
             lifespan=[
                 _database_lifespan,
                 run_periodic_tasks,

@@ -181,6 +181,33 @@ async def test_dashboard_and_plan_page_take_a_constant_number_of_statements(db, 
     assert counts[0] == counts[1]
 
 
+async def test_a_small_open_data_file_is_kept_until_a_write_and_a_large_one_streams_the_same(
+    db, browser, count_queries, monkeypatch
+):
+    from block_service.insights import opendata
+    from tests.test_shared_pages import caught_up, following_changes
+
+    async with following_changes():
+        await history()
+        await caught_up()
+        first = await browser.get("/data/threads.csv")
+        count_queries.statements.clear()
+        again = await browser.get("/data/threads.csv")
+        assert again.content == first.content and count_queries.count == 0  # kept whole, no statement
+        author = await resident("新居民")
+        await make_thread(author.person_id, title="新的反映：门口占道", house_number="1143号")
+        await caught_up()
+        fresh = await browser.get("/data/threads.csv")
+        assert len(_csv(fresh)) == len(_csv(first)) + 1 and "新的反映：门口占道" in fresh.content.decode("utf-8-sig")
+        monkeypatch.setattr(opendata, "KEEP_WHOLE_BYTES", 100)  # larger than that: streamed batch by batch
+        forget_all()
+        streamed = await browser.get("/data/threads.csv")
+        assert streamed.content == fresh.content and "content-length" not in streamed.headers
+        count_queries.statements.clear()
+        await browser.get("/data/threads.csv")
+        assert count_queries.count >= 1  # read again
+
+
 async def test_a_kept_dashboard_changes_after_a_write(db, browser):
     before = (await browser.get("/api/dashboard")).json()
     author = await resident("新居民")

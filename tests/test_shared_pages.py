@@ -130,3 +130,67 @@ async def test_a_shared_page_carries_the_security_headers_and_the_visitors_csrf_
         assert response.headers["x-content-type-options"] == "nosniff"
         assert response.headers["content-type"].startswith("text/html")
         assert visitor.client.cookies.get("__Host-block_csrf") in response.text
+
+
+async def test_visitors_arriving_together_at_a_page_nobody_kept_yet_get_it_rendered_once(
+    browser_factory, count_queries
+):
+    import asyncio
+
+    from block_service.web.shared_pages import forget_all
+
+    async with following_changes():
+        author = await make_person("王阿姨", "13900000071")
+        await make_thread(author, title="门口纸箱占道")
+        visitors = [browser_factory() for _ in range(6)]
+        await visitors[0].get("/threads")  # the app is up, its lists of categories and segments read
+        forget_all()
+        count_queries.statements.clear()
+        alone = await visitors[0].get("/threads")
+        one_rendering = count_queries.count
+        assert alone.status_code == 200 and one_rendering > 0
+        forget_all()
+        count_queries.statements.clear()
+        together = await asyncio.gather(*(visitor.get("/threads") for visitor in visitors))
+        assert {page.status_code for page in together} == {200}
+        assert {text_of(page.text) for page in together} == {text_of(alone.text)}
+        assert count_queries.count == one_rendering, count_queries.statements  # the others waited for it
+
+
+async def test_a_value_built_while_others_wait_is_built_once_and_a_failed_build_is_the_builders_alone(db):
+    import asyncio
+
+    from block_service.db.kept import forget_kept, kept
+
+    async with following_changes():
+        forget_kept()
+        builds = []
+        release = asyncio.Event()
+
+        async def build():
+            builds.append(1)
+            await release.wait()
+            return {"answer": len(builds)}
+
+        waiting = [asyncio.create_task(kept(("probe", 1), build)) for _ in range(5)]
+        await eventually(lambda: len(builds) == 1, timeout=2)
+        release.set()
+        assert [await task for task in waiting] == [{"answer": 1}] * 5 and len(builds) == 1
+
+        go = asyncio.Event()
+
+        async def failing():
+            builds.append(1)
+            await go.wait()
+            raise RuntimeError("the database went away")
+
+        async def succeeding():
+            return "built again by the one who waited"
+
+        first = asyncio.create_task(kept(("probe", 2), failing))
+        await eventually(lambda: len(builds) == 2, timeout=2)  # the failing build has started
+        others = [asyncio.create_task(kept(("probe", 2), succeeding)) for _ in range(3)]
+        go.set()
+        with pytest.raises(RuntimeError, match="the database went away"):
+            await first
+        assert [await task for task in others] == ["built again by the one who waited"] * 3

@@ -53,14 +53,14 @@ def read_ballot(data: dict[str, Any]) -> BallotForm:
 class CouncilController(Controller):
     @get("/council", name="council")
     async def council(self, request: Request) -> Response:
-        shared = shared_pages.lookup(request, shared_pages.by_person)
+        shared = await shared_pages.lookup(request, shared_pages.by_person)
         if isinstance(shared, Response):
             return shared
         return await _council_page(request, shared=shared)
 
     @get("/elections/{election_id:int}", name="election")
     async def election(self, request: Request, election_id: FromPath[Id]) -> Response:
-        shared = shared_pages.lookup(request, shared_pages.by_person)
+        shared = await shared_pages.lookup(request, shared_pages.by_person)
         if isinstance(shared, Response):
             return shared
         return await _election_page(request, election_id, shared=shared)

@@ -92,7 +92,7 @@ register_kind(
 class MotionController(Controller):
     @get("/council/motions", name="motions")
     async def desk(self, request: Request, page: FromQuery[PageNumber] = 1) -> Response:
-        shared = shared_pages.lookup(request, shared_pages.by_person)
+        shared = await shared_pages.lookup(request, shared_pages.by_person)
         if isinstance(shared, Response):
             return shared
         desk = await motion_reads.motion_desk(viewer_of(request), page)
@@ -123,7 +123,7 @@ class MotionController(Controller):
     @get("/motions/{motion_id:int}", name="motion")
     async def motion(self, request: Request, motion_id: FromPath[Id]) -> Response:
         await read_notices_about(request, "motion", motion_id)
-        shared = shared_pages.lookup(request, shared_pages.by_person)
+        shared = await shared_pages.lookup(request, shared_pages.by_person)
         if isinstance(shared, Response):
             return shared
         return await _motion_page(request, motion_id, shared=shared)

@@ -1,4 +1,5 @@
-"""Values kept until any process writes anything (data_version()) or for a minute, whichever comes first.
+"""Values kept until any process writes anything (data_version()) or for about a minute, whichever comes first
+(a value only too old is still given to others while one caller builds it again).
 
 For what many requests read alike and nobody's request changes without writing: a group's shops and
 strip map, a page of the JSON API. The key must name everything the value depends on besides the
@@ -8,6 +9,8 @@ database (the viewer's scope, the language, the page); the value must not be cha
 
 from __future__ import annotations
 
+import asyncio
+import random
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
@@ -30,6 +33,12 @@ def keep_values(enabled: bool) -> None:
     _values.clear()
 
 
+# Values being built, by key: (the data version, the build's outcome). Whoever needs the same value meanwhile
+# awaits that build instead of starting another: after a write or the minute, a busy value is built once.
+_building: dict[Hashable, tuple[Hashable, asyncio.Future]] = {}
+_FAILED = object()
+
+
 async def kept(key: Hashable, build: Callable[[], Awaitable[T]]) -> T:
     """The value kept under key since the last write, else what build() returns (kept when nothing was
     written while it was being built)."""
@@ -37,12 +46,28 @@ async def kept(key: Hashable, build: Callable[[], Awaitable[T]]) -> T:
     if version is None:
         return await build()
     entry = _values.get(key)
-    if entry is not None and entry[0] == version and time.monotonic() - entry[1] < MAX_AGE_SECONDS:
+    current = entry is not None and entry[0] == version
+    if current and time.monotonic() < entry[1]:
         _values.move_to_end(key)
         return entry[2]
-    value = await build()
+    pending = _building.get(key)
+    if pending is not None and pending[0] == version:
+        if current:  # only too old: served while it is built again
+            return entry[2]
+        value = await asyncio.shield(pending[1])
+        return await build() if value is _FAILED else value  # the other build failed: its error is its own
+    future = asyncio.get_running_loop().create_future()
+    _building[key] = (version, future)
+    outcome: Any = _FAILED
+    try:
+        outcome = value = await build()
+    finally:
+        future.set_result(outcome)
+        if _building.get(key, (None, None))[1] is future:
+            del _building[key]
     if data_version() == version:
-        _values[key] = (version, time.monotonic(), value)
+        fresh_for = MAX_AGE_SECONDS * random.uniform(0.75, 1.0)  # noqa: S311 (values kept together fall due apart)
+        _values[key] = (version, time.monotonic() + fresh_for, value)
         while len(_values) > MAX_VALUES:
             _values.popitem(last=False)
     return value
@@ -50,3 +75,4 @@ async def kept(key: Hashable, build: Callable[[], Awaitable[T]]) -> T:
 
 def forget_kept() -> None:
     _values.clear()
+    _building.clear()

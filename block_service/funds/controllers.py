@@ -27,7 +27,7 @@ class FundController(Controller):
     async def funds(
         self, request: Request, year: FromQuery[YearParam] = None, page: FromQuery[PageNumber] = 1
     ) -> Response:
-        shared = shared_pages.lookup(request, shared_pages.by_role)
+        shared = await shared_pages.lookup(request, shared_pages.by_role)
         if isinstance(shared, Response):
             return shared
         funds = await services.funds_of(year, page)

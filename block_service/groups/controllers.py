@@ -33,7 +33,7 @@ from block_service.web.templating import flash, render
 class GroupController(Controller):
     @get("/groups", name="groups")
     async def groups(self, request: Request) -> Response:
-        shared = shared_pages.lookup(request, shared_pages.by_role)
+        shared = await shared_pages.lookup(request, shared_pages.by_role)
         if isinstance(shared, Response):
             return shared
         groups = await services.list_groups(show_names=services.may_see_names(viewer_of(request)))
@@ -47,7 +47,7 @@ class GroupController(Controller):
         page: FromQuery[PageNumber] = 1,
         discussion_page: FromQuery[PageNumber] = 1,
     ) -> Response:
-        shared = shared_pages.lookup(request, _group_audience)
+        shared = await shared_pages.lookup(request, _group_audience)
         if isinstance(shared, Response):
             return shared
         fragment = "groups/_discussion.html" if "discussion_page" in request.query_params else ("groups/_shops.html")

@@ -15,7 +15,7 @@ class RoadController(Controller):
     @get("/road/{segment_id:int}", name="road_segment")
     async def road_segment(self, request: Request, segment_id: FromPath[Id]) -> Response:
         """A segment's shops, open reports and whatever else other domains mark on the road, north to south."""
-        shared = shared_pages.lookup(request, shared_pages.by_role)
+        shared = await shared_pages.lookup(request, shared_pages.by_role)
         if isinstance(shared, Response):
             return shared
         segment, stretch = await strip.segment_stretch(segment_id)

@@ -54,7 +54,7 @@ class InboxController(Controller):
     async def inbox(self, request: Request, page: FromQuery[PageNumber] = 1) -> Response:
         """One row per subject (a thread, the account, a proposal...): its latest news, how many are unread,
         and its earlier entries opened out below it. Kept for the person until anything is written."""
-        shared = shared_pages.lookup(request, shared_pages.by_person)
+        shared = await shared_pages.lookup(request, shared_pages.by_person)
         if isinstance(shared, Response):
             return shared
         return shared_pages.render_shared(

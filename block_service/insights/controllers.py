@@ -15,7 +15,7 @@ from block_service.db.kept import kept
 from block_service.insights import services
 from block_service.insights.indicators import indicators_of
 from block_service.insights.loop import stages, stuck_items
-from block_service.insights.opendata import BOM, datapackage, get_open_file, open_files, stream_csv
+from block_service.insights.opendata import BOM, datapackage, get_open_file, open_files, stream_csv, whole_file
 from block_service.insights.schemas import Dashboard, PlanIndicators
 from block_service.plans.plans import plan_by_id
 from block_service.web import shared_pages
@@ -61,7 +61,7 @@ def _csv_response(rows: list[list], filename: str) -> Response:
 class DashboardController(Controller):
     @get("/dashboard", name="dashboard")
     async def dashboard(self, request: Request) -> Response:
-        shared = shared_pages.lookup(request, shared_pages.by_role)
+        shared = await shared_pages.lookup(request, shared_pages.by_role)
         if isinstance(shared, Response):
             return shared
         viewer = viewer_of(request)
@@ -97,14 +97,16 @@ class OpenDataController(Controller):
         return datapackage(str(request.base_url).rstrip("/") + "/data/")
 
     @get("/data/{data_file:str}", name="open_data_file")
-    async def open_data_file(self, data_file: FromPath[DataFile]) -> Stream:
-        """One file of the open data, streamed in batches: UTF-8 with a byte-order mark."""
+    async def open_data_file(self, request: Request, data_file: FromPath[DataFile]) -> Response:
+        """One file of the open data, UTF-8 with a byte-order mark: kept whole until the next write while it is
+        small (opendata.KEEP_WHOLE_BYTES), streamed in batches when larger."""
         file = get_open_file(data_file)
-        return Stream(
-            stream_csv(file),
-            media_type=CSV,
-            headers={"content-disposition": f'attachment; filename="{file.name}"'},
-        )
+        headers = {"content-disposition": f'attachment; filename="{file.name}"'}
+        if request.app.state.settings.shared_pages:
+            whole = await kept(("open data", file.name), lambda: whole_file(file))
+            if whole is not None:
+                return Response(whole, media_type=CSV, headers=headers)
+        return Stream(stream_csv(file), media_type=CSV, headers=headers)
 
 
 class StaffLoopController(Controller):

@@ -113,6 +113,23 @@ async def stream_csv(file: OpenFile) -> AsyncIterator[bytes]:
         yield _encoded(batch)
 
 
+# A file up to this size is kept whole, encoded, until the next write (each worker, each file): downloads of the
+# same file cost nothing more. A larger one is streamed batch by batch each time, never held.
+KEEP_WHOLE_BYTES = 2 * 1024 * 1024
+
+
+async def whole_file(file: OpenFile) -> bytes | None:
+    """The file encoded, when it is no larger than KEEP_WHOLE_BYTES; else None (stream it)."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in stream_csv(file):
+        size += len(chunk)
+        if size > KEEP_WHOLE_BYTES:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def datapackage(base_url: str) -> dict[str, Any]:
     """The Frictionless Data Package descriptor of every published file."""
     return {

@@ -69,7 +69,7 @@ class MeetingController(Controller):
         kind: FromQuery[KindFilter] = "",
         page: FromQuery[PageNumber] = 1,
     ) -> Response:
-        shared = shared_pages.lookup(request, shared_pages.by_role)
+        shared = await shared_pages.lookup(request, shared_pages.by_role)
         if isinstance(shared, Response):
             return shared
         found = await services.list_meetings(MeetingFilter(when=when, kind=kind or None, page=page))
@@ -115,7 +115,7 @@ class MeetingController(Controller):
             detail = await services.get_meeting(viewer_of(request), number)
             return _ics(request, [detail], f"meeting-{number}.ics")
         await read_notices_about(request, "meeting", int(meeting_id))
-        shared = shared_pages.lookup(request, shared_pages.by_person)
+        shared = await shared_pages.lookup(request, shared_pages.by_person)
         if isinstance(shared, Response):
             return shared
         return await _meeting_page(request, int(meeting_id), shared=shared)

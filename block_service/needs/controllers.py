@@ -45,7 +45,7 @@ class NeedController(Controller):
         page: FromQuery[PageNumber] = 1,
     ) -> Response:
         filters = _filters(q, kind, status, plan, page)
-        shared = shared_pages.lookup(request, shared_pages.by_role)
+        shared = await shared_pages.lookup(request, shared_pages.by_role)
         if isinstance(shared, Response):
             return shared
         return shared_pages.render_shared(
@@ -74,7 +74,7 @@ class NeedController(Controller):
 
     @get("/needs/{need_id:int}", name="need")
     async def need(self, request: Request, need_id: FromPath[Id]) -> Response:
-        shared = shared_pages.lookup(request, shared_pages.by_person)
+        shared = await shared_pages.lookup(request, shared_pages.by_person)
         if isinstance(shared, Response):
             return shared
         return shared_pages.render_shared(request, shared, "needs/detail.html", **await _need_context(request, need_id))

@@ -68,7 +68,7 @@ class NoticeController(Controller):
     @get("/notices", name="notices")
     async def notices(self, request: Request, page: FromQuery[PageNumber] = 1) -> Response:
         """Kept for the person (what they have read is theirs) until anything is written."""
-        shared = shared_pages.lookup(request, shared_pages.by_person)
+        shared = await shared_pages.lookup(request, shared_pages.by_person)
         if isinstance(shared, Response):
             return shared
         viewer = viewer_of(request)

@@ -55,7 +55,7 @@ class OfferController(Controller):
         page: FromQuery[PageNumber] = 1,
     ) -> Response:
         filters = _filters(kind, segment, open_now, page)
-        shared = shared_pages.lookup(request, shared_pages.by_role)
+        shared = await shared_pages.lookup(request, shared_pages.by_role)
         if isinstance(shared, Response):
             return shared
         return shared_pages.render_shared(
@@ -87,7 +87,7 @@ class OfferController(Controller):
     @get("/offers/{offer_id:int}", name="offer")
     async def offer(self, request: Request, offer_id: FromPath[Id]) -> Response:
         await read_notices_about(request, "offer", offer_id)
-        shared = shared_pages.lookup(request, shared_pages.by_person)
+        shared = await shared_pages.lookup(request, shared_pages.by_person)
         if isinstance(shared, Response):
             return shared
         viewer = viewer_of(request)

@@ -78,7 +78,7 @@ async def plan_detail(slug: str, viewer: Viewer) -> PlanDetail:
 class PlanController(Controller):
     @get("/plans", name="plans")
     async def plans(self, request: Request) -> Response:
-        shared = shared_pages.lookup(request, shared_pages.by_person)
+        shared = await shared_pages.lookup(request, shared_pages.by_person)
         if isinstance(shared, Response):
             return shared
         viewer = viewer_of(request)
@@ -88,7 +88,7 @@ class PlanController(Controller):
 
     @get("/plans/{slug:str}", name="plan")
     async def plan(self, request: Request, slug: FromPath[SlugParameter]) -> Response:
-        shared = shared_pages.lookup(request, shared_pages.by_person)
+        shared = await shared_pages.lookup(request, shared_pages.by_person)
         if isinstance(shared, Response):
             return shared
         viewer = viewer_of(request)

@@ -126,7 +126,7 @@ def _uploads(data: dict[str, Any]) -> list[UploadFile]:
 class ProposalController(Controller):
     @get("/proposals", name="proposals", dependencies=FILTERED)
     async def proposals(self, request: Request, filters: NamedDependency[ProposalFilter]) -> Response:
-        shared = shared_pages.lookup(request, shared_pages.by_person)
+        shared = await shared_pages.lookup(request, shared_pages.by_person)
         if isinstance(shared, Response):
             return shared
         return shared_pages.render_shared(
@@ -181,7 +181,7 @@ class ProposalController(Controller):
     @get("/proposals/{proposal_id:int}", name="proposal")
     async def proposal(self, request: Request, proposal_id: FromPath[Id]) -> Response:
         await read_notices_about(request, "proposal", proposal_id)
-        shared = shared_pages.lookup(request, shared_pages.by_person)
+        shared = await shared_pages.lookup(request, shared_pages.by_person)
         if isinstance(shared, Response):
             return shared
         return await proposal_page(request, proposal_id, shared=shared)

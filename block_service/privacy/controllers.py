@@ -29,7 +29,7 @@ RATE_LIMITED = {"rate_limited": True}
 class PrivacyController(Controller):
     @get("/privacy", name="privacy_notice")
     async def notice(self, request: Request) -> Response:
-        shared = shared_pages.lookup(request, shared_pages.by_role)
+        shared = await shared_pages.lookup(request, shared_pages.by_role)
         if isinstance(shared, Response):
             return shared
         settings = request.app.state.settings

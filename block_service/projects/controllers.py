@@ -118,7 +118,7 @@ class ProjectController(Controller):
         segment: FromQuery[OptionalIdText] = None,
         page: FromQuery[PageNumber] = 1,
     ) -> Response:
-        shared = shared_pages.lookup(request, shared_pages.by_role)
+        shared = await shared_pages.lookup(request, shared_pages.by_role)
         if isinstance(shared, Response):
             return shared
         filters = filters_from(optional_int(plan, "plan"), size, state_code, optional_int(segment, "segment"), page)
@@ -162,7 +162,7 @@ class ProjectController(Controller):
     @get("/projects/{project_id:int}", name="project")
     async def project(self, request: Request, project_id: FromPath[Id]) -> Response:
         await read_notices_about(request, "project", project_id)
-        shared = shared_pages.lookup(request, shared_pages.by_person)
+        shared = await shared_pages.lookup(request, shared_pages.by_person)
         if isinstance(shared, Response):
             return shared
         return await project_page(request, project_id, shared=shared)

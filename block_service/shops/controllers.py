@@ -61,7 +61,7 @@ FILTERED = {"filters": Provide(shop_filters, sync_to_thread=False)}
 class ShopController(Controller):
     @get("/shops", name="shops", dependencies=FILTERED)
     async def shops(self, request: Request, filters: NamedDependency[ShopFilter]) -> Response:
-        shared = shared_pages.lookup(request, shared_pages.by_role)
+        shared = await shared_pages.lookup(request, shared_pages.by_role)
         if isinstance(shared, Response):
             return shared
         return shared_pages.render_shared(
@@ -119,7 +119,7 @@ class ShopController(Controller):
 
     @get("/shops/{shop_id:int}", name="shop")
     async def shop(self, request: Request, shop_id: FromPath[Id]) -> Response:
-        shared = shared_pages.lookup(request, shared_pages.by_person)
+        shared = await shared_pages.lookup(request, shared_pages.by_person)
         if isinstance(shared, Response):
             return shared
         viewer = viewer_of(request)

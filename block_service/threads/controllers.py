@@ -90,7 +90,7 @@ class ThreadController(Controller):
         request: Request,
         filters: NamedDependency[ThreadFilter],
     ) -> Response:
-        shared = shared_pages.lookup(request, shared_pages.by_person)
+        shared = await shared_pages.lookup(request, shared_pages.by_person)
         if isinstance(shared, Response):
             return shared
         result = await listing.list_threads(viewer_of(request), filters)
@@ -143,7 +143,7 @@ class ThreadController(Controller):
             request, "thread", thread_id, may_see=lambda: access.get_thread(viewer_of(request), thread_id)
         )
         viewer = viewer_of(request)
-        shared = shared_pages.lookup(request, shared_pages.by_person)
+        shared = await shared_pages.lookup(request, shared_pages.by_person)
         if isinstance(shared, Response):
             return shared
         page = await reading.get_thread_page(viewer, thread_id)

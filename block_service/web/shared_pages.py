@@ -7,7 +7,9 @@ each worker keeps it rendered per URL, language and htmx fragment, as long as:
 - no process has committed any write since it was rendered (db.data_version(): SQLite's
   PRAGMA data_version, PostgreSQL's block_changed notices), so nobody ever sees an answer missing
   that was already saved;
-- it is younger than MAX_AGE_SECONDS (the "overdue" marks follow the clock, not writes).
+- it is younger than MAX_AGE_SECONDS (the "overdue" marks follow the clock, not writes); a page only too old
+  is still served to others while one request renders it afresh (pages kept at the same moment do not all
+  fall due together either: each is kept up to a quarter of the age less).
 
 Signed-in people (and visitors whose session holds a flash message) get a page in two parts: the body
 (the template's `title` and `content` blocks, or the whole htmx fragment) is kept under the same rules,
@@ -26,6 +28,9 @@ version is unknown (the PostgreSQL listener is down), nothing is kept. BLOCK_SHA
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import random
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
@@ -80,7 +85,7 @@ def _size(pieces: Pieces) -> int:
 
 class _Entry(NamedTuple):
     version: Hashable
-    stored_at: float
+    fresh_until: float  # time.monotonic() after which it is rendered again (served meanwhile)
     body: Pieces  # the whole page, the whole fragment, or the content block
     status_code: int
     title: Pieces | None = None  # the title block, when body is the content block
@@ -115,7 +120,16 @@ def _key(request: Request, audience: Audience | None) -> tuple | None:
     return ("body", *where, audience(viewer))
 
 
-def lookup(request: Request, audience: Audience | None = None) -> Response | SharedPage | None:
+# Pages being rendered in this worker, by key: (the data version, settled once the page is kept or the request
+# is over). A request missing a page another request is already rendering waits for it (at most WAIT_SECONDS)
+# instead of rendering it too: after a write or the minute, a busy page is rendered once per worker, not once
+# per waiting connection.
+_rendering: dict[tuple, tuple[Hashable, asyncio.Future]] = {}
+WAIT_SECONDS = 2.0
+_RENDERING_KEY = "block.shared_page_rendering"
+
+
+async def lookup(request: Request, audience: Audience | None = None) -> Response | SharedPage | None:
     """The kept page as a response; else where to keep it once rendered; None when it may not be kept."""
     key = _key(request, audience)
     if key is None:
@@ -124,12 +138,44 @@ def lookup(request: Request, audience: Audience | None = None) -> Response | Sha
     if version is None:
         return None
     entry = _entries.get(key)
-    if entry is not None and entry.version == version and time.monotonic() - entry.stored_at < MAX_AGE_SECONDS:
-        _entries.move_to_end(key)
-        if entry.title is not None:
-            return _response(request, _render_shell(request, entry.title, entry.body), entry.status_code)
-        return _response(request, (entry.body,), entry.status_code)
-    return SharedPage(key=key, version=version, whole_page=key[0] == "page")
+    current = entry is not None and entry.version == version
+    if current and time.monotonic() < entry.fresh_until:
+        return _kept_response(request, key, entry)
+    shared = SharedPage(key=key, version=version, whole_page=key[0] == "page")
+    pending = _rendering.get(key)
+    if pending is not None and pending[0] == version:
+        if current:  # only too old: what it shows is still true but for the clock, while it is rendered again
+            return _kept_response(request, key, entry)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(pending[1]), WAIT_SECONDS)
+        entry = _entries.get(key)
+        if entry is not None and entry.version == version:
+            return _kept_response(request, key, entry)
+        return shared  # not kept (an error, a write meanwhile): render it here
+    future = asyncio.get_running_loop().create_future()
+    _rendering[key] = (version, future)
+    request.scope[_RENDERING_KEY] = (key, future)  # type: ignore[literal-required]
+    return shared
+
+
+def _kept_response(request: Request, key: tuple, entry: _Entry) -> Response:
+    _entries.move_to_end(key)
+    if entry.title is not None:
+        return _response(request, _render_shell(request, entry.title, entry.body), entry.status_code)
+    return _response(request, (entry.body,), entry.status_code)
+
+
+def _rendered(scope: Scope) -> None:
+    """This request is done with the page it was rendering: wake whoever waits for it."""
+    rendering = scope.pop(_RENDERING_KEY, None)  # type: ignore[misc]
+    if rendering is None:
+        return
+    key, future = rendering
+    if not future.done():
+        future.set_result(None)
+    pending = _rendering.get(key)
+    if pending is not None and pending[1] is future:  # not one registered since by a request of a newer version
+        del _rendering[key]
 
 
 def render_shared(
@@ -154,6 +200,7 @@ def render_shared(
         state.csrf_token = token
     if status_code == 200:
         _store(shared, _pieces(body), status_code, None if title is None else _pieces(title))
+    _rendered(request.scope)
     return _response(request, (_pieces(whole),), status_code)
 
 
@@ -243,7 +290,8 @@ def _store(shared: SharedPage, body: Pieces, status_code: int, title: Pieces | N
     old = _entries.pop(shared.key, None)
     if old is not None:
         _stored_bytes -= _entry_size(old)
-    entry = _Entry(shared.version, time.monotonic(), body, status_code, title)
+    fresh_for = MAX_AGE_SECONDS * random.uniform(0.75, 1.0)  # noqa: S311 (spreading, not a secret)
+    entry = _Entry(shared.version, time.monotonic() + fresh_for, body, status_code, title)
     _entries[shared.key] = entry
     _stored_bytes += _entry_size(entry)
     while _stored_bytes > MAX_BYTES and _entries:
@@ -276,17 +324,21 @@ async def kept_piece(request: Request, key: Hashable, template: str, **context: 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-async def note_writes(message: Message, scope: Scope) -> None:
+async def on_response_start(message: Message, scope: Scope) -> None:
     """A before_send hook: once a request that may have written answers, its writes are committed; count
     them at once, before the person's next request can ask for a kept page (PostgreSQL's notice of the
-    write comes round a moment later)."""
-    if message["type"] == "http.response.start" and scope.get("method") not in _SAFE_METHODS:
-        note_local_write()
+    write comes round a moment later). It also wakes the requests waiting for a page this one was to render
+    and did not (it failed, or answered otherwise)."""
+    if message["type"] == "http.response.start":
+        if scope.get("method") not in _SAFE_METHODS:
+            note_local_write()
+        _rendered(scope)
 
 
 def forget_all() -> None:
     global _stored_bytes
     _entries.clear()
+    _rendering.clear()
     forget_kept()
     _shells.clear()
     _stored_bytes = 0

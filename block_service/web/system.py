@@ -32,7 +32,7 @@ class SystemController(Controller):
         from block_service.groups.strip import whole_road
         from block_service.shops.services import count_open_shops
 
-        shared = shared_pages.lookup(request, shared_pages.by_role)
+        shared = await shared_pages.lookup(request, shared_pages.by_role)
         if isinstance(shared, Response):
             return shared
         return shared_pages.render_shared(
