@@ -153,7 +153,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2, help="block-service serve --workers")
     parser.add_argument("--connections", type=int, default=32, help="wrk -c")
     parser.add_argument("--duration", type=int, default=10, help="seconds of wrk per page and mode")
-    parser.add_argument("--warmup", type=int, default=1, help="unmeasured seconds per page and mode first")
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=3,
+        help="unmeasured seconds per page and mode first (each signed-in person's first visit renders their page)",
+    )
     parser.add_argument("--port", type=int, default=0, help="server port (0: a free one)")
     parser.add_argument(
         "--log-level", default=None, help="serve --log-level; unset: the CLI's own (info, logs each request)"

@@ -9,6 +9,7 @@ from litestar.exceptions import NoRouteMatchFoundException
 from litestar.params import FromPath, FromQuery, Parameter, URLEncodedBody
 from litestar.response import Response, Template
 
+from block_service.db.kept import kept
 from block_service.errors import DomainError, FormInvalid
 from block_service.i18n import N_
 from block_service.i18n import gettext as _
@@ -310,4 +311,6 @@ async def plan_meetings(*, plan_ids: list[int], detail: bool = False, **_known: 
 @fills("thread_meetings")
 async def thread_meetings(*, thread_id: int, **_known: Any) -> dict[str, Any]:
     """The thread page's coordination meetings with their minutes (template meetings/_thread_meetings.html)."""
-    return {"thread_meetings": await records.published_minutes(thread_ids=[thread_id]), "kind_labels": KIND_LABELS}
+    # Published minutes are public: the same for every reader, kept until the next write.
+    minutes = await kept(("thread meetings", thread_id), lambda: records.published_minutes(thread_ids=[thread_id]))
+    return {"thread_meetings": minutes, "kind_labels": KIND_LABELS}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from block_service.db.kept import kept
 from block_service.groups.schemas import StripMap, StripMarker
 from block_service.groups.strip import MAX_MARKERS_PER_KIND, around, register_markers
 from block_service.i18n import N_
@@ -51,7 +52,12 @@ PLACE_MAP_MARKERS = 12
 
 
 async def place_map(thread: ThreadDetail) -> StripMap:
-    """The doors around the thread's place, within its segment, with what is on them; its place highlighted."""
+    """The doors around the thread's place, within its segment, with what is on them; its place highlighted.
+    The same for every reader (public markers only): kept until the next write."""
+    return await kept(("thread place map", thread.id), lambda: _place_map(thread))
+
+
+async def _place_map(thread: ThreadDetail) -> StripMap:
     here = StripMarker(
         street_number=thread.street_number,
         kind="report",
