@@ -148,6 +148,14 @@ def viewer_for(person_id: int, *roles: str, shops: tuple[int, ...] = ()):
     return Viewer(person_id=person_id, roles=frozenset(roles), shop_ids=frozenset(shops))
 
 
+async def english_reader(browser_factory, contact: str):
+    """A browser signed in as `contact` (whose account's own language is Chinese), switched to English."""
+    english = browser_factory("en")
+    await english.log_in(contact)
+    await english.post("/language", {"language": "en", "next": "/"})
+    return english
+
+
 def text_of(html: str) -> str:
     """The visible text of an HTML page, whitespace folded (for asserting what a person reads)."""
     without_tags = re.sub(r"<script.*?</script>|<style.*?</style>", " ", html, flags=re.S)

@@ -19,7 +19,7 @@ from block_service.notices.tables import (
     NoticeShopReceipt,
 )
 from block_service.web.shared_pages import forget_all
-from tests.helpers import text_of
+from tests.helpers import english_reader, text_of
 from tests.notice_helpers import merchant_of, publish, staff_viewer
 
 
@@ -186,9 +186,7 @@ async def test_the_receipts_of_a_deleted_merchant_name_a_former_merchant_in_the_
     notice_id = await publish(block["staff"])
     await block["b"]["zhang"].post(f"/notices/{notice_id}/acknowledge")
     await delete_account_for(block["staff"], block["zhang"].person_id, StaffDeleteForm(confirm=True))
-    english = browser_factory("en")
-    await english.log_in("staff@test.example")
-    await english.post("/language", {"language": "en", "next": "/"})  # the account's own language is Chinese
+    english = await english_reader(browser_factory, "staff@test.example")
     page = await english.get(f"/staff/notices/{notice_id}")
     assert page.status_code == 200
     text = text_of(page.text)

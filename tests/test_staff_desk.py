@@ -14,7 +14,7 @@ from block_service.threads.categories import list_categories, list_response_temp
 from block_service.threads.desk_schemas import BulkForm, IntakeForm, NoteForm
 from block_service.threads.schemas import TemplateForm
 from block_service.threads.tables import Intake, Message, Thread
-from tests.helpers import make_person, make_thread, text_of, viewer_for
+from tests.helpers import english_reader, make_person, make_thread, text_of, viewer_for
 
 
 async def _staff(name: str, contact: str):
@@ -248,9 +248,7 @@ async def test_a_deleted_staff_members_notes_intake_and_assignment_name_a_former
     await desk.add_note(wang, thread_id, NoteForm(body="城管周三来"))
     await Thread.update({Thread.assigned_to: wang.person_id}).where(Thread.id == thread_id)
     await delete_account_for(li, wang.person_id, StaffDeleteForm(confirm=True))
-    english = browser_factory("en")
-    await english.log_in("li@lingyan.example")
-    await english.post("/language", {"language": "en", "next": "/"})  # the account's own language is Chinese
+    english = await english_reader(browser_factory, "li@lingyan.example")
     page = await english.get(f"/threads/{thread_id}")
     assert page.status_code == 200
     text = text_of(page.text)

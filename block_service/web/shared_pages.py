@@ -198,10 +198,11 @@ def render_shared(
         body, title, whole = _render_parts(request, page, split=not shared.whole_page)
     finally:
         state.csrf_token = token
+    kept = _pieces(body)
     if status_code == 200:
-        _store(shared, _pieces(body), status_code, None if title is None else _pieces(title))
+        _store(shared, kept, status_code, None if title is None else _pieces(title))
     _rendered(request.scope)
-    return _response(request, (_pieces(whole),), status_code)
+    return _response(request, (kept if whole is body else _pieces(whole),), status_code)
 
 
 def _render_parts(request: Request, page: Template, split: bool) -> tuple[str, str | None, str]:
