@@ -194,3 +194,30 @@ async def test_a_value_built_while_others_wait_is_built_once_and_a_failed_build_
         with pytest.raises(RuntimeError, match="the database went away"):
             await first
         assert [await task for task in others] == ["built again by the one who waited"] * 3
+
+
+async def test_the_rounds_that_find_nothing_to_do_leave_every_kept_page_kept(browser, count_queries, tmp_path):
+    """Every worker runs the motion round each half minute (and the others every few minutes): a round that
+    writes nothing must not count as a write, or every person's kept page is rendered again each time."""
+    from block_service.clock import now
+    from block_service.council.motion_closing import run_motion_round
+    from block_service.offers.tasks import warn_expiring
+    from block_service.threads.tasks import run_housekeeping
+    from tests.conftest import make_settings
+    from tests.motion_helpers import a_motion, seated_council
+
+    council = await seated_council(3)
+    motion_id = await a_motion(council)  # open for three more days; nobody has voted yet
+    async with following_changes():
+        await caught_up()
+        assert (await browser.get(f"/motions/{motion_id}")).status_code == 200
+        version = data_version()
+        await run_motion_round(now())
+        await warn_expiring()
+        await run_housekeeping(make_settings(var_dir=tmp_path / "var"))
+        count_queries.statements.clear()
+        again = await browser.get(f"/motions/{motion_id}")
+        assert again.status_code == 200 and count_queries.count == 0, count_queries.statements
+        await caught_up()  # and no notice of a change comes round from PostgreSQL either
+        markers = 1 if ENGINE == "postgres" else 0  # caught_up's own notice
+        assert data_version() == (version if not markers else (version[0] + markers, version[1]))

@@ -12,7 +12,9 @@ import sqlite3
 import weakref
 from collections.abc import AsyncIterator
 
+from piccolo.engine.base import Engine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.querystring import QueryString
 
 from block_service.db.changes import note_local_write
 from block_service.db.engines import engine
@@ -44,7 +46,9 @@ async def write_transaction() -> AsyncIterator[None]:
     if not isinstance(db, SQLiteEngine):
         async with db.transaction():
             yield
-        note_local_write()  # this process's kept pages and values are out of date now, not once the notice comes
+            wrote = await _wrote_something(db)
+        if wrote:  # this process's kept pages and values are out of date now, not once the notice comes
+            note_local_write()
         return
     if _inside_write.get():
         async with db.transaction(transaction_type=TransactionType.immediate):
@@ -63,6 +67,13 @@ async def write_transaction() -> AsyncIterator[None]:
                     yield
         finally:
             _inside_write.reset(token)
+
+
+async def _wrote_something(db: Engine) -> bool:
+    """Whether this PostgreSQL transaction changed a row: only a transaction that writes is given an id. A round
+    that finds nothing to do (a motion not yet due, every half minute) then leaves every kept page kept."""
+    rows = await db.run_querystring(QueryString("SELECT txid_current_if_assigned() IS NOT NULL AS wrote"))
+    return bool(rows[0]["wrote"])
 
 
 WRITER_WAIT_SECONDS = 30

@@ -173,6 +173,8 @@ async def mark_read(person_id: int, subject: Subject | None = None, *, now: dt.d
 async def delete_old_entries(retention_days: int, now: dt.datetime) -> int:
     """Delete entries older than `retention_days` (BLOCK_INBOX_RETENTION_DAYS), read or not."""
     cutoff = now - dt.timedelta(days=retention_days)
+    if not await InboxEntry.exists().where(InboxEntry.created_at < cutoff):
+        return 0  # nothing written: on PostgreSQL even a DELETE of no row tells every worker of a change
     async with write_transaction():
         rows = await InboxEntry.delete().where(InboxEntry.created_at < cutoff).returning(InboxEntry.id)
     return len(rows)

@@ -24,17 +24,16 @@ async def warn_expiring(now: dt.datetime | None = None) -> int:
     now = now or clock.now()
     today = block_date(now)
     warned = 0
+    due = (
+        (Offer.status == "active")
+        & Offer.expiry_warned_at.is_null()
+        & (Offer.valid_until >= today)
+        & (Offer.valid_until <= today + dt.timedelta(days=WARN_DAYS_BEFORE))
+    )
+    if not await Offer.exists().where(due):
+        return 0  # nothing written: on PostgreSQL even an UPDATE of no row tells every worker of a change
     async with write_transaction():
-        claimed = (
-            await Offer.update({Offer.expiry_warned_at: now})
-            .where(
-                (Offer.status == "active")
-                & Offer.expiry_warned_at.is_null()
-                & (Offer.valid_until >= today)
-                & (Offer.valid_until <= today + dt.timedelta(days=WARN_DAYS_BEFORE))
-            )
-            .returning(Offer.id, Offer.shop)
-        )
+        claimed = await Offer.update({Offer.expiry_warned_at: now}).where(due).returning(Offer.id, Offer.shop)
         for row in claimed:
             await tell_merchants(row["shop"], row["id"], "expiring", now=now)
             warned += 1

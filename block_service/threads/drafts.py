@@ -168,11 +168,10 @@ async def draft_photo_names(token: str | None, person_id: int | None) -> set[str
 
 async def delete_expired_drafts(var_dir: Path, now: dt.datetime) -> int:
     """Drafts untouched for DRAFT_DAYS go, with their photos (files after the commit)."""
-    rows = (
-        await ReportDraft.delete()
-        .where(ReportDraft.updated_at < now - dt.timedelta(days=DRAFT_DAYS))
-        .returning(ReportDraft.photos)
-    )
+    expired = ReportDraft.updated_at < now - dt.timedelta(days=DRAFT_DAYS)
+    if not await ReportDraft.exists().where(expired):
+        return 0  # nothing written: on PostgreSQL even a DELETE of no row tells every worker of a change
+    rows = await ReportDraft.delete().where(expired).returning(ReportDraft.photos)
     for row in rows:
         _discard_files(var_dir, row["photos"])
     return len(rows)
