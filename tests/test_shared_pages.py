@@ -201,9 +201,11 @@ async def test_the_rounds_that_find_nothing_to_do_leave_every_kept_page_kept(bro
     writes nothing must not count as a write, or every person's kept page is rendered again each time."""
     from block_service.clock import now
     from block_service.council.motion_closing import run_motion_round
+    from block_service.council.motion_tables import Motion
     from block_service.offers.tasks import warn_expiring
     from block_service.threads.tasks import run_housekeeping
     from tests.conftest import make_settings
+    from tests.council_helpers import zh
     from tests.motion_helpers import a_motion, seated_council
 
     council = await seated_council(3)
@@ -221,3 +223,11 @@ async def test_the_rounds_that_find_nothing_to_do_leave_every_kept_page_kept(bro
         await caught_up()  # and no notice of a change comes round from PostgreSQL either
         markers = 1 if ENGINE == "postgres" else 0  # caught_up's own notice
         assert data_version() == (version if not markers else (version[0] + markers, version[1]))
+        assert zh("Roll-call") not in text_of(again.text)
+        before = data_version()
+        closes = (await Motion.select(Motion.closes_at).where(Motion.id == motion_id).first())["closes_at"]
+        await run_motion_round(closes)  # now the motion is due: the round that closes it is a write
+        if ENGINE == "postgres":  # counted by this process itself, not only once PostgreSQL's notice comes
+            assert data_version()[1] == before[1] + 1
+        closed = await browser.get(f"/motions/{motion_id}")
+        assert zh("Roll-call") in text_of(closed.text)
